@@ -1,0 +1,1 @@
+"""parecon-rota: balanced job complexes for horizontal organizations, on Discord."""

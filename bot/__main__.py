@@ -1,0 +1,7 @@
+"""`python -m bot` runs the bot, like `parecon-rota run`."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main(sys.argv[1:] or ["run"]))

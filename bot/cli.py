@@ -1,0 +1,113 @@
+"""The `parecon-rota` command: run, migrate, sync (and plan)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.settings import Settings
+from storage.db import Database, migrate
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = """\
+DISCORD_TOKEN is not set, so the bot cannot log in.
+
+  1. Create an application at https://discord.com/developers/applications
+  2. Under "Bot", press "Reset Token" and copy the token.
+  3. Put it in a file named .env next to README.md:   DISCORD_TOKEN=your-token
+     (start from .env.example), or export DISCORD_TOKEN in your shell.
+
+Then run the command again. The README explains how to invite the bot to your server.
+"""
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    discord.utils.setup_logging(
+        level=logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    )
+    settings.ensure_data_dir()
+    return settings
+
+
+def _require_token(settings: Settings) -> str | None:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return None
+    return settings.discord_token.get_secret_value()
+
+
+async def _run_bot(settings: Settings, token: str) -> None:
+    from bot.client import RotaBot
+
+    bot = RotaBot(settings, Database(settings.database_url))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Close cleanly on a service manager's stop: the gateway session ends and the database is released.
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        await bot.start(token)
+
+
+async def _sync(settings: Settings, token: str) -> None:
+    from bot.client import RotaBot
+
+    bot = RotaBot(settings, Database(settings.database_url), sync_on_start=False)
+    async with bot:
+        await bot.login(token)
+        await bot.sync_commands(force=True)
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    token = _require_token(settings)
+    if token is None:
+        return 2
+    migrate(settings.database_url)
+    try:
+        asyncio.run(_run_bot(settings, token))
+    except discord.LoginFailure:
+        print(
+            "Discord refused DISCORD_TOKEN: reset it in the developer portal and update .env.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    migrate(settings.database_url)
+    log.info("database is up to date")
+    return 0
+
+
+def cmd_sync(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    token = _require_token(settings)
+    if token is None:
+        return 2
+    migrate(settings.database_url)
+    asyncio.run(_sync(settings, token))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parecon-rota", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (the default)").set_defaults(handler=cmd_run)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=cmd_migrate)
+    sub.add_parser("sync", help="register the slash commands with Discord now").set_defaults(handler=cmd_sync)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", cmd_run)
+    return handler(args)

@@ -1,0 +1,158 @@
+"""The bot process: the `commands.Bot` subclass, its command tree, and where it connects."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.settings import Settings
+from storage import state
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.org",)
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Aim discord.py at a Discord-compatible server (the tests' fake) or back at Discord.
+
+    discord.py keeps these as class attributes, so this affects every client in the process.
+    """
+    discord.http.Route.BASE = (api_base or DISCORD_API_BASE).rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url or DISCORD_GATEWAY)
+
+
+async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:
+    """Answer privately, whether or not the interaction was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
+
+
+class RotaTree(app_commands.CommandTree["RotaBot"]):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # Every command acts on a server's organization. `guild_only` only hides commands in
+        # Discord's client, so a stale client can still send one from a DM: refuse it here.
+        if interaction.guild_id is None:
+            if interaction.type is discord.InteractionType.autocomplete:
+                return False
+            if interaction.type is discord.InteractionType.application_command:
+                raise app_commands.NoPrivateMessage()
+        return True
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        where = _describe(interaction)
+        message = _user_message(original)
+        if message is not None:
+            log.info("refused %s: %s", where, message)
+            await reply_ephemeral(interaction, message)
+            return
+        error_id = uuid.uuid4().hex[:8]
+        log.error("error %s in %s", error_id, where, exc_info=original)
+        await reply_ephemeral(
+            interaction,
+            f"Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
+            "Please try again; if it keeps happening, tell the bot's host this id.",
+        )
+
+    def fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
+        """A hash of the command definitions as Discord would receive them."""
+        payload = [command.to_dict(self) for command in self.get_commands(guild=guild)]
+        payload.sort(key=lambda item: (item.get("type", 1), item["name"]))
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _user_message(error: BaseException) -> str | None:
+    """The ephemeral text for errors the user can act on; None for our own bugs."""
+    if isinstance(error, UserFacingError):
+        return str(error)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works inside a server, not in direct messages."
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the **{needed}** permission on this server to do that."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"I need the **{needed}** permission on this server to do that; ask an admin to grant it."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"`{error.value}` is not a valid value for that option."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    return None
+
+
+def _describe(interaction: discord.Interaction) -> str:
+    name = interaction.command.qualified_name if interaction.command else "?"
+    return f"/{name} (guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'})"
+
+
+class RotaBot(commands.Bot):
+    def __init__(self, settings: Settings, db: Database, *, sync_on_start: bool = True, **options) -> None:
+        # Only the guilds intent: the bot learns about members from interactions, so it needs
+        # no privileged intent (no members, presences or message content).
+        intents = discord.Intents.none()
+        intents.guilds = True
+        point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=RotaTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            **options,
+        )
+        self.settings = settings
+        self.db = db
+        self.sync_on_start = sync_on_start
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_on_start:
+            await self.sync_commands()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the slash commands with Discord if they changed since the last sync (or if forced).
+
+        Syncing is rate limited and slow to propagate globally, so unchanged definitions are not re-sent.
+        """
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        scope = f"guild:{guild.id}" if guild else "global"
+        key = f"command_hash:{self.application_id}:{scope}"
+        fingerprint = self.tree.fingerprint(guild)
+        async with self.db.transaction() as session:
+            if not force and await state.get_value(session, key) == fingerprint:
+                log.info("slash commands unchanged since the last sync (%s); not syncing", scope)
+                return False
+            synced = await self.tree.sync(guild=guild)
+            await state.set_value(session, key, fingerprint)
+        log.info("synced %d slash commands (%s)", len(synced), scope)
+        return True
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.db.dispose()

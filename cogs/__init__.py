@@ -1,0 +1,1 @@
+"""Discord adapters: parse the interaction, call the domain, render the reply."""

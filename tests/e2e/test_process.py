@@ -1,0 +1,74 @@
+"""The README's run command, as a real process: `python -m bot` pointed at the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import pytest
+
+from tests.e2e.conftest import World
+
+pytestmark = pytest.mark.slow
+
+
+def bot_env(fake, db_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DEV_GUILD_ID", "DATABASE_URL"}}
+    return env | {
+        "DISCORD_TOKEN": fake.token,
+        "DATABASE_URL": db_url,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "SCHEDULER_ENABLED": "false",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+async def run_until_answering(world: World, env: dict[str, str], cwd) -> tuple[int, str]:
+    fake = world.fake
+    identifies = fake.identifies
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await fake.wait_until(
+            lambda: fake.identifies > identifies, timeout=60, what="the bot process to connect"
+        )
+        reply = await fake.invoke(world.a, world.alice, "org")
+        assert "no organization yet" in await reply.text(timeout=10)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode, output.decode()
+
+
+async def test_python_m_bot_connects_syncs_once_and_answers(world: World, tmp_path, db_url: str) -> None:
+    env = bot_env(world.fake, db_url)
+    code, output = await run_until_answering(world, env, tmp_path)
+    assert code == 0, output
+    assert "synced" in output
+    assert world.fake.command_syncs == ["global"]
+
+    code, output = await run_until_answering(world, env, tmp_path)
+    assert code == 0, output
+    assert "unchanged since the last sync" in output
+    assert world.fake.command_syncs == ["global"]
+
+
+async def test_without_a_token_it_says_what_to_do_and_exits_2(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"DISCORD_TOKEN" in err and b".env" in err
