@@ -98,12 +98,41 @@ def cmd_sync(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from bot.planner import PlanInputError, run_plan
+
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        return run_plan(args)
+    except PlanInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parecon-rota", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the default)").set_defaults(handler=cmd_run)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=cmd_migrate)
     sub.add_parser("sync", help="register the slash commands with Discord now").set_defaults(handler=cmd_sync)
+    plan = sub.add_parser(
+        "plan",
+        help="divide work into balanced job complexes from CSV files, offline",
+        description="Divide the tasks in TASKS among the members in MEMBERS as balanced job complexes.",
+    )
+    plan.add_argument(
+        "--tasks",
+        required=True,
+        help="task,hours,slots,qualification,splittable,min_shift,desirability,empowerment",
+    )
+    plan.add_argument("--members", required=True, help="member,hours,qualifications,away")
+    plan.add_argument("--ratings", help="member,task,desirability,empowerment (individual ratings)")
+    plan.add_argument("--history", help="week,task,member,hours (earlier weeks, for rotation)")
+    plan.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS", help="default 5")
+    plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
+    plan.add_argument("--out", required=True, help="where to write assignments.csv (task,member,hours)")
+    plan.add_argument("--report", help="where to write the balance report (JSON)")
+    plan.set_defaults(handler=cmd_plan)
     return parser
 
 
