@@ -327,8 +327,9 @@ def summary(result: PlanResult) -> str:
     lines = [
         f"{len(result.tasks)} tasks, {len(balance.members)} active members, "
         f"{balance.total_hours:g} h of work for {balance.available_hours:g} h available",
-        f"spread-sum {balance.spread_sum:.3f} (hours {balance.spread['hours']:.3f}, "
-        f"unpleasantness {balance.spread['unpleasantness']:.3f}, empowerment {balance.spread['empowerment']:.3f}); "
+        f"spread-sum {balance.spread_sum:.3f} ("
+        + ", ".join(f"{name} {value:.3f}" for name, value in balance.spread.items())
+        + "); "
         f"solved in {plan.seconds:.2f} s by {plan.method}{' (proven optimal)' if plan.optimal else ''}",
     ]
     if balance.desirability_range:

@@ -2,8 +2,9 @@
 
 `solve()` runs, within a time budget: a greedy construction, local search (moves and swaps focused on
 the worst-off members), then exact CP-SAT re-solving — of the whole organization when it is small,
-else of small groups around the members at the extremes. Given the same input and seed, the result
-is the same unless the time budget cuts the search short. It is CPU-bound and blocking: the bot calls
+else of small groups around the members at the extremes. Given the same input, seed and time limit,
+the result is the same on every run, unless the machine is so slow or busy that the clock stops the
+search first (large organizations, where local search uses the whole budget, are clock-bound). It is CPU-bound and blocking: the bot calls
 it in a worker process or thread, never on the event loop.
 """
 
@@ -23,6 +24,8 @@ WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about th
 WHOLE_EXACT_UNITS = 200
 GROUP_SIZE = 7
 GROUP_TIME = 0.4
+GROUP_ROUNDS_PER_SECOND = 1.2
+MAX_STALE_GROUPS = 12
 
 
 @dataclass(frozen=True)
@@ -37,31 +40,50 @@ class Plan:
 
 def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
     started = time.perf_counter()
-    deadline = started + max(0.05, time_limit)
+    # Keep a few percent of the budget for turning units into pieces and measuring the balance.
+    deadline = started + max(0.05, 0.97 * time_limit - 0.05)
     units = Units.from_tasks(problem.tasks)
     state = State(problem, units, seed=seed)
     if not len(units):
         return _plan(problem, units, state, started, "empty", True)
     greedy(state)
     method, optimal = "greedy", False
-    small = state.member_count <= WHOLE_EXACT_MEMBERS and len(units) <= WHOLE_EXACT_UNITS * 4
+    small = state.member_count <= WHOLE_EXACT_MEMBERS and len(units) <= WHOLE_EXACT_UNITS
     # Local search gets most of the budget on big organizations and a slice on small ones.
-    share = 0.25 if small else 0.6
-    local_search(state, started + share * (deadline - started), powers=(2.0,))
+    local_search(state, started + (0.25 if small else 0.6) * (deadline - started), powers=(2.0,))
+    _pull_in_extremes(state, started + (0.3 if small else 0.7) * (deadline - started))
     method = "greedy+local"
     if small:
-        result = resolve_group(state, None, deadline - time.perf_counter(), seed=seed, workers=2)
+        remaining = deadline - time.perf_counter()
+        result = resolve_group(state, None, remaining, seed=seed, workers=2, wall_limit=remaining)
         method, optimal = "greedy+local+cp-sat", result.optimal
     elif state.member_count > 2:
+        # A number of group re-solves fixed by the budget, not by the clock, so that a plan does not
+        # depend on how fast the machine is (the clock only stops a search that would overrun).
         stale = 0
-        while time.perf_counter() + GROUP_TIME < deadline and stale < 40:
+        for _ in range(max(2, int(GROUP_ROUNDS_PER_SECOND * time_limit))):
+            remaining = deadline - time.perf_counter()
+            if remaining < 0.1 or stale >= MAX_STALE_GROUPS:
+                break
             group = extreme_group(state, min(GROUP_SIZE, state.member_count))
-            result = resolve_group(state, group, GROUP_TIME, seed=seed, workers=2)
+            result = resolve_group(
+                state, group, GROUP_TIME, seed=seed, workers=2, wall_limit=min(remaining, 4 * GROUP_TIME)
+            )
             stale = 0 if result.improved else stale + 1
         method = "greedy+local+cp-sat groups"
-    if time.perf_counter() < deadline:
-        local_search(state, deadline, powers=(8.0,))
+    if not optimal:
+        _pull_in_extremes(state, deadline)
     return _plan(problem, units, state, started, method, optimal)
+
+
+def _pull_in_extremes(state: State, deadline: float) -> None:
+    """Local search on a steep potential; kept only if the spread-sum really went down."""
+    if time.perf_counter() >= deadline:
+        return
+    before, owner = state.spread_sum(), state.owner.copy()
+    local_search(state, deadline, powers=(8.0,))
+    if state.spread_sum() > before:
+        state.load_owner(owner)
 
 
 def _plan(problem: Problem, units: Units, state: State, started: float, method: str, optimal: bool) -> Plan:

@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from bot.solver.search import State
 
 SCALE = 100_000  # resolution of x in the integer model: 1e-5
+DETERMINISTIC_PER_SECOND = 0.25  # CP-SAT deterministic time per budgeted second (interleaved, 2 cores)
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,15 @@ class ExactResult:
 
 
 def resolve_group(
-    state: State, group: list[int] | None, time_limit: float, *, seed: int = 0, workers: int = 1
+    state: State,
+    group: list[int] | None,
+    time_limit: float,
+    *,
+    seed: int = 0,
+    workers: int = 1,
+    hint: bool = True,
+    wall_limit: float | None = None,
+    deterministic: bool = True,
 ) -> ExactResult:
     """Re-divide the work of `group` (None: everyone) among its members, optimally within the time limit."""
     members = list(range(state.member_count)) if group is None else sorted(set(group))
@@ -87,12 +96,22 @@ def resolve_group(
     current: dict[tuple[int, int], int] = defaultdict(int)
     for u in free:
         current[int(units.task[u]), int(state.owner[u])] += 1
-    for key, var in count.items():
-        model.add_hint(var, current.get(key, 0))
+    if hint:  # start from the current assignment
+        for key, var in count.items():
+            model.add_hint(var, current.get(key, 0))
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    # Interleaved search bounded by deterministic time gives the same answer on every run; the
+    # wall-clock limit is only a safety net for a slow or busy machine.
     solver.parameters.num_workers = workers
+    if deterministic:
+        solver.parameters.interleave_search = workers > 1
+        solver.parameters.max_deterministic_time = max(0.01, time_limit) * DETERMINISTIC_PER_SECOND
+        solver.parameters.max_time_in_seconds = max(
+            0.05, wall_limit if wall_limit is not None else 2 * time_limit
+        )
+    else:
+        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

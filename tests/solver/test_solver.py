@@ -1,0 +1,150 @@
+"""The solver's results are feasible, balanced, deterministic, and rotate work over weeks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from bot.solver import Member, Problem, ProblemError, Task, solve
+from bot.solver.bench import instance
+from bot.solver.history import Held, carry_over
+from bot.solver.metrics import Week, balance, rotation, unpleasant_tasks
+from bot.solver.model import Piece
+
+
+def assert_feasible(problem: Problem, pieces: list[Piece]) -> None:
+    tasks = {t.name: t for t in problem.tasks}
+    members = {m.name: m for m in problem.members}
+    covered: dict[str, float] = defaultdict(float)
+    for piece in pieces:
+        task, member = tasks[piece.task], members[piece.member]
+        assert member.active, f"{member.name} is away or has no hours but got {task.name}"
+        if task.qualification:
+            assert task.qualification in member.qualifications, (task.name, member.name)
+        assert piece.hours <= task.hours + 1e-9, f"{member.name} fills two slots of {task.name}"
+        if task.splittable:
+            assert piece.hours >= task.min_shift - 1e-9, f"a shift of {task.name} is shorter than min_shift"
+        else:
+            assert piece.hours == pytest.approx(task.hours)
+        covered[piece.task] += piece.hours
+    for task in problem.tasks:
+        assert covered[task.name] == pytest.approx(task.total_hours), f"{task.name} is not fully covered"
+    assert len({(p.task, p.member) for p in pieces}) == len(pieces)
+
+
+@pytest.mark.parametrize(("members", "tasks", "seed"), [(5, 10, 0), (6, 18, 1), (30, 120, 2), (80, 400, 3)])
+def test_every_assignment_is_feasible(members: int, tasks: int, seed: int) -> None:
+    task_list, member_list = instance(members, tasks, seed)
+    away = Member("away", 20, frozenset({"driver", "accounting", "first-aid"}), away=True)
+    problem = Problem(task_list, [*member_list, away])
+    plan = solve(problem, time_limit=1.0, seed=seed)
+    assert_feasible(problem, plan.pieces)
+    assert not any(p.member == "away" for p in plan.pieces)
+
+
+def test_balances_far_better_than_a_naive_split() -> None:
+    task_list, member_list = instance(20, 80, 5)
+    problem = Problem(task_list, member_list)
+    plan = solve(problem, time_limit=1.0)
+    naive = [
+        Piece(task.name, member_list[(i + s) % len(member_list)].name, task.hours)
+        for i, task in enumerate(task_list)
+        for s in range(task.slots)
+    ]
+    assert plan.balance.spread_sum < balance(task_list, member_list, naive).spread_sum / 3
+
+
+def test_small_organization_is_solved_to_optimality() -> None:
+    tasks = [
+        Task("chair", 2, desirability=9, empowerment=10),
+        Task("dishes", 2, desirability=2, empowerment=1),
+        Task("cleaning", 4, slots=2, splittable=True, min_shift=1, desirability=2, empowerment=1),
+        Task("accounts", 3, qualification="accounting", desirability=4, empowerment=8),
+        Task("press", 1, desirability=7, empowerment=9),
+    ]
+    members = [Member("ana", 6, frozenset({"accounting"})), Member("ben", 6), Member("cy", 5)]
+    plan = solve(Problem(tasks, members), time_limit=5)
+    assert plan.optimal
+    assert "cp-sat" in plan.method
+    assert_feasible(Problem(tasks, members), plan.pieces)
+
+
+def test_same_seed_same_plan() -> None:
+    for members, tasks in ((5, 14), (12, 40)):
+        task_list, member_list = instance(members, tasks, 7)
+        # A generous budget: the clock must not be what stops the search.
+        first = solve(Problem(task_list, member_list), time_limit=8, seed=3)
+        second = solve(Problem(task_list, member_list), time_limit=8, seed=3)
+        assert first.pieces == second.pieces
+
+
+def test_refuses_what_cannot_be_done() -> None:
+    members = [Member("ana", 10, frozenset({"driver"})), Member("ben", 10)]
+    with pytest.raises(ProblemError, match="no active member has") as error:
+        Problem([Task("ok", 1), Task("accounts", 2, qualification="accounting")], members)
+    assert error.value.task == 1
+    with pytest.raises(ProblemError, match="needs 2 different people"):
+        Problem([Task("drive", 2, slots=2, qualification="driver")], members)
+    with pytest.raises(ProblemError, match="needs 3 different people"):
+        Problem([Task("meeting", 1, slots=3)], members)
+    with pytest.raises(ProblemError, match="no active member"):
+        Problem([Task("x", 1)], [Member("ana", 10, away=True)])
+
+
+def test_overload_is_reported_not_refused() -> None:
+    members = [Member("ana", 5), Member("ben", 5)]
+    plan = solve(Problem([Task("a", 6), Task("b", 6)], members), time_limit=1)
+    assert plan.overload == pytest.approx(0.2)
+    assert sum(p.hours for p in plan.pieces) == 12
+
+
+def test_metric_by_hand() -> None:
+    tasks = [Task("nice", 2, desirability=9, empowerment=8), Task("nasty", 2, desirability=1, empowerment=2)]
+    members = [Member("ana", 2), Member("ben", 2)]
+    result = balance(tasks, members, [Piece("nice", "ana", 2), Piece("nasty", "ben", 2)])
+    # H = 4, U = 2·2 + 2·10 = 24, P = 2·8 + 2·2 = 20; each fair share is half.
+    ana, ben = result.members
+    assert ana.ratio == pytest.approx((1.0, 4 / 12, 16 / 10), abs=1e-4)
+    assert ben.ratio == pytest.approx((1.0, 20 / 12, 4 / 10), abs=1e-4)
+    assert result.spread_sum == pytest.approx(0 + 16 / 12 + 12 / 10, abs=1e-3)
+    assert result.desirability_range == (1.0, 9.0)
+
+
+def test_history_carries_debt_into_this_week() -> None:
+    tasks = [
+        Task("toilets", 3, desirability=1, empowerment=1),
+        Task("strategy", 3, desirability=9, empowerment=10),
+    ]
+    members = [Member("ana", 3), Member("ben", 3)]
+    history = [Held("2026-W45", "toilets", "ana", 3), Held("2026-W45", "strategy", "ben", 3)]
+    carry = carry_over(history, tasks, members)
+    assert carry.spare == {"toilets": frozenset({"ana"})}
+    problem = Problem(
+        tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
+    )
+    plan = solve(problem, time_limit=2)
+    assert {(p.task, p.member) for p in plan.pieces} == {("toilets", "ben"), ("strategy", "ana")}
+
+
+def test_rotation_over_weeks_evens_out_and_never_repeats_unpleasant_work() -> None:
+    tasks, members = instance(8, 24, 11)
+    history: list[Held] = []
+    weeks, memoryless = [], []
+    for week in range(1, 5):
+        carry = carry_over(history, tasks, members)
+        problem = Problem(
+            tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
+        )
+        plan = solve(problem, time_limit=1, seed=0)
+        assert_feasible(problem, plan.pieces)
+        history += [Held(f"2026-W{week:02d}", p.task, p.member, p.hours) for p in plan.pieces]
+        weeks.append(Week(str(week), tasks, members, plan.pieces))
+        memoryless.append(
+            Week(str(week), tasks, members, solve(Problem(tasks, members), time_limit=1).pieces)
+        )
+    with_memory, without = rotation(weeks), rotation(memoryless)
+    assert with_memory.longest_unpleasant_streak == 1
+    assert without.longest_unpleasant_streak == 4
+    assert with_memory.cumulative_spread_sum < without.cumulative_spread_sum
+    assert len(unpleasant_tasks(tasks)) == 6
