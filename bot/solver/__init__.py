@@ -1,11 +1,12 @@
 """The job-complex solver: divide an organization's work into balanced job complexes.
 
 `solve()` runs, within a time budget: a greedy construction, local search (moves and swaps focused on
-the worst-off members), then exact CP-SAT re-solving — of the whole organization when it is small,
-else of small groups around the members at the extremes. Given the same input, seed and time limit,
-the result is the same on every run, unless the machine is so slow or busy that the clock stops the
-search first (large organizations, where local search uses the whole budget, are clock-bound). It is CPU-bound and blocking: the bot calls
-it in a worker process or thread, never on the event loop.
+the worst-off members), then exact CP-SAT re-solving: of the whole organization when it is small,
+else of small groups around the members at the extremes.
+
+Given the same input, seed and time limit, the result is the same on every run, unless the clock
+stops the search first (a slow or busy machine; large organizations, whose local search uses the
+whole budget). It is CPU-bound and blocking: the bot calls it in a worker, never on the event loop.
 """
 
 from __future__ import annotations

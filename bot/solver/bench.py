@@ -142,7 +142,8 @@ def section_small(seeds) -> None:
             proven.append(optimal)
         ratio = median([o / b if b > 1e-9 else 1.0 for o, b in zip(ours, best, strict=True)])
         print(
-            f"| {m} × {t} | {median(ours)} | {median(best)} | {ratio} | {median(times)} | {sum(proven)}/{len(proven)} |"
+            f"| {m} × {t} | {median(ours)} | {median(best)} | {ratio} | {median(times)} "
+            f"| {sum(proven)}/{len(proven)} |"
         )
 
 
@@ -198,7 +199,8 @@ def section_large() -> None:
         ).stdout
         r = json.loads(output.strip().splitlines()[-1])
         print(
-            f"| {m} × {t} | {limit} | {r['spread_sum']} | {r['seconds']} | {r['peak_mb']} | {r['baseline']:.3f} |"
+            f"| {m} × {t} | {limit} | {r['spread_sum']} | {r['seconds']} | {r['peak_mb']} "
+            f"| {r['baseline']:.3f} |"
         )
 
 
