@@ -29,9 +29,7 @@ Then run the command again. The README explains how to invite the bot to your se
 
 def _settings() -> Settings:
     settings = Settings()
-    discord.utils.setup_logging(
-        level=logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
-    )
+    discord.utils.setup_logging(level=logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
     settings.ensure_data_dir()
     return settings
 

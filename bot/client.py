@@ -19,7 +19,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.org",)
+EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings")
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"

@@ -116,9 +116,7 @@ def read_rows(text: str, source: str, columns: Sequence[str], required: Sequence
         raise PlanInputError(source, None, f"the file is empty; expected columns {','.join(columns)}")
     unknown = [h for h in header if h not in columns]
     if unknown:
-        raise PlanInputError(
-            source, 1, f"unknown column(s) {', '.join(unknown)}; the columns are {','.join(columns)}"
-        )
+        raise PlanInputError(source, 1, f"unknown column(s) {', '.join(unknown)}; the columns are {','.join(columns)}")
     missing = [c for c in required if c not in header]
     if missing:
         raise PlanInputError(source, 1, f"missing column(s) {', '.join(missing)}")
@@ -252,9 +250,7 @@ def plan_from_texts(
     history = parse_history(history_csv) if history_csv is not None else []
     carry = carry_over(history, tasks, members)
     try:
-        problem = Problem(
-            tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
-        )
+        problem = Problem(tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare)
     except ProblemError as error:
         line = task_rows[error.task].line if error.task is not None else None
         raise PlanInputError("tasks.csv" if line else "input", line, str(error)) from None

@@ -14,9 +14,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(
-            f"`{name}` is not a timezone I know. Pick one from the list, e.g. `Europe/Berlin`."
-        ) from None
+        raise BadInput(f"`{name}` is not a timezone I know. Pick one from the list, e.g. `Europe/Berlin`.") from None
 
 
 def timezone_names() -> list[str]:

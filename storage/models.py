@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import BigInteger, Column, DateTime
+from sqlalchemy import BigInteger, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -31,15 +31,118 @@ class BotState(SQLModel, table=True):
 
 
 class Organization(SQLModel, table=True):
-    """One organization; until a merge, one per Discord server."""
+    """One organization. Until a merge it lives on one Discord server; a federation spans several."""
 
     __tablename__ = "organization"
 
     id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=snowflake(unique=True))
     name: str = Field(max_length=100)
-    channel_id: int = Field(sa_column=snowflake())
     timezone: str = Field(default="UTC", max_length=64)
     publish_day: int = Field(default=0, description="0 = Monday … 6 = Sunday")
     publish_time: time = Field(default=time(9, 0))
+    default_hours: float = Field(default=10.0)
+    quorum_pct: int = Field(default=50)
+    threshold_pct: int = Field(default=67)
+    vote_hours: int = Field(default=72)
+    merge_code: str = Field(max_length=16, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class OrgServer(SQLModel, table=True):
+    """A Discord server hosting (part of) an organization, and where its rota is posted there."""
+
+    __tablename__ = "org_server"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    channel_id: int = Field(sa_column=snowflake())
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class Goal(SQLModel, table=True):
+    __tablename__ = "goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    text: str = Field(max_length=300)
+    origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class TaskRow(SQLModel, table=True):
+    """Recurring weekly work. Removing a task archives it, so history keeps it."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=100)
+    hours: float
+    slots: int = Field(default=1)
+    splittable: bool = Field(default=False)
+    min_shift: float = Field(default=1.0)
+    qualification: str | None = Field(default=None, max_length=50)
+    role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    description: str | None = Field(default=None, max_length=300)
+    origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class MemberRow(SQLModel, table=True):
+    """A person in an organization's rota. Leaving deactivates, so history keeps them."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    user_id: int = Field(sa_column=snowflake(index=True))
+    display_name: str = Field(max_length=100)
+    hours: float
+    active: bool = Field(default=True)
+    notify: bool = Field(default=False)
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class Qualification(SQLModel, table=True):
+    __tablename__ = "qualification"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    name: str = Field(max_length=50, primary_key=True)
+
+
+class Away(SQLModel, table=True):
+    __tablename__ = "away"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    start: date
+    end: date
+
+
+class Rating(SQLModel, table=True):
+    """One member's private judgement of one task."""
+
+    __tablename__ = "rating"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+    desirability: int
+    empowerment: int
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what, when: every moderator action."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    actor_id: int = Field(sa_column=snowflake())
+    action: str = Field(max_length=50)
+    detail: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

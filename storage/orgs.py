@@ -1,13 +1,70 @@
-"""Queries for organizations."""
+"""Queries for organizations, their servers, goals and audit log."""
 
 from __future__ import annotations
 
+from datetime import time
+
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.models import Organization
+from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer
 
 
 async def org_for_guild(session: AsyncSession, guild_id: int) -> Organization | None:
-    result = await session.execute(select(Organization).where(Organization.guild_id == guild_id))
+    result = await session.execute(
+        select(Organization)
+        .join(OrgServer, OrgServer.organization_id == Organization.id)
+        .where(OrgServer.guild_id == guild_id, Organization.archived_at.is_(None))
+    )
     return result.scalar_one_or_none()
+
+
+async def server(session: AsyncSession, guild_id: int) -> OrgServer | None:
+    return await session.get(OrgServer, guild_id)
+
+
+async def servers_of(session: AsyncSession, org_id: int) -> list[OrgServer]:
+    result = await session.execute(select(OrgServer).where(OrgServer.organization_id == org_id))
+    return list(result.scalars())
+
+
+async def create_org(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    channel_id: int,
+    name: str,
+    timezone: str,
+    day: int,
+    at: time,
+    merge_code: str,
+) -> Organization:
+    org = Organization(name=name, timezone=timezone, publish_day=day, publish_time=at, merge_code=merge_code)
+    session.add(org)
+    await session.flush()
+    session.add(OrgServer(guild_id=guild_id, organization_id=org.id, channel_id=channel_id))
+    return org
+
+
+async def goals(session: AsyncSession, org_id: int) -> list[Goal]:
+    result = await session.execute(select(Goal).where(Goal.organization_id == org_id).order_by(Goal.id))
+    return list(result.scalars())
+
+
+async def active_member_count(session: AsyncSession, org_id: int) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active)
+    )
+    return int(result.scalar_one())
+
+
+def audit(session: AsyncSession, org_id: int, actor_id: int, action: str, detail: str) -> None:
+    session.add(AuditEntry(organization_id=org_id, actor_id=actor_id, action=action, detail=detail[:500]))
+
+
+async def recent_audit(session: AsyncSession, org_id: int, limit: int = 15) -> list[AuditEntry]:
+    result = await session.execute(
+        select(AuditEntry).where(AuditEntry.organization_id == org_id).order_by(AuditEntry.id.desc()).limit(limit)
+    )
+    return list(result.scalars())

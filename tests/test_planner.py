@@ -68,9 +68,7 @@ def test_writes_assignments_and_a_report(tmp_path: Path, capsys) -> None:
     assert hours == {"Chair meeting": 2, "Clean kitchen": 6, "Accounts": 4, "Deliveries": 6, "Dishes": 2}
     report = json.loads((tmp_path / "report.json").read_text())
     assert set(report["overall"]["spread"]) == {"hours", "unpleasantness", "empowerment"}
-    assert report["overall"]["spread_sum"] == pytest.approx(
-        sum(report["overall"]["spread"].values()), abs=1e-3
-    )
+    assert report["overall"]["spread_sum"] == pytest.approx(sum(report["overall"]["spread"].values()), abs=1e-3)
     assert {m["member"] for m in report["members"]} == {"ana", "ben", "cy"}
     assert report["solver"]["seconds"] >= 0
     out = capsys.readouterr().out

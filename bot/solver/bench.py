@@ -34,9 +34,7 @@ from bot.solver.search import State, greedy, local_search
 QUALIFICATIONS = ("driver", "accounting", "first-aid")
 
 
-def instance(
-    members: int, tasks: int, seed: int = 0, splittable: float = 0.3
-) -> tuple[list[Task], list[Member]]:
+def instance(members: int, tasks: int, seed: int = 0, splittable: float = 0.3) -> tuple[list[Task], list[Member]]:
     """Random tasks (1–8 h, 1–3 slots, 10% needing a qualification, a share splittable, ratings uniform
     on 1..10) and members whose availability adds up to a little more than the work (work ≈ 90%)."""
     rng = random.Random(seed)
@@ -142,8 +140,7 @@ def section_small(seeds) -> None:
             proven.append(optimal)
         ratio = median([o / b if b > 1e-9 else 1.0 for o, b in zip(ours, best, strict=True)])
         print(
-            f"| {m} × {t} | {median(ours)} | {median(best)} | {ratio} | {median(times)} "
-            f"| {sum(proven)}/{len(proven)} |"
+            f"| {m} × {t} | {median(ours)} | {median(best)} | {ratio} | {median(times)} | {sum(proven)}/{len(proven)} |"
         )
 
 
@@ -155,9 +152,7 @@ def section_medium(seeds) -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for m, t in ((30, 120), (40, 160)):
-        rows: dict[str, list[float]] = {
-            k: [] for k in ("ours", "time", "warm", "cold", "chore", "rr", "nosplit")
-        }
+        rows: dict[str, list[float]] = {k: [] for k in ("ours", "time", "warm", "cold", "chore", "rr", "nosplit")}
         for seed in seeds:
             tasks, members = instance(m, t, seed)
             plan = solve(Problem(tasks, members), time_limit=5, seed=seed)
@@ -186,9 +181,7 @@ def run_one(m: int, t: int, limit: float, seed: int) -> dict:
 
 def section_large() -> None:
     print("\n## Large organizations (one fresh process each)")
-    print(
-        "| members × tasks | budget (s) | spread-sum | time (s) | peak memory (MB) | hardest→least loaded |"
-    )
+    print("| members × tasks | budget (s) | spread-sum | time (s) | peak memory (MB) | hardest→least loaded |")
     print("|---|---|---|---|---|---|")
     for m, t, limit in ((1000, 8000, 20), (2000, 20000, 60)):
         output = subprocess.run(
@@ -198,10 +191,7 @@ def section_large() -> None:
             check=True,
         ).stdout
         r = json.loads(output.strip().splitlines()[-1])
-        print(
-            f"| {m} × {t} | {limit} | {r['spread_sum']} | {r['seconds']} | {r['peak_mb']} "
-            f"| {r['baseline']:.3f} |"
-        )
+        print(f"| {m} × {t} | {limit} | {r['spread_sum']} | {r['seconds']} | {r['peak_mb']} | {r['baseline']:.3f} |")
 
 
 def simulate(tasks, members, weeks: int, *, memory: bool) -> dict:
@@ -209,9 +199,7 @@ def simulate(tasks, members, weeks: int, *, memory: bool) -> dict:
     published: list[Week] = []
     for week in range(1, weeks + 1):
         carry = carry_over(history, tasks, members) if memory else carry_over([], tasks, members)
-        problem = Problem(
-            tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
-        )
+        problem = Problem(tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare)
         plan = solve(problem, time_limit=3, seed=0)
         label = f"2026-W{week:02d}"
         history += [Held(label, p.task, p.member, p.hours) for p in plan.pieces]
@@ -224,8 +212,7 @@ def simulate(tasks, members, weeks: int, *, memory: bool) -> dict:
 def section_rotation() -> None:
     print("\n## Rotation over 8 weeks (30 members × 120 tasks, 3 s a week)")
     print(
-        "| solve | cumulative spread hours / unpleasantness / empowerment | longest unpleasant streak "
-        "| week 8 alone |"
+        "| solve | cumulative spread hours / unpleasantness / empowerment | longest unpleasant streak | week 8 alone |"
     )
     print("|---|---|---|---|")
     tasks, members = instance(30, 120, 0)
@@ -236,9 +223,7 @@ def section_rotation() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small and medium sizes, one seed")
     parser.add_argument("--only", choices=("small", "medium", "large", "rotation"))
     parser.add_argument("--seeds", type=int, default=3)

@@ -107,9 +107,7 @@ def resolve_group(
     if deterministic:
         solver.parameters.interleave_search = workers > 1
         solver.parameters.max_deterministic_time = max(0.01, time_limit) * DETERMINISTIC_PER_SECOND
-        solver.parameters.max_time_in_seconds = max(
-            0.05, wall_limit if wall_limit is not None else 2 * time_limit
-        )
+        solver.parameters.max_time_in_seconds = max(0.05, wall_limit if wall_limit is not None else 2 * time_limit)
     else:
         solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.random_seed = seed

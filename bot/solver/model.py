@@ -114,9 +114,7 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member]) -> None:
         raise ProblemError(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
     member_names = [m.name for m in members]
     if len(set(member_names)) != len(member_names):
-        raise ProblemError(
-            f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}"
-        )
+        raise ProblemError(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
     active = [m for m in members if m.active]
     if tasks and not active:
         raise ProblemError("there is work but no active member (everyone is away or has 0 hours)")
@@ -125,9 +123,7 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member]) -> None:
             raise ProblemError(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", task=i)
         if task.splittable and not 0 < task.min_shift <= task.hours:
             raise ProblemError(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", task=i)
-        eligible = sum(
-            1 for m in active if task.qualification is None or task.qualification in m.qualifications
-        )
+        eligible = sum(1 for m in active if task.qualification is None or task.qualification in m.qualifications)
         if eligible == 0:
             raise ProblemError(
                 f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has",
@@ -183,9 +179,7 @@ class Units:
         return len(self.task)
 
 
-def pieces_from(
-    units: Units, owner: Iterable[int], tasks: Sequence[Task], members: Sequence[Member]
-) -> list[Piece]:
+def pieces_from(units: Units, owner: Iterable[int], tasks: Sequence[Task], members: Sequence[Member]) -> list[Piece]:
     """Merge each member's units of one task into one piece."""
     held: dict[tuple[int, int], float] = {}
     for u, m in enumerate(owner):

@@ -112,9 +112,7 @@ class State:
         spared = self.spared.get(t)
         if spared is not None and spared[member]:
             return False
-        count = self.held[t].get(member, 0) - (
-            1 if giving_up is not None and self.units.task[giving_up] == t else 0
-        )
+        count = self.held[t].get(member, 0) - (1 if giving_up is not None and self.units.task[giving_up] == t else 0)
         return count < self.units.cap[t]
 
     # -- changes -------------------------------------------------------------------------------

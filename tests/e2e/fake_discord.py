@@ -77,9 +77,7 @@ class CommandRefused(Exception):
 
 def _json(body: Any, status: int = 200) -> web.Response:
     # discord.py only parses bodies as JSON when Content-Type is exactly application/json.
-    return web.Response(
-        status=status, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+    return web.Response(status=status, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -518,9 +516,7 @@ class FakeDiscord:
         guild.roles[guild.id] = FakeRole(guild.id, "@everyone", EVERYONE_DEFAULT, position=0)
         bot_role = FakeRole(snowflake(), "parecon-rota", bot_permissions, position=10, managed=True)
         guild.roles[bot_role.id] = bot_role
-        for position, (role_name, perms) in enumerate(
-            (roles or {"Moderator": MANAGE_GUILD}).items(), start=1
-        ):
+        for position, (role_name, perms) in enumerate((roles or {"Moderator": MANAGE_GUILD}).items(), start=1):
             role = FakeRole(snowflake(), role_name, perms, position=position)
             guild.roles[role.id] = role
         for channel_name in channels:
@@ -538,9 +534,7 @@ class FakeDiscord:
 
     async def member_joins(self, guild: FakeGuild, user: FakeUser, *roles: str) -> FakeMember:
         member = self.add_member(guild, user, *roles)
-        await self.dispatch(
-            "GUILD_MEMBER_ADD", {**member.payload(), "guild_id": str(guild.id)}, GUILD_MEMBERS_INTENT
-        )
+        await self.dispatch("GUILD_MEMBER_ADD", {**member.payload(), "guild_id": str(guild.id)}, GUILD_MEMBERS_INTENT)
         return member
 
     async def member_leaves(self, guild: FakeGuild, user: FakeUser) -> None:
@@ -1092,8 +1086,7 @@ class FakeDiscord:
             if command["name"] == name:
                 return command
         raise CommandRefused(
-            f"/{name} is not registered (synced commands: "
-            f"{[c['name'] for c in [*scoped, *self.global_commands]]})"
+            f"/{name} is not registered (synced commands: {[c['name'] for c in [*scoped, *self.global_commands]]})"
         )
 
     async def invoke(
@@ -1139,9 +1132,7 @@ class FakeDiscord:
         await record.wait_response()
         return record.choices or []
 
-    async def click(
-        self, guild: FakeGuild | None, user: FakeUser, message: dict, custom_id: str
-    ) -> InteractionRecord:
+    async def click(self, guild: FakeGuild | None, user: FakeUser, message: dict, custom_id: str) -> InteractionRecord:
         button = next((b for b in message_buttons(message) if b.get("custom_id") == custom_id), None)
         if button is None:
             raise CommandRefused(f"no button {custom_id!r} on message {message['id']}")
@@ -1180,12 +1171,8 @@ class FakeDiscord:
         modal = opened_by.modal
         if modal is None:
             raise CommandRefused("that interaction opened no modal")
-        rows = [
-            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
-        ]
-        return await self._interact(
-            5, guild, user, None, {"custom_id": modal["custom_id"], "components": rows}
-        )
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
+        return await self._interact(5, guild, user, None, {"custom_id": modal["custom_id"], "components": rows})
 
     def _leaf_definition(self, command: dict, path: list[str]) -> dict:
         node = command
@@ -1275,9 +1262,7 @@ class FakeDiscord:
     def _check_scalar(option: dict, value: Any) -> None:
         name, kind = option["name"], option["type"]
         expected = {STRING: str, INTEGER: int, NUMBER: (int, float), BOOLEAN: bool}.get(kind)
-        if expected is not None and (
-            not isinstance(value, expected) or (kind != BOOLEAN and isinstance(value, bool))
-        ):
+        if expected is not None and (not isinstance(value, expected) or (kind != BOOLEAN and isinstance(value, bool))):
             raise CommandRefused(f"option {name!r} takes {expected}, not {value!r}")
         if option.get("choices") and value not in [c["value"] for c in option["choices"]]:
             raise CommandRefused(f"option {name!r} must be one of its choices")

@@ -23,9 +23,7 @@ class Probe(discord.ui.View):
         self.clicked_by.append(interaction.user.id)
         await interaction.response.edit_message(content=f"pressed by {interaction.user.id}")
 
-    @discord.ui.select(
-        custom_id="probe:pick", options=[discord.SelectOption(label=x, value=x) for x in "abc"]
-    )
+    @discord.ui.select(custom_id="probe:pick", options=[discord.SelectOption(label=x, value=x) for x in "abc"])
     async def pick(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         await interaction.response.send_message(f"picked {','.join(select.values)}", ephemeral=True)
 
@@ -175,9 +173,7 @@ async def test_discord_rules_are_enforced(world: World, probe_bot) -> None:
     assert fake.attachment_bytes(followup["attachments"][0]) == b"a,b\n1,2\n"
 
     late = await fake.invoke(a, world.alice, "probe slow")
-    await fake.wait_until(
-        lambda: probe_bot.probe_errors[2:] == [10062], timeout=6, what="the late answer refused"
-    )
+    await fake.wait_until(lambda: probe_bot.probe_errors[2:] == [10062], timeout=6, what="the late answer refused")
     assert late.response_type is None
 
 

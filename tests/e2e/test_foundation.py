@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from storage.models import Organization
+from storage.orgs import create_org
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import CommandRefused
 
@@ -35,15 +35,15 @@ async def test_connects_syncs_once_and_answers_org_without_an_organization(world
 async def test_org_shows_the_organization_of_this_server_only(world: World, start_bot) -> None:
     bot = await start_bot()
     async with bot.db.transaction() as session:
-        session.add(
-            Organization(
-                guild_id=world.a.id,
-                name="Bakery Collective",
-                channel_id=world.a.channel("rota").id,
-                timezone="Europe/Berlin",
-                publish_day=0,
-                publish_time=time(9, 0),
-            )
+        await create_org(
+            session,
+            guild_id=world.a.id,
+            channel_id=world.a.channel("rota").id,
+            name="Bakery Collective",
+            timezone="Europe/Berlin",
+            day=0,
+            at=time(9, 0),
+            merge_code="ABCDEFGH",
         )
     reply = await world.fake.invoke(world.a, world.alice, "org")
     message = await reply.wait_reply()
@@ -76,9 +76,7 @@ async def test_org_in_direct_messages(world: World, start_bot) -> None:
     assert await reply.is_ephemeral()
 
 
-async def test_unexpected_error_gets_an_apology_with_an_id_and_a_log_line(
-    world: World, start_bot, caplog
-) -> None:
+async def test_unexpected_error_gets_an_apology_with_an_id_and_a_log_line(world: World, start_bot, caplog) -> None:
     @app_commands.command(name="boom", description="fails on purpose")
     async def boom(interaction: discord.Interaction) -> None:
         raise RuntimeError("kaboom")
@@ -110,9 +108,7 @@ async def test_bad_input_gets_an_ephemeral_reply_and_a_log_line(world: World, st
     caplog.set_level(logging.INFO, logger="bot")
     reply = await world.fake.invoke(world.b, world.dave, "org")
     assert await reply.is_ephemeral()
-    assert any(
-        "refused /org" in r.getMessage() and str(world.dave.id) in r.getMessage() for r in caplog.records
-    )
+    assert any("refused /org" in r.getMessage() and str(world.dave.id) in r.getMessage() for r in caplog.records)
 
 
 async def test_resumes_after_a_reconnect_request(world: World, start_bot) -> None:

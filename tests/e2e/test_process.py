@@ -39,9 +39,7 @@ async def run_until_answering(world: World, env: dict[str, str], cwd) -> tuple[i
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        await fake.wait_until(
-            lambda: fake.identifies > identifies, timeout=60, what="the bot process to connect"
-        )
+        await fake.wait_until(lambda: fake.identifies > identifies, timeout=60, what="the bot process to connect")
         reply = await fake.invoke(world.a, world.alice, "org")
         assert "no organization yet" in await reply.text(timeout=10)
     finally:

@@ -1,0 +1,122 @@
+"""Rules for organizations, tasks and members: what a valid setting or change is.
+
+Every check raises `BadInput` with a message that says what to do instead.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, time
+
+from bot.errors import BadInput
+from bot.schedule import WEEKDAYS, zone
+
+MAX_HOURS = 168.0  # hours in a week
+MERGE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+NAME_MAX = 100
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def new_merge_code() -> str:
+    return "".join(secrets.choice(MERGE_CODE_ALPHABET) for _ in range(8))
+
+
+def check_hours(hours: float, what: str = "hours") -> float:
+    if not 0 < hours <= MAX_HOURS:
+        raise BadInput(f"{what} must be more than 0 and at most {MAX_HOURS:g} (a week); you gave {hours:g}.")
+    return float(hours)
+
+
+def check_name(name: str, what: str = "name") -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise BadInput(f"The {what} cannot be empty.")
+    if len(name) > NAME_MAX:
+        raise BadInput(f"The {what} is {len(name)} characters long; keep it to {NAME_MAX}.")
+    return name
+
+
+def parse_day(day: str) -> int:
+    key = day.strip().lower()[:3]
+    if key not in WEEKDAYS:
+        raise BadInput(f"`{day}` is not a day; use one of {', '.join(WEEKDAYS)}.")
+    return WEEKDAYS.index(key)
+
+
+def parse_clock(text: str) -> time:
+    match = TIME_PATTERN.match(text.strip())
+    if not match:
+        raise BadInput(f"`{text}` is not a time of day; use 24-hour HH:MM, e.g. 09:00 or 18:30.")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def check_timezone(name: str) -> str:
+    zone(name)
+    return name
+
+
+def check_percent(value: int, what: str) -> int:
+    if not 1 <= value <= 100:
+        raise BadInput(f"{what} is a percentage from 1 to 100; you gave {value}.")
+    return value
+
+
+def check_vote_hours(hours: int) -> int:
+    if not 1 <= hours <= 24 * 30:
+        raise BadInput(f"A vote lasts from 1 hour to 720 hours (30 days); you gave {hours}.")
+    return hours
+
+
+def parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"`{text}` is not a date; write the {what} as YYYY-MM-DD, e.g. 2026-12-24.") from None
+
+
+def check_away(start: str, end: str, today: date) -> tuple[date, date]:
+    first, last = parse_date(start, "start"), parse_date(end, "end")
+    if last < first:
+        raise BadInput(f"The end ({last}) is before the start ({first}); swap them.")
+    if last < today:
+        raise BadInput(f"That period ({first} to {last}) is already over.")
+    if (last - first).days > 366:
+        raise BadInput("An away period can last at most a year.")
+    return first, last
+
+
+@dataclass(frozen=True)
+class TaskFields:
+    """A task's settings as a moderator gives them (all checked)."""
+
+    name: str
+    hours: float
+    slots: int = 1
+    splittable: bool = False
+    min_shift: float = 1.0
+    qualification: str | None = None
+    role_id: int | None = None
+    description: str | None = None
+
+
+def check_task(fields: TaskFields) -> TaskFields:
+    name = check_name(fields.name, "task name")
+    hours = check_hours(fields.hours, "A task's hours per slot")
+    if not 1 <= fields.slots <= 100:
+        raise BadInput(f"slots (people needed) must be from 1 to 100; you gave {fields.slots}.")
+    min_shift = fields.min_shift
+    if fields.splittable and not 0 < min_shift <= hours:
+        raise BadInput(
+            f"min_shift must be more than 0 and at most the task's hours ({hours:g}); you gave {min_shift:g}."
+        )
+    qualification = (fields.qualification or "").strip() or None
+    if qualification and len(qualification) > 50:
+        raise BadInput("A qualification name can have at most 50 characters.")
+    description = (fields.description or "").strip() or None
+    if description and len(description) > 300:
+        raise BadInput("A description can have at most 300 characters.")
+    return TaskFields(
+        name, hours, fields.slots, fields.splittable, min_shift, qualification, fields.role_id, description
+    )

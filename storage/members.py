@@ -1,0 +1,46 @@
+"""Queries for members, their qualifications and away periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import Away, MemberRow, Qualification
+
+
+async def member_for(session: AsyncSession, org_id: int, user_id: int) -> MemberRow | None:
+    result = await session.execute(
+        select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.user_id == user_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def qualifications(session: AsyncSession, member_id: int) -> list[str]:
+    result = await session.execute(
+        select(Qualification.name).where(Qualification.member_id == member_id).order_by(Qualification.name)
+    )
+    return list(result.scalars())
+
+
+async def add_qualification(session: AsyncSession, member_id: int, name: str) -> bool:
+    if await session.get(Qualification, (member_id, name)) is not None:
+        return False
+    session.add(Qualification(member_id=member_id, name=name))
+    return True
+
+
+async def remove_qualification(session: AsyncSession, member_id: int, name: str) -> bool:
+    result = await session.execute(
+        delete(Qualification).where(Qualification.member_id == member_id, Qualification.name == name)
+    )
+    return result.rowcount > 0
+
+
+async def away_periods(session: AsyncSession, member_id: int, since: date) -> list[Away]:
+    result = await session.execute(
+        select(Away).where(Away.member_id == member_id, Away.end >= since).order_by(Away.start)
+    )
+    return list(result.scalars())

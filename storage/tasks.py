@@ -1,0 +1,39 @@
+"""Queries for tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import TaskRow
+
+
+async def active_tasks(session: AsyncSession, org_id: int) -> list[TaskRow]:
+    result = await session.execute(
+        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.archived_at.is_(None)).order_by(TaskRow.name)
+    )
+    return list(result.scalars())
+
+
+async def task_named(session: AsyncSession, org_id: int, name: str) -> TaskRow | None:
+    """The task with this name (archived or not), ignoring case."""
+    result = await session.execute(
+        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.name.ilike(name.replace("%", r"\%")))
+    )
+    return result.scalars().first()
+
+
+async def search_tasks(session: AsyncSession, org_id: int, text: str, limit: int = 25) -> list[TaskRow]:
+    """Active tasks whose name contains `text` anywhere, for autocomplete."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    result = await session.execute(
+        select(TaskRow)
+        .where(
+            TaskRow.organization_id == org_id,
+            TaskRow.archived_at.is_(None),
+            TaskRow.name.ilike(pattern, escape="\\"),
+        )
+        .order_by(TaskRow.name)
+        .limit(limit)
+    )
+    return list(result.scalars())
