@@ -86,10 +86,9 @@ def _user_message(error: BaseException) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works inside a server, not in direct messages."
     if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the **{needed}** permission on this server to do that."
+        return f"You need the **{_permission_names(error.missing_permissions)}** permission on this server to do that."
     if isinstance(error, app_commands.BotMissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        needed = _permission_names(error.missing_permissions)
         return f"I need the **{needed}** permission on this server to do that; ask an admin to grant it."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
@@ -98,6 +97,14 @@ def _user_message(error: BaseException) -> str | None:
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here."
     return None
+
+
+# discord.py's permission names, as Discord's own settings screens call them.
+PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
+
+
+def _permission_names(names: list[str]) -> str:
+    return ", ".join(PERMISSION_LABELS.get(n, n.replace("_", " ").title()) for n in names)
 
 
 def _describe(interaction: discord.Interaction) -> str:

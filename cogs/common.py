@@ -36,8 +36,9 @@ async def require_org(session: AsyncSession, interaction: discord.Interaction) -
 
 
 class ModeratorGroup(app_commands.Group):
-    """`/mod`: hidden from non-moderators by default, and checked again when run, since server admins
-    can re-grant a command's visibility to anyone."""
+    """`/mod` and its subgroups: hidden from non-moderators by default, and checked again when run,
+    since server admins can re-grant a command's visibility to anyone. (discord.py runs only the
+    immediate parent group's check, so every group under `/mod` is one of these.)"""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None:

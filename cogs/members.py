@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from cogs.common import add_to_mod, clip, db, require_org
+from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
 from storage import members, orgs
 from storage.models import Away, MemberRow, utcnow
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from bot.client import RotaBot
 
-member_group = app_commands.Group(name="member", description="Manage the rota's members")
+member_group = ModeratorGroup(name="member", description="Manage the rota's members")
 
 
 async def require_member(session: AsyncSession, org_id: int, user: discord.abc.User, *, you: bool) -> MemberRow:

@@ -10,7 +10,7 @@ from discord import app_commands
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.schedule import WEEKDAYS, next_publication, timezone_names
-from cogs.common import add_to_mod, clip, db, require_org
+from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
 from storage import orgs
 from storage.models import Goal, Organization, utcnow
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-org_group = app_commands.Group(name="org", description="Set up this server's organization")
+org_group = ModeratorGroup(name="org", description="Set up this server's organization")
 
 
 def schedule_text(org: Organization) -> str:

@@ -14,7 +14,7 @@ from bot import organizations as rules
 from bot.errors import BadInput
 from bot.planner import TASK_COLUMNS, PlanInputError, parse_tasks
 from bot.ratings import social_rating
-from cogs.common import RATING_HELP, add_to_mod, clip, db, require_org
+from cogs.common import RATING_HELP, ModeratorGroup, add_to_mod, clip, db, require_org
 from storage import members as member_queries
 from storage import orgs, ratings, tasks
 from storage.models import TaskRow, utcnow
@@ -28,7 +28,7 @@ MAX_IMPORT_BYTES = 512 * 1024
 PAGE_SIZE = 10
 CLEAR = {"-", "none"}
 
-task_group = app_commands.Group(name="task", description="Manage the organization's tasks")
+task_group = ModeratorGroup(name="task", description="Manage the organization's tasks")
 
 
 async def task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

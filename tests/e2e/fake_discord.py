@@ -805,6 +805,9 @@ class FakeDiscord:
                     **command,
                 }
             )
+        for command in stored:  # Discord answers with permissions as a string, whatever was sent
+            if command.get("default_member_permissions") is not None:
+                command["default_member_permissions"] = str(command["default_member_permissions"])
         if guild_id is None:
             self.global_commands = stored
         else:
@@ -1095,7 +1098,7 @@ class FakeDiscord:
         user: FakeUser,
         command: str,
         *,
-        channel: FakeChannel | None = None,
+        in_channel: FakeChannel | None = None,
         visible: bool | None = None,
         validate: bool = True,
         **options: Any,
@@ -1104,10 +1107,10 @@ class FakeDiscord:
 
         Like Discord's client, refuses commands hidden by `default_member_permissions` (unless
         `visible=True`, as if an admin re-granted them) and options that break the definition
-        (unless `validate=False`).
+        (unless `validate=False`). `in_channel` is where the user types it (default: the first channel).
         """
         data, resolved = self._command_data(guild, user, command, options, validate=validate, visible=visible)
-        return await self._interact(2, guild, user, channel, data | {"resolved": resolved})
+        return await self._interact(2, guild, user, in_channel, data | {"resolved": resolved})
 
     async def autocomplete(
         self,
