@@ -29,6 +29,9 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+bench: $(VENV)/.installed
+	$(BIN)/python -m bot.solver.bench
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 

@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import discord
 import yarl
@@ -14,12 +16,13 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.settings import Settings
+from bot.workers import Workers
 from storage import state
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings")
+EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings", "cogs.rota")
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -130,6 +133,9 @@ class RotaBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.sync_on_start = sync_on_start
+        self.workers = Workers()
+        # What time it is, for schedules and weeks; tests replace it to move through weeks.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -162,4 +168,5 @@ class RotaBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        self.workers.shutdown()
         await self.db.dispose()

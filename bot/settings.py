@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     )
     discord_gateway_url: str | None = Field(default=None, description="Gateway URL (default: Discord's)")
     scheduler_enabled: bool = True
+    solver_time_limit: float = Field(default=10.0, gt=0, le=600, description="seconds per weekly solve")
     log_level: str = "INFO"
 
     @field_validator("dev_guild_id", "discord_api_base", "discord_gateway_url", mode="before")

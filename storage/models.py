@@ -146,3 +146,62 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=50)
     detail: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class Rota(SQLModel, table=True):
+    """One organization's job complexes for one ISO week: stored once (the unique key makes
+    overlapping or repeated publications converge on one row)."""
+
+    __tablename__ = "rota"
+    __table_args__ = (UniqueConstraint("organization_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    week: str = Field(max_length=8, description="ISO week, e.g. 2026-W48")
+    spread_sum: float
+    report: str = Field(description="the balance report, JSON")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    published_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class Assignment(SQLModel, table=True):
+    """A piece of a task one member holds in a rota; after a swap, whoever really does it."""
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rota_id: int = Field(foreign_key="rota.id", index=True)
+    task_id: int = Field(foreign_key="task.id")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    hours: float
+    assigned_member_id: int = Field(foreign_key="member.id", description="who the solver gave it to")
+    done_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class RotaPost(SQLModel, table=True):
+    """The rota's message on one server. A row without a message id is a post under way."""
+
+    __tablename__ = "rota_post"
+    __table_args__ = (UniqueConstraint("rota_id", "guild_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rota_id: int = Field(foreign_key="rota.id", index=True)
+    guild_id: int = Field(sa_column=snowflake())
+    channel_id: int = Field(sa_column=snowflake())
+    message_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    notes: str = Field(default="", max_length=1000)
+    posted_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class SwapOffer(SQLModel, table=True):
+    """A member offering their piece of a task to another member, who accepts or declines."""
+
+    __tablename__ = "swap_offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    from_member_id: int = Field(foreign_key="member.id")
+    to_member_id: int = Field(foreign_key="member.id")
+    status: str = Field(default="open", max_length=10, description="open, accepted, declined")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

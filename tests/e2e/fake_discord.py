@@ -737,6 +737,7 @@ class FakeDiscord:
             ("POST", "/users/@me/channels", self._create_dm),
             ("POST", "/channels/{}/messages", self._post_message),
             ("GET", "/channels/{}/messages/{}", self._get_message),
+            ("GET", "/channels/{}/messages", self._history),
             ("PATCH", "/channels/{}/messages/{}", self._edit_message),
             ("DELETE", "/channels/{}/messages/{}", self._delete_message),
             ("GET", "/channels/{}", self._get_channel),
@@ -1035,6 +1036,13 @@ class FakeDiscord:
         if message is None:
             raise DiscordError(404, 10008, "Unknown Message")
         return message
+
+    async def _history(self, request, channel_id: str) -> list[dict]:
+        """Newest first, like Discord, with `limit` and `before`."""
+        messages = sorted(self._channel(channel_id).messages.values(), key=lambda m: int(m["id"]), reverse=True)
+        if "before" in request.query:
+            messages = [m for m in messages if int(m["id"]) < int(request.query["before"])]
+        return messages[: int(request.query.get("limit", 50))]
 
     async def _edit_message(self, request, channel_id: str, message_id: str) -> dict:
         message = await self._get_message(request, channel_id, message_id)

@@ -1,0 +1,167 @@
+"""The weekly rota's rules: which week a publication is for, who is available, what the solver gets,
+and why a member got what they got. Plain Python: no Discord, no database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.errors import BadInput
+from bot.ratings import social_rating
+from bot.solver import Member, Problem, Task
+from bot.solver.history import Held, carry_over
+from bot.solver.metrics import unpleasant_tasks
+
+HISTORY_WEEKS = 8  # how far back debts reach
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(text: str) -> str:
+    match = WEEK_PATTERN.match(text.strip().upper())
+    if not match:
+        raise BadInput(f"`{text}` is not a week; write it as an ISO week like 2026-W48.")
+    try:
+        date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        raise BadInput(f"{text} does not exist.") from None
+    return f"{match.group(1)}-W{match.group(2)}"
+
+
+def week_start(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def week_days(week: str) -> tuple[date, date]:
+    monday = week_start(week)
+    return monday, monday + timedelta(days=6)
+
+
+def previous_weeks(week: str, count: int) -> list[str]:
+    monday = week_start(week)
+    return [iso_week(monday - timedelta(weeks=n)) for n in range(count, 0, -1)]
+
+
+def week_published_at(local: datetime) -> str:
+    """The week a publication at this local time is for: the week starting on the coming Monday,
+    or this week when published on a Monday."""
+    return iso_week(local.date() + timedelta(days=(7 - local.weekday()) % 7))
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    name: str
+    hours: float
+    slots: int
+    splittable: bool
+    min_shift: float
+    qualification: str | None
+    ratings: Sequence[tuple[float, float]] = ()
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: int
+    name: str
+    hours: float
+    qualifications: frozenset[str] = frozenset()
+    away: Sequence[tuple[date, date]] = ()
+
+
+@dataclass(frozen=True)
+class PastPiece:
+    week: str
+    task_id: int
+    member_id: int
+    hours: float
+
+
+def available_hours(member: MemberInfo, week: str) -> float:
+    """A member's hours for the week, less the days they are away (all days away: 0)."""
+    first, last = week_days(week)
+    away_days = set()
+    for start, end in member.away:
+        day = max(start, first)
+        while day <= min(end, last):
+            away_days.add(day)
+            day += timedelta(days=1)
+    return round(member.hours * (7 - len(away_days)) / 7, 2)
+
+
+def task_key(task_id: int) -> str:
+    return f"t{task_id}"
+
+
+def member_key(member_id: int) -> str:
+    return f"m{member_id}"
+
+
+@dataclass
+class WeekProblem:
+    problem: Problem
+    week: str
+    flagged: list[int] = field(default_factory=list)  # task ids with too few ratings
+    past_ratio: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # member id -> past x
+
+
+def build_problem(
+    week: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo], history: Iterable[PastPiece]
+) -> WeekProblem:
+    """What the solver gets for `week`: tasks with their social ratings, members with this week's
+    availability, and the last weeks' actual holdings (after swaps) as history."""
+    solver_tasks, flagged = [], []
+    for task in tasks:
+        social = social_rating(task.ratings)
+        if social.flagged:
+            flagged.append(task.id)
+        solver_tasks.append(
+            Task(
+                task_key(task.id),
+                task.hours,
+                task.slots,
+                task.qualification,
+                task.splittable,
+                task.min_shift,
+                social.desirability,
+                social.empowerment,
+            )
+        )
+    solver_members = []
+    for member in members:
+        hours = available_hours(member, week)
+        solver_members.append(Member(member_key(member.id), hours, member.qualifications, away=hours <= 0))
+    held = [Held(p.week, task_key(p.task_id), member_key(p.member_id), p.hours) for p in history]
+    carry = carry_over(held, solver_tasks, solver_members)
+    problem = Problem(
+        solver_tasks, solver_members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
+    )
+    past_ratio = {}
+    for member in members:
+        load, share = carry.past_load.get(member_key(member.id)), carry.past_share.get(member_key(member.id))
+        if load and share:
+            past_ratio[member.id] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+    return WeekProblem(problem, week, flagged, past_ratio)
+
+
+def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:
+    """One line on why a member holds a task, when the balancing explains it."""
+    if past_ratio is None:
+        return ""
+    _, unpleasant, empowering = past_ratio
+    if task.name in unpleasant_tasks(tasks) and unpleasant < 0.95:
+        return "balancing: you had mostly pleasant work over the last weeks"
+    if task.desirability >= 7 and unpleasant > 1.05:
+        return "balancing: you carried more than your share of unpleasant work lately"
+    if task.empowerment >= 7 and empowering < 0.95:
+        return "balancing: you had little empowering work over the last weeks"
+    if task.empowerment <= 3 and empowering > 1.05:
+        return "balancing: you had more than your share of empowering work lately"
+    return ""

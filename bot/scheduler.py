@@ -1,0 +1,113 @@
+"""One weekly APScheduler job per organization, rebuilt from the database (the source of truth).
+
+APScheduler 3 keeps jobs in memory here: its job stores cannot be shared between schedulers, so
+exactly one process may run it (`SCHEDULER_ENABLED`), and runs missed while the bot was down are
+caught up from the database at start (`missed_runs`), once each.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.schedule import WEEKDAYS, zone
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE = timedelta(hours=6)  # a run delayed this long (busy loop, suspended host) still happens
+CATCH_UP_WINDOW = timedelta(days=6)  # a run missed while down is made up if its cycle is not over
+
+
+@dataclass(frozen=True)
+class Schedule:
+    org_id: int
+    timezone: str
+    day: int
+    at: time
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(
+            day_of_week=WEEKDAYS[self.day], hour=self.at.hour, minute=self.at.minute, timezone=zone(self.timezone)
+        )
+
+
+def job_id(org_id: int) -> str:
+    return f"publish:{org_id}"
+
+
+class WeeklyScheduler:
+    def __init__(self, publish: Callable[[int], Awaitable[None]]) -> None:
+        self.publish = publish
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+                "coalesce": True,  # several missed runs of one job make one run
+                "max_instances": 1,
+            },
+        )
+
+    def start(self) -> None:
+        """Start inside the running event loop (e.g. in `setup_hook`)."""
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def reconcile(self, schedules: Iterable[Schedule], *, complete: bool = True) -> None:
+        """Make the jobs match these schedules; with `complete`, drop jobs of organizations not listed."""
+        wanted = {job_id(s.org_id): s for s in schedules}
+        for job_key, schedule in wanted.items():
+            self.scheduler.add_job(
+                self._run,
+                schedule.trigger(),
+                args=[schedule.org_id],
+                id=job_key,
+                replace_existing=True,
+                name=f"weekly rota of organization {schedule.org_id}",
+            )
+        if complete:
+            for job in self.scheduler.get_jobs():
+                if job.id.startswith("publish:") and job.id not in wanted:
+                    job.remove()
+
+    def remove(self, org_id: int) -> None:
+        job = self.scheduler.get_job(job_id(org_id))
+        if job is not None:
+            job.remove()
+
+    def next_run(self, org_id: int) -> datetime | None:
+        job = self.scheduler.get_job(job_id(org_id))
+        return None if job is None else job.next_run_time
+
+    def fire_now(self, org_id: int) -> None:
+        """Make the organization's job due now; the scheduler runs it at once (tests, `/mod` tools)."""
+        self.scheduler.modify_job(job_id(org_id), next_run_time=datetime.now(UTC))
+
+    async def _run(self, org_id: int) -> None:
+        try:
+            await self.publish(org_id)
+        except Exception:
+            log.exception("scheduled publication of organization %s failed", org_id)
+
+
+def last_due(schedule: Schedule, now: datetime) -> datetime:
+    """The most recent scheduled time at or before `now`."""
+    trigger = schedule.trigger()
+    start = now - timedelta(days=8)
+    previous, current = None, trigger.get_next_fire_time(None, start)
+    while current is not None and current <= now:
+        previous, current = current, trigger.get_next_fire_time(current, current + timedelta(seconds=1))
+    return previous
+
+
+def missed_runs(schedules: Iterable[Schedule], now: datetime) -> list[int]:
+    """Organizations whose last scheduled run falls in the catch-up window (the publisher skips a
+    week already published, so a run that did happen is not repeated)."""
+    return [s.org_id for s in schedules if (due := last_due(s, now)) is not None and now - due <= CATCH_UP_WINDOW]

@@ -1,0 +1,138 @@
+"""Queries for weekly rotas: what the solver needs, stored assignments, posts, swaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, TaskInfo, previous_weeks, week_days
+from storage.models import Assignment, Away, MemberRow, Qualification, Rota, RotaPost, TaskRow
+from storage.ratings import ratings_by_task
+from storage.tasks import active_tasks
+
+
+async def week_inputs(
+    session: AsyncSession, org_id: int, week: str
+) -> tuple[list[TaskInfo], list[MemberInfo], list[PastPiece]]:
+    """Tasks with their members' ratings, active members with qualifications and away periods, and
+    the last weeks' actual holdings."""
+    rated = await ratings_by_task(session, org_id)
+    tasks = [
+        TaskInfo(t.id, t.name, t.hours, t.slots, t.splittable, t.min_shift, t.qualification, rated.get(t.id, []))
+        for t in await active_tasks(session, org_id)
+    ]
+    rows = list(
+        (
+            await session.execute(
+                select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active).order_by(MemberRow.id)
+            )
+        ).scalars()
+    )
+    ids = [m.id for m in rows]
+    qualifications: dict[int, set[str]] = defaultdict(set)
+    away: dict[int, list] = defaultdict(list)
+    if ids:
+        for member_id, name in await session.execute(
+            select(Qualification.member_id, Qualification.name).where(Qualification.member_id.in_(ids))
+        ):
+            qualifications[member_id].add(name)
+        first, last = week_days(week)
+        for period in (
+            await session.execute(select(Away).where(Away.member_id.in_(ids), Away.end >= first, Away.start <= last))
+        ).scalars():
+            away[period.member_id].append((period.start, period.end))
+    members = [
+        MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])) for m in rows
+    ]
+    return tasks, members, await history(session, org_id, previous_weeks(week, HISTORY_WEEKS))
+
+
+async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[PastPiece]:
+    result = await session.execute(
+        select(Rota.week, Assignment.task_id, Assignment.member_id, Assignment.hours)
+        .join(Rota, Rota.id == Assignment.rota_id)
+        .where(Rota.organization_id == org_id, Rota.week.in_(weeks))
+    )
+    return [PastPiece(week, task_id, member_id, hours) for week, task_id, member_id, hours in result]
+
+
+async def rota_for(session: AsyncSession, org_id: int, week: str) -> Rota | None:
+    result = await session.execute(select(Rota).where(Rota.organization_id == org_id, Rota.week == week))
+    return result.scalar_one_or_none()
+
+
+async def store_rota(
+    session: AsyncSession,
+    org_id: int,
+    week: str,
+    spread_sum: float,
+    report: str,
+    pieces: list[tuple[int, int, float]],
+) -> Rota | None:
+    """Store a week's rota and its (task, member, hours) pieces; None if one is already stored
+    (another trigger got there first: the unique key decides)."""
+    try:
+        async with session.begin_nested():
+            rota = Rota(organization_id=org_id, week=week, spread_sum=spread_sum, report=report)
+            session.add(rota)
+            await session.flush()
+    except IntegrityError:
+        return None
+    for task_id, member_id, hours in pieces:
+        session.add(
+            Assignment(rota_id=rota.id, task_id=task_id, member_id=member_id, assigned_member_id=member_id, hours=hours)
+        )
+    return rota
+
+
+async def replace_assignments(session: AsyncSession, rota: Rota, pieces: list[tuple[int, int, float]]) -> None:
+    from storage.models import SwapOffer
+
+    old = select(Assignment.id).where(Assignment.rota_id == rota.id)
+    await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
+    await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
+    for task_id, member_id, hours in pieces:
+        session.add(
+            Assignment(rota_id=rota.id, task_id=task_id, member_id=member_id, assigned_member_id=member_id, hours=hours)
+        )
+
+
+@dataclass(frozen=True)
+class Held:
+    """An assignment with the names needed to show it."""
+
+    assignment: Assignment
+    task: TaskRow
+    member: MemberRow
+
+
+async def holdings(session: AsyncSession, rota_id: int) -> list[Held]:
+    result = await session.execute(
+        select(Assignment, TaskRow, MemberRow)
+        .join(TaskRow, TaskRow.id == Assignment.task_id)
+        .join(MemberRow, MemberRow.id == Assignment.member_id)
+        .where(Assignment.rota_id == rota_id)
+        .order_by(MemberRow.display_name, TaskRow.name)
+    )
+    return [Held(a, t, m) for a, t, m in result]
+
+
+async def posts(session: AsyncSession, rota_id: int) -> list[RotaPost]:
+    result = await session.execute(select(RotaPost).where(RotaPost.rota_id == rota_id))
+    return list(result.scalars())
+
+
+async def post_for(session: AsyncSession, rota_id: int, guild_id: int, channel_id: int) -> RotaPost:
+    """The post row for this server, created (as "under way") if missing."""
+    result = await session.execute(select(RotaPost).where(RotaPost.rota_id == rota_id, RotaPost.guild_id == guild_id))
+    post = result.scalar_one_or_none()
+    if post is None:
+        post = RotaPost(rota_id=rota_id, guild_id=guild_id, channel_id=channel_id)
+        session.add(post)
+        await session.flush()
+    return post
