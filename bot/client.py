@@ -61,25 +61,31 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        where = _describe(interaction)
-        message = _user_message(original)
-        if message is not None:
-            log.info("refused %s: %s", where, message)
-            await reply_ephemeral(interaction, message)
-            return
-        error_id = uuid.uuid4().hex[:8]
-        log.error("error %s in %s", error_id, where, exc_info=original)
-        await reply_ephemeral(
-            interaction,
-            f"Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
-            "Please try again; if it keeps happening, tell the bot's host this id.",
-        )
+        await answer_error(interaction, original)
 
     def fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
         """A hash of the command definitions as Discord would receive them."""
         payload = [command.to_dict(self) for command in self.get_commands(guild=guild)]
         payload.sort(key=lambda item: (item.get("type", 1), item["name"]))
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user what went wrong, privately: what to do for their mistakes, an apology with an
+    error id (also logged, with the traceback) for ours. Used by commands, buttons and selects."""
+    where = _describe(interaction)
+    message = _user_message(error)
+    if message is not None:
+        log.info("refused %s: %s", where, message)
+        await reply_ephemeral(interaction, message)
+        return
+    error_id = uuid.uuid4().hex[:8]
+    log.error("error %s in %s", error_id, where, exc_info=error)
+    await reply_ephemeral(
+        interaction,
+        f"Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
+        "Please try again; if it keeps happening, tell the bot's host this id.",
+    )
 
 
 def _user_message(error: BaseException) -> str | None:
@@ -111,8 +117,11 @@ def _permission_names(names: list[str]) -> str:
 
 
 def _describe(interaction: discord.Interaction) -> str:
-    name = interaction.command.qualified_name if interaction.command else "?"
-    return f"/{name} (guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'})"
+    if interaction.command is not None:
+        what = f"/{interaction.command.qualified_name}"
+    else:
+        what = f"component {(interaction.data or {}).get('custom_id', '?')}"
+    return f"{what} (guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'})"
 
 
 class RotaBot(commands.Bot):

@@ -23,8 +23,14 @@ class Workers:
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor(), function, *args)
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:
+        """Run `function(*args)` in a worker process; a worker stuck past `timeout` is replaced."""
+        future = asyncio.get_running_loop().run_in_executor(self._executor(), function, *args)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self.shutdown()
+            raise
 
     def shutdown(self) -> None:
         if self._pool is not None:

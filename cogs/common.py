@@ -67,6 +67,15 @@ def add_to_mod(bot: RotaBot, *commands: app_commands.Command | app_commands.Grou
     bot.tree.add_command(root, override=True)
 
 
+class RotaView(discord.ui.View):
+    """A view whose errors reach the user like a command's do (see `answer_error`)."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, _item) -> None:
+        from bot.client import answer_error
+
+        await answer_error(interaction, error)
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.errors import BadInput
 from bot.ratings import check_rating
-from cogs.common import RATING_HELP, clip, db, require_org
+from cogs.common import RATING_HELP, RotaView, clip, db, require_org
 from cogs.members import require_member
 from cogs.tasks import describe, require_task, task_choices
 from storage import ratings, tasks
@@ -40,7 +40,7 @@ def _options(words: dict[int, str]) -> list[discord.SelectOption]:
     ]
 
 
-class GuidedRating(discord.ui.View):
+class GuidedRating(RotaView):
     """One unrated task at a time: pick desirability and empowerment, then save or skip."""
 
     def __init__(self, owner_id: int, queue: list[TaskRow]) -> None:

@@ -20,12 +20,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chart import balance_chart
+from bot.client import answer_error
 from bot.errors import BadInput
 from bot.rota import build_problem, iso_week, member_key, parse_week, reason, task_key, week_days, week_published_at
 from bot.schedule import zone
 from bot.scheduler import Schedule, WeeklyScheduler, last_due, missed_runs
 from bot.solver import Plan, solve
-from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
+from cogs.common import ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from cogs.members import require_member
 from cogs.tasks import task_choices
 from storage import orgs, rotas
@@ -175,6 +176,13 @@ class SwapButton(discord.ui.DynamicItem[discord.ui.Button], template=r"swap:(?P<
         return cls(int(match["offer"]), match["choice"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        # discord.py only logs a dynamic item's errors: answer them like a command's.
+        try:
+            await self._answer(interaction)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+    async def _answer(self, interaction: discord.Interaction) -> None:
         async with db(interaction).transaction() as session:
             offer = await session.get(SwapOffer, self.offer_id)
             if offer is None:
@@ -224,7 +232,7 @@ async def _check_can_take(session, piece: Assignment, task: TaskRow, target: Mem
         raise BadInput(f"<@{target.user_id}> already holds part of **{task.name}** this week: one person per slot.")
 
 
-class RepublishView(discord.ui.View):
+class RepublishView(RotaView):
     def __init__(self, cog: RotaCog, org_id: int, week: str, owner_id: int) -> None:
         super().__init__(timeout=300)
         self.cog, self.org_id, self.week, self.owner_id = cog, org_id, week, owner_id
@@ -316,7 +324,8 @@ class RotaCog(commands.Cog):
         problem = build_problem(week, tasks, members, past)
         settings = self.bot.settings
         plan = await self.bot.workers.run(
-            functools.partial(solve, problem.problem, time_limit=settings.solver_time_limit, seed=0)
+            functools.partial(solve, problem.problem, time_limit=settings.solver_time_limit, seed=0),
+            timeout=settings.solver_time_limit + 120,  # the budget, plus a worker's start and imports
         )
         pieces = [(int(p.task[1:]), int(p.member[1:]), p.hours) for p in plan.pieces]
         return plan, plan_report(plan, len(problem.flagged)), pieces

@@ -14,7 +14,7 @@ from bot import organizations as rules
 from bot.errors import BadInput
 from bot.planner import TASK_COLUMNS, PlanInputError, parse_tasks
 from bot.ratings import social_rating
-from cogs.common import RATING_HELP, ModeratorGroup, add_to_mod, clip, db, require_org
+from cogs.common import RATING_HELP, ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from storage import members as member_queries
 from storage import orgs, ratings, tasks
 from storage.models import TaskRow, utcnow
@@ -66,7 +66,7 @@ def describe(task: TaskRow) -> str:
 # -- /tasks -----------------------------------------------------------------------------------------
 
 
-class TaskPages(discord.ui.View):
+class TaskPages(RotaView):
     """Previous / next through the task list; only for the member who asked."""
 
     def __init__(self, pages: list[discord.Embed], owner_id: int) -> None:

@@ -956,14 +956,11 @@ class FakeDiscord:
 
     async def _edit_webhook_message(self, request, token: str, message_id: str) -> dict:
         record = self._record_by_token(token)
-        if message_id == "@original" and record.original is None and record.response_type == 6:
-            message_id = str(record.source_message["id"]) if record.source_message else message_id
-            if record.source_message is not None:
-                body, files = await _read_body(request)
-                validate_message(body, has_files=bool(files))
-                self._apply_edit(record.source_message, body, files)
-                return record.source_message
-        message = self._webhook_message(record, message_id)
+        if message_id == "@original" and record.original is None and record.source_message is not None:
+            # A component interaction answered by deferring or updating: @original is its message.
+            message = record.source_message
+        else:
+            message = self._webhook_message(record, message_id)
         body, files = await _read_body(request)
         merged = {**message, **{k: v for k, v in body.items() if v is not None}}
         validate_message(merged, has_files=bool(files) or bool(message["attachments"]))

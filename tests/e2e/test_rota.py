@@ -1,0 +1,442 @@
+"""The weekly rota end to end: scheduled publication, the post, restarts, swaps, roles, DST."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import UTC, datetime, time
+
+import pytest
+from sqlmodel import select
+
+import storage.rotas
+from bot.rota import PastPiece
+from bot.solver.metrics import Week, rotation
+from bot.solver.model import Member, Task
+from storage import orgs
+from storage.models import Assignment, MemberRow, Qualification, Rating, Rota, RotaPost, TaskRow
+from tests.e2e.conftest import World, bot_settings
+from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
+
+pytestmark = pytest.mark.slow
+
+MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # week 2026-W49 starts
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def make_org(bot, guild: FakeGuild, *, tz: str = "UTC", day: int = 0, at: time = time(9)) -> int:
+    async with bot.db.transaction() as session:
+        org = await orgs.create_org(
+            session,
+            guild_id=guild.id,
+            channel_id=guild.channel("rota").id,
+            name=guild.name,
+            timezone=tz,
+            day=day,
+            at=at,
+            merge_code=f"CODE{guild.id % 10000:04d}",
+        )
+    bot.dispatch("schedule_changed", org.id)  # as /mod org setup does
+    cog = bot.get_cog("RotaCog")
+    if cog.scheduler is not None:
+        for _ in range(100):
+            if cog.scheduler.next_run(org.id) is not None:
+                break
+            await asyncio.sleep(0.02)
+    return org.id
+
+
+async def fill(
+    bot,
+    org_id: int,
+    users,
+    tasks: list[tuple[str, float, int, int]],
+    *,
+    role_task: str | None = None,
+    role_id: int | None = None,
+) -> dict[str, int]:
+    """Members (10 h each) and tasks (name, hours, desirability, empowerment) with everyone's ratings."""
+    async with bot.db.transaction() as session:
+        members = []
+        for user in users:
+            member = MemberRow(organization_id=org_id, user_id=user.id, display_name=user.name, hours=10)
+            session.add(member)
+            members.append(member)
+        await session.flush()
+        ids = {}
+        for name, hours, d, e in tasks:
+            task = TaskRow(
+                organization_id=org_id, name=name, hours=hours, role_id=role_id if name == role_task else None
+            )
+            session.add(task)
+            await session.flush()
+            ids[name] = task.id
+            for member in members:
+                session.add(Rating(member_id=member.id, task_id=task.id, desirability=d, empowerment=e))
+    return ids
+
+
+BAKERY_TASKS = [
+    ("Chair meeting", 2, 8, 10),
+    ("Dishes", 3, 2, 1),
+    ("Baking", 4, 7, 6),
+    ("Deliveries", 3, 4, 3),
+    ("Accounts", 2, 4, 8),
+    ("Cleaning", 3, 1, 1),
+    ("Press", 1, 8, 9),
+    ("Stock", 2, 5, 4),
+]
+
+
+def rota_messages(world: World, guild: FakeGuild) -> list[dict]:
+    return [m for m in world.fake.channel_messages(guild.channel("rota")) if m.get("embeds")]
+
+
+async def rows(bot, model, *where):
+    async with bot.db.session() as session:
+        return list((await session.execute(select(model).where(*where))).scalars())
+
+
+async def eventually(check, timeout: float = 15.0):
+    """Poll an async check until it returns something truthy (the bot finishes after the post)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (value := await check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+    return value
+
+
+@pytest.fixture
+def scheduled(fake, db_url):
+    return bot_settings(fake, db_url, scheduler_enabled=True, solver_time_limit=1)
+
+
+async def start_at(start_bot, settings, now: datetime, before=None):
+    clock = Clock(now)
+
+    def prepare(bot):
+        bot.clock = clock
+        if before:
+            before(bot)
+
+    bot = await start_bot(settings=settings, before_start=prepare)
+    return bot, clock
+
+
+async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, start_bot, scheduled) -> None:
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob, world.carol], BAKERY_TASKS)
+    cog = bot.get_cog("RotaCog")
+    assert rota_messages(world, world.a) == []  # 08:00: not due yet, and last week's run is long past
+
+    clock.now = MONDAY.replace(minute=0, second=30)
+    cog.scheduler.fire_now(org_id)  # the scheduler runs the job; the clock says it is 09:00:30
+    post = await world.fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
+    text = message_text(post)
+    assert "rota for week 2026-W49" in text and "<t:" in text
+    assert "Average desirability per member" in text and "Spread-sum" in text
+    for user in (world.alice, world.bob, world.carol):
+        assert f"<@{user.id}>" in text
+    assert post["embeds"][0]["image"]["url"] == "attachment://balance.png"
+    files = {a["filename"]: world.fake.attachment_bytes(a) for a in post["attachments"]}
+    assert files["balance.png"].startswith(b"\x89PNG")
+    table = list(csv.DictReader(io.StringIO(files["rota-2026-W49.csv"].decode())))
+    assert set(table[0]) == {"task", "member", "hours", "week"}
+    hours = {}
+    for row in table:
+        hours[row["task"]] = hours.get(row["task"], 0) + float(row["hours"])
+    assert hours == {name: h for name, h, _, _ in BAKERY_TASKS}
+    [rota] = await eventually(lambda: rows(bot, Rota, Rota.published_at.is_not(None)))
+    [stored_post] = await rows(bot, RotaPost)
+    assert rota.week == "2026-W49"
+    assert stored_post.message_id == int(post["id"])
+    # The job stays scheduled for next week; firing again in the same week posts nothing new.
+    cog.scheduler.fire_now(org_id)
+    await asyncio.sleep(0.5)
+    assert len(rota_messages(world, world.a)) == 1
+
+
+async def test_a_missed_publication_is_caught_up_once_on_start(world: World, start_bot, scheduled) -> None:
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=7))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:5])
+    # The bot was down over Monday 09:00 and comes back at 14:00.
+    await start_at(start_bot, scheduled, MONDAY.replace(hour=14))
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the catch-up")
+    await start_at(start_bot, scheduled, MONDAY.replace(hour=15))  # and again: nothing more
+    await asyncio.sleep(1.0)
+    assert len(rota_messages(world, world.a)) == 1
+    assert [r.week for r in await rows(bot, Rota)] == ["2026-W49"]
+
+
+async def test_a_restart_in_the_middle_of_a_publication_posts_once(
+    world: World, start_bot, scheduled, monkeypatch
+) -> None:
+    bot, _clock = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:5])
+
+    # Crash 1: the rota is stored, then the process dies before posting. (Each bot loads its own
+    # copy of the extension module, so patch the class this bot uses.)
+    cog = bot.get_cog("RotaCog")
+
+    async def die_before_posting(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(type(cog), "_post_to_server", die_before_posting)
+    with pytest.raises(RuntimeError):
+        await cog.publish(org_id, "2026-W49")
+    assert len(await rows(bot, Rota)) == 1 and rota_messages(world, world.a) == []
+
+    # Crash 2 (after the restart): the message is sent, then the process dies before recording it.
+    real_post_for = storage.rotas.post_for
+    calls = {"n": 0}
+
+    async def die_after_sending(session, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second call records the sent message
+            raise RuntimeError("power cut after sending")
+        return await real_post_for(session, *args)
+
+    monkeypatch.setattr(storage.rotas, "post_for", die_after_sending)
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=5))
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the post")
+    await asyncio.sleep(0.5)
+    [post] = await rows(bot, RotaPost)
+    assert post.message_id is None  # died before recording
+
+    # The next restart finds the sent message by its footer instead of posting again.
+    monkeypatch.setattr(storage.rotas, "post_for", real_post_for)
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=10))
+    [post] = await eventually(lambda: rows(bot, RotaPost, RotaPost.message_id.is_not(None)))
+    assert post.message_id == int(rota_messages(world, world.a)[0]["id"])
+    assert len(rota_messages(world, world.a)) == 1
+    assert len(await rows(bot, Rota)) == 1
+
+
+async def test_overlapping_triggers_store_and_post_once(world: World, start_bot, scheduled) -> None:
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:4])
+    cog = bot.get_cog("RotaCog")
+    results = await asyncio.gather(*(cog.publish(org_id, "2026-W49") for _ in range(3)))
+    assert sum(r.posted for r in results) == 1 and sum(r.created for r in results) == 1
+    assert len(rota_messages(world, world.a)) == 1
+
+
+async def test_swap_accepted_after_a_restart_and_done(world: World, start_bot, scheduled) -> None:
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=10))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], [("Dishes", 3, 2, 1), ("Baking", 3, 7, 6)])
+    await bot.get_cog("RotaCog").publish(org_id, "2026-W49")
+    fake = world.fake
+    reply = await fake.invoke(world.a, world.alice, "myjobs")
+    mine = await reply.text()
+    alice_task = "Dishes" if "Dishes" in mine else "Baking"
+    other = await fake.invoke(world.a, world.alice, "swap", task=alice_task, member=world.alice)
+    assert "someone else" in await other.text()
+    offer = await fake.invoke(world.a, world.alice, "swap", task=alice_task, member=world.bob)
+    message = await offer.wait_reply()
+    assert f"<@{world.bob.id}>" in message["content"] and not await offer.is_ephemeral()
+    not_in_rota = await fake.invoke(world.a, world.alice, "swap", task=alice_task, member=world.carol)
+    assert "is not in the rota" in await not_in_rota.text()
+
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=11))  # restart: buttons must still work
+    accept = next(b["custom_id"] for b in message_buttons(message) if b["label"] == "Accept")
+    refused = await fake.click(world.a, world.alice, message, accept)
+    assert "Only the member" in await refused.text() and await refused.is_ephemeral()
+    accepted = await fake.click(world.a, world.bob, message, accept)
+    await accepted.wait_response()
+    assert "took **" in message["content"]
+    [bob] = await rows(bot, MemberRow, MemberRow.user_id == world.bob.id)
+    pieces = await rows(bot, Assignment)
+    assert {p.member_id for p in pieces} == {bob.id}  # bob now does both
+    assert any(p.assigned_member_id != p.member_id for p in pieces)  # the ledger knows who was assigned
+
+    done = await fake.invoke(world.a, world.bob, "done", task=alice_task)
+    assert "Marked" in await done.text()
+    assert "already marked done" in await (await fake.invoke(world.a, world.bob, "done", task=alice_task)).text()
+    assert "hold no" in await (await fake.invoke(world.a, world.alice, "done", task=alice_task)).text()
+    assert any(p.done_at for p in await rows(bot, Assignment))
+    assert "✓" in await (await fake.invoke(world.a, world.bob, "rota")).text()
+
+
+async def test_roles_move_from_last_weeks_holders_to_this_weeks(world: World, fake, start_bot, scheduled) -> None:
+    facilitator = fake.add_guild("Role Co-op", roles={"Moderator": 1 << 5, "Facilitator": 0})
+    people = [fake.add_user(f"p{i}") for i in range(4)]
+    for person in people:
+        fake.add_member(facilitator, person)
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
+    org_id = await make_org(bot, facilitator)
+    role_id = facilitator.role("Facilitator").id
+    await fill(
+        bot,
+        org_id,
+        people,
+        [("Facilitate", 2, 8, 10), ("Dishes", 2, 2, 1), ("Sweep", 2, 2, 1), ("Cook", 2, 6, 4)],
+        role_task="Facilitate",
+        role_id=role_id,
+    )
+    cog = bot.get_cog("RotaCog")
+    await cog.publish(org_id, "2026-W49")
+    holders = lambda: {p.id for p in people if role_id in facilitator.member(p).roles}  # noqa: E731
+    first = holders()
+    assert len(first) == 1
+    clock.now = MONDAY.replace(day=7)
+    await cog.publish(org_id, "2026-W50")
+    second = holders()
+    assert len(second) == 1 and second != first  # rotated, and last week's holder lost the role
+
+    # Without Manage Roles the post says so instead of failing.
+    bot_role = next(r for r in facilitator.roles.values() if r.name == "parecon-rota")
+    bot_role.permissions = EVERYONE_DEFAULT
+    clock.now = MONDAY.replace(day=14)
+    await cog.publish(org_id, "2026-W51")
+    last = rota_messages(world, facilitator)[-1]
+    assert "Manage Roles" in message_text(last)
+
+
+async def test_dst_change_keeps_the_local_publication_time(world: World, start_bot, scheduled) -> None:
+    # Europe/Berlin leaves summer time on Sunday 2026-10-25: 09:00 local is 07:00 UTC before, 08:00 after.
+    before_dst = datetime(2026, 10, 19, 7, 0, 30, tzinfo=UTC)
+    bot, clock = await start_at(start_bot, scheduled, before_dst.replace(hour=6))
+    org_id = await make_org(bot, world.a, tz="Europe/Berlin")
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:4])
+    cog = bot.get_cog("RotaCog")
+    trigger = cog.scheduler.scheduler.get_job(f"publish:{org_id}").trigger
+    after = trigger.get_next_fire_time(None, datetime(2026, 10, 20, tzinfo=UTC))
+    assert after.astimezone(UTC) == datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
+
+    clock.now = before_dst
+    cog.scheduler.fire_now(org_id)
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="W43")
+    clock.now = datetime(2026, 10, 26, 7, 30, tzinfo=UTC)  # 08:30 in Berlin: not yet due this week
+    cog.scheduler.fire_now(org_id)
+    await asyncio.sleep(1.0)
+    assert len(rota_messages(world, world.a)) == 1
+    clock.now = datetime(2026, 10, 26, 8, 0, 30, tzinfo=UTC)  # 09:00:30 in Berlin
+    cog.scheduler.fire_now(org_id)
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 2, timeout=30, what="W44")
+    assert [r.week for r in await rows(bot, Rota)] == ["2026-W43", "2026-W44"]
+
+
+async def test_three_weeks_balance_better_than_one(world: World, fake, start_bot, scheduled) -> None:
+    guild = fake.add_guild("Big Co-op")
+    people = [fake.add_user(f"worker{i}") for i in range(8)]
+    for person in people:
+        fake.add_member(guild, person)
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
+    org_id = await make_org(bot, guild)
+    tasks = [(f"Task {i}", [2, 3, 4, 5][i % 4], 1 + (i * 3) % 10, 1 + (i * 7) % 10) for i in range(14)]
+    await fill(bot, org_id, people, tasks)
+    cog = bot.get_cog("RotaCog")
+    weeks = []
+    for n, week in enumerate(("2026-W49", "2026-W50", "2026-W51")):
+        clock.now = MONDAY.replace(day=30).replace(hour=9) if n == 0 else datetime(2026, 12, 7 * n, 9, tzinfo=UTC)
+        await cog.publish(org_id, week)
+        async with bot.db.session() as session:
+            rota = (await session.execute(select(Rota).where(Rota.week == week))).scalar_one()
+            pieces = [
+                PastPiece(week, a.task_id, a.member_id, a.hours)
+                for a in (await session.execute(select(Assignment).where(Assignment.rota_id == rota.id))).scalars()
+            ]
+        weeks.append(pieces)
+    solver_tasks = [Task(f"t{i}", h, desirability=d, empowerment=e) for i, (_, h, d, e) in enumerate(tasks)]
+    ids = {name: i for i, (name, *_rest) in enumerate(tasks)}
+    async with bot.db.session() as session:
+        task_rows = {t.id: t.name for t in (await session.execute(select(TaskRow))).scalars()}
+    members = [Member(f"m{i}", 10) for i in range(100)]
+
+    def as_week(label, pieces):
+        from bot.solver.model import Piece
+
+        return Week(
+            label,
+            solver_tasks,
+            [m for m in members if any(p.member_id == int(m.name[1:]) for p in pieces)],
+            [Piece(f"t{ids[task_rows[p.task_id]]}", f"m{p.member_id}", p.hours) for p in pieces],
+        )
+
+    single = rotation([as_week("1", weeks[0])])
+    three = rotation([as_week(str(i), w) for i, w in enumerate(weeks)])
+    assert three.cumulative_spread_sum < single.cumulative_spread_sum
+    assert three.longest_unpleasant_streak == 1
+    report = json.loads((await rows(bot, Rota, Rota.week == "2026-W51"))[0].report)
+    assert report["spread_sum"] >= 0
+
+
+async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_bot, db_url, fake) -> None:
+    settings = bot_settings(fake, db_url, scheduler_enabled=False, solver_time_limit=1)
+    bot, _clock = await start_at(start_bot, settings, MONDAY.replace(hour=10))
+    org_id = await make_org(bot, world.a)
+    ids = await fill(bot, org_id, [world.alice, world.bob, world.carol], BAKERY_TASKS)
+    async with bot.db.transaction() as session:
+        carol = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.carol.id))).scalar_one()
+        session.add(Qualification(member_id=carol.id, name="driver"))
+    assert "not out yet" in await (await fake.invoke(world.a, world.alice, "myjobs")).text()
+    assert "no published rota" in await (await fake.invoke(world.a, world.alice, "rota")).text()
+    assert "DM each week" in await (await fake.invoke(world.a, world.alice, "notify", setting="on")).text()
+
+    preview = await fake.invoke(world.a, world.mod_a, "mod rota preview")
+    assert "Preview: nothing is stored" in await preview.text(timeout=30) and await preview.is_ephemeral()
+    assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+
+    published = await fake.invoke(world.a, world.mod_a, "mod rota publish")
+    assert "Published the rota for week 2026-W49" in await published.text(timeout=30)
+    assert len(rota_messages(world, world.a)) == 1
+    assert any("Your jobs in" in m["content"] for m in fake.dm_messages(world.alice))
+    assert not fake.dm_messages(world.bob)
+
+    again = await fake.invoke(world.a, world.mod_a, "mod rota publish")
+    message = await again.wait_reply()
+    assert "was published" in message["content"]
+    confirm = next(b["custom_id"] for b in message_buttons(message) if b["label"].startswith("Re-publish"))
+    await (await fake.invoke(world.a, world.mod_a, "rota")).wait_reply()
+    click = await fake.click(world.a, world.mod_a, message, confirm)
+    await fake.wait_until(lambda: "Re-published" in (message.get("content") or ""), timeout=30, what="re-publish")
+    assert len(rota_messages(world, world.a)) == 1  # replaced, not added
+    assert click.response_type == 7
+    assert len(await rows(bot, Rota)) == 1
+
+    text = await (await fake.invoke(world.a, world.alice, "rota")).text()
+    assert "rota for week 2026-W49" in text
+    assert (
+        "no published rota for week 2026-W40"
+        in await (await fake.invoke(world.a, world.alice, "rota", week="2026-W40")).text()
+    )
+    assert "ISO week" in await (await fake.invoke(world.a, world.alice, "rota", week="last week")).text()
+    jobs = await (await fake.invoke(world.a, world.alice, "myjobs")).text()
+    assert "Your jobs, week 2026-W49" in jobs and "of your 10 h" in jobs
+    assert ids
+
+
+async def test_a_large_organization_post_stays_within_discords_limits(world: World, fake, start_bot, db_url) -> None:
+    guild = fake.add_guild("Huge Co-op")
+    people = [fake.add_user(f"member-with-a-long-name-{i:03d}") for i in range(120)]
+    for person in people:
+        fake.add_member(guild, person)
+    settings = bot_settings(fake, db_url, scheduler_enabled=False, solver_time_limit=2)
+    bot, _ = await start_at(start_bot, settings, MONDAY.replace(hour=10))
+    org_id = await make_org(bot, guild)
+    await fill(
+        bot,
+        org_id,
+        people,
+        [(f"Quite a long task name number {i}", 2 + i % 5, 1 + i % 10, 1 + (i * 3) % 10) for i in range(240)],
+    )
+    result = await bot.get_cog("RotaCog").publish(org_id, "2026-W49")
+    assert result.posted == 1
+    [post] = rota_messages(world, guild)
+    assert "more member(s): see the attached CSV" in message_text(post)
+    assert not fake.rejected
