@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlmodel import select
 
 from bot.chart import balance_chart
 from bot.client import answer_error
@@ -29,6 +30,7 @@ from bot.solver import Plan, solve
 from cogs.common import ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from cogs.members import require_member
 from cogs.tasks import task_choices
+from storage import members as member_queries
 from storage import orgs, rotas
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
@@ -212,13 +214,8 @@ class SwapButton(discord.ui.DynamicItem[discord.ui.Button], template=r"swap:(?P<
 
 
 async def _check_can_take(session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
-    if task.qualification:
-        from storage.members import qualifications
-
-        if task.qualification not in await qualifications(session, target.id):
-            raise BadInput(f"**{task.name}** needs `{task.qualification}`, which <@{target.user_id}> does not have.")
-    from sqlmodel import select
-
+    if task.qualification and task.qualification not in await member_queries.qualifications(session, target.id):
+        raise BadInput(f"**{task.name}** needs `{task.qualification}`, which <@{target.user_id}> does not have.")
     already = (
         await session.execute(
             select(Assignment).where(
@@ -279,8 +276,6 @@ class RotaCog(commands.Cog):
             self._catch_up.cancel()
 
     async def _schedules(self, org_id: int | None = None) -> list[Schedule]:
-        from sqlmodel import select
-
         async with self.bot.db.session() as session:
             query = select(Organization).where(Organization.archived_at.is_(None))
             if org_id is not None:
@@ -593,8 +588,13 @@ async def preview(interaction: discord.Interaction) -> None:
     week = iso_week(cog.bot.clock().astimezone(zone(org.timezone)).date() + timedelta(days=7))
     plan, report, pieces = await cog.plan_week(org.id, week)
     async with db(interaction).session() as session:
-        tasks = {t.id: t for t in (await session.execute(_select_tasks(org.id))).scalars()}
-        people = {m.id: m for m in (await session.execute(_select_members(org.id))).scalars()}
+        tasks = {
+            t.id: t for t in (await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars()
+        }
+        people = {
+            m.id: m
+            for m in (await session.execute(select(MemberRow).where(MemberRow.organization_id == org.id))).scalars()
+        }
     held = [
         rotas.Held(Assignment(rota_id=0, task_id=t, member_id=m, assigned_member_id=m, hours=h), tasks[t], people[m])
         for t, m, h in pieces
@@ -603,18 +603,6 @@ async def preview(interaction: discord.Interaction) -> None:
     embeds = rota_embeds(org, draft, held, ["Preview: nothing is stored or posted."])
     embeds[0].set_image(url=None)
     await interaction.followup.send(embeds=embeds[:10], ephemeral=True)
-
-
-def _select_tasks(org_id: int):
-    from sqlmodel import select
-
-    return select(TaskRow).where(TaskRow.organization_id == org_id)
-
-
-def _select_members(org_id: int):
-    from sqlmodel import select
-
-    return select(MemberRow).where(MemberRow.organization_id == org_id)
 
 
 @rota_group.command(name="publish", description="Publish this week's rota now (asks before replacing one)")
