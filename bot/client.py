@@ -22,7 +22,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings", "cogs.rota")
+EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings", "cogs.rota", "cogs.merge")
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -143,6 +143,7 @@ class RotaBot(commands.Bot):
         self.db = db
         self.sync_on_start = sync_on_start
         self.workers = Workers()
+        self.jobs = None  # the scheduler, when this process runs it (set by the rota cog)
         # What time it is, for schedules and weeks; tests replace it to move through weeks.
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 

@@ -86,6 +86,19 @@ class WeeklyScheduler:
         job = self.scheduler.get_job(job_id(org_id))
         return None if job is None else job.next_run_time
 
+    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[None]], *args) -> None:
+        """A one-off job (e.g. closing a vote at its deadline); one already past runs at once."""
+        run_at = max(when, datetime.now(UTC))
+        self.scheduler.add_job(callback, "date", run_date=run_at, args=list(args), id=key, replace_existing=True)
+
+    def remove_key(self, key: str) -> None:
+        job = self.scheduler.get_job(key)
+        if job is not None:
+            job.remove()
+
+    def fire_key_now(self, key: str) -> None:
+        self.scheduler.modify_job(key, next_run_time=datetime.now(UTC))
+
     def fire_now(self, org_id: int) -> None:
         """Make the organization's job due now; the scheduler runs it at once (tests, `/mod` tools)."""
         self.scheduler.modify_job(job_id(org_id), next_run_time=datetime.now(UTC))

@@ -265,6 +265,7 @@ class RotaCog(commands.Cog):
             return
         self.scheduler = WeeklyScheduler(self.publish_due)
         self.scheduler.start()
+        self.bot.jobs = self.scheduler  # other cogs schedule their one-off jobs on the same scheduler
         schedules = await self._schedules()
         self.scheduler.reconcile(schedules)
         self._catch_up = asyncio.create_task(self._catch_up_missed(schedules))
@@ -294,7 +295,11 @@ class RotaCog(commands.Cog):
     @commands.Cog.listener()
     async def on_schedule_changed(self, org_id: int) -> None:
         if self.scheduler is not None:
-            self.scheduler.reconcile(await self._schedules(org_id), complete=False)
+            schedules = await self._schedules(org_id)
+            if schedules:
+                self.scheduler.reconcile(schedules, complete=False)
+            else:  # archived by a merge
+                self.scheduler.remove(org_id)
 
     async def publish_due(self, org_id: int) -> Published | None:
         """Publish the week whose scheduled time is the latest one now due, unless it is out already."""

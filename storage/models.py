@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -16,8 +16,26 @@ def snowflake(*, nullable: bool = False, unique: bool = False, index: bool = Fal
     return Column(BigInteger, nullable=nullable, unique=unique, index=index)
 
 
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every database (SQLite keeps no timezone and hands back naive
+    values, which then cannot be compared with aware ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
 def timestamp(*, nullable: bool = False) -> Column:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class BotState(SQLModel, table=True):
@@ -47,6 +65,7 @@ class Organization(SQLModel, table=True):
     merge_code: str = Field(max_length=16, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    merged_into_id: int | None = Field(default=None, foreign_key="organization.id")
 
 
 class OrgServer(SQLModel, table=True):
@@ -205,3 +224,53 @@ class SwapOffer(SQLModel, table=True):
     status: str = Field(default="open", max_length=10, description="open, accepted, declined")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class MergeProposal(SQLModel, table=True):
+    """Two organizations deciding, each by its own rules, whether to become one."""
+
+    __tablename__ = "merge_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposer_org_id: int = Field(foreign_key="organization.id", index=True)
+    other_org_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=100)
+    proposed_by: int = Field(sa_column=snowflake())
+    status: str = Field(default="open", max_length=10, description="open, passed, failed, cancelled")
+    # Each side's rules and electorate, fixed when the vote opens.
+    proposer_quorum: int
+    proposer_threshold: int
+    proposer_electorate: int
+    other_quorum: int
+    other_threshold: int
+    other_electorate: int
+    dry_run: str = Field(default="{}", description="the merged rota's dry run, JSON")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    closes_at: datetime = Field(sa_column=timestamp())
+    closed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    result: str = Field(default="{}", description="the tally at the close, JSON")
+    merged_org_id: int | None = Field(default=None, foreign_key="organization.id")
+
+
+class MergeVote(SQLModel, table=True):
+    """One member's vote on one side of a proposal; voting again replaces it. Secret: only totals show."""
+
+    __tablename__ = "merge_vote"
+
+    proposal_id: int = Field(foreign_key="merge_proposal.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    choice: str = Field(max_length=8, description="yes, no, abstain")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class MergePost(SQLModel, table=True):
+    """The vote message on one server."""
+
+    __tablename__ = "merge_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="merge_proposal.id", index=True)
+    guild_id: int = Field(sa_column=snowflake())
+    channel_id: int = Field(sa_column=snowflake())
+    message_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, TaskInfo, previous_weeks, week_days
-from storage.models import Assignment, Away, MemberRow, Qualification, Rota, RotaPost, TaskRow
+from storage.models import Assignment, Away, MemberRow, Organization, Qualification, Rota, RotaPost, TaskRow
 from storage.ratings import ratings_by_task
 from storage.tasks import active_tasks
 
@@ -53,12 +53,23 @@ async def week_inputs(
 
 
 async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[PastPiece]:
+    """Past holdings of the organization and of the organizations that merged into it."""
     result = await session.execute(
         select(Rota.week, Assignment.task_id, Assignment.member_id, Assignment.hours)
         .join(Rota, Rota.id == Assignment.rota_id)
-        .where(Rota.organization_id == org_id, Rota.week.in_(weeks))
+        .where(Rota.organization_id.in_(await lineage(session, org_id)), Rota.week.in_(weeks))
     )
     return [PastPiece(week, task_id, member_id, hours) for week, task_id, member_id, hours in result]
+
+
+async def lineage(session: AsyncSession, org_id: int) -> list[int]:
+    """The organization and every organization merged into it, directly or through earlier merges."""
+    found, frontier = [org_id], [org_id]
+    while frontier:
+        result = await session.execute(select(Organization.id).where(Organization.merged_into_id.in_(frontier)))
+        frontier = list(result.scalars())
+        found += frontier
+    return found
 
 
 async def rota_for(session: AsyncSession, org_id: int, week: str) -> Rota | None:

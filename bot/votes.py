@@ -1,0 +1,64 @@
+"""Merge-vote rules: when a side passes, and when a vote may close before its deadline.
+
+Each side passes when turnout ≥ its quorum (votes cast, abstentions included, against the members
+entitled to vote when the vote opened) and yes / (yes + no) ≥ its threshold. A merge needs both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHOICES = ("yes", "no", "abstain")
+
+
+@dataclass(frozen=True)
+class Side:
+    electorate: int
+    quorum_pct: int
+    threshold_pct: int
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+    @property
+    def cast(self) -> int:
+        return self.yes + self.no + self.abstain
+
+    @property
+    def turnout(self) -> float:
+        return self.cast / self.electorate if self.electorate else 0.0
+
+    def quorum_met(self) -> bool:
+        return self.electorate > 0 and self.cast * 100 >= self.quorum_pct * self.electorate
+
+    def threshold_met(self) -> bool:
+        return self.yes + self.no > 0 and self.yes * 100 >= self.threshold_pct * (self.yes + self.no)
+
+    def passes(self) -> bool:
+        return self.quorum_met() and self.threshold_met()
+
+    @property
+    def complete(self) -> bool:
+        """Everyone entitled to vote on this side has voted."""
+        return self.cast >= self.electorate
+
+    def why_not(self) -> str:
+        if not self.quorum_met():
+            return f"quorum not met ({self.turnout:.0%} voted, {self.quorum_pct}% needed)"
+        if not self.threshold_met():
+            share = self.yes / (self.yes + self.no) if self.yes + self.no else 0.0
+            return f"threshold not met ({share:.0%} yes, {self.threshold_pct}% needed)"
+        return ""
+
+
+def outcome(proposer: Side, other: Side) -> bool:
+    return proposer.passes() and other.passes()
+
+
+def decided_early(proposer: Side, other: Side) -> bool:
+    """The outcome can no longer change through new votes: everyone on both sides has voted.
+
+    (Until then a member may still vote or change their vote, so a vote that looks lost can still be
+    won; closing on a side that merely looks lost would take that away.)
+    """
+    return proposer.complete and other.complete
