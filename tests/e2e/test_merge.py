@@ -230,7 +230,7 @@ async def test_quorum_threshold_and_one_side_failing(world: World, two_orgs) -> 
 
 
 async def test_close_after_a_restart_and_cancel(world: World, two_orgs, start_bot, fake, db_url) -> None:
-    bot, clock, a, b = two_orgs
+    bot, clock, _a, b = two_orgs
     w = world
     await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, vote_hours=2)
     for user in (w.alice, w.bob):
@@ -261,9 +261,7 @@ async def test_close_after_a_restart_and_cancel(world: World, two_orgs, start_bo
     await say(w, c, w.mod_b, "mod merge propose", code=merged.merge_code)
     with pytest.raises(CommandRefused):
         await w.fake.invoke(w.a, w.alice, "mod merge cancel", proposal=2)  # hidden from non-moderators
-    assert "withdrawn by a moderator of **Bread and Bikes**" not in await say(
-        w, w.a, w.mod_a, "mod merge cancel", proposal=99
-    )
+    assert "There is no merge vote #99" in await say(w, w.a, w.mod_a, "mod merge cancel", proposal=99)
     text = await say(w, w.a, w.mod_a, "mod merge cancel", proposal=2)
     assert "withdrawn" in text
     await w.fake.wait_until(lambda: any("withdrawn" in t for t in announcements(w, c)), timeout=10, what="cancel")
@@ -272,7 +270,7 @@ async def test_close_after_a_restart_and_cancel(world: World, two_orgs, start_bo
 
 
 async def test_a_third_organization_joins_the_federation(world: World, two_orgs, fake) -> None:
-    bot, clock, a, b = two_orgs
+    bot, clock, _a, b = two_orgs
     w = world
     await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, name="Federation")
     for guild, users in ((w.a, (w.alice, w.bob, w.carol)), (w.b, (w.dave, w.carol))):
