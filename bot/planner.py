@@ -24,7 +24,7 @@ from bot.ratings import MIN_RATINGS, social_rating
 from bot.solver import Plan, Problem, ProblemError, solve
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, rotation
-from bot.solver.model import NEUTRAL, Member, Task
+from bot.solver.model import NEUTRAL, Member, Piece, Task
 
 TASK_COLUMNS = (
     "task",
@@ -292,8 +292,6 @@ def build_report(
 
 
 def _history_weeks(history: Sequence[Held], tasks: Sequence[Task], members: Sequence[Member]) -> list[Week]:
-    from bot.solver.model import Piece
-
     by_week: dict[str, list[Piece]] = defaultdict(list)
     for row in history:
         by_week[row.week].append(Piece(row.task, row.member, row.hours))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.client import answer_error
 from bot.errors import NotSetUp
 from storage import orgs
 from storage.models import Organization
@@ -71,8 +72,6 @@ class RotaView(discord.ui.View):
     """A view whose errors reach the user like a command's do (see `answer_error`)."""
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, _item) -> None:
-        from bot.client import answer_error
-
         await answer_error(interaction, error)
 
 

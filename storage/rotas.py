@@ -11,7 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, TaskInfo, previous_weeks, week_days
-from storage.models import Assignment, Away, MemberRow, Organization, Qualification, Rota, RotaPost, TaskRow
+from storage.models import (
+    Assignment,
+    Away,
+    MemberRow,
+    Organization,
+    Qualification,
+    Rota,
+    RotaPost,
+    SwapOffer,
+    TaskRow,
+)
 from storage.ratings import ratings_by_task
 from storage.tasks import active_tasks
 
@@ -102,8 +112,6 @@ async def store_rota(
 
 
 async def replace_assignments(session: AsyncSession, rota: Rota, pieces: list[tuple[int, int, float]]) -> None:
-    from storage.models import SwapOffer
-
     old = select(Assignment.id).where(Assignment.rota_id == rota.id)
     await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
     await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))

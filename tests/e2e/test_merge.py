@@ -301,3 +301,25 @@ async def test_a_third_organization_joins_the_federation(world: World, two_orgs,
     goals = {g.text for g in await rows(bot, Goal, Goal.organization_id == big.id)}
     assert goals == {"Bread for the neighbourhood", "Bikes for all", "Green city"}
     assert garden.id != big.id
+
+
+async def test_simultaneous_votes_and_a_double_close(world: World, two_orgs) -> None:
+    bot, clock, _a, b = two_orgs
+    w = world
+    await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, vote_hours=5)
+    ballots = [(w.a, w.alice, "yes"), (w.a, w.bob, "abstain"), (w.a, w.carol, "yes"), (w.b, w.dave, "yes")]
+    records = await asyncio.gather(
+        *(w.fake.invoke(guild, user, "vote", proposal=1, choice=choice) for guild, user, choice in ballots)
+    )
+    replies = await asyncio.gather(*(r.text(timeout=30) for r in records))
+    assert all("Your vote on #1" in text for text in replies)
+    cog = bot.get_cog("MergeCog")
+    clock.now += timedelta(hours=6)
+    results = await asyncio.gather(cog.close(1), cog.close(1), cog.close(1))
+    assert sum(1 for r in results if r) == 1  # the close ran once
+    text = next(r for r in results if r)
+    assert "**Bakery Collective**: 2 yes, 0 no, 1 abstain of 3" in text  # no vote lost or doubled
+    assert "**Bike Co-op**: 1 yes, 0 no, 0 abstain of 2" in text
+    await asyncio.sleep(0.3)
+    assert len(announcements(w, w.a)) == 1 and len(announcements(w, w.b)) == 1
+    assert len(await rows(bot, Organization, Organization.archived_at.is_(None))) == 1  # merged exactly once
