@@ -22,14 +22,13 @@ from sqlmodel import select
 
 from bot.chart import balance_chart
 from bot.client import answer_error
-from bot.errors import BadInput
+from bot.errors import BadInput, UserFacingError
 from bot.rota import build_problem, iso_week, member_key, parse_week, reason, task_key, week_days, week_published_at
 from bot.schedule import zone
 from bot.scheduler import Schedule, WeeklyScheduler, last_due, missed_runs
 from bot.solver import Plan, solve
 from cogs.common import ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from cogs.members import require_member
-from cogs.tasks import task_choices
 from storage import members as member_queries
 from storage import orgs, rotas
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
@@ -248,6 +247,16 @@ class RepublishView(RotaView):
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
         await interaction.response.edit_message(content="Kept the published rota.", view=None)
         self.stop()
+
+
+async def my_task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The tasks you hold this week whose name contains what you typed."""
+    try:
+        _, _, _, mine = await interaction.client.get_cog("RotaCog")._my_current(interaction)
+    except UserFacingError:
+        return []
+    names = sorted({i.task.name for i in mine if current.strip().lower() in i.task.name.lower()})
+    return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
 
 # -- the cog ---------------------------------------------------------------------------------------
@@ -530,7 +539,7 @@ class RotaCog(commands.Cog):
 
     @app_commands.command(name="done", description="Mark one of your tasks this week as done")
     @app_commands.describe(task="Your task")
-    @app_commands.autocomplete(task=task_choices)
+    @app_commands.autocomplete(task=my_task_choices)
     @app_commands.guild_only()
     async def done(self, interaction: discord.Interaction, task: str) -> None:
         _, _, _stored, mine = await self._my_current(interaction)
@@ -546,7 +555,7 @@ class RotaCog(commands.Cog):
 
     @app_commands.command(name="swap", description="Offer one of your tasks this week to another member")
     @app_commands.describe(task="Your task", member="Who you offer it to")
-    @app_commands.autocomplete(task=task_choices)
+    @app_commands.autocomplete(task=my_task_choices)
     @app_commands.guild_only()
     async def swap(self, interaction: discord.Interaction, task: str, member: discord.Member) -> None:
         org, me, _stored, mine = await self._my_current(interaction)

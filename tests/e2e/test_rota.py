@@ -244,6 +244,7 @@ async def test_swap_accepted_after_a_restart_and_done(world: World, start_bot, s
     reply = await fake.invoke(world.a, world.alice, "myjobs")
     mine = await reply.text()
     alice_task = "Dishes" if "Dishes" in mine else "Baking"
+    assert [c["value"] for c in await fake.autocomplete(world.a, world.alice, "done", "task", "")] == [alice_task]
     other = await fake.invoke(world.a, world.alice, "swap", task=alice_task, member=world.alice)
     assert "someone else" in await other.text()
     offer = await fake.invoke(world.a, world.alice, "swap", task=alice_task, member=world.bob)
