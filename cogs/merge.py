@@ -45,24 +45,20 @@ def close_key(proposal_id: int) -> str:
 
 
 def sides(proposal: MergeProposal, counts) -> tuple[Side, Side]:
-    a, b = counts.get(proposal.proposer_org_id, {}), counts.get(proposal.other_org_id, {})
+    """Both sides' rules (fixed at opening) with their current counts: proposer first."""
+
+    def side(org_id: int, electorate: int, quorum: int, threshold: int) -> Side:
+        votes = counts.get(org_id, {})
+        return Side(electorate, quorum, threshold, votes.get("yes", 0), votes.get("no", 0), votes.get("abstain", 0))
+
     return (
-        Side(
+        side(
+            proposal.proposer_org_id,
             proposal.proposer_electorate,
             proposal.proposer_quorum,
             proposal.proposer_threshold,
-            a.get("yes", 0),
-            a.get("no", 0),
-            a.get("abstain", 0),
         ),
-        Side(
-            proposal.other_electorate,
-            proposal.other_quorum,
-            proposal.other_threshold,
-            b.get("yes", 0),
-            b.get("no", 0),
-            b.get("abstain", 0),
-        ),
+        side(proposal.other_org_id, proposal.other_electorate, proposal.other_quorum, proposal.other_threshold),
     )
 
 

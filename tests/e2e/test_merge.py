@@ -3,59 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from storage import orgs
-from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, Rating, TaskRow
+from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, TaskRow
+from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import CommandRefused, FakeGuild, message_buttons, message_text
 
 pytestmark = pytest.mark.slow
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def make_org(bot, guild: FakeGuild, users, tasks, goals, *, hours: float = 10) -> Organization:
-    async with bot.db.transaction() as session:
-        org = await orgs.create_org(
-            session,
-            guild_id=guild.id,
-            channel_id=guild.channel("rota").id,
-            name=guild.name,
-            timezone="UTC",
-            day=0,
-            at=time(9),
-            merge_code=f"C{guild.id % 10**7:07d}",
-        )
-        members = []
-        for user in users:
-            member = MemberRow(organization_id=org.id, user_id=user.id, display_name=user.name, hours=hours)
-            session.add(member)
-            members.append(member)
-        for text in goals:
-            session.add(Goal(organization_id=org.id, text=text))
-        await session.flush()
-        for name, task_hours, d, e in tasks:
-            task = TaskRow(organization_id=org.id, name=name, hours=task_hours)
-            session.add(task)
-            await session.flush()
-            for member in members:
-                session.add(Rating(member_id=member.id, task_id=task.id, desirability=d, empowerment=e))
-    return org
-
-
-async def rows(bot, model, *where):
+async def make_org(bot, guild: FakeGuild, users, tasks, goals) -> Organization:
+    org_id = await create_org(bot, guild)
+    await seed(bot, org_id, users, tasks, goals=goals)
     async with bot.db.session() as session:
-        return list((await session.execute(select(model).where(*where))).scalars())
+        return await session.get(Organization, org_id)
 
 
 def vote_message(world: World, guild: FakeGuild) -> dict:

@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -15,8 +15,8 @@ import storage.rotas
 from bot.rota import PastPiece
 from bot.solver.metrics import Week, rotation
 from bot.solver.model import Member, Task
-from storage import orgs
-from storage.models import Assignment, MemberRow, Qualification, Rating, Rota, RotaPost, TaskRow
+from storage.models import Assignment, MemberRow, Qualification, Rota, RotaPost, TaskRow
+from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
 
@@ -25,64 +25,20 @@ pytestmark = pytest.mark.slow
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # week 2026-W49 starts
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def make_org(bot, guild: FakeGuild, *, tz: str = "UTC", day: int = 0, at: time = time(9)) -> int:
-    async with bot.db.transaction() as session:
-        org = await orgs.create_org(
-            session,
-            guild_id=guild.id,
-            channel_id=guild.channel("rota").id,
-            name=guild.name,
-            timezone=tz,
-            day=day,
-            at=at,
-            merge_code=f"CODE{guild.id % 10000:04d}",
-        )
-    bot.dispatch("schedule_changed", org.id)  # as /mod org setup does
+async def make_org(bot, guild: FakeGuild, **schedule) -> int:
+    org_id = await create_org(bot, guild, **schedule)
+    bot.dispatch("schedule_changed", org_id)  # as /mod org setup does
     cog = bot.get_cog("RotaCog")
     if cog.scheduler is not None:
         for _ in range(100):
-            if cog.scheduler.next_run(org.id) is not None:
+            if cog.scheduler.next_run(org_id) is not None:
                 break
             await asyncio.sleep(0.02)
-    return org.id
+    return org_id
 
 
-async def fill(
-    bot,
-    org_id: int,
-    users,
-    tasks: list[tuple[str, float, int, int]],
-    *,
-    role_task: str | None = None,
-    role_id: int | None = None,
-) -> dict[str, int]:
-    """Members (10 h each) and tasks (name, hours, desirability, empowerment) with everyone's ratings."""
-    async with bot.db.transaction() as session:
-        members = []
-        for user in users:
-            member = MemberRow(organization_id=org_id, user_id=user.id, display_name=user.name, hours=10)
-            session.add(member)
-            members.append(member)
-        await session.flush()
-        ids = {}
-        for name, hours, d, e in tasks:
-            task = TaskRow(
-                organization_id=org_id, name=name, hours=hours, role_id=role_id if name == role_task else None
-            )
-            session.add(task)
-            await session.flush()
-            ids[name] = task.id
-            for member in members:
-                session.add(Rating(member_id=member.id, task_id=task.id, desirability=d, empowerment=e))
-    return ids
+async def fill(bot, org_id: int, users, tasks, **options) -> dict[str, int]:
+    return await seed(bot, org_id, users, tasks, **options)
 
 
 BAKERY_TASKS = [
@@ -99,11 +55,6 @@ BAKERY_TASKS = [
 
 def rota_messages(world: World, guild: FakeGuild) -> list[dict]:
     return [m for m in world.fake.channel_messages(guild.channel("rota")) if m.get("embeds")]
-
-
-async def rows(bot, model, *where):
-    async with bot.db.session() as session:
-        return list((await session.execute(select(model).where(*where))).scalars())
 
 
 async def eventually(check, timeout: float = 15.0):
