@@ -71,9 +71,7 @@ async def start_bot(fake: FakeDiscord, world: World, db_url: str) -> AsyncIterat
 
     async def start(*, settings: Settings | None = None, before_start=None) -> RotaBot:
         for bot, task in running:  # one bot at a time, like a restart
-            if not bot.is_closed():
-                await bot.close()
-                await task
+            await stop(bot, task)
         settings = settings or bot_settings(fake, db_url)
         bot = RotaBot(settings, Database(settings.database_url), guild_ready_timeout=0.05)
         if before_start is not None:
@@ -91,6 +89,11 @@ async def start_bot(fake: FakeDiscord, world: World, db_url: str) -> AsyncIterat
 
     yield start
     for bot, task in running:
-        if not bot.is_closed():
-            await bot.close()
-        await asyncio.wait({task}, timeout=10)
+        await stop(bot, task)
+
+
+async def stop(bot: RotaBot, task: asyncio.Task) -> None:
+    """Close a bot; bounded, so that a stuck shutdown fails loudly instead of hanging the suite."""
+    if not bot.is_closed():
+        await asyncio.wait_for(bot.close(), 30)
+    await asyncio.wait({task}, timeout=10)
