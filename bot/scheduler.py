@@ -7,6 +7,7 @@ caught up from the database at start (`missed_runs`), once each.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ def job_id(org_id: int) -> str:
 class WeeklyScheduler:
     def __init__(self, publish: Callable[[int], Awaitable[None]]) -> None:
         self.publish = publish
+        self.running: set[asyncio.Task] = set()  # job runs under way, finished or cancelled on stop
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -59,6 +61,11 @@ class WeeklyScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop firing, and end the runs under way (a publication is safe to cut: it resumes later)."""
+        self.shutdown()
+        await cancel_and_wait(self.running, timeout)
 
     def reconcile(self, schedules: Iterable[Schedule], *, complete: bool = True) -> None:
         """Make the jobs match these schedules; with `complete`, drop jobs of organizations not listed."""
@@ -89,7 +96,11 @@ class WeeklyScheduler:
     def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[None]], *args) -> None:
         """A one-off job (e.g. closing a vote at its deadline); one already past runs at once."""
         run_at = max(when, datetime.now(UTC))
-        self.scheduler.add_job(callback, "date", run_date=run_at, args=list(args), id=key, replace_existing=True)
+
+        async def run() -> None:
+            await self._track(callback(*args), f"job {key}")
+
+        self.scheduler.add_job(run, "date", run_date=run_at, id=key, replace_existing=True)
 
     def remove_key(self, key: str) -> None:
         job = self.scheduler.get_job(key)
@@ -104,10 +115,27 @@ class WeeklyScheduler:
         self.scheduler.modify_job(job_id(org_id), next_run_time=datetime.now(UTC))
 
     async def _run(self, org_id: int) -> None:
+        await self._track(self.publish(org_id), f"scheduled publication of organization {org_id}")
+
+    async def _track(self, coroutine: Awaitable[None], what: str) -> None:
+        task = asyncio.current_task()
+        self.running.add(task)
         try:
-            await self.publish(org_id)
+            await coroutine
         except Exception:
-            log.exception("scheduled publication of organization %s failed", org_id)
+            log.exception("%s failed", what)
+        finally:
+            self.running.discard(task)
+
+
+async def cancel_and_wait(tasks: set[asyncio.Task], timeout: float) -> None:
+    """Cancel background tasks and wait (bounded) until they have really finished, so that nothing
+    still holds a database connection when the engine is disposed."""
+    pending = [t for t in tasks if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
 
 
 def last_due(schedule: Schedule, now: datetime) -> datetime:

@@ -20,6 +20,7 @@ from bot import organizations as rules
 from bot.client import answer_error
 from bot.errors import BadInput
 from bot.rota import MemberInfo, build_problem, iso_week
+from bot.scheduler import cancel_and_wait
 from bot.solver import solve
 from bot.votes import Side, decided_early, outcome
 from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
@@ -114,8 +115,7 @@ class MergeCog(commands.Cog):
         task.add_done_callback(self.background.discard)
 
     async def cog_unload(self) -> None:
-        for task in self.background:
-            task.cancel()
+        await cancel_and_wait(self.background, 10)
 
     async def cog_load(self) -> None:
         async with self.bot.db.session() as session:

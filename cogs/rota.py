@@ -25,7 +25,7 @@ from bot.client import answer_error
 from bot.errors import BadInput, UserFacingError
 from bot.rota import build_problem, iso_week, member_key, parse_week, reason, task_key, week_days, week_published_at
 from bot.schedule import zone
-from bot.scheduler import Schedule, WeeklyScheduler, last_due, missed_runs
+from bot.scheduler import Schedule, WeeklyScheduler, cancel_and_wait, last_due, missed_runs
 from bot.solver import Plan, solve
 from cogs.common import ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from cogs.members import require_member
@@ -280,10 +280,10 @@ class RotaCog(commands.Cog):
         self._catch_up = asyncio.create_task(self._catch_up_missed(schedules))
 
     async def cog_unload(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown()
         if self._catch_up is not None:
-            self._catch_up.cancel()
+            await cancel_and_wait({self._catch_up}, 10)
+        if self.scheduler is not None:
+            await self.scheduler.stop()
 
     async def _schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.bot.db.session() as session:
