@@ -90,6 +90,21 @@ async def start_bot(fake: FakeDiscord, world: World, db_url: str) -> AsyncIterat
     yield start
     for bot, task in running:
         await stop(bot, task)
+    await settle()
+
+
+async def settle(timeout: float = 10.0) -> None:
+    """Let the bots' leftover tasks (an interaction still answering, say) finish, and name any that
+    will not: a task stuck here would otherwise hang the event loop's own teardown without a clue."""
+    others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    if not others:
+        return
+    _, stuck = await asyncio.wait(others, timeout=timeout)
+    for task in stuck:
+        task.cancel()
+    if stuck:
+        _, still = await asyncio.wait(stuck, timeout=timeout)
+        assert not still, f"tasks that will not finish: {[t.get_coro() for t in still]}"
 
 
 async def stop(bot: RotaBot, task: asyncio.Task) -> None:
