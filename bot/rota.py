@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from bot.errors import BadInput
 from bot.ratings import social_rating
-from bot.solver import Member, Problem, Task
+from bot.solver import Member, Plan, Problem, Task, solve
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
 
@@ -149,6 +149,20 @@ def build_problem(
         if load and share:
             past_ratio[member.id] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
     return WeekProblem(problem, week, flagged, past_ratio)
+
+
+def solve_week(
+    week: str,
+    tasks: Sequence[TaskInfo],
+    members: Sequence[MemberInfo],
+    history: Iterable[PastPiece],
+    time_limit: float,
+    seed: int = 0,
+) -> tuple[Plan, int]:
+    """Build and solve one week: the plan and how many tasks lack ratings. CPU-bound (checking a big
+    organization is too), so the bot runs it in a worker process. Raises `ProblemError`."""
+    week_problem = build_problem(week, tasks, members, list(history))
+    return solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged)
 
 
 def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:

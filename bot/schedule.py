@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -17,7 +18,9 @@ def zone(name: str) -> ZoneInfo:
         raise BadInput(f"`{name}` is not a timezone I know. Pick one from the list, e.g. `Europe/Berlin`.") from None
 
 
+@functools.cache
 def timezone_names() -> list[str]:
+    # available_timezones() reads the zone database from disk: once per process, not per keystroke.
     return sorted(available_timezones())
 
 

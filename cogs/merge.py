@@ -4,7 +4,6 @@ messages with their buttons, the close (at the deadline or early), and the merge
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 from collections import defaultdict
@@ -19,9 +18,9 @@ from sqlmodel import select
 from bot import organizations as rules
 from bot.client import answer_error
 from bot.errors import BadInput
-from bot.rota import MemberInfo, build_problem, iso_week
+from bot.rota import MemberInfo, iso_week, solve_week
 from bot.scheduler import cancel_and_wait
-from bot.solver import solve
+from bot.solver import ProblemError
 from bot.votes import Side, decided_early, outcome
 from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
 from storage import merges, orgs, rotas
@@ -179,8 +178,11 @@ class MergeCog(commands.Cog):
     async def _plan(self, week, tasks, members):
         if not tasks or not any(m.hours > 0 for m in members):
             return None
-        problem = build_problem(week, tasks, members, [])
-        return await self.bot.workers.run(functools.partial(solve, problem.problem, time_limit=DRY_RUN_SECONDS))
+        try:
+            plan, _ = await self.bot.workers.run(solve_week, week, tasks, members, [], DRY_RUN_SECONDS)
+        except ProblemError:  # e.g. a task needing a qualification nobody on that side has
+            return None
+        return plan
 
     # -- proposing, voting, closing ----------------------------------------------------------------
 

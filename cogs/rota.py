@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import functools
 import io
 import json
 import logging
@@ -23,10 +22,20 @@ from sqlmodel import select
 from bot.chart import balance_chart
 from bot.client import answer_error
 from bot.errors import BadInput, UserFacingError
-from bot.rota import build_problem, iso_week, member_key, parse_week, reason, task_key, week_days, week_published_at
+from bot.rota import (
+    build_problem,
+    iso_week,
+    member_key,
+    parse_week,
+    reason,
+    solve_week,
+    task_key,
+    week_days,
+    week_published_at,
+)
 from bot.schedule import zone
 from bot.scheduler import Schedule, WeeklyScheduler, cancel_and_wait, last_due, missed_runs
-from bot.solver import Plan, solve
+from bot.solver import Plan, ProblemError
 from cogs.common import ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
 from cogs.members import require_member
 from storage import members as member_queries
@@ -330,14 +339,28 @@ class RotaCog(commands.Cog):
             raise BadInput("There are no tasks yet: add some with `/mod task add` or `/mod task import`.")
         if not any(m.hours > 0 for m in members):
             raise BadInput("Nobody is in the rota yet (or everyone is away): members join with `/join`.")
-        problem = build_problem(week, tasks, members, past)
         settings = self.bot.settings
-        plan = await self.bot.workers.run(
-            functools.partial(solve, problem.problem, time_limit=settings.solver_time_limit, seed=0),
-            timeout=settings.solver_time_limit + 120,  # the budget, plus a worker's start and imports
-        )
+        try:
+            plan, flagged = await self.bot.workers.run(
+                solve_week,
+                week,
+                tasks,
+                members,
+                past,
+                settings.solver_time_limit,
+                timeout=settings.solver_time_limit + 120,  # the budget, plus a worker's start and imports
+            )
+        except ProblemError as error:
+            detail = str(error)
+            if error.task is not None:  # the solver knows tasks by key: name the task as people do
+                task = tasks[error.task]
+                detail = detail.replace(repr(task_key(task.id)), repr(task.name))
+            raise BadInput(
+                f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
+                "(`/mod member qualify`, `/join`)."
+            ) from None
         pieces = [(int(p.task[1:]), int(p.member[1:]), p.hours) for p in plan.pieces]
-        return plan, plan_report(plan, len(problem.flagged)), pieces
+        return plan, plan_report(plan, flagged), pieces
 
     async def publish(self, org_id: int, week: str, *, replace: bool = False) -> Published:
         """Store the week's rota once, then post it to every server of the organization once.
@@ -517,8 +540,11 @@ class RotaCog(commands.Cog):
             return
         async with db(interaction).session() as session:
             tasks, members, past = await rotas.week_inputs(session, org.id, stored.week)
-        week_problem = build_problem(stored.week, tasks, members, past)
-        solver_tasks = {t.name: t for t in week_problem.problem.tasks}
+        try:
+            week_problem = build_problem(stored.week, tasks, members, past)
+        except ProblemError:  # the task list changed since publication and cannot be solved as is
+            week_problem = None
+        solver_tasks = {t.name: t for t in week_problem.problem.tasks} if week_problem else {}
         lines = []
         for item in mine:
             why = (

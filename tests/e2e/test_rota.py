@@ -392,3 +392,17 @@ async def test_a_large_organization_post_stays_within_discords_limits(world: Wor
     [post] = rota_messages(world, guild)
     assert "more member(s): see the attached CSV" in message_text(post)
     assert not fake.rejected
+
+
+async def test_an_unsolvable_task_list_gets_a_clear_message(world: World, fake, start_bot, db_url) -> None:
+    settings = bot_settings(fake, db_url, scheduler_enabled=False, solver_time_limit=1)
+    bot, _ = await start_at(start_bot, settings, MONDAY.replace(hour=10))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], [("Dishes", 2, 2, 1)])
+    async with bot.db.transaction() as session:
+        session.add(TaskRow(organization_id=org_id, name="Fly the plane", hours=2, qualification="pilot"))
+    record = await fake.invoke(world.a, world.mod_a, "mod rota publish")
+    text = await record.text(timeout=30)
+    assert "I can't build the rota" in text and "'Fly the plane' needs qualification 'pilot'" in text
+    assert "/mod member qualify" in text and await record.is_ephemeral()
+    assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
