@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from bot.errors import BadInput
 from bot.ratings import social_rating
 from bot.solver import Member, Plan, Problem, Task, solve
-from bot.solver.history import Held, carry_over
+from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
 
 HISTORY_WEEKS = 8  # how far back debts reach
@@ -109,14 +109,32 @@ class WeekProblem:
     problem: Problem
     week: str
     flagged: list[int] = field(default_factory=list)  # task ids with too few ratings
-    past_ratio: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # member id -> past x
 
 
-def build_problem(
+@dataclass(frozen=True)
+class SolverInputs:
+    """The week in the solver's terms, before any feasibility check."""
+
+    tasks: list[Task]
+    members: list[Member]
+    carry: Carry
+    flagged: list[int]  # task ids with too few ratings
+
+    def past_ratios(self) -> dict[int, tuple[float, float, float]]:
+        """Member id -> their burden over the last weeks against their fair share (x per dimension)."""
+        ratios = {}
+        for key, load in self.carry.past_load.items():
+            share = self.carry.past_share.get(key)
+            if share:
+                ratios[int(key[1:])] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+        return ratios
+
+
+def solver_inputs(
     week: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo], history: Iterable[PastPiece]
-) -> WeekProblem:
-    """What the solver gets for `week`: tasks with their social ratings, members with this week's
-    availability, and the last weeks' actual holdings (after swaps) as history."""
+) -> SolverInputs:
+    """Tasks with their social ratings, members with this week's availability, and what the last
+    weeks' actual holdings (after swaps) carry into this one."""
     solver_tasks, flagged = [], []
     for task in tasks:
         social = social_rating(task.ratings)
@@ -139,16 +157,19 @@ def build_problem(
         hours = available_hours(member, week)
         solver_members.append(Member(member_key(member.id), hours, member.qualifications, away=hours <= 0))
     held = [Held(p.week, task_key(p.task_id), member_key(p.member_id), p.hours) for p in history]
-    carry = carry_over(held, solver_tasks, solver_members)
+    return SolverInputs(solver_tasks, solver_members, carry_over(held, solver_tasks, solver_members), flagged)
+
+
+def build_problem(
+    week: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo], history: Iterable[PastPiece]
+) -> WeekProblem:
+    """What the solver gets for `week`, checked (raises `ProblemError` when it cannot be solved)."""
+    inputs = solver_inputs(week, tasks, members, history)
+    carry = inputs.carry
     problem = Problem(
-        solver_tasks, solver_members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
+        inputs.tasks, inputs.members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
     )
-    past_ratio = {}
-    for member in members:
-        load, share = carry.past_load.get(member_key(member.id)), carry.past_share.get(member_key(member.id))
-        if load and share:
-            past_ratio[member.id] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
-    return WeekProblem(problem, week, flagged, past_ratio)
+    return WeekProblem(problem, week, inputs.flagged)
 
 
 def solve_week(

@@ -77,7 +77,3 @@ class RotaView(discord.ui.View):
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def hours_text(hours: float) -> str:
-    return f"{hours:g} h"

@@ -23,12 +23,12 @@ from bot.chart import balance_chart
 from bot.client import answer_error
 from bot.errors import BadInput, UserFacingError
 from bot.rota import (
-    build_problem,
     iso_week,
     member_key,
     parse_week,
     reason,
     solve_week,
+    solver_inputs,
     task_key,
     week_days,
     week_published_at,
@@ -540,22 +540,14 @@ class RotaCog(commands.Cog):
             return
         async with db(interaction).session() as session:
             tasks, members, past = await rotas.week_inputs(session, org.id, stored.week)
-        try:
-            week_problem = build_problem(stored.week, tasks, members, past)
-        except ProblemError:  # the task list changed since publication and cannot be solved as is
-            week_problem = None
-        solver_tasks = {t.name: t for t in week_problem.problem.tasks} if week_problem else {}
+        # Only what the weeks carry is needed here: no feasibility check, nothing heavy on the loop.
+        inputs = solver_inputs(stored.week, tasks, members, past)
+        solver_tasks = {t.name: t for t in inputs.tasks}
+        past_ratio = inputs.past_ratios().get(member.id)
         lines = []
         for item in mine:
-            why = (
-                reason(
-                    solver_tasks.get(task_key(item.task.id)),
-                    week_problem.past_ratio.get(member.id),
-                    week_problem.problem.tasks,
-                )
-                if task_key(item.task.id) in solver_tasks
-                else ""
-            )
+            task = solver_tasks.get(task_key(item.task.id))
+            why = reason(task, past_ratio, inputs.tasks) if task else ""
             done = " ✓ done" if item.assignment.done_at else ""
             lines.append(f"• **{item.task.name}**: {item.assignment.hours:g} h{done}" + (f" — {why}" if why else ""))
         total = sum(i.assignment.hours for i in mine)

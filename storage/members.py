@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from storage.models import Away, MemberRow, Qualification
+from storage.models import MemberRow, Qualification
 
 
 async def member_for(session: AsyncSession, org_id: int, user_id: int) -> MemberRow | None:
@@ -37,10 +35,3 @@ async def remove_qualification(session: AsyncSession, member_id: int, name: str)
         delete(Qualification).where(Qualification.member_id == member_id, Qualification.name == name)
     )
     return result.rowcount > 0
-
-
-async def away_periods(session: AsyncSession, member_id: int, since: date) -> list[Away]:
-    result = await session.execute(
-        select(Away).where(Away.member_id == member_id, Away.end >= since).order_by(Away.start)
-    )
-    return list(result.scalars())
