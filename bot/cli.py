@@ -8,10 +8,13 @@ import logging
 import signal
 import sys
 
-import discord
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-from storage.db import Database, migrate
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+# discord.py, the database and the settings load only for the commands that use them, so that the
+# offline planner starts fast (its time limit counts start-up).
 
 log = logging.getLogger("bot")
 
@@ -28,6 +31,10 @@ Then run the command again. The README explains how to invite the bot to your se
 
 
 def _settings() -> Settings:
+    import discord
+
+    from bot.settings import Settings
+
     settings = Settings()
     discord.utils.setup_logging(level=logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
     settings.ensure_data_dir()
@@ -43,6 +50,7 @@ def _require_token(settings: Settings) -> str | None:
 
 async def _run_bot(settings: Settings, token: str) -> None:
     from bot.client import RotaBot
+    from storage.db import Database
 
     bot = RotaBot(settings, Database(settings.database_url))
     loop = asyncio.get_running_loop()
@@ -55,6 +63,7 @@ async def _run_bot(settings: Settings, token: str) -> None:
 
 async def _sync(settings: Settings, token: str) -> None:
     from bot.client import RotaBot
+    from storage.db import Database
 
     bot = RotaBot(settings, Database(settings.database_url), sync_on_start=False)
     async with bot:
@@ -63,6 +72,10 @@ async def _sync(settings: Settings, token: str) -> None:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
+    import discord
+
+    from storage.db import migrate
+
     settings = _settings()
     token = _require_token(settings)
     if token is None:
@@ -80,6 +93,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
+    from storage.db import migrate
+
     settings = _settings()
     migrate(settings.database_url)
     log.info("database is up to date")
@@ -87,6 +102,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_sync(_args: argparse.Namespace) -> int:
+    from storage.db import migrate
+
     settings = _settings()
     token = _require_token(settings)
     if token is None:
@@ -126,7 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--members", required=True, help="member,hours,qualifications,away")
     plan.add_argument("--ratings", help="member,task,desirability,empowerment (individual ratings)")
     plan.add_argument("--history", help="week,task,member,hours (earlier weeks, for rotation)")
-    plan.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS", help="default 5")
+    plan.add_argument(
+        "--time-limit",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="for the whole command, reading and writing files included (default 5)",
+    )
+    plan.add_argument(
+        "--granularity",
+        default="0.25",
+        metavar="HOURS",
+        help="splittable tasks are cut into whole multiples of this (default 0.25: a quarter hour)",
+    )
     plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
     plan.add_argument("--out", required=True, help="where to write assignments.csv (task,member,hours)")
     plan.add_argument("--report", help="where to write the balance report (JSON)")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +26,7 @@ from bot.ratings import MIN_RATINGS, social_rating
 from bot.solver import Plan, Problem, ProblemError, solve
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, rotation
-from bot.solver.model import NEUTRAL, Member, Piece, Task
+from bot.solver.model import DEFAULT_GRANULARITY, NEUTRAL, Member, Piece, Task, hours_text, parse_granularity
 
 TASK_COLUMNS = (
     "task",
@@ -42,6 +44,9 @@ HISTORY_COLUMNS = ("week", "task", "member", "hours")
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+OUTPUT_MARGIN = 0.15  # seconds kept for measuring the plan and writing the files
+MIN_SOLVE_SECONDS = 0.2
+_IMPORTED = time.perf_counter()
 
 
 class PlanInputError(ValueError):
@@ -234,7 +239,10 @@ def plan_from_texts(
     *,
     time_limit: float = 5.0,
     seed: int = 0,
+    granularity: str | float = DEFAULT_GRANULARITY,
+    solve_limit: float | None = None,
 ) -> PlanResult:
+    """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself."""
     tasks, task_rows = parse_tasks(tasks_csv)
     members = parse_members(members_csv)
     flagged: list[str] = []
@@ -250,12 +258,20 @@ def plan_from_texts(
     history = parse_history(history_csv) if history_csv is not None else []
     carry = carry_over(history, tasks, members)
     try:
-        problem = Problem(tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare)
+        problem = Problem(
+            tasks,
+            members,
+            past_load=carry.past_load,
+            past_share=carry.past_share,
+            spare=carry.spare,
+            granularity=granularity,
+        )
     except ProblemError as error:
         line = task_rows[error.task].line if error.task is not None else None
         raise PlanInputError("tasks.csv" if line else "input", line, str(error)) from None
-    plan = solve(problem, time_limit=time_limit, seed=seed)
+    plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
     report = build_report(plan, flagged, history, tasks, members, time_limit=time_limit, seed=seed)
+    report["solver"]["granularity"] = float(problem.granularity)
     if carry.ignored_rows:
         report["history_rows_ignored"] = carry.ignored_rows
     return PlanResult(plan, tasks, members, flagged, report)
@@ -312,7 +328,7 @@ def assignments_csv(plan: Plan) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ASSIGNMENT_COLUMNS)
     for piece in plan.pieces:
-        writer.writerow((piece.task, piece.member, f"{piece.hours:g}"))
+        writer.writerow((piece.task, piece.member, hours_text(piece.hours)))
     return out.getvalue()
 
 
@@ -320,7 +336,7 @@ def summary(result: PlanResult) -> str:
     plan, balance = result.plan, result.plan.balance
     lines = [
         f"{len(result.tasks)} tasks, {len(balance.members)} active members, "
-        f"{balance.total_hours:g} h of work for {balance.available_hours:g} h available",
+        f"{hours_text(balance.total_hours)} h of work for {hours_text(balance.available_hours)} h available",
         f"spread-sum {balance.spread_sum:.3f} ("
         + ", ".join(f"{name} {value:.3f}" for name, value in balance.spread.items())
         + "); "
@@ -351,6 +367,17 @@ def summary(result: PlanResult) -> str:
     return "\n".join(lines)
 
 
+def seconds_since_start() -> float:
+    """How long this process has been running (start-up included), where the system says so."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, `starttime`, in clock ticks since boot
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _IMPORTED
+
+
 def run_plan(args, echo: Callable[[str], None] = print) -> int:
     """The `plan` subcommand: returns the exit status."""
 
@@ -362,13 +389,19 @@ def run_plan(args, echo: Callable[[str], None] = print) -> int:
         except OSError as error:
             raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
 
+    try:
+        parse_granularity(args.granularity)
+    except ProblemError as error:
+        raise PlanInputError("--granularity", None, str(error)) from None
+    texts = read(args.tasks), read(args.members), read(args.ratings), read(args.history)
+    # The time limit is the whole command's: start-up and reading count, and writing needs a moment.
+    left = args.time_limit - seconds_since_start() - OUTPUT_MARGIN
     result = plan_from_texts(
-        read(args.tasks),
-        read(args.members),
-        read(args.ratings),
-        read(args.history),
+        *texts,
         time_limit=args.time_limit,
         seed=args.seed,
+        granularity=args.granularity,
+        solve_limit=max(MIN_SOLVE_SECONDS, left),
     )
     Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:

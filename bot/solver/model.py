@@ -11,6 +11,7 @@ tick is one granularity step, an indivisible task's tick is the whole task (one 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -159,6 +160,7 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity:
     active = [m for m in members if m.active]
     if tasks and not active:
         raise ProblemError("there is work but no active member (everyone is away or has 0 hours)")
+    qualified = Counter(q for m in active for q in m.qualifications)
     for i, task in enumerate(tasks):
         if task.hours <= 0 or task.slots < 1:
             raise ProblemError(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", task=i)
@@ -172,7 +174,7 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity:
                     f"{hours_text(granularity)} or make it not splittable",
                     task=i,
                 )
-        eligible = sum(1 for m in active if task.qualification is None or task.qualification in m.qualifications)
+        eligible = len(active) if task.qualification is None else qualified.get(task.qualification, 0)
         if eligible == 0:
             raise ProblemError(
                 f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has",
