@@ -25,7 +25,7 @@ __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"
 
 WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about this small
 WHOLE_EXACT_TASKS = 60
-KICKS_PER_SECOND = 25
+KICKS_PER_SECOND = 100
 MAX_STALE_KICKS = 200
 
 

@@ -3,34 +3,76 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
 import pytest
 
 from bot.solver import Member, Problem, ProblemError, Task, solve
 from bot.solver.bench import instance
+from bot.solver.family import organization
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, balance, rotation, unpleasant_tasks
-from bot.solver.model import Piece
+from bot.solver.model import Piece, hours_text
+
+
+def exact(hours: float | str) -> Fraction:
+    """Hours as written for people (the CSV, the messages), read back with exact arithmetic."""
+    return Fraction(hours_text(hours) if not isinstance(hours, str) else hours)
 
 
 def assert_feasible(problem: Problem, pieces: list[Piece]) -> None:
+    """Every rule of a valid plan, with sums checked in exact arithmetic on the hours people read."""
     tasks = {t.name: t for t in problem.tasks}
     members = {m.name: m for m in problem.members}
-    covered: dict[str, float] = defaultdict(float)
+    step = Fraction(str(problem.granularity))
+    covered: dict[str, Fraction] = defaultdict(Fraction)
     for piece in pieces:
         task, member = tasks[piece.task], members[piece.member]
+        hours = exact(piece.hours)
         assert member.active, f"{member.name} is away or has no hours but got {task.name}"
         if task.qualification:
             assert task.qualification in member.qualifications, (task.name, member.name)
-        assert piece.hours <= task.hours + 1e-9, f"{member.name} fills two slots of {task.name}"
+        assert hours <= exact(task.hours), f"{member.name} fills two slots of {task.name}"
         if task.splittable:
-            assert piece.hours >= task.min_shift - 1e-9, f"a shift of {task.name} is shorter than min_shift"
+            assert hours >= exact(task.min_shift), f"a shift of {task.name} is shorter than min_shift"
+            assert (hours / step).denominator == 1, f"{hours} h of {task.name} is not a whole number of {step} h"
         else:
-            assert piece.hours == pytest.approx(task.hours)
-        covered[piece.task] += piece.hours
+            assert hours == exact(task.hours)
+        covered[piece.task] += hours
     for task in problem.tasks:
-        assert covered[task.name] == pytest.approx(task.total_hours), f"{task.name} is not fully covered"
+        assert covered[task.name] == exact(task.hours) * task.slots, f"{task.name} is not exactly covered"
     assert len({(p.task, p.member) for p in pieces}) == len(pieces)
+
+
+@pytest.mark.parametrize("granularity", ["0.25", "0.5", "0.1"])
+def test_shifts_are_whole_steps_and_add_up_exactly_on_real_shaped_organizations(granularity: str) -> None:
+    for seed in range(8):
+        members, tasks = (5 + 5 * seed, 14 + 18 * seed)
+        org = organization(
+            members, tasks, seed, away=seed % 3, zero=seed % 2, availability=("volunteer", "mixed")[seed % 2]
+        )
+        problem = Problem(org.tasks, org.members, granularity=granularity)
+        plan = solve(problem, time_limit=0.3, seed=seed)
+        assert_feasible(problem, plan.pieces)
+        assert any(Fraction(hours_text(p.hours)).denominator > 1 for p in plan.pieces)
+
+
+def test_granularity_and_hours_that_do_not_fit_it_are_refused() -> None:
+    members = [Member("ana", 10), Member("ben", 10)]
+    with pytest.raises(ProblemError, match="not a whole number of them") as error:
+        Problem([Task("ok", 1), Task("odd", 1.1, splittable=True, min_shift=0.5)], members)
+    assert error.value.task == 1
+    Problem([Task("odd", 1.1)], members)  # an indivisible task may have any hours
+    for bad in ("0.333", "0", "-1", "five", "9"):
+        with pytest.raises(ProblemError, match="granularity"):
+            Problem([Task("ok", 1)], members, granularity=bad)
+
+
+def test_a_shortest_shift_off_the_grid_is_rounded_up_to_it() -> None:
+    tasks = [Task("reception", 6, splittable=True, min_shift=1.1), Task("dishes", 2)]
+    members = [Member("ana", 4), Member("ben", 4)]
+    plan = solve(Problem(tasks, members), time_limit=0.5)
+    assert all(p.hours >= 1.25 for p in plan.pieces if p.task == "reception")
 
 
 @pytest.mark.parametrize(("members", "tasks", "seed"), [(5, 10, 0), (6, 18, 1), (30, 120, 2), (80, 400, 3)])
