@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
+from cogs.common import ModeratorGroup, clip, db, org_here, register
 from storage import members, orgs
 from storage.models import Away, MemberRow, utcnow
 
@@ -37,7 +37,7 @@ async def require_member(session: AsyncSession, org_id: int, user: discord.abc.U
 @app_commands.guild_only()
 async def join(interaction: discord.Interaction, hours: app_commands.Range[float, 0.25, 168.0] | None = None) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         weekly = rules.check_hours(hours if hours is not None else org.default_hours)
         row = await members.member_for(session, org.id, interaction.user.id)
         if row is not None and row.active:
@@ -63,7 +63,7 @@ async def join(interaction: discord.Interaction, hours: app_commands.Range[float
 @app_commands.guild_only()
 async def leave(interaction: discord.Interaction) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, interaction.user, you=True)
         row.active = False
     await interaction.response.send_message(
@@ -78,7 +78,7 @@ async def leave(interaction: discord.Interaction) -> None:
 async def hours(interaction: discord.Interaction, hours: app_commands.Range[float, 0.25, 168.0]) -> None:
     weekly = rules.check_hours(hours)
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, interaction.user, you=True)
         row.hours = weekly
     await interaction.response.send_message(
@@ -92,7 +92,7 @@ async def hours(interaction: discord.Interaction, hours: app_commands.Range[floa
 async def away(interaction: discord.Interaction, start: str, end: str) -> None:
     first, last = rules.check_away(start, end, utcnow().date())
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, interaction.user, you=True)
         session.add(Away(member_id=row.id, start=first, end=last))
     await interaction.response.send_message(
@@ -108,7 +108,7 @@ async def qualify(
 ) -> None:
     name = qualification.strip().lower()
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, member, you=False)
         if not await members.add_qualification(session, row.id, name):
             raise BadInput(f"{member.mention} already has `{name}`.")
@@ -123,7 +123,7 @@ async def unqualify(
 ) -> None:
     name = qualification.strip().lower()
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, member, you=False)
         if not await members.remove_qualification(session, row.id, name):
             held = ", ".join(await members.qualifications(session, row.id)) or "none"
@@ -139,7 +139,7 @@ async def member_hours(
 ) -> None:
     weekly = rules.check_hours(hours)
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, member, you=False)
         before, row.hours = row.hours, weekly
         orgs.audit(session, org.id, interaction.user.id, "member.hours", f"{member.id} {before:g} -> {weekly:g}")
@@ -150,7 +150,7 @@ async def member_hours(
 @app_commands.describe(member="The member")
 async def member_remove(interaction: discord.Interaction, member: discord.Member) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_member(session, org.id, member, you=False)
         row.active = False
         orgs.audit(session, org.id, interaction.user.id, "member.remove", str(member.id))
@@ -160,6 +160,4 @@ async def member_remove(interaction: discord.Interaction, member: discord.Member
 
 
 async def setup(bot: RotaBot) -> None:
-    add_to_mod(bot, member_group)
-    for command in (join, leave, hours, away):
-        bot.tree.add_command(command, override=True)
+    register(bot, commands=[join, leave, hours, away], moderator=[member_group])

@@ -10,7 +10,7 @@ from discord import app_commands
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.schedule import WEEKDAYS, next_publication, timezone_names
-from cogs.common import ModeratorGroup, add_to_mod, clip, db, require_org
+from cogs.common import ModeratorGroup, clip, db, org_here, register, services
 from storage import orgs
 from storage.models import Goal, Organization, utcnow
 
@@ -45,7 +45,7 @@ def org_embed(org: Organization, channel_id: int, goals: list[Goal], members: in
 @app_commands.guild_only()
 async def org_command(interaction: discord.Interaction) -> None:
     async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         server = await orgs.server(session, interaction.guild_id)
         goals = await orgs.goals(session, org.id)
         members = await orgs.active_member_count(session, org.id)
@@ -117,7 +117,7 @@ async def org_setup(
             f"name={org.name} channel={channel.id} schedule={WEEKDAYS[org.publish_day]} "
             f"{org.publish_time:%H:%M} {org.timezone}",
         )
-    interaction.client.dispatch("schedule_changed", org.id)
+    await services(interaction).schedule_changed(org.id)
     verb = "created" if action == "org.create" else "updated"
     await interaction.response.send_message(
         f"**{org.name}** {verb}. The rota goes to {channel.mention}. {schedule_text(org)}.\n"
@@ -148,7 +148,7 @@ async def org_settings(
     }
     changes = {k: v for k, v in changes.items() if v is not None}
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         for key, value in changes.items():
             setattr(org, key, value)
         if changes:
@@ -187,7 +187,7 @@ async def goal_add(interaction: discord.Interaction, text: app_commands.Range[st
     if not text:
         raise BadInput("The goal is empty.")
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         session.add(Goal(organization_id=org.id, text=text))
         orgs.audit(session, org.id, interaction.user.id, "goal.add", text)
     await interaction.response.send_message(f"Goal added: {text}", ephemeral=True)
@@ -208,7 +208,7 @@ async def goal_choices(interaction: discord.Interaction, current: str) -> list[a
 @app_commands.autocomplete(goal=goal_choices)
 async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await session.get(Goal, int(goal)) if goal.isdigit() else None
         if row is None or row.organization_id != org.id:
             raise BadInput("I can't find that goal. Pick one from the list as you type.")
@@ -221,12 +221,11 @@ async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
 @app_commands.describe(count="How many entries (default 15)")
 async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 15) -> None:
     async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         entries = await orgs.recent_audit(session, org.id, limit=count)
     embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries) or "none yet")
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 async def setup(bot: RotaBot) -> None:
-    add_to_mod(bot, org_group, audit)
-    bot.tree.add_command(org_command, override=True)
+    register(bot, commands=[org_command], moderator=[org_group, audit])

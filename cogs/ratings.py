@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.errors import BadInput
 from bot.ratings import check_rating
-from cogs.common import RATING_HELP, RotaView, clip, db, require_org
+from cogs.common import RATING_HELP, RotaView, bot_of, clip, db, org_here, register
 from cogs.members import require_member
 from cogs.tasks import describe, require_task, task_choices
 from storage import ratings, tasks
@@ -25,7 +25,7 @@ EMPOWERMENT_WORDS = {1: "builds nothing", 3: "a little", 5: "some", 7: "a lot", 
 async def save_rating(interaction: discord.Interaction, task_name: str, desirability: int, empowerment: int) -> str:
     check_rating(desirability, empowerment)
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         member = await require_member(session, org.id, interaction.user, you=True)
         task = await require_task(session, org.id, task_name)
         replaced = await ratings.rate(session, member.id, task.id, desirability, empowerment)
@@ -43,8 +43,8 @@ def _options(words: dict[int, str]) -> list[discord.SelectOption]:
 class GuidedRating(RotaView):
     """One unrated task at a time: pick desirability and empowerment, then save or skip."""
 
-    def __init__(self, owner_id: int, queue: list[TaskRow]) -> None:
-        super().__init__(timeout=900)
+    def __init__(self, bot: RotaBot, owner_id: int, queue: list[TaskRow]) -> None:
+        super().__init__(bot, timeout=900)
         self.owner_id, self.queue = owner_id, queue
         self.desirability: int | None = None
         self.empowerment: int | None = None
@@ -144,7 +144,7 @@ async def rate(
         )
         return
     async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         member = await require_member(session, org.id, interaction.user, you=True)
         mine = await ratings.own_ratings(session, member.id)
         queue = [t for t in await tasks.active_tasks(session, org.id) if t.id not in mine]
@@ -154,9 +154,9 @@ async def rate(
             ephemeral=True,
         )
         return
-    view = GuidedRating(interaction.user.id, queue)
+    view = GuidedRating(bot_of(interaction), interaction.user.id, queue)
     await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
 
 
 async def setup(bot: RotaBot) -> None:
-    bot.tree.add_command(rate, override=True)
+    register(bot, commands=[rate])

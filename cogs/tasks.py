@@ -14,7 +14,7 @@ from bot import organizations as rules
 from bot.errors import BadInput
 from bot.planner import TASK_COLUMNS, PlanInputError, parse_tasks
 from bot.ratings import social_rating
-from cogs.common import RATING_HELP, ModeratorGroup, RotaView, add_to_mod, clip, db, require_org
+from cogs.common import RATING_HELP, ModeratorGroup, RotaView, bot_of, clip, db, org_here, register
 from storage import members as member_queries
 from storage import orgs, ratings, tasks
 from storage.models import TaskRow, utcnow
@@ -69,8 +69,8 @@ def describe(task: TaskRow) -> str:
 class TaskPages(RotaView):
     """Previous / next through the task list; only for the member who asked."""
 
-    def __init__(self, pages: list[discord.Embed], owner_id: int) -> None:
-        super().__init__(timeout=600)
+    def __init__(self, bot: RotaBot, pages: list[discord.Embed], owner_id: int) -> None:
+        super().__init__(bot, timeout=600)
         self.pages, self.owner_id, self.index = pages, owner_id, 0
         self._sync()
 
@@ -98,7 +98,7 @@ class TaskPages(RotaView):
 @app_commands.guild_only()
 async def tasks_command(interaction: discord.Interaction) -> None:
     async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         rows = await tasks.active_tasks(session, org.id)
         by_task = await ratings.ratings_by_task(session, org.id)
         member = await member_queries.member_for(session, org.id, interaction.user.id)
@@ -131,7 +131,7 @@ async def tasks_command(interaction: discord.Interaction) -> None:
             )
         embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
         pages.append(embed)
-    view = TaskPages(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
+    view = TaskPages(bot_of(interaction), pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
     await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
 
 
@@ -172,7 +172,7 @@ async def task_add(
         )
     )
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         existing = await tasks.task_named(session, org.id, fields.name)
         if existing is not None and existing.archived_at is None:
             raise BadInput(f"There is already a task called `{existing.name}`; change it with `/mod task edit`.")
@@ -227,7 +227,7 @@ async def task_edit(
     description: app_commands.Range[str, 1, 300] | None = None,
 ) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_task(session, org.id, task)
         before = describe(row)
         fields = rules.check_task(
@@ -263,7 +263,7 @@ async def task_edit(
 @app_commands.autocomplete(task=task_choices)
 async def task_remove(interaction: discord.Interaction, task: str) -> None:
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         row = await require_task(session, org.id, task)
         row.archived_at = utcnow()
         orgs.audit(session, org.id, interaction.user.id, "task.remove", row.name)
@@ -309,7 +309,7 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
         raise BadInput(f"`{file.filename}` has no task rows. Nothing was imported.")
     counts = {"added": 0, "updated": 0, "restored": 0}
     async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         for fields in checked:
             row = await tasks.task_named(session, org.id, fields.name)
             if row is None:
@@ -333,7 +333,7 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
 @task_group.command(name="export", description="Download the task list as CSV (the planner's tasks.csv format)")
 async def task_export(interaction: discord.Interaction) -> None:
     async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
+        org = await org_here(session, interaction)
         rows = await tasks.active_tasks(session, org.id)
         by_task = await ratings.ratings_by_task(session, org.id)
     out = io.StringIO()
@@ -362,5 +362,4 @@ async def task_export(interaction: discord.Interaction) -> None:
 
 
 async def setup(bot: RotaBot) -> None:
-    add_to_mod(bot, task_group)
-    bot.tree.add_command(tasks_command, override=True)
+    register(bot, commands=[tasks_command], moderator=[task_group])
