@@ -1,5 +1,5 @@
 """What every cog needs: the bot's services, the one way to register commands, the `/mod` root group,
-views whose errors reach the user, and lookups for the commands not yet on a use case."""
+views whose errors reach the user."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord import app_commands
 
-from bot.app.lookups import clip, require_org
+from bot.app.lookups import clip
 from bot.replies import answer_error
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from bot.client import RotaBot
     from bot.services import Services
     from storage.db import Database
-    from storage.models import Organization
 
 __all__ = ["RATING_HELP", "ModeratorGroup", "RotaView", "clip", "register", "services"]
 
@@ -41,11 +38,8 @@ def services(interaction: discord.Interaction) -> Services:
 
 
 def db(interaction: discord.Interaction) -> Database:
+    """The unit of work the use cases take."""
     return bot_of(interaction).db
-
-
-async def org_here(session: AsyncSession, interaction: discord.Interaction) -> Organization:
-    return await require_org(session, interaction.guild_id)
 
 
 class ModeratorGroup(app_commands.Group):

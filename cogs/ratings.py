@@ -7,30 +7,28 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.app import ratings
+from bot.app.tasks import describe
 from bot.errors import BadInput
-from bot.ratings import check_rating
-from cogs.common import RATING_HELP, RotaView, bot_of, clip, db, org_here, register
-from cogs.members import require_member
-from cogs.tasks import describe, require_task, task_choices
-from storage import ratings, tasks
-from storage.models import TaskRow
+from cogs.common import RATING_HELP, RotaView, bot_of, clip, db, register
+from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from storage.models import TaskRow
 
 DESIRABILITY_WORDS = {1: "dreadful", 3: "unpleasant", 5: "so-so", 7: "pleasant", 10: "delightful"}
 EMPOWERMENT_WORDS = {1: "builds nothing", 3: "a little", 5: "some", 7: "a lot", 10: "a great deal"}
 
 
 async def save_rating(interaction: discord.Interaction, task_name: str, desirability: int, empowerment: int) -> str:
-    check_rating(desirability, empowerment)
-    async with db(interaction).transaction() as session:
-        org = await org_here(session, interaction)
-        member = await require_member(session, org.id, interaction.user, you=True)
-        task = await require_task(session, org.id, task_name)
-        replaced = await ratings.rate(session, member.id, task.id, desirability, empowerment)
-    verb = "Updated" if replaced else "Saved"
-    return f"{verb} your rating of **{task.name}**: desirability {desirability}, empowerment {empowerment}."
+    saved = await ratings.rate(
+        db(interaction), interaction.guild_id, interaction.user.id, task_name, desirability, empowerment
+    )
+    verb = "Updated" if saved.replaced else "Saved"
+    return (
+        f"{verb} your rating of **{saved.task}**: desirability {saved.desirability}, empowerment {saved.empowerment}."
+    )
 
 
 def _options(words: dict[int, str]) -> list[discord.SelectOption]:
@@ -143,11 +141,7 @@ async def rate(
             await save_rating(interaction, task, desirability, empowerment), ephemeral=True
         )
         return
-    async with db(interaction).session() as session:
-        org = await org_here(session, interaction)
-        member = await require_member(session, org.id, interaction.user, you=True)
-        mine = await ratings.own_ratings(session, member.id)
-        queue = [t for t in await tasks.active_tasks(session, org.id) if t.id not in mine]
+    queue = await ratings.unrated(db(interaction), interaction.guild_id, interaction.user.id)
     if not queue:
         await interaction.response.send_message(
             "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`.",
