@@ -8,6 +8,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 import discord
 import yarl
@@ -113,7 +114,7 @@ class RotaBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"command_hash:{self.application_id}:{scope}"
-        fingerprint = self.tree.fingerprint(guild)
+        fingerprint = cast(RotaTree, self.tree).fingerprint(guild)
         async with self.db.transaction() as session:
             if not force and await state.get_value(session, key) == fingerprint:
                 log.info("slash commands unchanged since the last sync (%s); not syncing", scope)

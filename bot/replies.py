@@ -74,5 +74,6 @@ def _describe(interaction: discord.Interaction) -> str:
     if interaction.command is not None:
         what = f"/{interaction.command.qualified_name}"
     else:
-        what = f"component {(interaction.data or {}).get('custom_id', '?')}"
+        data: dict[str, object] = dict(interaction.data or {})
+        what = f"component {data.get('custom_id', '?')}"
     return f"{what} (guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'})"

@@ -138,7 +138,8 @@ class SolverInputs:
         for key, load in self.carry.past_load.items():
             share = self.carry.past_share.get(key)
             if share:
-                ratios[member_id(key)] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+                hours, unpleasant, empowering = (lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+                ratios[member_id(key)] = (hours, unpleasant, empowering)
         return ratios
 
 

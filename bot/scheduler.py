@@ -26,7 +26,7 @@ def job_id(org_id: int) -> str:
 
 
 class WeeklyScheduler:
-    def __init__(self, publish: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(self, publish: Callable[[int], Awaitable[object]]) -> None:
         self.publish = publish
         self.running: set[asyncio.Task] = set()  # job runs under way, finished or cancelled on stop
         self.scheduler = AsyncIOScheduler(
@@ -77,7 +77,7 @@ class WeeklyScheduler:
         job = self.scheduler.get_job(job_id(org_id))
         return None if job is None else job.next_run_time
 
-    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[None]], *args) -> None:
+    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[object]], *args: object) -> None:
         """A one-off job (e.g. closing a vote at its deadline); one already past runs at once."""
         run_at = max(when, datetime.now(UTC))
 
@@ -101,8 +101,9 @@ class WeeklyScheduler:
     async def _run(self, org_id: int) -> None:
         await self._track(self.publish(org_id), f"scheduled publication of organization {org_id}")
 
-    async def _track(self, coroutine: Awaitable[None], what: str) -> None:
+    async def _track(self, coroutine: Awaitable[object], what: str) -> None:
         task = asyncio.current_task()
+        assert task is not None  # APScheduler runs each job in a task of its own
         self.running.add(task)
         try:
             await coroutine

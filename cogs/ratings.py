@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -47,8 +47,15 @@ class GuidedRating(RotaView):
         self.desirability: int | None = None
         self.empowerment: int | None = None
         self.saved = 0
-        self.desirability_select.options = _options(DESIRABILITY_WORDS)
-        self.empowerment_select.options = _options(EMPOWERMENT_WORDS)
+        desirability, empowerment = self._selects()
+        desirability.options = _options(DESIRABILITY_WORDS)
+        empowerment.options = _options(EMPOWERMENT_WORDS)
+
+    def _selects(self) -> tuple[discord.ui.Select[Any], discord.ui.Select[Any]]:
+        # discord.py's decorator leaves the selects' type unknown to a type checker: say it here, once.
+        return cast("discord.ui.Select[Any]", self.desirability_select), cast(
+            "discord.ui.Select[Any]", self.empowerment_select
+        )
 
     def embed(self, note: str = "") -> discord.Embed:
         task = self.queue[0]
@@ -67,29 +74,34 @@ class GuidedRating(RotaView):
         self.save.disabled = self.desirability is None or self.empowerment is None
 
     @discord.ui.select(placeholder="Desirability: how pleasant is it?", row=0)
-    async def desirability_select(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+    async def desirability_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[GuidedRating]
+    ) -> None:
         self.desirability = int(select.values[0])
         self._ready()
         await interaction.response.edit_message(view=self)
 
     @discord.ui.select(placeholder="Empowerment: how much does it build?", row=1)
-    async def empowerment_select(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+    async def empowerment_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[GuidedRating]
+    ) -> None:
         self.empowerment = int(select.values[0])
         self._ready()
         await interaction.response.edit_message(view=self)
 
     @discord.ui.button(label="Save & next", style=discord.ButtonStyle.success, row=2, disabled=True)
-    async def save(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def save(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
+        assert self.desirability is not None and self.empowerment is not None  # Save is enabled only then
         note = await save_rating(interaction, self.queue[0].name, self.desirability, self.empowerment)
         self.saved += 1
         await self._advance(interaction, note)
 
     @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary, row=2)
-    async def skip(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def skip(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
         await self._advance(interaction, f"Skipped **{self.queue[0].name}**.")
 
     @discord.ui.button(label="Stop", style=discord.ButtonStyle.danger, row=2)
-    async def stop_rating(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def stop_rating(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=f"Stopped. You rated {self.saved} task(s); `/rate` picks up where you left off.",
@@ -100,7 +112,7 @@ class GuidedRating(RotaView):
     async def _advance(self, interaction: discord.Interaction, note: str) -> None:
         self.queue.pop(0)
         self.desirability = self.empowerment = None
-        for select in (self.desirability_select, self.empowerment_select):
+        for select in self._selects():
             for option in select.options:
                 option.default = False
         self._ready()

@@ -52,13 +52,13 @@ class TaskPages(RotaView):
         return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[TaskPages]) -> None:
         self.index -= 1
         self._sync()
         await interaction.response.edit_message(embed=self.pages[self.index], view=self)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[TaskPages]) -> None:
         self.index += 1
         self._sync()
         await interaction.response.edit_message(embed=self.pages[self.index], view=self)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -11,7 +11,9 @@ from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWi
 from bot.app.ports import SideFacts, VotePostContent
 from bot.votes import Side
 from cogs.common import clip
-from storage.models import MergeProposal, Organization
+
+if TYPE_CHECKING:
+    from storage.models import MergeProposal, Organization
 
 
 def vote_embed(content: VotePostContent) -> discord.Embed:

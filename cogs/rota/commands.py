@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -77,4 +77,4 @@ async def notify(interaction: discord.Interaction, setting: Literal["on", "off"]
     )
 
 
-COMMANDS = (rota, myjobs, done, swap, notify)
+COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, swap, notify]

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.app.ports import Channel, RoleMove, RotaPostContent
-from storage.models import Organization
-from storage.rotas import Holding
 
 from .render import jobs_dm, rota_csv, rota_embeds
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from storage.models import Organization
+    from storage.rotas import Holding
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -15,8 +16,10 @@ from bot.app.week import MyJobs
 from bot.report import Report
 from bot.rota import week_days
 from cogs.common import clip
-from storage.models import Organization, Rota
-from storage.rotas import Holding
+
+if TYPE_CHECKING:
+    from storage.models import Organization, Rota
+    from storage.rotas import Holding
 
 FIELDS_PER_EMBED = 25
 EMBED_BUDGET = 5500  # of Discord's 6,000 characters per message, leaving room for titles and footers
