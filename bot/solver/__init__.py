@@ -16,19 +16,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.solver.exact import extreme_group, resolve_group
+from bot.solver.exact import resolve_group
 from bot.solver.metrics import Balance, balance
-from bot.solver.model import Member, Piece, Problem, ProblemError, Task, Units, pieces_from
-from bot.solver.search import State, greedy, local_search
+from bot.solver.model import Grid, Member, Piece, Problem, ProblemError, Task
+from bot.solver.search import State, extremes, greedy, kick, local_search
 
 __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"]
 
 WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about this small
-WHOLE_EXACT_UNITS = 200
-GROUP_SIZE = 7
-GROUP_TIME = 0.4
-GROUP_ROUNDS_PER_SECOND = 1.2
-MAX_STALE_GROUPS = 12
+WHOLE_EXACT_TASKS = 60
+KICKS_PER_SECOND = 25
+MAX_STALE_KICKS = 200
 
 
 @dataclass(frozen=True)
@@ -43,19 +41,17 @@ class Plan:
 
 def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
     started = time.perf_counter()
-    # Keep a few percent of the budget for turning units into pieces and measuring the balance.
+    # Keep a few percent of the budget for turning ticks into pieces and measuring the balance.
     deadline = started + max(0.05, 0.97 * time_limit - 0.05)
-    units = Units.from_tasks(problem.tasks)
-    state = State(problem, units, seed=seed)
-    if not len(units):
-        return _plan(problem, units, state, started, "empty", True)
+    grid = Grid.from_problem(problem)
+    state = State(problem, grid, seed=seed)
+    if not problem.tasks:
+        return _plan(problem, state, started, "empty", True)
     greedy(state)
-    method, optimal = "greedy", False
-    small = state.member_count <= WHOLE_EXACT_MEMBERS and len(units) <= WHOLE_EXACT_UNITS
-    # Local search gets most of the budget on big organizations and a slice on small ones.
-    local_search(state, started + (0.25 if small else 0.6) * (deadline - started), powers=(2.0,))
-    _pull_in_extremes(state, started + (0.3 if small else 0.7) * (deadline - started))
-    method = "greedy+local"
+    small = state.member_count <= WHOLE_EXACT_MEMBERS and state.task_count <= WHOLE_EXACT_TASKS
+    local_search(state, started + (0.25 if small else 0.5) * (deadline - started), powers=(2.0,))
+    _pull_in_extremes(state, started + (0.3 if small else 0.6) * (deadline - started))
+    method, optimal = "greedy+local", False
     if small:
         remaining = deadline - time.perf_counter()
         # CP-SAT's parallel portfolio proves small organizations optimal far sooner than its
@@ -64,36 +60,61 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
         result = resolve_group(state, None, remaining, seed=seed, workers=2, deterministic=False)
         method, optimal = "greedy+local+cp-sat", result.optimal
     elif state.member_count > 2:
-        # A number of group re-solves fixed by the budget, not by the clock, so that a plan does not
-        # depend on how fast the machine is (the clock only stops a search that would overrun).
-        stale = 0
-        for _ in range(max(2, int(GROUP_ROUNDS_PER_SECOND * time_limit))):
-            remaining = deadline - time.perf_counter()
-            if remaining < 0.1 or stale >= MAX_STALE_GROUPS:
-                break
-            group = extreme_group(state, min(GROUP_SIZE, state.member_count))
-            result = resolve_group(
-                state, group, GROUP_TIME, seed=seed, workers=2, wall_limit=min(remaining, 4 * GROUP_TIME)
-            )
-            stale = 0 if result.improved else stale + 1
-        method = "greedy+local+cp-sat groups"
+        _iterate(state, deadline, rounds=max(4, int(KICKS_PER_SECOND * time_limit)))
+        method = "greedy+local+kicks"
     if not optimal:
         _pull_in_extremes(state, deadline)
-    return _plan(problem, units, state, started, method, optimal)
+    return _plan(problem, state, started, method, optimal)
+
+
+def _iterate(state: State, deadline: float, *, rounds: int) -> None:
+    """Iterated local search: kick one extreme member (and one other) out of their local optimum,
+    search again on the steep potential, keep the result unless the spread-sum went up (ties are
+    kept: that lets the search walk along plateaus of equal spread).
+
+    The number of rounds is fixed by the budget, not the clock, so that a plan does not depend on how
+    fast the machine is (the clock only stops a search that would overrun)."""
+    best, kept, stale = state.spread_sum(), state.snapshot(), 0
+    for _ in range(rounds):
+        if time.perf_counter() >= deadline or stale >= MAX_STALE_KICKS:
+            break
+        chosen = [state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)]
+        kick(state, chosen)
+        local_search(state, deadline, powers=(8.0,))
+        spread = state.spread_sum()
+        if spread <= best + 1e-12:
+            stale = 0 if spread < best - 1e-9 else stale + 1
+            best, kept = spread, state.snapshot()
+        else:
+            state.restore(kept)
+            stale += 1
 
 
 def _pull_in_extremes(state: State, deadline: float) -> None:
     """Local search on a steep potential; kept only if the spread-sum really went down."""
     if time.perf_counter() >= deadline:
         return
-    before, owner = state.spread_sum(), state.owner.copy()
+    before, holders = state.spread_sum(), state.snapshot()
     local_search(state, deadline, powers=(8.0,))
     if state.spread_sum() > before:
-        state.load_owner(owner)
+        state.restore(holders)
 
 
-def _plan(problem: Problem, units: Units, state: State, started: float, method: str, optimal: bool) -> Plan:
-    pieces = pieces_from(units, state.owner, problem.tasks, problem.active)
+def pieces_of(state: State) -> list[Piece]:
+    """Each member's holding of each task as one piece, with exact hours, sorted by task and member."""
+    tasks, members = state.problem.tasks, state.problem.active
+    return sorted(
+        (
+            Piece(tasks[t].name, members[m].name, state.grid.piece_hours(t, ticks))
+            for t, holders in enumerate(state.holders)
+            for m, ticks in holders.items()
+        ),
+        key=lambda piece: (piece.task, piece.member),
+    )
+
+
+def _plan(problem: Problem, state: State, started: float, method: str, optimal: bool) -> Plan:
+    pieces = pieces_of(state)
     return Plan(
         pieces=pieces,
         balance=balance(problem.tasks, problem.members, pieces),

@@ -28,7 +28,7 @@ from bot.solver import Problem, solve
 from bot.solver.exact import resolve_group
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, balance, rotation
-from bot.solver.model import Member, Task, Units, pieces_from
+from bot.solver.model import Member, Task
 from bot.solver.search import State, greedy, local_search
 
 QUALIFICATIONS = ("driver", "accounting", "first-aid")

@@ -1,7 +1,7 @@
 """Exact re-solving with OR-Tools CP-SAT: a whole small organization, or a small group of members.
 
-The model counts how many units of each task each member takes (interchangeable units need no
-symmetry breaking), scales every member's burden ratio x_md to integers, and minimises the sum over
+The model counts how many ticks of each task each member takes (0, or between the shortest shift and
+one slot's worth), scales every member's burden ratio x_md to integers, and minimises the sum over
 dimensions of max_m x − min_m x. For a group, everyone outside it keeps their work and their ratios
 enter the max and min as constants, so the group's best answer is the best for the whole rota.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
+from ortools.util.python import sorted_interval_list
 
 from bot.solver.search import State
 
@@ -39,32 +40,35 @@ def resolve_group(
     deterministic: bool = True,
 ) -> ExactResult:
     """Re-divide the work of `group` (None: everyone) among its members, optimally within the time limit."""
+    grid = state.grid
     members = list(range(state.member_count)) if group is None else sorted(set(group))
     inside = np.zeros(state.member_count, dtype=bool)
     inside[members] = True
-    units = state.units
-    free = [u for m in members for u in state.units_of[m]]
-    if not free:
+    pool: dict[int, int] = defaultdict(int)  # task -> ticks the group holds together
+    for m in members:
+        for t, ticks in state.held[m].items():
+            pool[t] += ticks
+    if not pool:
         return ExactResult(False, True, state.spread_sum())
-    by_task: dict[int, list[int]] = defaultdict(list)
-    for u in free:
-        by_task[int(units.task[u])].append(u)
 
     model = cp_model.CpModel()
     count: dict[tuple[int, int], cp_model.IntVar] = {}
-    for t, task_units in by_task.items():
-        cap = int(units.cap[t])
-        spared = state.spared.get(t)
+    for t, ticks in pool.items():
+        least, most = int(grid.least[t]), min(int(grid.most[t]), ticks)
+        domain = sorted_interval_list.Domain.from_intervals([[0, 0], [least, most]] if least <= most else [[0, 0]])
         takers = []
         for m in members:
-            if not state.member_qualified[m, state.task_column[t]] or (spared is not None and spared[m]):
+            if not state.may_hold(m, t):
                 continue
-            var = model.new_int_var(0, min(cap, len(task_units)), f"n_{t}_{m}")
+            var = model.new_int_var_from_domain(domain, f"n_{t}_{m}")
             count[t, m] = var
             takers.append(var)
         if not takers:
             return ExactResult(False, False, state.spread_sum())
-        model.add(sum(takers) == len(task_units))
+        model.add(sum(takers) == ticks)
+    by_member: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for (t, m), var in count.items():
+        by_member[m].append((t, var))
 
     live = [d for d in range(3) if state.live[d]]
     objective_terms = []
@@ -73,11 +77,7 @@ def resolve_group(
         ratios = []
         for m in members:
             base = int(round(SCALE * state.offset[m, d] / state.denominator[m, d]))
-            terms = [
-                int(round(SCALE * units.weight[by_task[t][0], d] / state.denominator[m, d])) * var
-                for (t, mm), var in count.items()
-                if mm == m
-            ]
+            terms = [int(round(SCALE * grid.weight[t, d] / state.denominator[m, d])) * var for t, var in by_member[m]]
             ratios.append(base + sum(terms))
         upper = 10 * SCALE * (1 + int(np.ceil(state.x[:, d].max())))
         high = model.new_int_var(0, upper, f"max_{d}")
@@ -93,12 +93,9 @@ def resolve_group(
         objective_terms.append(high - low)
     model.minimize(sum(objective_terms))
 
-    current: dict[tuple[int, int], int] = defaultdict(int)
-    for u in free:
-        current[int(units.task[u]), int(state.owner[u])] += 1
     if hint:  # start from the current assignment
-        for key, var in count.items():
-            model.add_hint(var, current.get(key, 0))
+        for (t, m), var in count.items():
+            model.add_hint(var, state.held[m].get(t, 0))
 
     solver = cp_model.CpSolver()
     # Interleaved search bounded by deterministic time gives the same answer on every run; the
@@ -116,23 +113,22 @@ def resolve_group(
         return ExactResult(False, False, state.spread_sum())
 
     before = state.spread_sum()
-    previous = {u: int(state.owner[u]) for u in free}
-    for u in free:
-        state.unassign(u)
-    for t, task_units in by_task.items():
-        pool = list(task_units)
-        for m in members:
-            var = count.get((t, m))
-            for _ in range(solver.value(var) if var is not None else 0):
-                state.assign(pool.pop(), m)
+    previous = {(t, m): state.held[m][t] for m in members for t in list(state.held[m])}
+    _apply(state, members, {key: solver.value(var) for key, var in count.items()})
     after = state.spread_sum()
     if after > before + 1e-9:  # rounding in the integer model can make it a hair worse: keep the old one
-        for u in free:
-            state.unassign(u)
-        for u, m in previous.items():
-            state.assign(u, m)
+        _apply(state, members, previous)
         return ExactResult(False, status == cp_model.OPTIMAL, before)
     return ExactResult(after < before - 1e-9, status == cp_model.OPTIMAL, after)
+
+
+def _apply(state: State, members: list[int], ticks: dict[tuple[int, int], int]) -> None:
+    for m in members:
+        for t in list(state.held[m]):
+            state.set_ticks(t, m, 0)
+    for (t, m), value in ticks.items():
+        if value:
+            state.set_ticks(t, m, int(value))
 
 
 def extreme_group(state: State, size: int) -> list[int]:

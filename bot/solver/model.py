@@ -1,18 +1,26 @@
-"""The job-complex problem: tasks, members, the units of work the solver hands out, and the result.
+"""The job-complex problem: tasks, members, the grid of work the solver hands out, and the result.
 
 Plain Python and numpy: no Discord, no database.
+
+Hours are exact. A splittable task is cut into whole multiples of the organization's *granularity*
+(a quarter hour by default), so shifts read `1.25 h`, never `1.1667 h`, and a task's pieces add up to
+exactly hours × slots. Inside the solver every task is counted in integer *ticks*: a splittable task's
+tick is one granularity step, an indivisible task's tick is the whole task (one slot).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
 NEUTRAL = 5.5  # the midpoint of the 1..10 rating scale
-MAX_SHIFTS_PER_SLOT = 8  # finer shifts barely improve balance but multiply the search space
+DEFAULT_GRANULARITY = Decimal("0.25")  # a quarter hour
+# Granularities people can read on a rota: whole minutes that print exactly in hours.
+MIN_GRANULARITY, MAX_GRANULARITY = Decimal("0.05"), Decimal("4")
 
 # The three burden dimensions, in this order everywhere: hours, unpleasantness, empowerment.
 DIMENSIONS = ("hours", "unpleasantness", "empowerment")
@@ -27,6 +35,31 @@ class ProblemError(ValueError):
     def __init__(self, message: str, *, task: int | None = None) -> None:
         super().__init__(message)
         self.task = task
+
+
+def parse_granularity(value: str | float | Decimal) -> Decimal:
+    """A shift granularity in hours, checked: 0.05 to 4, at most two decimals (3 minutes to 4 hours)."""
+    try:
+        step = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ProblemError(f"granularity must be a number of hours such as 0.25, not {value!r}") from None
+    if not step.is_finite() or not MIN_GRANULARITY <= step <= MAX_GRANULARITY or step != step.quantize(Decimal("0.01")):
+        raise ProblemError(
+            f"granularity must be between {MIN_GRANULARITY} and {MAX_GRANULARITY} hours with at most two "
+            f"decimals (0.25 is a quarter hour), not {value}"
+        )
+    return step.normalize()
+
+
+def exact_hours(hours: float | Decimal) -> Decimal:
+    """Hours as people wrote them (12.5, not 12.4999...): floats from CSVs and the database are short decimals."""
+    return Decimal(repr(float(hours))) if not isinstance(hours, Decimal) else hours
+
+
+def hours_text(hours: float | Decimal) -> str:
+    """Hours for people: `12.5`, `1.25`, `3`: exact, never `12.4999`."""
+    text = format(exact_hours(hours).normalize(), "f")
+    return text
 
 
 @dataclass(frozen=True)
@@ -62,7 +95,7 @@ class Member:
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of a task one member holds this week."""
+    """Part of a task one member holds this week; `hours` is exact (a whole number of granularity steps)."""
 
     task: str
     member: str
@@ -80,12 +113,14 @@ class Problem:
     past_share: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     # Who held each task last week: for unpleasant tasks they are spared this week when possible.
     spare: dict[str, frozenset[str]] = field(default_factory=dict)
+    granularity: Decimal | float | str = DEFAULT_GRANULARITY
 
     def __post_init__(self) -> None:
         self.tasks = list(self.tasks)
         self.members = list(self.members)
+        self.granularity = parse_granularity(self.granularity)
         self.active = [m for m in self.members if m.active]
-        check_problem(self.tasks, self.members)
+        check_problem(self.tasks, self.members, self.granularity)
 
     def fair_shares(self) -> np.ndarray:
         """F_m = (a_m / A) · (H, U, P) for each active member, shape (members, 3)."""
@@ -108,7 +143,13 @@ def fair_share_matrix(tasks: Sequence[Task], active: Sequence[Member]) -> np.nda
     return (available / available.sum())[:, None] * totals[None, :]
 
 
-def check_problem(tasks: Sequence[Task], members: Sequence[Member]) -> None:
+def steps_of(hours: float, granularity: Decimal) -> int | None:
+    """How many granularity steps make `hours` exactly, or None when it is not a whole number of them."""
+    steps = exact_hours(hours) / granularity
+    return int(steps) if steps == steps.to_integral_value() else None
+
+
+def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity: Decimal = DEFAULT_GRANULARITY) -> None:
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
         raise ProblemError(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
@@ -121,8 +162,16 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member]) -> None:
     for i, task in enumerate(tasks):
         if task.hours <= 0 or task.slots < 1:
             raise ProblemError(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", task=i)
-        if task.splittable and not 0 < task.min_shift <= task.hours:
-            raise ProblemError(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", task=i)
+        if task.splittable:
+            if not 0 < task.min_shift <= task.hours:
+                raise ProblemError(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", task=i)
+            if steps_of(task.hours, granularity) is None:
+                raise ProblemError(
+                    f"task {task.name!r} is splittable into {hours_text(granularity)} h steps, but its "
+                    f"{hours_text(task.hours)} h are not a whole number of them: make its hours a multiple of "
+                    f"{hours_text(granularity)} or make it not splittable",
+                    task=i,
+                )
         eligible = sum(1 for m in active if task.qualification is None or task.qualification in m.qualifications)
         if eligible == 0:
             raise ProblemError(
@@ -139,53 +188,53 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member]) -> None:
 
 
 @dataclass
-class Units:
-    """The work cut into indivisible units, as arrays the solver can vectorise over.
+class Grid:
+    """Every task in integer ticks, as arrays the solver vectorises over.
 
-    An indivisible task gives one unit per slot, and one person takes at most one of them. A
-    splittable task's slots are cut into equal shifts of at least `min_shift` hours; one person takes
-    at most one slot's worth of shifts.
+    A member holds 0 ticks of a task, or between `least` and `most` of them; the holders of a task
+    hold `total` ticks together. An indivisible task has one tick per slot (least = most = 1: one slot
+    per person); a splittable one has `hours / granularity` ticks per slot, `least` = min_shift rounded
+    up to the grid, and `most` = one slot's worth (nobody fills two slots).
     """
 
-    task: np.ndarray  # (U,) task index
-    weight: np.ndarray  # (U, 3) burden (H, U, P) of the unit
-    cap: np.ndarray  # (T,) most units of the task one member may hold
-    hours: np.ndarray  # (U,)
+    tick_hours: np.ndarray  # (T,) hours in one tick
+    weight: np.ndarray  # (T, 3) burden (H, U, P) of one tick
+    least: np.ndarray  # (T,) fewest ticks in a held piece
+    most: np.ndarray  # (T,) most ticks one member may hold
+    total: np.ndarray  # (T,) ticks to hand out
+    tick_exact: list[Decimal]  # exact hours of one tick, for the pieces
 
     @classmethod
-    def from_tasks(cls, tasks: Sequence[Task]) -> Units:
-        task_index, weights, hours, caps = [], [], [], []
-        for i, task in enumerate(tasks):
-            per_hour = np.array(task.burden_per_hour())
+    def from_problem(cls, problem: Problem) -> Grid:
+        step = problem.granularity
+        assert isinstance(step, Decimal)
+        tick_hours, least, most, total, exact = [], [], [], [], []
+        for task in problem.tasks:
             if task.splittable:
-                shifts = max(1, min(MAX_SHIFTS_PER_SLOT, int(task.hours // task.min_shift + 1e-9)))
-                size = task.hours / shifts
-                count = shifts * task.slots
-                caps.append(shifts)
+                per_slot = steps_of(task.hours, step)
+                assert per_slot is not None  # checked by the problem
+                shortest = math.ceil(exact_hours(task.min_shift) / step)
+                exact.append(step)
+                least.append(min(per_slot, max(1, shortest)))
+                most.append(per_slot)
+                total.append(per_slot * task.slots)
             else:
-                size, count = task.hours, task.slots
-                caps.append(1)
-            task_index += [i] * count
-            weights += [per_hour * size] * count
-            hours += [size] * count
+                exact.append(exact_hours(task.hours))
+                least.append(1)
+                most.append(1)
+                total.append(task.slots)
+            tick_hours.append(float(exact[-1]))
+        per_hour = np.array([t.burden_per_hour() for t in problem.tasks], dtype=float).reshape(-1, 3)
+        hours = np.array(tick_hours, dtype=float)
         return cls(
-            task=np.array(task_index, dtype=np.int64),
-            weight=np.array(weights, dtype=float).reshape(-1, 3),
-            cap=np.array(caps, dtype=np.int64),
-            hours=np.array(hours, dtype=float),
+            tick_hours=hours,
+            weight=per_hour * hours[:, None],
+            least=np.array(least, dtype=np.int64),
+            most=np.array(most, dtype=np.int64),
+            total=np.array(total, dtype=np.int64),
+            tick_exact=exact,
         )
 
-    def __len__(self) -> int:
-        return len(self.task)
-
-
-def pieces_from(units: Units, owner: Iterable[int], tasks: Sequence[Task], members: Sequence[Member]) -> list[Piece]:
-    """Merge each member's units of one task into one piece."""
-    held: dict[tuple[int, int], float] = {}
-    for u, m in enumerate(owner):
-        key = (int(units.task[u]), int(m))
-        held[key] = held.get(key, 0.0) + float(units.hours[u])
-    return [
-        Piece(tasks[t].name, members[m].name, round(h, 4))
-        for (t, m), h in sorted(held.items(), key=lambda kv: (tasks[kv[0][0]].name, members[kv[0][1]].name))
-    ]
+    def piece_hours(self, task: int, ticks: int) -> float:
+        """The exact hours of `ticks` ticks of a task (a float that prints as the exact decimal)."""
+        return float(self.tick_exact[task] * ticks)

@@ -1,9 +1,14 @@
-"""Greedy construction and local search over unit assignments, vectorised with numpy.
+"""Greedy construction and local search over who holds how many ticks of each task, vectorised with numpy.
 
 The search minimises a potential Φ = Σ_m Σ_d |x_md − 1|^p over members m and dimensions d, where
 x_md = (past_md + load_md) / (past_share_md + share_md) is the member's (cumulative) burden against
-their fair share. p = 2 spreads the work evenly; a final phase with a high p pulls in the extremes,
-which is what the max − min spread measures.
+their fair share. p = 2 spreads the work evenly; a phase with a high p pulls in the extremes, which is
+what the max − min spread measures.
+
+A move hands some ticks of one task from one member to another: a whole indivisible task (a slot),
+a whole piece of a splittable one, or part of it (the amount chosen to balance both members best, on
+the granularity grid, never leaving a piece shorter than the task's shortest shift). A swap exchanges
+two members' pieces of two tasks.
 """
 
 from __future__ import annotations
@@ -13,22 +18,25 @@ import time
 
 import numpy as np
 
-from bot.solver.model import Problem, Units
+from bot.solver.model import Grid, Problem
 
 EPS = 1e-12
 PARTNERS = 24  # members whose deviation best complements the focused member's, for swaps
 RANDOM_PARTNERS = 8
+SWAPS_TRIED = 16
+FOCUS = 1e-3  # members whose potential is below this share of the worst one's are left alone
 
 
 class State:
-    """A (partial) assignment of units to active members, with the loads kept up to date."""
+    """An assignment of ticks of tasks to active members, with the loads kept up to date."""
 
-    def __init__(self, problem: Problem, units: Units, seed: int = 0) -> None:
+    def __init__(self, problem: Problem, grid: Grid, seed: int = 0) -> None:
         self.problem = problem
-        self.units = units
+        self.grid = grid
         self.rng = random.Random(seed)
         active = problem.active
         self.member_count = m_count = len(active)
+        self.task_count = len(problem.tasks)
         index = {m.name: i for i, m in enumerate(active)}
 
         past_load = np.zeros((m_count, 3))
@@ -45,9 +53,8 @@ class State:
         self.denominator = np.where(denominator > EPS, denominator, 1.0)
         self.offset = past_load
         self.load = np.zeros((m_count, 3))
-        self.owner = np.full(len(units), -1, dtype=np.int64)
-        self.units_of: list[list[int]] = [[] for _ in range(m_count)]
-        self.held: list[dict[int, int]] = [{} for _ in range(len(problem.tasks))]  # task -> member -> units
+        self.holders: list[dict[int, int]] = [{} for _ in range(self.task_count)]  # task -> member -> ticks
+        self.held: list[dict[int, int]] = [{} for _ in range(m_count)]  # member -> task -> ticks
 
         # Eligibility: qualification columns, plus a last column for "no qualification needed".
         qualifications = sorted({t.qualification for t in problem.tasks if t.qualification})
@@ -94,80 +101,89 @@ class State:
 
     # -- feasibility ---------------------------------------------------------------------------
 
-    def can_take(self, t: int) -> np.ndarray:
-        """Members who may take one more unit of task t (qualified, under the cap, not spared)."""
+    def eligible(self, t: int) -> np.ndarray:
+        """Members who may hold task t at all (qualified, not spared)."""
         mask = self.member_qualified[:, self.task_column[t]].copy()
-        cap = self.units.cap[t]
-        for member, count in self.held[t].items():
-            if count >= cap:
-                mask[member] = False
         spared = self.spared.get(t)
         if spared is not None:
             mask &= ~spared
         return mask
 
-    def may_hold(self, member: int, t: int, *, giving_up: int | None = None) -> bool:
+    def may_hold(self, member: int, t: int) -> bool:
         if not self.member_qualified[member, self.task_column[t]]:
             return False
         spared = self.spared.get(t)
-        if spared is not None and spared[member]:
-            return False
-        count = self.held[t].get(member, 0) - (1 if giving_up is not None and self.units.task[giving_up] == t else 0)
-        return count < self.units.cap[t]
+        return spared is None or not spared[member]
+
+    def ticks_of(self, t: int) -> np.ndarray:
+        """How many ticks of task t each member holds."""
+        ticks = np.zeros(self.member_count, dtype=np.int64)
+        for member, count in self.holders[t].items():
+            ticks[member] = count
+        return ticks
 
     # -- changes -------------------------------------------------------------------------------
 
-    def assign(self, u: int, member: int) -> None:
-        t = int(self.units.task[u])
-        self.owner[u] = member
-        self.units_of[member].append(u)
-        self.held[t][member] = self.held[t].get(member, 0) + 1
-        self.load[member] += self.units.weight[u]
-        self._touch(member)
-
-    def unassign(self, u: int) -> None:
-        member = int(self.owner[u])
-        t = int(self.units.task[u])
-        self.owner[u] = -1
-        self.units_of[member].remove(u)
-        count = self.held[t][member] - 1
-        if count:
-            self.held[t][member] = count
+    def set_ticks(self, t: int, member: int, ticks: int) -> None:
+        before = self.held[member].get(t, 0)
+        if ticks == before:
+            return
+        if ticks:
+            self.held[member][t] = ticks
+            self.holders[t][member] = ticks
         else:
-            del self.held[t][member]
-        self.load[member] -= self.units.weight[u]
-        self._touch(member)
-
-    def _touch(self, member: int) -> None:
+            del self.held[member][t]
+            del self.holders[t][member]
+        self.load[member] += (ticks - before) * self.grid.weight[t]
         self.x[member] = (self.offset[member] + self.load[member]) / self.denominator[member]
         self.potential[member] = self._phi(self.x[member])
 
-    def load_owner(self, owner: np.ndarray) -> None:
-        for u in np.flatnonzero(self.owner >= 0):
-            self.unassign(int(u))
-        for u, member in enumerate(owner):
-            self.assign(u, int(member))
+    def transfer(self, t: int, giver: int, taker: int, ticks: int) -> None:
+        self.set_ticks(t, giver, self.held[giver][t] - ticks)
+        self.set_ticks(t, taker, self.held[taker].get(t, 0) + ticks)
+
+    def snapshot(self) -> list[dict[int, int]]:
+        return [dict(h) for h in self.holders]
+
+    def restore(self, holders: list[dict[int, int]]) -> None:
+        for t in range(self.task_count):
+            for member in list(self.holders[t]):
+                self.set_ticks(t, member, 0)
+        for t, held in enumerate(holders):
+            for member, ticks in held.items():
+                self.set_ticks(t, member, ticks)
 
 
 def greedy(state: State) -> None:
-    """Largest units first (the hardest to place), each onto the member it balances best."""
-    units = state.units
-    eligible_count = state.member_qualified[:, state.task_column[units.task]].sum(axis=0)
-    order = np.lexsort((np.arange(len(units)), eligible_count, -units.hours))
-    for u in order:
-        t = int(units.task[u])
-        mask = state.can_take(t)
-        if not mask.any():  # only the "spare last week's holder" preference blocks it: drop that
+    """A starting point: indivisible slots first, largest first, each to the qualified member with the
+    most room left relative to their fair share of hours ("worst fit": long tasks go to members who
+    can carry them, who then balance with the rest); then splittable slots, whole, each onto the
+    member it balances best. The local search cuts them where cutting balances."""
+    grid = state.grid
+    eligible_count = state.member_qualified[:, state.task_column].sum(axis=0)
+    slot_hours = grid.tick_hours * grid.most
+    indivisible = grid.most == 1
+    order = np.lexsort((np.arange(state.task_count), eligible_count, -slot_hours, ~indivisible))
+    for t in order:
+        t = int(t)
+        mask = state.eligible(t)
+        if mask.sum() < state.problem.tasks[t].slots:  # only "spare last week's holder" blocks it: drop that
             state.spared.pop(t, None)
-            mask = state.can_take(t)
-        step = units.weight[u] / state.denominator
-        delta = state._phi(state.x + step) - state.potential
-        delta[~mask] = np.inf
-        state.assign(int(u), int(np.argmin(delta)))
+            mask = state.eligible(t)
+        step = grid.weight[t] * grid.most[t] / state.denominator
+        for _ in range(int(grid.total[t] // grid.most[t])):
+            if indivisible[t]:
+                share = state.denominator[:, 0]
+                score = (state.load[:, 0] + state.offset[:, 0] + slot_hours[t] - share) / share
+            else:
+                score = state._phi(state.x + step) - state.potential
+            member = int(np.argmin(np.where(mask, score, np.inf)))
+            state.set_ticks(t, member, int(grid.most[t]))
+            mask[member] = False
 
 
 def local_search(state: State, deadline: float, *, powers: tuple[float, ...] = (2.0, 8.0)) -> int:
-    """Moves and swaps, worst-off members first, until no move helps or the deadline passes.
+    """Transfers and swaps, worst-off members first, until no change helps or the deadline passes.
 
     Returns the number of improving changes made.
     """
@@ -177,68 +193,163 @@ def local_search(state: State, deadline: float, *, powers: tuple[float, ...] = (
         while time.perf_counter() < deadline:
             improved = 0
             scale = float(state.potential.sum()) or 1.0
+            # Members far from the worst add little to the potential: with a steep p the search
+            # focuses on the extremes, which is what the spread measures.
+            focus = FOCUS * float(state.potential.max())
             for member in np.argsort(-state.potential, kind="stable"):
                 if time.perf_counter() >= deadline:
                     break
-                if state.potential[member] <= 1e-9 * scale:
+                if state.potential[member] <= max(focus, 1e-9 * scale):
                     break
-                improved += _improve_member(state, int(member), scale)
+                improved += improve_member(state, int(member), scale)
             changes += improved
             if not improved:
                 break
     return changes
 
 
-def _improve_member(state: State, a: int, scale: float) -> int:
-    """Try every unit of member a: the best move to anyone, or the best swap with a partner."""
-    units = state.units
+def improve_member(state: State, a: int, scale: float) -> int:
+    """For every piece member a holds: the best transfer (all or part) to anyone, or the best swap."""
     made = 0
     partners = _partners(state, a)
-    for u in list(state.units_of[a]):
-        if state.owner[u] != a:
+    for t, ticks in list(state.held[a].items()):
+        if state.held[a].get(t) != ticks:
             continue
-        w = units.weight[u]
-        t = int(units.task[u])
-        base_a = state.potential[a]
-        # Move u from a to any member b.
-        xa_move = state.x[a] - w / state.denominator[a]
-        gain_a = state._phi(xa_move) - base_a
-        xb = state.x + w / state.denominator
-        delta = state._phi(xb) - state.potential + gain_a
-        mask = state.can_take(t)
-        mask[a] = False
-        delta[~mask] = np.inf
-        best_move = int(np.argmin(delta))
-        best = (float(delta[best_move]), best_move, -1)
-        # Swap u with a unit v of a partner b.
-        candidates = [v for b in partners for v in state.units_of[b] if units.task[v] != t]
-        if candidates:
-            v = np.array(candidates, dtype=np.int64)
-            b = state.owner[v]
-            dw = w - units.weight[v]
-            xa_new = state.x[a] - dw / state.denominator[a]
-            xb_new = state.x[b] + dw / state.denominator[b]
-            delta_swap = state._phi(xa_new) + state._phi(xb_new) - base_a - state.potential[b]
-            take = state.can_take(t)
-            ok = take[b]
-            order = np.argsort(delta_swap, kind="stable")
-            for k in order[:16]:
-                if delta_swap[k] >= best[0] or delta_swap[k] >= -1e-12 * scale:
-                    break
-                vk = int(v[k])
-                if ok[k] and state.may_hold(a, int(units.task[vk]), giving_up=u):
-                    best = (float(delta_swap[k]), int(b[k]), vk)
-                    break
-        gain, b, v = best
-        if gain >= -1e-12 * scale:
+        gain, taker, amount = best_transfer(state, a, t)
+        swap_gain, partner, other, back = _best_swap(state, a, t, partners, gain)
+        if min(gain, swap_gain) >= -1e-12 * scale:
             continue
-        state.unassign(u)
-        if v >= 0:
-            state.unassign(v)
-            state.assign(v, a)
-        state.assign(u, b)
+        if swap_gain < gain:
+            state.transfer(t, a, partner, ticks)
+            state.transfer(other, partner, a, back)
+        else:
+            state.transfer(t, a, taker, amount)
         made += 1
     return made
+
+
+def best_transfer(state: State, a: int, t: int) -> tuple[float, int, int]:
+    """The change of potential, taker and ticks of the best hand-over of (part of) a's piece of t."""
+    grid = state.grid
+    held = state.held[a][t]
+    least, most = int(grid.least[t]), int(grid.most[t])
+    y = state.ticks_of(t)
+    w = grid.weight[t]
+    da = w / state.denominator[a]  # (3,) change of a's x per tick given away
+    db = w / state.denominator  # (M, 3) change of each taker's x per tick taken
+    low = np.where(y > 0, 1, least)  # a taker ends with at least the shortest shift
+    high = most - y  # and at most one slot's worth
+    ok = state.eligible(t) & (high >= low)
+    ok[a] = False
+    if not ok.any():
+        return np.inf, -1, 0
+    candidates = [np.full(state.member_count, held)]  # the whole piece
+    valid = [ok & (low <= held) & (held <= high)]
+    if held - least >= 1:  # part of it, leaving a at least the shortest shift
+        part_low, part_high = np.maximum(low, 1), np.minimum(high, held - least)
+        can_split = ok & (part_low <= part_high)
+        if can_split.any():
+            # The amount that balances a and b best for p = 2, rounded both ways and clipped.
+            live = state.live
+            numerator = ((state.x[a] - 1.0) * da * live).sum() - ((state.x - 1.0) * db * live).sum(axis=1)
+            denominator = (da * da * live).sum() + (db * db * live).sum(axis=1)
+            best = np.clip(numerator / np.maximum(denominator, EPS), part_low, part_high)
+            for amount in (np.floor(best), np.ceil(best), part_low, part_high):
+                candidates.append(amount.astype(np.int64))
+                valid.append(can_split)
+    amounts = np.stack(candidates)  # (K, M)
+    mask = np.stack(valid)
+    xa = state.x[a] - amounts[..., None] * da  # (K, M, 3)
+    xb = state.x[None, :, :] + amounts[..., None] * db[None, :, :]
+    delta = state._phi(xa) - state.potential[a] + state._phi(xb) - state.potential[None, :]
+    delta[~mask] = np.inf
+    k, b = np.unravel_index(int(np.argmin(delta)), delta.shape)
+    return float(delta[k, b]), int(b), int(amounts[k, b])
+
+
+def _best_swap(state: State, a: int, t: int, partners: list[int], bar: float) -> tuple[float, int, int, int]:
+    """The best exchange of a's whole piece of t for (part of) a partner's piece of another task.
+
+    Returns the change of potential, the partner, the other task and how many of its ticks a gets:
+    all of the partner's piece, or, for a splittable task, the part that balances both best (this is
+    what lets a long indivisible task change hands: its new holder gives back a part of a shift).
+    """
+    grid = state.grid
+    held = state.held[a][t]
+    owners, tasks, ticks = [], [], []
+    for b in partners:
+        for other, count in state.held[b].items():
+            if other != t:
+                owners.append(b)
+                tasks.append(other)
+                ticks.append(count)
+    if not owners:
+        return np.inf, -1, -1, 0
+    b = np.array(owners, dtype=np.int64)
+    v = np.array(tasks, dtype=np.int64)
+    y = np.array(ticks, dtype=np.int64)
+    mine = np.array([state.held[a].get(int(other), 0) for other in v], dtype=np.int64)  # a's ticks of v already
+    least, most = grid.least[v], grid.most[v]
+    # After a hands over its piece of t: both members' x before anything comes back.
+    xa0 = state.x[a] - held * grid.weight[t] / state.denominator[a]
+    xb0 = state.x[b] + held * grid.weight[t] / state.denominator[b]
+    da = grid.weight[v] / state.denominator[a]  # (C, 3) per tick of v coming to a
+    db = grid.weight[v] / state.denominator[b]
+    live = state.live
+    amounts = [np.where(mine + y <= most, y, 0)]  # the whole piece
+    low, high = np.maximum(1, least - mine), np.minimum(most - mine, y - least)
+    if (low <= high).any():
+        numerator = ((xb0 - 1.0) * db * live).sum(axis=1) - ((xa0 - 1.0) * da * live).sum(axis=1)
+        denominator = ((da * da + db * db) * live).sum(axis=1)
+        best = np.clip(numerator / np.maximum(denominator, EPS), low, np.maximum(low, high))
+        for amount in (np.floor(best), np.ceil(best)):
+            amounts.append(np.where(low <= high, amount, 0).astype(np.int64))
+    amount = np.stack(amounts)  # (K, C)
+    xa = xa0 + amount[..., None] * da
+    xb = xb0 - amount[..., None] * db
+    delta = state._phi(xa) + state._phi(xb) - state.potential[a] - state.potential[b]
+    delta[amount <= 0] = np.inf
+    flat = np.argsort(delta, axis=None, kind="stable")
+    for index in flat[:SWAPS_TRIED]:
+        k, c = np.unravel_index(int(index), delta.shape)
+        if delta[k, c] >= bar or delta[k, c] >= 0:
+            break
+        partner, other = int(b[c]), int(v[c])
+        if (
+            state.may_hold(partner, t)
+            and state.may_hold(a, other)
+            and state.held[partner].get(t, 0) + held <= grid.most[t]
+        ):
+            return float(delta[k, c]), partner, other, int(amount[k, c])
+    return np.inf, -1, -1, 0
+
+
+def kick(state: State, members: list[int]) -> None:
+    """A perturbation: each of `members` hands one of its pieces, at random, whole to a random member
+    who may take it, so that the search can leave a local optimum."""
+    grid = state.grid
+    for a in members:
+        if not state.held[a]:
+            continue
+        t = state.rng.choice(sorted(state.held[a]))
+        ticks = state.held[a][t]
+        y = state.ticks_of(t)
+        room = state.eligible(t) & (y + ticks <= grid.most[t])
+        room[a] = False
+        takers = np.flatnonzero(room)
+        if len(takers):
+            state.transfer(t, a, int(takers[state.rng.randrange(len(takers))]), ticks)
+
+
+def extremes(state: State) -> list[int]:
+    """The members at the max and min of each dimension that counts."""
+    found: list[int] = []
+    for d in range(3):
+        if state.live[d]:
+            for m in (int(np.argmax(state.x[:, d])), int(np.argmin(state.x[:, d]))):
+                if m not in found:
+                    found.append(m)
+    return found
 
 
 def _partners(state: State, a: int) -> list[int]:
@@ -254,6 +365,7 @@ def _partners(state: State, a: int) -> list[int]:
         if count < state.member_count - 1
         else [m for m in range(state.member_count) if m != a]
     )
-    others = [m for m in range(state.member_count) if m != a and m not in set(chosen)]
+    taken = set(chosen)
+    others = [m for m in range(state.member_count) if m != a and m not in taken]
     chosen += state.rng.sample(others, min(RANDOM_PARTNERS, len(others)))
     return [int(m) for m in chosen]
