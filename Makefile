@@ -24,16 +24,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/parecon-rota run
 
-test: $(VENV)/.installed-dev
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bot.solver.bench
 
+# ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
+from bot.replies import answer_error
+from bot.services import Services
 from bot.settings import Settings
 from bot.workers import Workers
 from storage import state
@@ -35,17 +37,6 @@ def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
     """
     discord.http.Route.BASE = (api_base or DISCORD_API_BASE).rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url or DISCORD_GATEWAY)
-
-
-async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    """Answer privately, whether or not the interaction was already answered or deferred."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
 
 
 class RotaTree(app_commands.CommandTree["RotaBot"]):
@@ -70,60 +61,6 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user what went wrong, privately: what to do for their mistakes, an apology with an
-    error id (also logged, with the traceback) for ours. Used by commands, buttons and selects."""
-    where = _describe(interaction)
-    message = _user_message(error)
-    if message is not None:
-        log.info("refused %s: %s", where, message)
-        await reply_ephemeral(interaction, message)
-        return
-    error_id = uuid.uuid4().hex[:8]
-    log.error("error %s in %s", error_id, where, exc_info=error)
-    await reply_ephemeral(
-        interaction,
-        f"Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
-        "Please try again; if it keeps happening, tell the bot's host this id.",
-    )
-
-
-def _user_message(error: BaseException) -> str | None:
-    """The ephemeral text for errors the user can act on; None for our own bugs."""
-    if isinstance(error, UserFacingError):
-        return str(error)
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works inside a server, not in direct messages."
-    if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the **{_permission_names(error.missing_permissions)}** permission on this server to do that."
-    if isinstance(error, app_commands.BotMissingPermissions):
-        needed = _permission_names(error.missing_permissions)
-        return f"I need the **{needed}** permission on this server to do that; ask an admin to grant it."
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
-    if isinstance(error, app_commands.TransformerError):
-        return f"`{error.value}` is not a valid value for that option."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
-    return None
-
-
-# discord.py's permission names, as Discord's own settings screens call them.
-PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
-
-
-def _permission_names(names: list[str]) -> str:
-    return ", ".join(PERMISSION_LABELS.get(n, n.replace("_", " ").title()) for n in names)
-
-
-def _describe(interaction: discord.Interaction) -> str:
-    if interaction.command is not None:
-        what = f"/{interaction.command.qualified_name}"
-    else:
-        what = f"component {(interaction.data or {}).get('custom_id', '?')}"
-    return f"{what} (guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'})"
-
-
 class RotaBot(commands.Bot):
     def __init__(self, settings: Settings, db: Database, *, sync_on_start: bool = True, **options) -> None:
         # Only the guilds intent: the bot learns about members from interactions, so it needs
@@ -143,13 +80,27 @@ class RotaBot(commands.Bot):
         self.db = db
         self.sync_on_start = sync_on_start
         self.workers = Workers()
-        self.jobs = None  # the scheduler, when this process runs it (set by the rota cog)
         # What time it is, for schedules and weeks; tests replace it to move through weeks.
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # Views waiting for clicks; stopped on close so that no timeout outlives the bot.
+        self.views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
+        self._services: Services | None = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def services(self) -> Services:
+        """The scheduler and the use-case services, built in `setup_hook`."""
+        if self._services is None:
+            raise RuntimeError("the bot's services exist from setup_hook on")
+        return self._services
 
     async def setup_hook(self) -> None:
+        self._services = Services.create(self)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        await self._services.start()
         if self.sync_on_start:
             await self.sync_commands()
 
@@ -163,7 +114,7 @@ class RotaBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"command_hash:{self.application_id}:{scope}"
-        fingerprint = self.tree.fingerprint(guild)
+        fingerprint = cast(RotaTree, self.tree).fingerprint(guild)
         async with self.db.transaction() as session:
             if not force and await state.get_value(session, key) == fingerprint:
                 log.info("slash commands unchanged since the last sync (%s); not syncing", scope)
@@ -177,6 +128,10 @@ class RotaBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
+        for view in list(self.views):
+            view.stop()
+        if self._services is not None:
+            await self._services.stop()
         await super().close()
         self.workers.shutdown()
         await self.db.dispose()

@@ -29,6 +29,12 @@ def check_hours(hours: float, what: str = "hours") -> float:
     return float(hours)
 
 
+def pooled_hours(first: float, second: float) -> float:
+    """A person in both organizations of a merge keeps one membership with both commitments' hours,
+    within a week's hours."""
+    return min(MAX_HOURS, first + second)
+
+
 def check_name(name: str, what: str = "name") -> str:
     name = " ".join(name.split())
     if not name:

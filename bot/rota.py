@@ -13,6 +13,7 @@ from bot.ratings import social_rating
 from bot.solver import Member, Plan, Problem, Task, solve
 from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
+from bot.solver_ids import member_id, member_key, task_id, task_key
 
 HISTORY_WEEKS = 8  # how far back debts reach
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -84,6 +85,25 @@ class PastPiece:
     hours: float
 
 
+@dataclass(frozen=True)
+class RotaPiece:
+    """A piece of a task one member holds in a week, by database ids."""
+
+    task_id: int
+    member_id: int
+    hours: float
+
+
+@dataclass(frozen=True)
+class WeekInputs:
+    """What a week's solve starts from: the tasks with their ratings, the active members with their
+    qualifications and away periods, and the last weeks' actual holdings."""
+
+    tasks: list[TaskInfo]
+    members: list[MemberInfo]
+    history: list[PastPiece]
+
+
 def available_hours(member: MemberInfo, week: str) -> float:
     """A member's hours for the week, less the days they are away (all days away: 0)."""
     first, last = week_days(week)
@@ -94,14 +114,6 @@ def available_hours(member: MemberInfo, week: str) -> float:
             away_days.add(day)
             day += timedelta(days=1)
     return round(member.hours * (7 - len(away_days)) / 7, 2)
-
-
-def task_key(task_id: int) -> str:
-    return f"t{task_id}"
-
-
-def member_key(member_id: int) -> str:
-    return f"m{member_id}"
 
 
 @dataclass
@@ -126,7 +138,8 @@ class SolverInputs:
         for key, load in self.carry.past_load.items():
             share = self.carry.past_share.get(key)
             if share:
-                ratios[int(key[1:])] = tuple(lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+                hours, unpleasant, empowering = (lo / sh if sh else 1.0 for lo, sh in zip(load, share, strict=True))
+                ratios[member_id(key)] = (hours, unpleasant, empowering)
         return ratios
 
 
@@ -179,11 +192,21 @@ def solve_week(
     history: Iterable[PastPiece],
     time_limit: float,
     seed: int = 0,
-) -> tuple[Plan, int]:
-    """Build and solve one week: the plan and how many tasks lack ratings. CPU-bound (checking a big
-    organization is too), so the bot runs it in a worker process. Raises `ProblemError`."""
+) -> SolvedWeek:
+    """Build and solve one week. CPU-bound (checking a big organization is too), so the bot runs it
+    in a worker process. Raises `ProblemError`."""
     week_problem = build_problem(week, tasks, members, list(history))
-    return solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged)
+    return SolvedWeek(solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged))
+
+
+@dataclass(frozen=True)
+class SolvedWeek:
+    plan: Plan
+    flagged: int  # tasks with too few ratings
+
+    def pieces(self) -> list[RotaPiece]:
+        """The plan's pieces by database ids."""
+        return [RotaPiece(task_id(p.task), member_id(p.member), p.hours) for p in self.plan.pieces]
 
 
 def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:

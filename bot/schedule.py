@@ -1,14 +1,19 @@
-"""Weekly publication times in an organization's own timezone."""
+"""Weekly publication times in an organization's own timezone, and which runs are due."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import BadInput
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CATCH_UP_WINDOW = timedelta(days=6)  # a run missed while down is made up if its cycle is not over
 
 
 def zone(name: str) -> ZoneInfo:
@@ -37,3 +42,32 @@ def next_publication(now: datetime, tz_name: str, weekday: int, at: time) -> dat
     if candidate <= local_now:
         candidate = datetime.combine(candidate_day + timedelta(days=7), at, tzinfo=tz)
     return candidate.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    org_id: int
+    timezone: str
+    day: int
+    at: time
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(
+            day_of_week=WEEKDAYS[self.day], hour=self.at.hour, minute=self.at.minute, timezone=zone(self.timezone)
+        )
+
+
+def last_due(schedule: Schedule, now: datetime) -> datetime | None:
+    """The most recent scheduled time at or before `now`."""
+    trigger = schedule.trigger()
+    start = now - timedelta(days=8)
+    previous, current = None, trigger.get_next_fire_time(None, start)
+    while current is not None and current <= now:
+        previous, current = current, trigger.get_next_fire_time(current, current + timedelta(seconds=1))
+    return previous
+
+
+def missed_runs(schedules: Iterable[Schedule], now: datetime) -> list[int]:
+    """Organizations whose last scheduled run falls in the catch-up window (the publisher skips a
+    week already published, so a run that did happen is not repeated)."""
+    return [s.org_id for s in schedules if (due := last_due(s, now)) is not None and now - due <= CATCH_UP_WINDOW]

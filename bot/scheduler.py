@@ -2,7 +2,7 @@
 
 APScheduler 3 keeps jobs in memory here: its job stores cannot be shared between schedulers, so
 exactly one process may run it (`SCHEDULER_ENABLED`), and runs missed while the bot was down are
-caught up from the database at start (`missed_runs`), once each.
+caught up from the database at start (`bot.schedule.missed_runs`), once each.
 """
 
 from __future__ import annotations
@@ -10,31 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
-from bot.schedule import WEEKDAYS, zone
+from bot.schedule import Schedule
 
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE = timedelta(hours=6)  # a run delayed this long (busy loop, suspended host) still happens
-CATCH_UP_WINDOW = timedelta(days=6)  # a run missed while down is made up if its cycle is not over
-
-
-@dataclass(frozen=True)
-class Schedule:
-    org_id: int
-    timezone: str
-    day: int
-    at: time
-
-    def trigger(self) -> CronTrigger:
-        return CronTrigger(
-            day_of_week=WEEKDAYS[self.day], hour=self.at.hour, minute=self.at.minute, timezone=zone(self.timezone)
-        )
 
 
 def job_id(org_id: int) -> str:
@@ -42,7 +26,7 @@ def job_id(org_id: int) -> str:
 
 
 class WeeklyScheduler:
-    def __init__(self, publish: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(self, publish: Callable[[int], Awaitable[object]]) -> None:
         self.publish = publish
         self.running: set[asyncio.Task] = set()  # job runs under way, finished or cancelled on stop
         self.scheduler = AsyncIOScheduler(
@@ -93,7 +77,7 @@ class WeeklyScheduler:
         job = self.scheduler.get_job(job_id(org_id))
         return None if job is None else job.next_run_time
 
-    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[None]], *args) -> None:
+    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[object]], *args: object) -> None:
         """A one-off job (e.g. closing a vote at its deadline); one already past runs at once."""
         run_at = max(when, datetime.now(UTC))
 
@@ -117,8 +101,9 @@ class WeeklyScheduler:
     async def _run(self, org_id: int) -> None:
         await self._track(self.publish(org_id), f"scheduled publication of organization {org_id}")
 
-    async def _track(self, coroutine: Awaitable[None], what: str) -> None:
+    async def _track(self, coroutine: Awaitable[object], what: str) -> None:
         task = asyncio.current_task()
+        assert task is not None  # APScheduler runs each job in a task of its own
         self.running.add(task)
         try:
             await coroutine
@@ -136,19 +121,3 @@ async def cancel_and_wait(tasks: set[asyncio.Task], timeout: float) -> None:
         task.cancel()
     if pending:
         await asyncio.wait(pending, timeout=timeout)
-
-
-def last_due(schedule: Schedule, now: datetime) -> datetime:
-    """The most recent scheduled time at or before `now`."""
-    trigger = schedule.trigger()
-    start = now - timedelta(days=8)
-    previous, current = None, trigger.get_next_fire_time(None, start)
-    while current is not None and current <= now:
-        previous, current = current, trigger.get_next_fire_time(current, current + timedelta(seconds=1))
-    return previous
-
-
-def missed_runs(schedules: Iterable[Schedule], now: datetime) -> list[int]:
-    """Organizations whose last scheduled run falls in the catch-up window (the publisher skips a
-    week already published, so a run that did happen is not repeated)."""
-    return [s.org_id for s in schedules if (due := last_due(s, now)) is not None and now - due <= CATCH_UP_WINDOW]

@@ -7,8 +7,15 @@ entitled to vote when the vote opened) and yes / (yes + no) ≥ its threshold. A
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 CHOICES = ("yes", "no", "abstain")
+
+
+def in_electorate(active: bool, joined_at: datetime, opened_at: datetime) -> bool:
+    """Who may vote on their organization's side: the electorate is fixed when the vote opens, so
+    members in the rota then; someone joining during the vote does not count."""
+    return active and joined_at <= opened_at
 
 
 @dataclass(frozen=True)

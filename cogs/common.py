@@ -1,22 +1,23 @@
-"""What every cog needs: the database, this server's organization, the `/mod` root group, replies."""
+"""What every cog needs: the bot's services, the one way to register commands, the `/mod` root group,
+views whose errors reach the user."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
 
-from bot.client import answer_error
-from bot.errors import NotSetUp
-from storage import orgs
-from storage.models import Organization
+from bot.app.lookups import clip
+from bot.replies import answer_error
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from bot.client import RotaBot
+    from bot.services import Services
     from storage.db import Database
+
+__all__ = ["RATING_HELP", "ModeratorGroup", "RotaView", "clip", "register", "services"]
 
 RATING_HELP = (
     "desirability = how pleasant the work is (1 = dreadful, 10 = delightful); "
@@ -24,16 +25,21 @@ RATING_HELP = (
     "(1 = none, 10 = a great deal)"
 )
 
+Registrable = app_commands.Command[Any, ..., Any] | app_commands.Group
+
+
+def bot_of(interaction: discord.Interaction) -> RotaBot:
+    return cast("RotaBot", interaction.client)
+
+
+def services(interaction: discord.Interaction) -> Services:
+    """The bot's services (scheduler, publication, merge votes…), typed."""
+    return bot_of(interaction).services
+
 
 def db(interaction: discord.Interaction) -> Database:
-    return interaction.client.db
-
-
-async def require_org(session: AsyncSession, interaction: discord.Interaction) -> Organization:
-    org = await orgs.org_for_guild(session, interaction.guild_id)
-    if org is None:
-        raise NotSetUp()
-    return org
+    """The unit of work the use cases take."""
+    return bot_of(interaction).db
 
 
 class ModeratorGroup(app_commands.Group):
@@ -49,31 +55,43 @@ class ModeratorGroup(app_commands.Group):
         return True
 
 
-def add_to_mod(bot: RotaBot, *commands: app_commands.Command | app_commands.Group) -> None:
-    """Put commands under this bot's `/mod` group and (re-)register the group.
+def register(
+    bot: RotaBot,
+    *,
+    commands: Sequence[Registrable] = (),
+    moderator: Sequence[Registrable] = (),
+    items: Sequence[type[discord.ui.DynamicItem[Any]]] = (),
+) -> None:
+    """The one way a cog adds its slash commands (`moderator` ones under `/mod`) and its buttons
+    that outlive a restart (dynamic items) to the bot.
 
     Each bot gets its own `/mod` (extension modules are re-executed per bot, their groups with them).
     """
-    root = getattr(bot, "_mod_group", None)
-    if root is None:
-        root = ModeratorGroup(
-            name="mod",
-            description="Moderator commands: organization, tasks, members, schedule",
-            default_permissions=discord.Permissions(manage_guild=True),
-            guild_only=True,
-        )
-        bot._mod_group = root
+    if moderator:
+        root = bot.tree.get_command("mod")
+        if not isinstance(root, ModeratorGroup):
+            root = ModeratorGroup(
+                name="mod",
+                description="Moderator commands: organization, tasks, members, schedule",
+                default_permissions=discord.Permissions(manage_guild=True),
+                guild_only=True,
+            )
+        for command in moderator:
+            root.add_command(command, override=True)
+        bot.tree.add_command(root, override=True)
     for command in commands:
-        root.add_command(command, override=True)
-    bot.tree.add_command(root, override=True)
+        bot.tree.add_command(command, override=True)
+    if items:
+        bot.add_dynamic_items(*items)
 
 
 class RotaView(discord.ui.View):
-    """A view whose errors reach the user like a command's do (see `answer_error`)."""
+    """A view whose errors reach the user like a command's do (see `answer_error`), and which the
+    bot stops when it closes (no timeout left running)."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, _item) -> None:
+    def __init__(self, bot: RotaBot, *, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        bot.views.add(self)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, _item: Any) -> None:
         await answer_error(interaction, error)
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
 
+from bot.app import ratings
+from bot.app.tasks import describe
 from bot.errors import BadInput
-from bot.ratings import check_rating
-from cogs.common import RATING_HELP, RotaView, clip, db, require_org
-from cogs.members import require_member
-from cogs.tasks import describe, require_task, task_choices
-from storage import ratings, tasks
-from storage.models import TaskRow
+from cogs.common import RATING_HELP, RotaView, bot_of, clip, db, register
+from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from storage.models import TaskRow
 
 DESIRABILITY_WORDS = {1: "dreadful", 3: "unpleasant", 5: "so-so", 7: "pleasant", 10: "delightful"}
 EMPOWERMENT_WORDS = {1: "builds nothing", 3: "a little", 5: "some", 7: "a lot", 10: "a great deal"}
 
 
 async def save_rating(interaction: discord.Interaction, task_name: str, desirability: int, empowerment: int) -> str:
-    check_rating(desirability, empowerment)
-    async with db(interaction).transaction() as session:
-        org = await require_org(session, interaction)
-        member = await require_member(session, org.id, interaction.user, you=True)
-        task = await require_task(session, org.id, task_name)
-        replaced = await ratings.rate(session, member.id, task.id, desirability, empowerment)
-    verb = "Updated" if replaced else "Saved"
-    return f"{verb} your rating of **{task.name}**: desirability {desirability}, empowerment {empowerment}."
+    saved = await ratings.rate(
+        db(interaction), interaction.guild_id, interaction.user.id, task_name, desirability, empowerment
+    )
+    verb = "Updated" if saved.replaced else "Saved"
+    return (
+        f"{verb} your rating of **{saved.task}**: desirability {saved.desirability}, empowerment {saved.empowerment}."
+    )
 
 
 def _options(words: dict[int, str]) -> list[discord.SelectOption]:
@@ -43,14 +41,21 @@ def _options(words: dict[int, str]) -> list[discord.SelectOption]:
 class GuidedRating(RotaView):
     """One unrated task at a time: pick desirability and empowerment, then save or skip."""
 
-    def __init__(self, owner_id: int, queue: list[TaskRow]) -> None:
-        super().__init__(timeout=900)
+    def __init__(self, bot: RotaBot, owner_id: int, queue: list[TaskRow]) -> None:
+        super().__init__(bot, timeout=900)
         self.owner_id, self.queue = owner_id, queue
         self.desirability: int | None = None
         self.empowerment: int | None = None
         self.saved = 0
-        self.desirability_select.options = _options(DESIRABILITY_WORDS)
-        self.empowerment_select.options = _options(EMPOWERMENT_WORDS)
+        desirability, empowerment = self._selects()
+        desirability.options = _options(DESIRABILITY_WORDS)
+        empowerment.options = _options(EMPOWERMENT_WORDS)
+
+    def _selects(self) -> tuple[discord.ui.Select[Any], discord.ui.Select[Any]]:
+        # discord.py's decorator leaves the selects' type unknown to a type checker: say it here, once.
+        return cast("discord.ui.Select[Any]", self.desirability_select), cast(
+            "discord.ui.Select[Any]", self.empowerment_select
+        )
 
     def embed(self, note: str = "") -> discord.Embed:
         task = self.queue[0]
@@ -69,29 +74,34 @@ class GuidedRating(RotaView):
         self.save.disabled = self.desirability is None or self.empowerment is None
 
     @discord.ui.select(placeholder="Desirability: how pleasant is it?", row=0)
-    async def desirability_select(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+    async def desirability_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[GuidedRating]
+    ) -> None:
         self.desirability = int(select.values[0])
         self._ready()
         await interaction.response.edit_message(view=self)
 
     @discord.ui.select(placeholder="Empowerment: how much does it build?", row=1)
-    async def empowerment_select(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+    async def empowerment_select(
+        self, interaction: discord.Interaction, select: discord.ui.Select[GuidedRating]
+    ) -> None:
         self.empowerment = int(select.values[0])
         self._ready()
         await interaction.response.edit_message(view=self)
 
     @discord.ui.button(label="Save & next", style=discord.ButtonStyle.success, row=2, disabled=True)
-    async def save(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def save(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
+        assert self.desirability is not None and self.empowerment is not None  # Save is enabled only then
         note = await save_rating(interaction, self.queue[0].name, self.desirability, self.empowerment)
         self.saved += 1
         await self._advance(interaction, note)
 
     @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary, row=2)
-    async def skip(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def skip(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
         await self._advance(interaction, f"Skipped **{self.queue[0].name}**.")
 
     @discord.ui.button(label="Stop", style=discord.ButtonStyle.danger, row=2)
-    async def stop_rating(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def stop_rating(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content=f"Stopped. You rated {self.saved} task(s); `/rate` picks up where you left off.",
@@ -102,7 +112,7 @@ class GuidedRating(RotaView):
     async def _advance(self, interaction: discord.Interaction, note: str) -> None:
         self.queue.pop(0)
         self.desirability = self.empowerment = None
-        for select in (self.desirability_select, self.empowerment_select):
+        for select in self._selects():
             for option in select.options:
                 option.default = False
         self._ready()
@@ -143,20 +153,16 @@ async def rate(
             await save_rating(interaction, task, desirability, empowerment), ephemeral=True
         )
         return
-    async with db(interaction).session() as session:
-        org = await require_org(session, interaction)
-        member = await require_member(session, org.id, interaction.user, you=True)
-        mine = await ratings.own_ratings(session, member.id)
-        queue = [t for t in await tasks.active_tasks(session, org.id) if t.id not in mine]
+    queue = await ratings.unrated(db(interaction), interaction.guild_id, interaction.user.id)
     if not queue:
         await interaction.response.send_message(
             "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`.",
             ephemeral=True,
         )
         return
-    view = GuidedRating(interaction.user.id, queue)
+    view = GuidedRating(bot_of(interaction), interaction.user.id, queue)
     await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
 
 
 async def setup(bot: RotaBot) -> None:
-    bot.tree.add_command(rate, override=True)
+    register(bot, commands=[rate])

@@ -64,3 +64,7 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`. Blocking: call it before the loop starts or in a thread."""
     command.upgrade(alembic_config(url), revision)
+
+
+# What the application layer calls a unit of work's session (it imports no SQLAlchemy itself).
+Session = AsyncSession

@@ -35,3 +35,11 @@ async def remove_qualification(session: AsyncSession, member_id: int, name: str)
         delete(Qualification).where(Qualification.member_id == member_id, Qualification.name == name)
     )
     return result.rowcount > 0
+
+
+async def user_ids(session: AsyncSession, member_ids: list[int]) -> dict[int, int]:
+    """Member id -> Discord user id."""
+    if not member_ids:
+        return {}
+    result = await session.execute(select(MemberRow.id, MemberRow.user_id).where(MemberRow.id.in_(member_ids)))
+    return {member_id: user_id for member_id, user_id in result}

@@ -9,6 +9,8 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.organizations import pooled_hours
+from bot.votes import in_electorate
 from storage.models import (
     Assignment,
     AuditEntry,
@@ -59,12 +61,11 @@ async def locked(session: AsyncSession, proposal_id: int) -> MergeProposal | Non
 
 
 async def electorate(session: AsyncSession, org_id: int, at: datetime) -> int:
+    """How many of the organization's members may vote on a vote opening at `at` (`in_electorate`)."""
     result = await session.execute(
-        select(func.count())
-        .select_from(MemberRow)
-        .where(MemberRow.organization_id == org_id, MemberRow.active, MemberRow.joined_at <= at)
+        select(MemberRow.active, MemberRow.joined_at).where(MemberRow.organization_id == org_id)
     )
-    return int(result.scalar_one())
+    return sum(1 for active, joined_at in result if in_electorate(active, joined_at, at))
 
 
 async def tally(session: AsyncSession, proposal_id: int) -> dict[int, Counter]:
@@ -169,7 +170,7 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
     """One person, two memberships: everything of `other` moves to `keep`; `other` stays behind,
     inactive, in its archived organization (its votes keep pointing at it)."""
     if other.active:
-        keep.hours = min(168.0, (keep.hours if keep.active else 0.0) + other.hours)
+        keep.hours = pooled_hours(keep.hours if keep.active else 0.0, other.hours)
         keep.active = True
     keep.notify = keep.notify or other.notify
     for model, column in (

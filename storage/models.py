@@ -1,4 +1,8 @@
-"""Database models. Discord IDs are 64-bit snowflakes: always `BigInteger` columns."""
+"""Database models. Discord IDs are 64-bit snowflakes: always `BigInteger` columns.
+
+Surrogate ids are typed `int` although a row has none until it is flushed: code past the storage
+layer only ever sees stored rows, and the type checker should not make it prove so at every use.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ class Organization(SQLModel, table=True):
 
     __tablename__ = "organization"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     timezone: str = Field(default="UTC", max_length=64)
     publish_day: int = Field(default=0, description="0 = Monday … 6 = Sunday")
@@ -82,7 +86,7 @@ class OrgServer(SQLModel, table=True):
 class Goal(SQLModel, table=True):
     __tablename__ = "goal"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     text: str = Field(max_length=300)
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
@@ -95,7 +99,7 @@ class TaskRow(SQLModel, table=True):
     __tablename__ = "task"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     name: str = Field(max_length=100)
     hours: float
@@ -116,7 +120,7 @@ class MemberRow(SQLModel, table=True):
     __tablename__ = "member"
     __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     user_id: int = Field(sa_column=snowflake(index=True))
     display_name: str = Field(max_length=100)
@@ -136,7 +140,7 @@ class Qualification(SQLModel, table=True):
 class Away(SQLModel, table=True):
     __tablename__ = "away"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     start: date
     end: date
@@ -159,7 +163,7 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     actor_id: int = Field(sa_column=snowflake())
     action: str = Field(max_length=50)
@@ -174,7 +178,7 @@ class Rota(SQLModel, table=True):
     __tablename__ = "rota"
     __table_args__ = (UniqueConstraint("organization_id", "week"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     week: str = Field(max_length=8, description="ISO week, e.g. 2026-W48")
     spread_sum: float
@@ -188,7 +192,7 @@ class Assignment(SQLModel, table=True):
 
     __tablename__ = "assignment"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     rota_id: int = Field(foreign_key="rota.id", index=True)
     task_id: int = Field(foreign_key="task.id")
     member_id: int = Field(foreign_key="member.id", index=True)
@@ -203,7 +207,7 @@ class RotaPost(SQLModel, table=True):
     __tablename__ = "rota_post"
     __table_args__ = (UniqueConstraint("rota_id", "guild_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     rota_id: int = Field(foreign_key="rota.id", index=True)
     guild_id: int = Field(sa_column=snowflake())
     channel_id: int = Field(sa_column=snowflake())
@@ -217,7 +221,7 @@ class SwapOffer(SQLModel, table=True):
 
     __tablename__ = "swap_offer"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     from_member_id: int = Field(foreign_key="member.id")
     to_member_id: int = Field(foreign_key="member.id")
@@ -231,7 +235,7 @@ class MergeProposal(SQLModel, table=True):
 
     __tablename__ = "merge_proposal"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposer_org_id: int = Field(foreign_key="organization.id", index=True)
     other_org_id: int = Field(foreign_key="organization.id", index=True)
     name: str = Field(max_length=100)
@@ -269,7 +273,7 @@ class MergePost(SQLModel, table=True):
 
     __tablename__ = "merge_post"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="merge_proposal.id", index=True)
     guild_id: int = Field(sa_column=snowflake())
     channel_id: int = Field(sa_column=snowflake())

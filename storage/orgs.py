@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.schedule import Schedule
 from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer
 
 
@@ -16,6 +17,23 @@ async def org_for_guild(session: AsyncSession, guild_id: int) -> Organization | 
         select(Organization)
         .join(OrgServer, OrgServer.organization_id == Organization.id)
         .where(OrgServer.guild_id == guild_id, Organization.archived_at.is_(None))
+    )
+    return result.scalar_one_or_none()
+
+
+async def schedules(session: AsyncSession, org_id: int | None = None) -> list[Schedule]:
+    """The weekly publication schedule of every live organization (or of one, if still live)."""
+    query = select(Organization).where(Organization.archived_at.is_(None))
+    if org_id is not None:
+        query = query.where(Organization.id == org_id)
+    found = (await session.execute(query)).scalars()
+    return [Schedule(o.id, o.timezone, o.publish_day, o.publish_time) for o in found]
+
+
+async def org_with_code(session: AsyncSession, code: str) -> Organization | None:
+    """The live organization with this merge code."""
+    result = await session.execute(
+        select(Organization).where(Organization.merge_code == code.strip().upper(), Organization.archived_at.is_(None))
     )
     return result.scalar_one_or_none()
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, TaskInfo, previous_weeks, week_days
+from bot.report import Report
+from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, RotaPiece, TaskInfo, WeekInputs, previous_weeks, week_days
 from storage.models import (
     Assignment,
     Away,
@@ -21,14 +24,13 @@ from storage.models import (
     RotaPost,
     SwapOffer,
     TaskRow,
+    utcnow,
 )
 from storage.ratings import ratings_by_task
 from storage.tasks import active_tasks
 
 
-async def week_inputs(
-    session: AsyncSession, org_id: int, week: str
-) -> tuple[list[TaskInfo], list[MemberInfo], list[PastPiece]]:
+async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
     """Tasks with their members' ratings, active members with qualifications and away periods, and
     the last weeks' actual holdings."""
     rated = await ratings_by_task(session, org_id)
@@ -45,7 +47,7 @@ async def week_inputs(
     )
     ids = [m.id for m in rows]
     qualifications: dict[int, set[str]] = defaultdict(set)
-    away: dict[int, list] = defaultdict(list)
+    away: dict[int, list[tuple[date, date]]] = defaultdict(list)
     if ids:
         for member_id, name in await session.execute(
             select(Qualification.member_id, Qualification.name).where(Qualification.member_id.in_(ids))
@@ -59,7 +61,7 @@ async def week_inputs(
     members = [
         MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])) for m in rows
     ]
-    return tasks, members, await history(session, org_id, previous_weeks(week, HISTORY_WEEKS))
+    return WeekInputs(tasks, members, await history(session, org_id, previous_weeks(week, HISTORY_WEEKS)))
 
 
 async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[PastPiece]:
@@ -88,49 +90,60 @@ async def rota_for(session: AsyncSession, org_id: int, week: str) -> Rota | None
 
 
 async def store_rota(
-    session: AsyncSession,
-    org_id: int,
-    week: str,
-    spread_sum: float,
-    report: str,
-    pieces: list[tuple[int, int, float]],
+    session: AsyncSession, org_id: int, week: str, report: Report, pieces: Sequence[RotaPiece]
 ) -> Rota | None:
-    """Store a week's rota and its (task, member, hours) pieces; None if one is already stored
-    (another trigger got there first: the unique key decides)."""
+    """Store a week's rota and its pieces; None if one is already stored (another trigger got there
+    first: the unique key decides)."""
     try:
         async with session.begin_nested():
-            rota = Rota(organization_id=org_id, week=week, spread_sum=spread_sum, report=report)
+            rota = Rota(organization_id=org_id, week=week, spread_sum=report.spread_sum, report=report.to_json())
             session.add(rota)
             await session.flush()
     except IntegrityError:
         return None
-    for task_id, member_id, hours in pieces:
-        session.add(
-            Assignment(rota_id=rota.id, task_id=task_id, member_id=member_id, assigned_member_id=member_id, hours=hours)
-        )
+    _add_pieces(session, rota, pieces)
     return rota
 
 
-async def replace_assignments(session: AsyncSession, rota: Rota, pieces: list[tuple[int, int, float]]) -> None:
+async def replace_rota(session: AsyncSession, rota_id: int, report: Report, pieces: Sequence[RotaPiece]) -> Rota:
+    """A re-publication: new figures and pieces for a stored week (its open swap offers go too)."""
+    rota = await session.get_one(Rota, rota_id)
+    rota.report, rota.spread_sum, rota.published_at = report.to_json(), report.spread_sum, None
     old = select(Assignment.id).where(Assignment.rota_id == rota.id)
     await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
     await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
-    for task_id, member_id, hours in pieces:
+    _add_pieces(session, rota, pieces)
+    return rota
+
+
+def _add_pieces(session: AsyncSession, rota: Rota, pieces: Sequence[RotaPiece]) -> None:
+    for piece in pieces:
         session.add(
-            Assignment(rota_id=rota.id, task_id=task_id, member_id=member_id, assigned_member_id=member_id, hours=hours)
+            Assignment(
+                rota_id=rota.id,
+                task_id=piece.task_id,
+                member_id=piece.member_id,
+                assigned_member_id=piece.member_id,
+                hours=piece.hours,
+            )
         )
 
 
+async def mark_published(session: AsyncSession, rota_id: int) -> None:
+    rota = await session.get_one(Rota, rota_id)
+    rota.published_at = utcnow()
+
+
 @dataclass(frozen=True)
-class Held:
-    """An assignment with the names needed to show it."""
+class Holding:
+    """An assignment with the task and member rows needed to show it."""
 
     assignment: Assignment
     task: TaskRow
     member: MemberRow
 
 
-async def holdings(session: AsyncSession, rota_id: int) -> list[Held]:
+async def holdings(session: AsyncSession, rota_id: int) -> list[Holding]:
     result = await session.execute(
         select(Assignment, TaskRow, MemberRow)
         .join(TaskRow, TaskRow.id == Assignment.task_id)
@@ -138,7 +151,24 @@ async def holdings(session: AsyncSession, rota_id: int) -> list[Held]:
         .where(Assignment.rota_id == rota_id)
         .order_by(MemberRow.display_name, TaskRow.name)
     )
-    return [Held(a, t, m) for a, t, m in result]
+    return [Holding(a, t, m) for a, t, m in result]
+
+
+async def holds_part_of(session: AsyncSession, rota_id: int, task_id: int, member_id: int) -> bool:
+    """Whether the member already holds a piece of this task in this rota."""
+    result = await session.execute(
+        select(Assignment.id).where(
+            Assignment.rota_id == rota_id, Assignment.task_id == task_id, Assignment.member_id == member_id
+        )
+    )
+    return result.first() is not None
+
+
+async def tasks_and_members(session: AsyncSession, org_id: int) -> tuple[dict[int, TaskRow], dict[int, MemberRow]]:
+    """Every task and member row of the organization by id (archived and inactive ones too)."""
+    tasks = (await session.execute(select(TaskRow).where(TaskRow.organization_id == org_id))).scalars()
+    members = (await session.execute(select(MemberRow).where(MemberRow.organization_id == org_id))).scalars()
+    return {t.id: t for t in tasks}, {m.id: m for m in members}
 
 
 async def posts(session: AsyncSession, rota_id: int) -> list[RotaPost]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from cogs.merge.render import result_text
 from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, TaskRow
 from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
@@ -173,7 +174,7 @@ async def test_quorum_threshold_and_one_side_failing(world: World, two_orgs) -> 
     await say(w, w.a, w.alice, "vote", proposal=1, choice="yes")
     await say(w, w.b, w.dave, "vote", proposal=1, choice="yes")
     clock.now += timedelta(hours=25)
-    bot.jobs.fire_key_now("close-merge:1")
+    bot.services.scheduler.fire_key_now("close-merge:1")
     await w.fake.wait_until(lambda: announcements(w, w.a), timeout=30, what="the close")
     text = announcements(w, w.a)[0]
     assert "quorum not met (33% voted, 50% needed)" in text and "does not happen" in text
@@ -278,11 +279,11 @@ async def test_simultaneous_votes_and_a_double_close(world: World, two_orgs) -> 
     )
     replies = await asyncio.gather(*(r.text(timeout=30) for r in records))
     assert all("Your vote on #1" in text for text in replies)
-    cog = bot.get_cog("MergeCog")
+    merges = bot.services.merges
     clock.now += timedelta(hours=6)
-    results = await asyncio.gather(cog.close(1), cog.close(1), cog.close(1))
+    results = await asyncio.gather(merges.close(1), merges.close(1), merges.close(1))
     assert sum(1 for r in results if r) == 1  # the close ran once
-    text = next(r for r in results if r)
+    text = result_text(next(r for r in results if r))
     assert "**Bakery Collective**: 2 yes, 0 no, 1 abstain of 3" in text  # no vote lost or doubled
     assert "**Bike Co-op**: 1 yes, 0 no, 0 abstain of 2" in text
     await asyncio.sleep(0.3)

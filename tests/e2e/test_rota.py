@@ -27,13 +27,7 @@ MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # week 2026-W49 starts
 
 async def make_org(bot, guild: FakeGuild, **schedule) -> int:
     org_id = await create_org(bot, guild, **schedule)
-    bot.dispatch("schedule_changed", org_id)  # as /mod org setup does
-    cog = bot.get_cog("RotaCog")
-    if cog.scheduler is not None:
-        for _ in range(100):
-            if cog.scheduler.next_run(org_id) is not None:
-                break
-            await asyncio.sleep(0.02)
+    await bot.services.schedule_changed(org_id)  # as /mod org setup does
     return org_id
 
 
@@ -88,11 +82,11 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob, world.carol], BAKERY_TASKS)
-    cog = bot.get_cog("RotaCog")
+    scheduler = bot.services.scheduler
     assert rota_messages(world, world.a) == []  # 08:00: not due yet, and last week's run is long past
 
     clock.now = MONDAY.replace(minute=0, second=30)
-    cog.scheduler.fire_now(org_id)  # the scheduler runs the job; the clock says it is 09:00:30
+    scheduler.fire_now(org_id)  # the scheduler runs the job; the clock says it is 09:00:30
     post = await world.fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
     text = message_text(post)
     assert "rota for week 2026-W49" in text and "<t:" in text
@@ -113,7 +107,7 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     assert rota.week == "2026-W49"
     assert stored_post.message_id == int(post["id"])
     # The job stays scheduled for next week; firing again in the same week posts nothing new.
-    cog.scheduler.fire_now(org_id)
+    scheduler.fire_now(org_id)
     await asyncio.sleep(0.5)
     assert len(rota_messages(world, world.a)) == 1
 
@@ -138,16 +132,16 @@ async def test_a_restart_in_the_middle_of_a_publication_posts_once(
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:5])
 
-    # Crash 1: the rota is stored, then the process dies before posting. (Each bot loads its own
-    # copy of the extension module, so patch the class this bot uses.)
-    cog = bot.get_cog("RotaCog")
+    # Crash 1: the rota is stored, then the process dies before posting (the next bot, after the
+    # restart, has its own publication service, unpatched).
+    publication = bot.services.publication
 
     async def die_before_posting(*args, **kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(type(cog), "_post_to_server", die_before_posting)
+    monkeypatch.setattr(publication, "_post_to", die_before_posting)
     with pytest.raises(RuntimeError):
-        await cog.publish(org_id, "2026-W49")
+        await publication.publish(org_id, "2026-W49")
     assert len(await rows(bot, Rota)) == 1 and rota_messages(world, world.a) == []
 
     # Crash 2 (after the restart): the message is sent, then the process dies before recording it.
@@ -180,8 +174,8 @@ async def test_overlapping_triggers_store_and_post_once(world: World, start_bot,
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:4])
-    cog = bot.get_cog("RotaCog")
-    results = await asyncio.gather(*(cog.publish(org_id, "2026-W49") for _ in range(3)))
+    publication = bot.services.publication
+    results = await asyncio.gather(*(publication.publish(org_id, "2026-W49") for _ in range(3)))
     assert sum(r.posted for r in results) == 1 and sum(r.created for r in results) == 1
     assert len(rota_messages(world, world.a)) == 1
 
@@ -190,7 +184,7 @@ async def test_swap_accepted_after_a_restart_and_done(world: World, start_bot, s
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=10))
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob], [("Dishes", 3, 2, 1), ("Baking", 3, 7, 6)])
-    await bot.get_cog("RotaCog").publish(org_id, "2026-W49")
+    await bot.services.publication.publish(org_id, "2026-W49")
     fake = world.fake
     reply = await fake.invoke(world.a, world.alice, "myjobs")
     mine = await reply.text()
@@ -240,13 +234,13 @@ async def test_roles_move_from_last_weeks_holders_to_this_weeks(world: World, fa
         role_task="Facilitate",
         role_id=role_id,
     )
-    cog = bot.get_cog("RotaCog")
-    await cog.publish(org_id, "2026-W49")
+    publication = bot.services.publication
+    await publication.publish(org_id, "2026-W49")
     holders = lambda: {p.id for p in people if role_id in facilitator.member(p).roles}  # noqa: E731
     first = holders()
     assert len(first) == 1
     clock.now = MONDAY.replace(day=7)
-    await cog.publish(org_id, "2026-W50")
+    await publication.publish(org_id, "2026-W50")
     second = holders()
     assert len(second) == 1 and second != first  # rotated, and last week's holder lost the role
 
@@ -254,7 +248,7 @@ async def test_roles_move_from_last_weeks_holders_to_this_weeks(world: World, fa
     bot_role = next(r for r in facilitator.roles.values() if r.name == "parecon-rota")
     bot_role.permissions = EVERYONE_DEFAULT
     clock.now = MONDAY.replace(day=14)
-    await cog.publish(org_id, "2026-W51")
+    await publication.publish(org_id, "2026-W51")
     last = rota_messages(world, facilitator)[-1]
     assert "Manage Roles" in message_text(last)
 
@@ -265,20 +259,20 @@ async def test_dst_change_keeps_the_local_publication_time(world: World, start_b
     bot, clock = await start_at(start_bot, scheduled, before_dst.replace(hour=6))
     org_id = await make_org(bot, world.a, tz="Europe/Berlin")
     await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:4])
-    cog = bot.get_cog("RotaCog")
-    trigger = cog.scheduler.scheduler.get_job(f"publish:{org_id}").trigger
+    scheduler = bot.services.scheduler
+    trigger = scheduler.scheduler.get_job(f"publish:{org_id}").trigger
     after = trigger.get_next_fire_time(None, datetime(2026, 10, 20, tzinfo=UTC))
     assert after.astimezone(UTC) == datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
 
     clock.now = before_dst
-    cog.scheduler.fire_now(org_id)
+    scheduler.fire_now(org_id)
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="W43")
     clock.now = datetime(2026, 10, 26, 7, 30, tzinfo=UTC)  # 08:30 in Berlin: not yet due this week
-    cog.scheduler.fire_now(org_id)
+    scheduler.fire_now(org_id)
     await asyncio.sleep(1.0)
     assert len(rota_messages(world, world.a)) == 1
     clock.now = datetime(2026, 10, 26, 8, 0, 30, tzinfo=UTC)  # 09:00:30 in Berlin
-    cog.scheduler.fire_now(org_id)
+    scheduler.fire_now(org_id)
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 2, timeout=30, what="W44")
     assert [r.week for r in await rows(bot, Rota)] == ["2026-W43", "2026-W44"]
 
@@ -292,11 +286,11 @@ async def test_three_weeks_balance_better_than_one(world: World, fake, start_bot
     org_id = await make_org(bot, guild)
     tasks = [(f"Task {i}", [2, 3, 4, 5][i % 4], 1 + (i * 3) % 10, 1 + (i * 7) % 10) for i in range(14)]
     await fill(bot, org_id, people, tasks)
-    cog = bot.get_cog("RotaCog")
+    publication = bot.services.publication
     weeks = []
     for n, week in enumerate(("2026-W49", "2026-W50", "2026-W51")):
         clock.now = MONDAY.replace(day=30).replace(hour=9) if n == 0 else datetime(2026, 12, 7 * n, 9, tzinfo=UTC)
-        await cog.publish(org_id, week)
+        await publication.publish(org_id, week)
         async with bot.db.session() as session:
             rota = (await session.execute(select(Rota).where(Rota.week == week))).scalar_one()
             pieces = [
@@ -387,7 +381,7 @@ async def test_a_large_organization_post_stays_within_discords_limits(world: Wor
         people,
         [(f"Quite a long task name number {i}", 2 + i % 5, 1 + i % 10, 1 + (i * 3) % 10) for i in range(240)],
     )
-    result = await bot.get_cog("RotaCog").publish(org_id, "2026-W49")
+    result = await bot.services.publication.publish(org_id, "2026-W49")
     assert result.posted == 1
     [post] = rota_messages(world, guild)
     assert "more member(s): see the attached CSV" in message_text(post)

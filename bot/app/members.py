@@ -1,0 +1,109 @@
+"""Who is in the rota and how much they give: join, leave, hours, away, and moderators' changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot import organizations as rules
+from bot.errors import BadInput
+from storage import members, orgs
+from storage.db import Database
+from storage.models import Away, MemberRow
+
+from .lookups import clip, require_member, require_org
+
+
+@dataclass(frozen=True)
+class Joined:
+    org_name: str
+    hours: float
+
+
+async def join(db: Database, guild_id: int | None, user_id: int, display_name: str, hours: float | None) -> Joined:
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        weekly = rules.check_hours(hours if hours is not None else org.default_hours)
+        row = await members.member_for(session, org.id, user_id)
+        if row is not None and row.active:
+            raise BadInput(f"You are already in the rota with {row.hours:g} h a week. Change that with `/hours`.")
+        if row is None:
+            session.add(
+                MemberRow(organization_id=org.id, user_id=user_id, hours=weekly, display_name=clip(display_name, 100))
+            )
+        else:
+            row.active, row.hours = True, weekly
+    return Joined(org.name, weekly)
+
+
+async def leave(db: Database, guild_id: int | None, user_id: int) -> str:
+    """Leave the rota (history is kept); returns the organization's name."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        (await require_member(session, org.id, user_id, you=True)).active = False
+    return org.name
+
+
+async def set_hours(db: Database, guild_id: int | None, user_id: int, hours: float) -> float:
+    weekly = rules.check_hours(hours)
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        (await require_member(session, org.id, user_id, you=True)).hours = weekly
+    return weekly
+
+
+async def add_away(
+    db: Database, guild_id: int | None, user_id: int, start: str, end: str, today: date
+) -> tuple[date, date]:
+    first, last = rules.check_away(start, end, today)
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await require_member(session, org.id, user_id, you=True)
+        assert row.id is not None
+        session.add(Away(member_id=row.id, start=first, end=last))
+    return first, last
+
+
+# -- moderators ----------------------------------------------------------------------------------
+
+
+async def qualify(db: Database, guild_id: int | None, moderator_id: int, user_id: int, qualification: str) -> str:
+    name = qualification.strip().lower()
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await require_member(session, org.id, user_id, you=False)
+        assert row.id is not None
+        if not await members.add_qualification(session, row.id, name):
+            raise BadInput(f"<@{user_id}> already has `{name}`.")
+        orgs.audit(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}")
+    return name
+
+
+async def unqualify(db: Database, guild_id: int | None, moderator_id: int, user_id: int, qualification: str) -> str:
+    name = qualification.strip().lower()
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await require_member(session, org.id, user_id, you=False)
+        assert row.id is not None
+        if not await members.remove_qualification(session, row.id, name):
+            held = ", ".join(await members.qualifications(session, row.id)) or "none"
+            raise BadInput(f"<@{user_id}> does not have `{name}` (they have: {held}).")
+        orgs.audit(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}")
+    return name
+
+
+async def set_member_hours(db: Database, guild_id: int | None, moderator_id: int, user_id: int, hours: float) -> float:
+    weekly = rules.check_hours(hours)
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await require_member(session, org.id, user_id, you=False)
+        before, row.hours = row.hours, weekly
+        orgs.audit(session, org.id, moderator_id, "member.hours", f"{user_id} {before:g} -> {weekly:g}")
+    return weekly
+
+
+async def remove_member(db: Database, guild_id: int | None, moderator_id: int, user_id: int) -> None:
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        (await require_member(session, org.id, user_id, you=False)).active = False
+        orgs.audit(session, org.id, moderator_id, "member.remove", str(user_id))

@@ -1,0 +1,385 @@
+"""Merge votes between organizations: the dry run, propose, vote, close (at the deadline, early
+once everyone has voted, or after a restart), cancel, and the status of recent votes.
+
+Each vote runs under a per-proposal lock and a row lock, so a close runs once however often it is
+triggered, and a vote arriving during the close is either counted before it or refused as closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from bot import organizations as rules
+from bot.errors import BadInput
+from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week
+from bot.solver import Plan, ProblemError
+from bot.solver_ids import member_key
+from bot.votes import Side, decided_early, in_electorate, outcome
+from storage import members, merges, orgs, rotas
+from storage.db import Database
+from storage.models import MergePost, MergeProposal, MergeVote, Organization, utcnow
+from storage.tasks import active_tasks
+
+from .lookups import clip, require_org
+from .ports import Channel, Clock, Jobs, Runner, SideFacts, VoteEffects, VotePostContent
+
+log = logging.getLogger(__name__)
+
+Choice = Literal["yes", "no", "abstain"]
+DRY_RUN_SECONDS = 3.0
+
+
+def close_key(proposal_id: int) -> str:
+    return f"close-merge:{proposal_id}"
+
+
+@dataclass(frozen=True)
+class Averages:
+    """Per member of one side: hours, and average desirability and empowerment of their work."""
+
+    hours: float
+    desirability: float | None
+    empowerment: float | None
+
+
+@dataclass(frozen=True)
+class VoteCast:
+    proposal_id: int
+    org_name: str
+    choice: str
+    previous: str | None
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class VoteClosed:
+    proposal: MergeProposal
+    names: tuple[str, str]  # proposer's, other's
+    sides: tuple[Side, Side]
+    merged_name: str | None  # the new organization, when both sides passed
+
+
+@dataclass(frozen=True)
+class VoteWithdrawn:
+    proposal_id: int
+    by_org: str
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    proposal: MergeProposal
+    names: tuple[str, str]
+    sides: tuple[Side, Side]
+    mine: str | None  # the asking member's own vote, while open
+
+
+VoteEnd = VoteClosed | VoteWithdrawn
+
+
+def sides(proposal: MergeProposal, counts: Mapping[int, Mapping[str, int]]) -> tuple[Side, Side]:
+    """Both sides' rules (fixed at opening) with their current counts: proposer first."""
+
+    def side(org_id: int, electorate: int, quorum: int, threshold: int) -> Side:
+        votes = counts.get(org_id, {})
+        return Side(electorate, quorum, threshold, votes.get("yes", 0), votes.get("no", 0), votes.get("abstain", 0))
+
+    return (
+        side(
+            proposal.proposer_org_id,
+            proposal.proposer_electorate,
+            proposal.proposer_quorum,
+            proposal.proposer_threshold,
+        ),
+        side(proposal.other_org_id, proposal.other_electorate, proposal.other_quorum, proposal.other_threshold),
+    )
+
+
+def averages(plan: Plan | None, keys: set[str]) -> Averages | None:
+    if plan is None:
+        return None
+    rows = [m for m in plan.balance.members if m.member in keys and m.hours > 0]
+    if not rows:
+        return Averages(0.0, None, None)
+    return Averages(
+        round(sum(m.hours for m in rows) / len(rows), 2),
+        round(sum(m.average_desirability or 0.0 for m in rows) / len(rows), 2),
+        round(sum(m.average_empowerment or 0.0 for m in rows) / len(rows), 2),
+    )
+
+
+def pool_members(sides_members: list[list[tuple[int, MemberInfo]]]) -> dict[int, MemberInfo]:
+    """Members of both sides by Discord user: someone in both counts once, with both hours."""
+    pooled: dict[int, MemberInfo] = {}
+    for side_members in sides_members:
+        for user_id, member in side_members:
+            prior = pooled.get(user_id)
+            pooled[user_id] = (
+                member
+                if prior is None
+                else MemberInfo(
+                    prior.id,
+                    prior.name,
+                    rules.pooled_hours(prior.hours, member.hours),
+                    prior.qualifications | member.qualifications,
+                    prior.away,
+                )
+            )
+    return pooled
+
+
+class MergeVotes:
+    def __init__(
+        self,
+        db: Database,
+        effects: VoteEffects,
+        runner: Runner,
+        clock: Clock,
+        *,
+        jobs: Jobs | None,
+        schedule_changed: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.db, self.effects, self.runner, self.clock, self.jobs = db, effects, runner, clock, jobs
+        self.schedule_changed = schedule_changed
+        self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.background: set[asyncio.Task[Any]] = set()  # early closes under way; ended on stop
+
+    async def open_ids(self) -> list[int]:
+        """Schedule the close of every open vote; returns their ids (to close those overdue)."""
+        async with self.db.session() as session:
+            pending = await merges.open_proposals(session)
+        for proposal in pending:
+            self._schedule_close(proposal)
+        return [p.id for p in pending if p.id is not None]
+
+    async def close_overdue(self, ids: list[int]) -> None:
+        """Close the votes whose deadline passed while the bot was down (the others wait)."""
+        for proposal_id in ids:
+            try:
+                await self.close(proposal_id)
+            except Exception:
+                log.exception("closing merge vote %s failed", proposal_id)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    def _schedule_close(self, proposal: MergeProposal) -> None:
+        if self.jobs is not None and proposal.id is not None:
+            self.jobs.once(close_key(proposal.id), proposal.closes_at, self.close, proposal.id)
+
+    # -- the dry run ---------------------------------------------------------------------------------
+
+    async def dry_run(self, first: Organization, second: Organization) -> dict[str, dict[str, Any]]:
+        """What pooling would mean per member, for each side: hours, average desirability and
+        empowerment now (each alone) and merged (one solve over everyone)."""
+        week = iso_week(self.clock().date() + timedelta(days=7))
+        async with self.db.session() as session:
+            alone = {org.id: await rotas.week_inputs(session, org.id, week) for org in (first, second)}
+            user_of = await members.user_ids(session, [m.id for org in (first, second) for m in alone[org.id].members])
+        tasks = [t for org in (first, second) for t in alone[org.id].tasks]
+        pooled = pool_members([[(user_of[m.id], m) for m in alone[org.id].members] for org in (first, second)])
+        merged_plan = await self._plan(week, tasks, list(pooled.values()))
+        result = {}
+        for org in (first, second):
+            own = alone[org.id]
+            before = await self._plan(week, own.tasks, own.members)
+            keys = {member_key(pooled[user_of[m.id]].id) for m in own.members}
+            after = averages(merged_plan, keys)
+            now = averages(before, {member_key(m.id) for m in own.members})
+            result[str(org.id)] = {"before": now and asdict(now), "after": after and asdict(after)}
+        return result
+
+    async def _plan(self, week: str, tasks: list[TaskInfo], people: list[MemberInfo]) -> Plan | None:
+        if not tasks or not any(m.hours > 0 for m in people):
+            return None
+        try:
+            solved: SolvedWeek = await self.runner.run(solve_week, week, tasks, people, [], DRY_RUN_SECONDS)
+        except ProblemError:  # e.g. a task needing a qualification nobody on that side has
+            return None
+        return solved.plan
+
+    # -- proposing, voting, closing ----------------------------------------------------------------
+
+    async def propose(
+        self, guild_id: int | None, user_id: int, code: str, name: str | None, vote_hours: int | None
+    ) -> MergeProposal:
+        now = self.clock()
+        async with self.db.session() as session:
+            org = await require_org(session, guild_id)
+            other = await orgs.org_with_code(session, code)
+            if other is None:
+                raise BadInput(f"No organization has the merge code `{clip(code, 20)}`. Its members see it in `/org`.")
+            if other.id == org.id:
+                raise BadInput("That is your own organization's merge code: ask the other organization for theirs.")
+            for side in (org, other):
+                busy = await merges.open_proposal_involving(session, side.id)
+                if busy is not None:
+                    raise BadInput(
+                        f"**{side.name}** is already in a merge vote (#{busy.id}). Wait for it to close, "
+                        "or a moderator can `/mod merge cancel` it."
+                    )
+            electorates = [await merges.electorate(session, side.id, now) for side in (org, other)]
+        if 0 in electorates:
+            empty = org.name if electorates[0] == 0 else other.name
+            raise BadInput(f"**{empty}** has nobody in its rota, so nobody could vote there.")
+        hours = rules.check_vote_hours(vote_hours if vote_hours is not None else org.vote_hours)
+        title = rules.check_name(name, "merged organization's name") if name else f"{org.name} + {other.name}"
+        dry = await self.dry_run(org, other)
+        async with self.db.transaction() as session:
+            if await merges.open_proposal_involving(session, org.id) or await merges.open_proposal_involving(
+                session, other.id
+            ):
+                raise BadInput("Another merge vote opened a moment ago; see `/merge status`.")
+            proposal = MergeProposal(
+                proposer_org_id=org.id,
+                other_org_id=other.id,
+                name=title,
+                proposed_by=user_id,
+                proposer_quorum=org.quorum_pct,
+                proposer_threshold=org.threshold_pct,
+                proposer_electorate=electorates[0],
+                other_quorum=other.quorum_pct,
+                other_threshold=other.threshold_pct,
+                other_electorate=electorates[1],
+                dry_run=json.dumps(dry),
+                created_at=now,
+                closes_at=now + timedelta(hours=hours),
+            )
+            session.add(proposal)
+        await self._post_vote(proposal, org, other)
+        self._schedule_close(proposal)
+        return proposal
+
+    async def _post_vote(self, proposal: MergeProposal, first: Organization, second: Organization) -> None:
+        async with self.db.session() as session:
+            facts = {
+                o.id: SideFacts(
+                    o,
+                    await orgs.active_member_count(session, o.id),
+                    sum(t.hours * t.slots for t in await active_tasks(session, o.id)),
+                    [g.text for g in await orgs.goals(session, o.id)],
+                )
+                for o in (first, second)
+            }
+            servers = {o.id: await orgs.servers_of(session, o.id) for o in (first, second)}
+        for here, there in ((first, second), (second, first)):
+            content = VotePostContent(proposal, facts[here.id], facts[there.id])
+            for server in servers[here.id]:
+                message_id = await self.effects.post_vote(Channel(server.guild_id, server.channel_id), content)
+                async with self.db.transaction() as session:
+                    session.add(
+                        MergePost(
+                            proposal_id=proposal.id,
+                            guild_id=server.guild_id,
+                            channel_id=server.channel_id,
+                            message_id=message_id,
+                        )
+                    )
+
+    async def vote(self, guild_id: int | None, user_id: int, proposal_id: int, choice: str) -> VoteCast:
+        now = self.clock()
+        async with self.locks[proposal_id], self.db.transaction() as session:
+            org = await require_org(session, guild_id)
+            proposal = await merges.locked(session, proposal_id)
+            ours = await rotas.lineage(session, org.id)  # a federation still sees its members' past votes
+            if proposal is None or not {proposal.proposer_org_id, proposal.other_org_id} & set(ours):
+                raise BadInput(f"There is no merge vote #{proposal_id} for **{org.name}**. `/merge status` lists them.")
+            if proposal.status != "open" or now >= proposal.closes_at:
+                raise BadInput(f"Merge vote #{proposal_id} is closed.")
+            member = await members.member_for(session, org.id, user_id)
+            if member is None or not in_electorate(member.active, member.joined_at, proposal.created_at):
+                raise BadInput(
+                    f"Only members of **{org.name}** who were in its rota when the vote opened can vote on its side."
+                )
+            previous = await merges.cast(session, proposal_id, member, choice)
+            await session.flush()
+            early = decided_early(*sides(proposal, await merges.tally(session, proposal_id)))
+            closes = proposal.closes_at
+        if early:
+            self.spawn(self.close(proposal_id))
+        return VoteCast(proposal_id, org.name, choice, previous, closes)
+
+    async def close(self, proposal_id: int) -> VoteClosed | None:
+        """Close the vote if its deadline passed or its outcome is settled; merge if both sides pass.
+        Runs at most once per proposal whatever fires it (deadline job, early close, restart)."""
+        async with self.locks[proposal_id]:
+            async with self.db.transaction() as session:
+                proposal = await merges.locked(session, proposal_id)
+                if proposal is None or proposal.status != "open":
+                    return None
+                a, b = sides(proposal, await merges.tally(session, proposal_id))
+                if self.clock() < proposal.closes_at and not decided_early(a, b):
+                    self._schedule_close(proposal)  # fired too soon (e.g. a restart): wait for the deadline
+                    return None
+                passed = outcome(a, b)
+                proposal.status, proposal.closed_at = ("passed" if passed else "failed"), utcnow()
+                proposal.result = json.dumps({"proposer": asdict(a), "other": asdict(b)})
+                first = await session.get_one(Organization, proposal.proposer_org_id)
+                second = await session.get_one(Organization, proposal.other_org_id)
+                names = (first.name, second.name)
+                merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
+                merged_name = merged.name if merged else None
+                merged_id = merged.id if merged else None
+            if self.jobs is not None:
+                self.jobs.remove_key(close_key(proposal_id))
+            closed = VoteClosed(proposal, names, (a, b), merged_name)
+            await self._announce(proposal_id, closed)
+            if merged_id is not None:
+                for org_id in (proposal.proposer_org_id, proposal.other_org_id, merged_id):
+                    await self.schedule_changed(org_id)
+            return closed
+
+    async def _announce(self, proposal_id: int, end: VoteEnd) -> None:
+        """Post how the vote ended on every server of both sides and retire the vote buttons."""
+        async with self.db.session() as session:
+            posted = await merges.posts(session, proposal_id)
+        for post in posted:
+            await self.effects.announce(Channel(post.guild_id, post.channel_id), post.message_id, end)
+
+    async def cancel(self, guild_id: int | None, user_id: int, proposal_id: int) -> VoteWithdrawn:
+        async with self.locks[proposal_id]:
+            async with self.db.transaction() as session:
+                org = await require_org(session, guild_id)
+                proposal = await merges.locked(session, proposal_id)
+                if proposal is None or org.id not in (proposal.proposer_org_id, proposal.other_org_id):
+                    raise BadInput(f"There is no merge vote #{proposal_id} for **{org.name}**.")
+                if proposal.status != "open":
+                    raise BadInput(f"Merge vote #{proposal_id} is already {proposal.status}.")
+                proposal.status, proposal.closed_at = "cancelled", utcnow()
+                orgs.audit(session, org.id, user_id, "merge.cancel", f"#{proposal_id}")
+            if self.jobs is not None:
+                self.jobs.remove_key(close_key(proposal_id))
+            withdrawn = VoteWithdrawn(proposal_id, org.name)
+            await self._announce(proposal_id, withdrawn)
+            return withdrawn
+
+    async def status(self, guild_id: int | None, user_id: int) -> list[ProposalStatus]:
+        """Open and recent votes of the organization (and of those merged into it)."""
+        found = []
+        async with self.db.session() as session:
+            org = await require_org(session, guild_id)
+            member = await members.member_for(session, org.id, user_id)
+            for proposal in await merges.recent_proposals(session, await rotas.lineage(session, org.id)):
+                first = await session.get_one(Organization, proposal.proposer_org_id)
+                second = await session.get_one(Organization, proposal.other_org_id)
+                mine = None
+                if proposal.status == "open" and member is not None:
+                    vote = await session.get(MergeVote, (proposal.id, member.id))
+                    mine = vote.choice if vote else None
+                found.append(
+                    ProposalStatus(
+                        proposal,
+                        (first.name, second.name),
+                        sides(proposal, await merges.tally(session, proposal.id)),
+                        mine,
+                    )
+                )
+        return found

@@ -1,0 +1,162 @@
+"""The organization on a server: setting it up, its settings, goals and audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from bot import organizations as rules
+from bot.errors import BadInput
+from storage import orgs
+from storage.db import Database
+from storage.models import AuditEntry, Goal, Organization
+
+from .lookups import require_org
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    org: Organization
+    channel_id: int
+    goals: list[Goal]
+    members: int
+
+
+@dataclass(frozen=True)
+class SetUp:
+    org: Organization
+    created: bool
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What `/mod org setup` was given (checked); None keeps the current value."""
+
+    channel_id: int
+    name: str | None = None
+    timezone: str | None = None
+    day: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class SettingsShown:
+    org: Organization
+    changed: bool
+    recent: list[AuditEntry]
+
+
+async def org_info(db: Database, guild_id: int | None) -> OrgInfo:
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        server = await orgs.server(session, guild_id or 0)
+        assert server is not None
+        return OrgInfo(
+            org, server.channel_id, await orgs.goals(session, org.id), await orgs.active_member_count(session, org.id)
+        )
+
+
+async def set_up(db: Database, guild_id: int, guild_name: str, moderator_id: int, wanted: Schedule) -> SetUp:
+    """Create the server's organization, or update its name, channel and schedule."""
+    tz = rules.check_timezone(wanted.timezone) if wanted.timezone else None
+    weekday = rules.parse_day(wanted.day) if wanted.day else None
+    at = rules.parse_clock(wanted.at) if wanted.at else None
+    clean_name = rules.check_name(wanted.name, "organization name") if wanted.name else None
+    async with db.transaction() as session:
+        org = await orgs.org_for_guild(session, guild_id)
+        created = org is None
+        if org is None:
+            org = await orgs.create_org(
+                session,
+                guild_id=guild_id,
+                channel_id=wanted.channel_id,
+                name=clean_name or rules.check_name(guild_name, "organization name"),
+                timezone=tz or "UTC",
+                day=0 if weekday is None else weekday,
+                at=at or time(9, 0),
+                merge_code=rules.new_merge_code(),
+            )
+        else:
+            server = await orgs.server(session, guild_id)
+            assert server is not None
+            server.channel_id = wanted.channel_id
+            org.name = clean_name or org.name
+            org.timezone = tz or org.timezone
+            org.publish_day = org.publish_day if weekday is None else weekday
+            org.publish_time = at or org.publish_time
+        orgs.audit(
+            session,
+            org.id,
+            moderator_id,
+            "org.create" if created else "org.update",
+            f"name={org.name} channel={wanted.channel_id} schedule={rules.WEEKDAYS[org.publish_day]} "
+            f"{org.publish_time:%H:%M} {org.timezone}",
+        )
+    return SetUp(org, created)
+
+
+async def change_settings(
+    db: Database,
+    guild_id: int | None,
+    moderator_id: int,
+    *,
+    default_hours: float | None = None,
+    quorum: int | None = None,
+    threshold: int | None = None,
+    vote_hours: int | None = None,
+) -> SettingsShown:
+    """Change the settings given (all checked first), and show them with recent moderator actions."""
+    changes: dict[str, float | int] = {}
+    if default_hours is not None:
+        changes["default_hours"] = rules.check_hours(default_hours, "default_hours")
+    if quorum is not None:
+        changes["quorum_pct"] = rules.check_percent(quorum, "quorum")
+    if threshold is not None:
+        changes["threshold_pct"] = rules.check_percent(threshold, "threshold")
+    if vote_hours is not None:
+        changes["vote_hours"] = rules.check_vote_hours(vote_hours)
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        for key, value in changes.items():
+            setattr(org, key, value)
+        if changes:
+            detail = " ".join(f"{k}={v:g}" for k, v in changes.items())
+            orgs.audit(session, org.id, moderator_id, "org.settings", detail)
+        recent = await orgs.recent_audit(session, org.id, limit=5)
+    return SettingsShown(org, bool(changes), recent)
+
+
+async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise BadInput("The goal is empty.")
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        session.add(Goal(organization_id=org.id, text=text))
+        orgs.audit(session, org.id, moderator_id, "goal.add", text)
+    return text
+
+
+async def goals_here(db: Database, guild_id: int | None) -> list[Goal]:
+    """The goals of the server's organization (none if it has no organization)."""
+    async with db.session() as session:
+        org = await orgs.org_for_guild(session, guild_id) if guild_id is not None else None
+        return await orgs.goals(session, org.id) if org else []
+
+
+async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goal: str) -> str:
+    """Remove a goal by id (as the autocomplete offers it); returns its text."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await session.get(Goal, int(goal)) if goal.isdigit() else None
+        if row is None or row.organization_id != org.id:
+            raise BadInput("I can't find that goal. Pick one from the list as you type.")
+        await session.delete(row)
+        orgs.audit(session, org.id, moderator_id, "goal.remove", row.text)
+    return row.text
+
+
+async def audit_log(db: Database, guild_id: int | None, count: int) -> tuple[Organization, list[AuditEntry]]:
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        return org, await orgs.recent_audit(session, org.id, limit=count)

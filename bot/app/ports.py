@@ -1,0 +1,114 @@
+"""What the use cases need from the outside world, as Protocols. The bot implements them with
+discord.py (`cogs/*/effects.py`) and the tests with fakes (`tests/app/fakes.py`)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from bot.report import Report
+from storage.models import MergeProposal, Organization, Rota
+from storage.rotas import Holding
+
+if TYPE_CHECKING:
+    from .merges import VoteClosed, VoteWithdrawn
+
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+
+
+class Runner(Protocol):
+    """Runs CPU-heavy work (solving, drawing) away from the event loop (`bot.workers.Workers`)."""
+
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T: ...
+
+
+class Jobs(Protocol):
+    """One-off jobs at a time (`bot.scheduler.WeeklyScheduler`)."""
+
+    def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[object]], *args: Any) -> None: ...
+
+    def remove_key(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where something is posted: one server's channel."""
+
+    guild_id: int
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class RotaPostContent:
+    """Everything the rota post shows; the adapter renders it (embeds, chart, CSV)."""
+
+    org: Organization
+    rota: Rota
+    report: Report
+    held: Sequence[Holding]
+    notes: Sequence[str]
+    chart: bytes
+    marker: str  # in the footer: finds the post again after a crash
+
+
+class RoleMove(enum.Enum):
+    MOVED = "moved"
+    FORBIDDEN = "forbidden"  # no Manage Roles, or the role sits above the bot's
+    GONE = "gone"  # the member left that server
+
+
+class RotaEffects(Protocol):
+    """What publishing a week does in Discord."""
+
+    async def find_post(self, channel: Channel, marker: str) -> int | None:
+        """The id of our post with this footer marker among the channel's recent messages."""
+        ...
+
+    async def send_post(self, channel: Channel, content: RotaPostContent) -> int:
+        """Post the rota; returns the message id."""
+        ...
+
+    async def delete_post(self, channel: Channel, message_id: int) -> None: ...
+
+    def has_role(self, guild_id: int, role_id: int) -> bool: ...
+
+    async def move_role(self, guild_id: int, user_id: int, role_id: int, *, add: bool, reason: str) -> RoleMove: ...
+
+    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding]) -> bool:
+        """A member's weekly jobs by DM; False when it could not be delivered (DMs closed)."""
+        ...
+
+
+class VoteEffects(Protocol):
+    """What a merge vote does in Discord."""
+
+    async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
+        """Post the vote message with its buttons; returns the message id."""
+        ...
+
+    async def announce(self, channel: Channel, message_id: int | None, end: VoteClosed | VoteWithdrawn) -> None:
+        """Post how the vote ended and retire the vote message's buttons; never raises for Discord's
+        refusals (logged instead), so one server's failure does not keep the others uninformed."""
+        ...
+
+
+@dataclass(frozen=True)
+class SideFacts:
+    """What one side of a merge vote shows the other."""
+
+    org: Organization
+    members: int
+    task_hours: float
+    goals: Sequence[str]
+
+
+@dataclass(frozen=True)
+class VotePostContent:
+    proposal: MergeProposal
+    here: SideFacts
+    there: SideFacts

@@ -1,0 +1,81 @@
+"""Swaps: a member offers their piece of a task this week to another member, who accepts or
+declines. The rota (and the ledger the next weeks are balanced on) changes only on acceptance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from storage import members, rotas
+from storage.db import Database, Session
+from storage.models import Assignment, MemberRow, SwapOffer, TaskRow, utcnow
+
+from .lookups import require_member
+from .ports import Clock
+from .week import my_week
+
+
+@dataclass(frozen=True)
+class SwapOffered:
+    offer_id: int
+    task: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class SwapAnswered:
+    accepted: bool
+    task: str
+    hours: float
+    giver_user_id: int
+    taker_user_id: int
+
+
+async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
+    """The member taking a piece must have the task's qualification and hold no other piece of it."""
+    if task.qualification and task.qualification not in await members.qualifications(session, target.id):
+        raise BadInput(f"**{task.name}** needs `{task.qualification}`, which <@{target.user_id}> does not have.")
+    if await rotas.holds_part_of(session, piece.rota_id, piece.task_id, target.id):
+        raise BadInput(f"<@{target.user_id}> already holds part of **{task.name}** this week: one person per slot.")
+
+
+async def offer(
+    db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str, to_user_id: int
+) -> SwapOffered:
+    week = await my_week(db, clock, guild_id, user_id)
+    item = week.holding(task_name)
+    if to_user_id == user_id:
+        raise BadInput("Offer it to someone else.")
+    async with db.transaction() as session:
+        target = await require_member(session, week.org.id, to_user_id, you=False)
+        await check_can_take(session, item.assignment, item.task, target)
+        made = SwapOffer(assignment_id=item.assignment.id, from_member_id=week.member.id, to_member_id=target.id)
+        session.add(made)
+        await session.flush()
+        assert made.id is not None
+    return SwapOffered(made.id, item.task.name, item.assignment.hours)
+
+
+async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool) -> SwapAnswered:
+    """Accept or decline an open offer made to this user."""
+    async with db.transaction() as session:
+        found = await session.get(SwapOffer, offer_id)
+        if found is None:
+            raise BadInput("This offer no longer exists.")
+        target = await session.get_one(MemberRow, found.to_member_id)
+        if target.user_id != user_id:
+            raise BadInput("Only the member this offer is made to can answer it.")
+        if found.status != "open":
+            raise BadInput(f"This offer was already {found.status}.")
+        piece = await session.get_one(Assignment, found.assignment_id)
+        task = await session.get_one(TaskRow, piece.task_id)
+        giver = await session.get_one(MemberRow, found.from_member_id)
+        found.decided_at = utcnow()
+        if not accept:
+            found.status = "declined"
+        else:
+            if piece.member_id != found.from_member_id:
+                raise BadInput("The offer is out of date: that piece changed hands already.")
+            await check_can_take(session, piece, task, target)
+            found.status, piece.member_id = "accepted", target.id
+    return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)

@@ -1,0 +1,130 @@
+"""One member's week: the published rota, their jobs and why, marking a job done, weekly DMs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadInput, UserFacingError
+from bot.report import Report
+from bot.rota import parse_week, reason, solver_inputs
+from bot.solver_ids import task_key
+from storage import rotas
+from storage.db import Database
+from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
+from storage.rotas import Holding
+
+from .lookups import clip, current_week, require_member, require_org
+from .ports import Clock
+
+
+@dataclass(frozen=True)
+class PublishedRota:
+    org: Organization
+    rota: Rota
+    report: Report
+    held: list[Holding]
+
+
+@dataclass(frozen=True)
+class MyWeek:
+    org: Organization
+    member: MemberRow
+    rota: Rota | None  # this week's rota, once published
+    mine: list[Holding]
+
+    def holding(self, task_name: str) -> Holding:
+        """The member's piece of this task this week."""
+        wanted = task_name.strip().lower()
+        found = next((h for h in self.mine if h.task.name.lower() == wanted), None)
+        if found is None:
+            raise BadInput(f"You hold no `{clip(task_name, 100)}` this week. `/myjobs` lists yours.")
+        return found
+
+
+@dataclass(frozen=True)
+class JobLine:
+    task: str
+    hours: float
+    done: bool
+    why: str  # the balancing's reason, or ""
+
+
+@dataclass(frozen=True)
+class MyJobs:
+    week: str
+    lines: list[JobLine]
+    member_hours: float
+
+    @property
+    def total(self) -> float:
+        return sum(line.hours for line in self.lines)
+
+
+async def published_rota(db: Database, clock: Clock, guild_id: int | None, week: str | None) -> PublishedRota:
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        wanted = parse_week(week) if week else current_week(org, clock())
+        stored = await rotas.rota_for(session, org.id, wanted)
+        if stored is None or stored.published_at is None:
+            raise BadInput(f"There is no published rota for week {wanted} yet.")
+        held = await rotas.holdings(session, stored.id)
+    return PublishedRota(org, stored, Report.from_json(stored.report), held)
+
+
+async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int) -> MyWeek:
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        member = await require_member(session, org.id, user_id, you=True)
+        stored = await rotas.rota_for(session, org.id, current_week(org, clock()))
+        published = stored if stored is not None and stored.published_at is not None else None
+        held = await rotas.holdings(session, published.id) if published else []
+    return MyWeek(org, member, published, [h for h in held if h.member.id == member.id])
+
+
+async def my_task_names(db: Database, clock: Clock, guild_id: int | None, user_id: int, typed: str) -> list[str]:
+    """The tasks the member holds this week whose name contains what they typed (for autocomplete)."""
+    try:
+        week = await my_week(db, clock, guild_id, user_id)
+    except UserFacingError:
+        return []
+    needle = typed.strip().lower()
+    return sorted({h.task.name for h in week.mine if needle in h.task.name.lower()})[:25]
+
+
+async def my_jobs(db: Database, clock: Clock, guild_id: int | None, user_id: int) -> MyJobs | None:
+    """The member's jobs this week with a line on why where the balancing explains it; None if they
+    have none. Reads only what the past weeks carry: nothing heavy runs on the event loop."""
+    week = await my_week(db, clock, guild_id, user_id)
+    if week.rota is None:
+        raise BadInput("This week's rota is not out yet.")
+    if not week.mine:
+        return None
+    async with db.session() as session:
+        inputs = await rotas.week_inputs(session, week.org.id, week.rota.week)
+    solver = solver_inputs(week.rota.week, inputs.tasks, inputs.members, inputs.history)
+    solver_tasks = {t.name: t for t in solver.tasks}
+    past_ratio = solver.past_ratios().get(week.member.id)
+    lines = []
+    for item in week.mine:
+        task = solver_tasks.get(task_key(item.task.id))
+        why = reason(task, past_ratio, solver.tasks) if task else ""
+        lines.append(JobLine(item.task.name, item.assignment.hours, item.assignment.done_at is not None, why))
+    return MyJobs(week.rota.week, lines, week.member.hours)
+
+
+async def mark_done(db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str) -> str:
+    """Mark the member's task done this week; returns the task's name."""
+    item = (await my_week(db, clock, guild_id, user_id)).holding(task_name)
+    async with db.transaction() as session:
+        piece = await session.get_one(Assignment, item.assignment.id)
+        if piece.done_at is not None:
+            raise BadInput(f"**{item.task.name}** is already marked done.")
+        piece.done_at = utcnow()
+    return item.task.name
+
+
+async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool) -> None:
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        member = await require_member(session, org.id, user_id, you=True)
+        member.notify = on

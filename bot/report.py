@@ -1,0 +1,103 @@
+"""The balance report stored with each week's rota (as JSON in `rota.report`), read back by `/rota`,
+the post and the chart for as long as the week is kept.
+
+It is the bot's own contract, not the solver's: a renamed solver field must not break past weeks.
+`schema_version` says which shape a stored report has; `Report.from_json` reads every shape ever
+stored. Version 1 (no `schema_version` key) was `asdict(Balance)` plus a few extras.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.solver import Plan
+
+SCHEMA_VERSION = 2
+NEUTRAL_AVERAGE = (5.5, 5.5)  # the midpoint of the 1–10 scales, when no work was rated
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    member: str  # the solver key (see `bot.solver_ids`)
+    hours: float
+    hours_share: float  # hours held / hours available
+    average_desirability: float | None  # None: no work this week
+    average_empowerment: float | None
+
+
+@dataclass(frozen=True)
+class Report:
+    spread_sum: float
+    members: tuple[MemberFigures, ...]
+    desirability_range: tuple[float, float] | None
+    empowerment_range: tuple[float, float] | None
+    average: tuple[float, float]  # the organization's average (desirability, empowerment)
+    method: str = ""
+    seconds: float = 0.0
+    overload: float = 0.0  # how far the work exceeds everyone's hours (0.1 = 10 % over)
+    flagged: int = 0  # tasks with too few ratings, counted as neutral
+    schema_version: int = SCHEMA_VERSION
+
+    @classmethod
+    def from_plan(cls, plan: Plan, flagged: int) -> Report:
+        rows = plan.balance.members
+        hours = sum(m.hours for m in rows) or 1.0
+        unpleasant = sum(m.unpleasantness for m in rows)
+        empowering = sum(m.empowerment for m in rows)
+        return cls(
+            spread_sum=plan.balance.spread_sum,
+            members=tuple(
+                MemberFigures(m.member, m.hours, m.hours_share, m.average_desirability, m.average_empowerment)
+                for m in rows
+            ),
+            desirability_range=plan.balance.desirability_range,
+            empowerment_range=plan.balance.empowerment_range,
+            average=(round(11 - unpleasant / hours, 2), round(empowering / hours, 2)),
+            method=plan.method,
+            seconds=plan.seconds,
+            overload=plan.overload,
+            flagged=flagged,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        data = json.loads(text)
+        version = data.get("schema_version", 1)
+        if version > SCHEMA_VERSION:
+            raise ValueError(f"report schema {version} is newer than this bot ({SCHEMA_VERSION})")
+        return cls(
+            spread_sum=float(data["spread_sum"]),
+            members=tuple(_member(m) for m in data.get("members", [])),
+            desirability_range=_pair(data.get("desirability_range")),
+            empowerment_range=_pair(data.get("empowerment_range")),
+            average=_pair(data.get("average")) or NEUTRAL_AVERAGE,
+            method=data.get("method", ""),
+            seconds=float(data.get("seconds", 0.0)),
+            overload=float(data.get("overload") or 0.0),
+            flagged=int(data.get("flagged") or 0),
+        )
+
+    @property
+    def working(self) -> tuple[MemberFigures, ...]:
+        """Members who hold any work this week."""
+        return tuple(m for m in self.members if m.hours > 0)
+
+
+def _member(data: dict[str, Any]) -> MemberFigures:
+    # Version 1 stored every `MemberBalance` field; only these are read.
+    return MemberFigures(
+        member=data["member"],
+        hours=float(data["hours"]),
+        hours_share=float(data.get("hours_share", 0.0)),
+        average_desirability=data.get("average_desirability"),
+        average_empowerment=data.get("average_empowerment"),
+    )
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    return None if not value else (float(value[0]), float(value[1]))

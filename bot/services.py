@@ -1,0 +1,106 @@
+"""The wiring: what the bot owns besides its connection, built once in `setup_hook`.
+
+The database, the worker processes, the scheduler (only where `SCHEDULER_ENABLED`), and the
+use-case services with their Discord effects. Cogs reach them through `cogs.common.services`;
+nothing is looked up by name and no cog sets anything another reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.app.merges import MergeVotes
+from bot.app.publication import Publication
+from bot.schedule import missed_runs
+from bot.scheduler import WeeklyScheduler, cancel_and_wait
+from bot.workers import Workers
+from cogs.merge.effects import DiscordVoteEffects
+from cogs.rota.effects import DiscordRotaEffects
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.client import RotaBot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    db: Database
+    workers: Workers
+    scheduler: WeeklyScheduler | None  # None in every process but the one that runs it
+    publication: Publication
+    merges: MergeVotes
+    bot: RotaBot
+    background: set[asyncio.Task[Any]] = field(default_factory=set)  # the start-up catch-ups
+
+    @classmethod
+    def create(cls, bot: RotaBot) -> Services:
+        clock = bot.now  # tests move the bot's clock; read it at each use
+        publication = Publication(
+            bot.db, DiscordRotaEffects(bot), bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit
+        )
+        scheduler = WeeklyScheduler(publication.publish_due) if bot.settings.scheduler_enabled else None
+
+        async def schedule_changed(org_id: int) -> None:
+            await reschedule(scheduler, publication, org_id)
+
+        merges = MergeVotes(
+            bot.db, DiscordVoteEffects(bot), bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed
+        )
+        return cls(bot.db, bot.workers, scheduler, publication, merges, bot)
+
+    def now(self) -> datetime:
+        return self.bot.now()
+
+    async def start(self) -> None:
+        """Start the scheduler from the database, and catch up once the bot is connected: missed
+        publications, and merge votes whose deadline passed while the bot was down."""
+        if self.scheduler is not None:
+            self.scheduler.start()
+            schedules = await self.publication.schedules()
+            self.scheduler.reconcile(schedules)
+            self._spawn(self._catch_up_publications(missed_runs(schedules, self.now())))
+        self._spawn(self._close_overdue(await self.merges.open_ids()))
+
+    async def stop(self) -> None:
+        """End all background work before the engine is disposed: nothing left holding a connection."""
+        await cancel_and_wait(self.background, 10)
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await cancel_and_wait(self.merges.background, 10)
+
+    async def schedule_changed(self, org_id: int) -> None:
+        """An organization's schedule changed (or it was archived by a merge): update its job."""
+        await reschedule(self.scheduler, self.publication, org_id)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _catch_up_publications(self, org_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        for org_id in org_ids:
+            try:
+                await self.publication.publish_due(org_id)
+            except Exception:
+                log.exception("catching up the publication of organization %s failed", org_id)
+
+    async def _close_overdue(self, proposal_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.merges.close_overdue(proposal_ids)
+
+
+async def reschedule(scheduler: WeeklyScheduler | None, publication: Publication, org_id: int) -> None:
+    if scheduler is None:
+        return
+    schedules = await publication.schedules(org_id)
+    if schedules:
+        scheduler.reconcile(schedules, complete=False)
+    else:  # archived by a merge
+        scheduler.remove(org_id)

@@ -1,0 +1,59 @@
+"""`/vote`, `/merge status`, and `/mod merge propose|cancel`."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.app.merges import Choice
+from cogs.common import ModeratorGroup, services
+
+from .render import end_text, status_embed, vote_cast_text
+
+merge_group = ModeratorGroup(name="merge", description="Propose or cancel a merge with another organization")
+status_group = app_commands.Group(name="merge", description="Merge votes between organizations", guild_only=True)
+
+
+@merge_group.command(name="propose", description="Propose merging with another organization (both vote)")
+@app_commands.describe(
+    code="The other organization's merge code (from its /org)",
+    name="Name of the merged organization (default: both names)",
+    vote_hours="How long the vote stays open (default: your organization's setting)",
+)
+async def propose(
+    interaction: discord.Interaction,
+    code: app_commands.Range[str, 4, 16],
+    name: app_commands.Range[str, 1, 100] | None = None,
+    vote_hours: app_commands.Range[int, 1, 720] | None = None,
+) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    proposal = await services(interaction).merges.propose(
+        interaction.guild_id, interaction.user.id, code, name, vote_hours
+    )
+    await interaction.followup.send(
+        f"Merge vote #{proposal.id} is open on both sides until {discord.utils.format_dt(proposal.closes_at, 'F')}.",
+        ephemeral=True,
+    )
+
+
+@merge_group.command(name="cancel", description="Withdraw a merge vote (either side's moderators)")
+@app_commands.describe(proposal="The vote's number, from /merge status")
+async def cancel(interaction: discord.Interaction, proposal: int) -> None:
+    withdrawn = await services(interaction).merges.cancel(interaction.guild_id, interaction.user.id, proposal)
+    await interaction.response.send_message(end_text(withdrawn), ephemeral=True)
+
+
+@app_commands.command(
+    name="vote", description="Vote on a merge: yes, no or abstain (you can change it until the close)"
+)
+@app_commands.describe(proposal="The vote's number, from /merge status", choice="Your vote")
+@app_commands.guild_only()
+async def vote(interaction: discord.Interaction, proposal: int, choice: Choice) -> None:
+    cast = await services(interaction).merges.vote(interaction.guild_id, interaction.user.id, proposal, choice)
+    await interaction.response.send_message(vote_cast_text(cast), ephemeral=True)
+
+
+@status_group.command(name="status", description="Open and recent merge votes, with turnout")
+async def status(interaction: discord.Interaction) -> None:
+    found = await services(interaction).merges.status(interaction.guild_id, interaction.user.id)
+    await interaction.response.send_message(embed=status_embed(found), ephemeral=True)

@@ -1,0 +1,131 @@
+"""How merge votes look in Discord: the vote message, the result, the status list."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
+from bot.app.ports import SideFacts, VotePostContent
+from bot.votes import Side
+from cogs.common import clip
+
+if TYPE_CHECKING:
+    from storage.models import MergeProposal, Organization
+
+
+def vote_embed(content: VotePostContent) -> discord.Embed:
+    proposal, here, there = content.proposal, content.here, content.there
+    embed = discord.Embed(
+        title=clip(f"Merge vote #{proposal.id}: join {there.org.name}?", 256), colour=discord.Colour.gold()
+    )
+    embed.description = clip(
+        f"**{proposal.name}** would be a new organization on equal terms: both task lists, both "
+        f"memberships and both sets of goals, one weekly rota over everyone, posted on both servers.\n\n"
+        f"**{there.org.name}**: {there.members} members, {there.task_hours:g} h of tasks a week. Goals: "
+        + ("; ".join(there.goals) or "none listed")
+        + "\n\n"
+        + rules_text(proposal, here, there),
+        4096,
+    )
+    dry = proposal_dry_run(proposal)
+    for side in (here, there):
+        summary = dry.get(str(side.org.id))
+        if summary:
+            embed.add_field(
+                name=clip(f"Dry run for {side.org.name}'s members", 256),
+                value=clip(dry_text(summary), 1024),
+                inline=False,
+            )
+    embed.set_footer(
+        text=f"Votes are secret: only totals are shown. Vote with the buttons or /vote proposal:{proposal.id}."
+    )
+    return embed
+
+
+def proposal_dry_run(proposal: MergeProposal) -> dict[str, Any]:
+    return json.loads(proposal.dry_run)
+
+
+def dry_text(summary: dict[str, Any]) -> str:
+    def show(part: dict[str, Any] | None) -> str:
+        if not part:
+            return "no tasks"
+        if part["desirability"] is None:
+            return f"{part['hours']:g} h"
+        return f"{part['hours']:g} h, desirability {part['desirability']:.1f}, empowerment {part['empowerment']:.1f}"
+
+    return f"per member now: {show(summary['before'])}\nper member merged: {show(summary['after'])}"
+
+
+def rules_text(proposal: MergeProposal, here: SideFacts, there: SideFacts) -> str:
+    def rule(org: Organization, quorum: int, threshold: int, electorate: int) -> str:
+        return f"**{org.name}**: {quorum}% of its {electorate} members must vote, {threshold}% yes of yes+no to pass"
+
+    first, second = (here, there) if here.org.id == proposal.proposer_org_id else (there, here)
+    return "\n".join(
+        [
+            "Both sides must pass:",
+            rule(first.org, proposal.proposer_quorum, proposal.proposer_threshold, proposal.proposer_electorate),
+            rule(second.org, proposal.other_quorum, proposal.other_threshold, proposal.other_electorate),
+            f"Voting closes {discord.utils.format_dt(proposal.closes_at, 'F')} "
+            f"({discord.utils.format_dt(proposal.closes_at, 'R')}), or earlier once the outcome cannot change.",
+        ]
+    )
+
+
+def result_text(closed: VoteClosed) -> str:
+    def line(name: str, side: Side) -> str:
+        verdict = "passed" if side.passes() else f"failed: {side.why_not()}"
+        return (
+            f"**{name}**: {side.yes} yes, {side.no} no, {side.abstain} abstain of {side.electorate} "
+            f"({side.turnout:.0%} turnout): {verdict}"
+        )
+
+    head = f"Merge vote #{closed.proposal.id} is closed."
+    if closed.merged_name:
+        tail = (
+            f"Both sides passed: **{closed.merged_name}** now pools both task lists, memberships and goals. Members: "
+            "please `/rate` the tasks that are new to you; until you do, the members who know them rate them."
+        )
+    else:
+        tail = "The merge does not happen; both organizations carry on as before."
+    (first, second), (a, b) = closed.names, closed.sides
+    return "\n".join([head, line(first, a), line(second, b), tail])
+
+
+def end_text(end: VoteEnd) -> str:
+    if isinstance(end, VoteWithdrawn):
+        return f"Merge vote #{end.proposal_id} was withdrawn by a moderator of **{end.by_org}**. Nothing changes."
+    return result_text(end)
+
+
+def vote_cast_text(cast: VoteCast) -> str:
+    changed = f" (was {cast.previous})" if cast.previous and cast.previous != cast.choice else ""
+    return (
+        f"Your vote on #{cast.proposal_id} for **{cast.org_name}**: **{cast.choice}**{changed}. Only you can see it; "
+        f"you can change it until {discord.utils.format_dt(cast.closes_at, 'f')}."
+    )
+
+
+def status_embed(found: list[ProposalStatus]) -> discord.Embed:
+    lines = []
+    for item in found:
+        proposal, (first, second), (a, b) = item.proposal, item.names, item.sides
+        head = f"**#{proposal.id}** {first} + {second} → {proposal.name}: **{proposal.status}**"
+        if proposal.status == "open":
+            turnout = (
+                f"{first} {a.cast}/{a.electorate} voted, {second} {b.cast}/{b.electorate} "
+                f"voted; closes {discord.utils.format_dt(proposal.closes_at, 'R')}"
+            )
+            yours = f"; your vote: {item.mine}" if item.mine else ""
+            lines.append(f"{head}\n{turnout}{yours}")
+        elif proposal.status in ("passed", "failed"):
+            lines.append(
+                f"{head}\n{first}: {a.yes}/{a.no}/{a.abstain} (yes/no/abstain); {second}: {b.yes}/{b.no}/{b.abstain}"
+            )
+        else:
+            lines.append(head)
+    return discord.Embed(title="Merge votes", description=clip("\n\n".join(lines) or "None yet.", 4096))

@@ -1,0 +1,53 @@
+"""The Yes / No / Abstain buttons of a vote message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.replies import answer_error
+from cogs.common import services
+
+from .render import vote_cast_text
+
+CHOICE_ID = r"merge:(?P<proposal>\d+):(?P<choice>yes|no|abstain)"
+
+
+class MergeVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CHOICE_ID):
+    """Yes / No / Abstain on a vote message; works across restarts (state in the id and database)."""
+
+    STYLES = {
+        "yes": discord.ButtonStyle.success,
+        "no": discord.ButtonStyle.danger,
+        "abstain": discord.ButtonStyle.secondary,
+    }
+
+    def __init__(self, proposal_id: int, choice: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=choice.capitalize(), style=self.STYLES[choice], custom_id=f"merge:{proposal_id}:{choice}"
+            )
+        )
+        self.proposal_id, self.choice = proposal_id, choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any) -> MergeVoteButton:
+        return cls(int(match["proposal"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # discord.py only logs a dynamic item's errors: answer them like a command's.
+        try:
+            cast = await services(interaction).merges.vote(
+                interaction.guild_id, interaction.user.id, self.proposal_id, self.choice
+            )
+            await interaction.response.send_message(vote_cast_text(cast), ephemeral=True)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+
+def vote_view(proposal_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in ("yes", "no", "abstain"):
+        view.add_item(MergeVoteButton(proposal_id, choice))
+    return view

@@ -1,0 +1,80 @@
+"""Members' commands on the weekly rota: `/rota`, `/myjobs`, `/done`, `/swap`, `/notify`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from bot.app import swaps
+from bot.app.publication import marker
+from bot.app.week import mark_done, my_jobs, my_task_names, published_rota, set_notify
+from cogs.common import bot_of, db
+
+from .render import my_jobs_embed, rota_embeds
+from .views import swap_view
+
+
+async def my_task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The tasks you hold this week whose name contains what you typed."""
+    bot = bot_of(interaction)
+    names = await my_task_names(bot.db, bot.now, interaction.guild_id, interaction.user.id, current)
+    return [app_commands.Choice(name=n, value=n) for n in names]
+
+
+@app_commands.command(name="rota", description="This week's rota (or another week's), privately")
+@app_commands.describe(week="An ISO week like 2026-W48 (default: this week)")
+@app_commands.guild_only()
+async def rota(interaction: discord.Interaction, week: str | None = None) -> None:
+    found = await published_rota(db(interaction), bot_of(interaction).now, interaction.guild_id, week)
+    embeds = rota_embeds(found.org, found.rota.week, found.report, found.held, [], marker(found.rota))
+    await interaction.response.send_message(embeds=embeds[:10], ephemeral=True)
+
+
+@app_commands.command(name="myjobs", description="Your job complex this week, and why")
+@app_commands.guild_only()
+async def myjobs(interaction: discord.Interaction) -> None:
+    jobs = await my_jobs(db(interaction), bot_of(interaction).now, interaction.guild_id, interaction.user.id)
+    if jobs is None:
+        await interaction.response.send_message("You have no tasks this week.", ephemeral=True)
+        return
+    await interaction.response.send_message(embed=my_jobs_embed(jobs), ephemeral=True)
+
+
+@app_commands.command(name="done", description="Mark one of your tasks this week as done")
+@app_commands.describe(task="Your task")
+@app_commands.autocomplete(task=my_task_choices)
+@app_commands.guild_only()
+async def done(interaction: discord.Interaction, task: str) -> None:
+    bot = bot_of(interaction)
+    name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
+    await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
+
+
+@app_commands.command(name="swap", description="Offer one of your tasks this week to another member")
+@app_commands.describe(task="Your task", member="Who you offer it to")
+@app_commands.autocomplete(task=my_task_choices)
+@app_commands.guild_only()
+async def swap(interaction: discord.Interaction, task: str, member: discord.Member) -> None:
+    offered = await swaps.offer(
+        db(interaction), bot_of(interaction).now, interaction.guild_id, interaction.user.id, task, member.id
+    )
+    await interaction.response.send_message(
+        f"{member.mention}, <@{interaction.user.id}> offers you **{offered.task}** "
+        f"({offered.hours:g} h) this week. Accept?",
+        view=swap_view(offered.offer_id),
+        allowed_mentions=discord.AllowedMentions(users=[member]),
+    )
+
+
+@app_commands.command(name="notify", description="Get your weekly jobs by direct message, or stop")
+@app_commands.guild_only()
+async def notify(interaction: discord.Interaction, setting: Literal["on", "off"]) -> None:
+    await set_notify(db(interaction), interaction.guild_id, interaction.user.id, setting == "on")
+    await interaction.response.send_message(
+        "You will get your jobs by DM each week." if setting == "on" else "No more weekly DMs.", ephemeral=True
+    )
+
+
+COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, swap, notify]

@@ -1,0 +1,128 @@
+"""How the weekly rota looks in Discord: the post's embeds, the CSV, a member's job complex."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.app.publication import by_member
+from bot.app.swaps import SwapAnswered
+from bot.app.week import MyJobs
+from bot.report import Report
+from bot.rota import week_days
+from cogs.common import clip
+
+if TYPE_CHECKING:
+    from storage.models import Organization, Rota
+    from storage.rotas import Holding
+
+FIELDS_PER_EMBED = 25
+EMBED_BUDGET = 5500  # of Discord's 6,000 characters per message, leaving room for titles and footers
+COLOUR = discord.Colour.dark_green()
+
+
+def week_label(week: str) -> str:
+    first, last = week_days(week)
+    start = datetime.combine(first, time(12), tzinfo=UTC)
+    end = datetime.combine(last, time(12), tzinfo=UTC)
+    return f"{week} ({discord.utils.format_dt(start, 'D')} – {discord.utils.format_dt(end, 'D')})"
+
+
+def balance_lines(report: Report) -> list[str]:
+    lines = []
+    if working := report.working:
+        shares = [m.hours_share for m in working]
+        lines.append(f"Hours against availability: {min(shares):.0%}–{max(shares):.0%}")
+    if report.desirability_range and report.empowerment_range:
+        low, high = report.desirability_range
+        lines.append(f"Average desirability per member: {low:.1f}–{high:.1f} (organization {report.average[0]:.1f})")
+        low, high = report.empowerment_range
+        lines.append(f"Average empowerment per member: {low:.1f}–{high:.1f} (organization {report.average[1]:.1f})")
+    lines.append(f"Spread-sum {report.spread_sum:.2f} (0 = perfectly balanced)")
+    if report.overload:
+        lines.append(f"⚠️ The work exceeds everyone's hours: each member is about {report.overload:.0%} over.")
+    if report.flagged:
+        lines.append(f"{report.flagged} task(s) have too few ratings and count as neutral: `/rate` them.")
+    return lines
+
+
+def complex_text(items: Sequence[Holding]) -> str:
+    parts = [
+        f"{item.task.name} ({item.assignment.hours:g} h{' ✓' if item.assignment.done_at else ''})" for item in items
+    ]
+    return ", ".join(parts)
+
+
+def rota_embeds(
+    org: Organization,
+    week: str,
+    report: Report,
+    held: Sequence[Holding],
+    notes: Sequence[str],
+    footer: str,
+    *,
+    chart: bool = True,
+) -> list[discord.Embed]:
+    """The post: balance figures, then each member's job complex, within Discord's limits."""
+    head = discord.Embed(title=clip(f"{org.name}: rota for week {week}", 256), colour=COLOUR)
+    head.description = clip("\n".join([week_label(week), "", *balance_lines(report), *notes]), 4096)
+    if chart:
+        head.set_image(url="attachment://balance.png")
+    head.set_footer(text=footer)
+    embeds, current, used = [head], head, len(head.description) + len(head.title or "") + 60
+    members = sorted(by_member(held).values(), key=lambda items: items[0].member.display_name.lower())
+    for index, items in enumerate(members):
+        member = items[0].member
+        hours = sum(i.assignment.hours for i in items)
+        name = clip(f"{member.display_name} — {hours:g} h", 256)
+        value = clip(f"<@{member.user_id}>: {complex_text(items)}", 1024)
+        cost = len(name) + len(value)
+        remaining = len(members) - index
+        if used + cost > EMBED_BUDGET - 100 or (len(embeds) == 10 and len(current.fields) >= FIELDS_PER_EMBED - 1):
+            current.add_field(name="…", value=f"and {remaining} more member(s): see the attached CSV.", inline=False)
+            break
+        if len(current.fields) >= FIELDS_PER_EMBED:
+            current = discord.Embed(colour=COLOUR)
+            embeds.append(current)
+        current.add_field(name=name, value=value, inline=False)
+        used += cost
+    return embeds
+
+
+def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("task", "member", "hours", "week"))
+    for item in held:
+        writer.writerow((item.task.name, item.member.display_name, f"{item.assignment.hours:g}", rota.week))
+    return out.getvalue().encode()
+
+
+def jobs_dm(org: Organization, week: str, items: Sequence[Holding]) -> str:
+    return f"Your jobs in **{org.name}** for week {week_label(week)}: {complex_text(items)}"
+
+
+def my_jobs_embed(jobs: MyJobs) -> discord.Embed:
+    lines = [
+        f"• **{line.task}**: {line.hours:g} h"
+        + (" ✓ done" if line.done else "")
+        + (f" — {line.why}" if line.why else "")
+        for line in jobs.lines
+    ]
+    embed = discord.Embed(title=f"Your jobs, week {jobs.week}", colour=COLOUR)
+    embed.description = clip("\n".join([*lines, "", f"{jobs.total:g} h of your {jobs.member_hours:g} h"]), 4096)
+    return embed
+
+
+def swap_answer_text(answer: SwapAnswered) -> str:
+    if not answer.accepted:
+        return f"<@{answer.taker_user_id}> declined to take **{answer.task}** from <@{answer.giver_user_id}>."
+    return (
+        f"<@{answer.taker_user_id}> took **{answer.task}** ({answer.hours:g} h) from <@{answer.giver_user_id}> "
+        "this week. The rota and the ledger now show who really does it."
+    )

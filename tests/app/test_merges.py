@@ -1,0 +1,94 @@
+"""Merge votes through the use case: the electorate, votes, one close however often triggered."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.app.merges import MergeVotes, VoteClosed, close_key
+from bot.errors import BadInput
+from storage.db import Database
+from storage.models import MemberRow, Organization
+from tests.app.conftest import make_org
+from tests.app.fakes import Clock, FakeJobs, FakeVoteEffects, InlineRunner
+
+A, B = 111, 333  # the two servers
+
+
+async def two_orgs(db: Database) -> None:
+    await make_org(db, ["ana", "ben", "cleo"], [("Dishes", 3, 2, 1)], guild_id=A, code="AAAA2345")
+    await make_org(db, ["dave"], [("Repairs", 2, 6, 8)], guild_id=B, code="BBBB2345", first_user=10)
+    async with db.transaction() as session:  # cleo (user 3) is in both
+        session.add(MemberRow(organization_id=2, user_id=3, display_name="cleo", hours=5))
+
+
+async def noop(_org_id: int) -> None:
+    return None
+
+
+@pytest.fixture
+async def votes(db: Database) -> tuple[MergeVotes, Clock]:
+    await two_orgs(db)
+    clock = Clock()
+    service = MergeVotes(db, FakeVoteEffects(), InlineRunner(), clock, jobs=FakeJobs(), schedule_changed=noop)
+    clock.now += timedelta(seconds=1)  # everyone joined before the vote opens
+    return service, clock
+
+
+async def test_a_proposal_posts_on_both_sides_with_a_dry_run(votes) -> None:
+    service, _ = votes
+    proposal = await service.propose(A, 1, "bbbb2345", "Together", 24)
+    assert (proposal.proposer_electorate, proposal.other_electorate) == (3, 2)
+    posted = service.effects.votes  # type: ignore[attr-defined]
+    assert sorted(channel.guild_id for channel, _, _ in posted) == [A, B]
+    here = next(content for channel, content, _ in posted if channel.guild_id == A)
+    assert here.there.org.name == f"Org {B}" and here.there.task_hours == 2
+    assert service.jobs.jobs == {close_key(proposal.id): proposal.closes_at}  # type: ignore[union-attr]
+    with pytest.raises(BadInput, match="already in a merge vote"):
+        await service.propose(B, 10, "AAAA2345", None, None)
+
+
+async def test_only_the_electorate_votes_and_a_late_joiner_does_not(db, votes) -> None:
+    service, clock = votes
+    proposal = await service.propose(A, 1, "BBBB2345", None, 24)
+    async with db.transaction() as session:  # joins after the vote opened
+        late = clock.now + timedelta(seconds=1)
+        session.add(MemberRow(organization_id=1, user_id=50, display_name="late", hours=5, joined_at=late))
+    clock.now += timedelta(minutes=1)
+    with pytest.raises(BadInput, match="when the vote opened"):
+        await service.vote(A, 50, proposal.id, "yes")
+    cast = await service.vote(A, 1, proposal.id, "no")
+    again = await service.vote(A, 1, proposal.id, "yes")
+    assert (cast.previous, again.previous, again.choice) == (None, "no", "yes")
+
+
+async def test_the_close_runs_once_however_often_it_is_triggered(db, votes) -> None:
+    service, clock = votes
+    proposal = await service.propose(A, 1, "BBBB2345", "Together", 5)
+    for guild, user in ((A, 1), (A, 2), (B, 10)):
+        await service.vote(guild, user, proposal.id, "yes")
+    assert await service.close(proposal.id) is None  # not due and not everyone voted: it waits
+    clock.now += timedelta(hours=6)
+    results = await asyncio.gather(*(service.close(proposal.id) for _ in range(3)))
+    [closed] = [r for r in results if r is not None]
+    assert isinstance(closed, VoteClosed) and closed.merged_name == "Together"
+    assert [side.yes for side in closed.sides] == [2, 1]
+    assert len(service.effects.ends) == 2  # type: ignore[attr-defined]  # one announcement per server
+    with pytest.raises(BadInput, match="is closed"):
+        await service.vote(A, 3, proposal.id, "no")
+    async with db.session() as session:
+        merged = await session.get_one(Organization, 3)
+        old = await session.get_one(Organization, 1)
+    assert merged.name == "Together" and old.merged_into_id == merged.id
+
+
+async def test_everyone_voting_closes_early_in_the_background(votes) -> None:
+    service, _ = votes
+    proposal = await service.propose(A, 1, "BBBB2345", None, 24)
+    for guild, user in ((A, 1), (A, 2), (A, 3), (B, 10), (B, 3)):
+        await service.vote(guild, user, proposal.id, "no")
+    await asyncio.gather(*service.background)
+    [(_, _, end), _] = service.effects.ends  # type: ignore[attr-defined]
+    assert isinstance(end, VoteClosed) and end.merged_name is None

@@ -1,0 +1,67 @@
+"""Checks on what moderators and members set: tasks, hours, away periods; and the merge rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.errors import BadInput
+from bot.organizations import MAX_HOURS, TaskFields, check_away, check_hours, check_task, pooled_hours
+from bot.votes import in_electorate
+
+
+def test_check_task_cleans_what_it_accepts() -> None:
+    checked = check_task(TaskFields("  Clean   kitchen ", 2, slots=2, qualification="  ", description=" wipe "))
+    assert (checked.name, checked.qualification, checked.description) == ("Clean kitchen", None, "wipe")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (TaskFields("", 2), "cannot be empty"),
+        (TaskFields("x" * 101, 2), "keep it to 100"),
+        (TaskFields("Dishes", 0), "more than 0"),
+        (TaskFields("Dishes", MAX_HOURS + 1), "at most 168"),
+        (TaskFields("Dishes", 2, slots=0), "from 1 to 100"),
+        (TaskFields("Dishes", 2, splittable=True, min_shift=3), "at most the task's hours"),
+        (TaskFields("Dishes", 2, qualification="q" * 51), "at most 50"),
+        (TaskFields("Dishes", 2, description="d" * 301), "at most 300"),
+    ],
+)
+def test_check_task_refuses_with_what_to_do(fields: TaskFields, message: str) -> None:
+    with pytest.raises(BadInput, match=message):
+        check_task(fields)
+
+
+def test_a_min_shift_only_matters_for_a_splittable_task() -> None:
+    assert check_task(TaskFields("Dishes", 2, splittable=False, min_shift=5)).min_shift == 5
+
+
+def test_hours_and_away_periods() -> None:
+    assert check_hours(MAX_HOURS) == MAX_HOURS
+    with pytest.raises(BadInput):
+        check_hours(-1)
+    today = date(2026, 12, 1)
+    assert check_away("2026-12-24", "2026-12-26", today) == (date(2026, 12, 24), date(2026, 12, 26))
+    with pytest.raises(BadInput, match="swap them"):
+        check_away("2026-12-26", "2026-12-24", today)
+    with pytest.raises(BadInput, match="already over"):
+        check_away("2026-11-01", "2026-11-02", today)
+    with pytest.raises(BadInput, match="YYYY-MM-DD"):
+        check_away("24/12/2026", "2026-12-26", today)
+    with pytest.raises(BadInput, match="at most a year"):
+        check_away("2026-12-01", "2028-01-01", today)
+
+
+def test_pooled_hours_add_both_commitments_within_a_week() -> None:
+    assert pooled_hours(10, 12) == 22
+    assert pooled_hours(100, 100) == MAX_HOURS
+
+
+def test_the_electorate_is_the_active_members_who_joined_by_the_opening() -> None:
+    opened = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert in_electorate(True, opened - timedelta(days=3), opened)
+    assert in_electorate(True, opened, opened)  # joined the moment it opened
+    assert not in_electorate(True, opened + timedelta(seconds=1), opened)  # joined during the vote
+    assert not in_electorate(False, opened - timedelta(days=3), opened)  # left the rota

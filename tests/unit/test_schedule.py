@@ -1,0 +1,34 @@
+"""When a weekly publication is due, across daylight-saving changes, and which missed runs are made up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.schedule import CATCH_UP_WINDOW, Schedule, last_due, missed_runs, next_publication
+
+BERLIN_MONDAY_9 = Schedule(1, "Europe/Berlin", 0, time(9, 0))
+
+
+def test_last_due_keeps_the_local_time_across_daylight_saving() -> None:
+    # Berlin leaves summer time on Sunday 2026-10-25: Monday 09:00 is 07:00 UTC before, 08:00 after.
+    assert last_due(BERLIN_MONDAY_9, datetime(2026, 10, 20, tzinfo=UTC)) == datetime(2026, 10, 19, 7, tzinfo=UTC)
+    assert last_due(BERLIN_MONDAY_9, datetime(2026, 10, 26, 7, 59, tzinfo=UTC)) == datetime(
+        2026, 10, 19, 7, tzinfo=UTC
+    )  # 08:59 local: this Monday's run is not due yet
+    assert last_due(BERLIN_MONDAY_9, datetime(2026, 10, 26, 8, 0, tzinfo=UTC)) == datetime(2026, 10, 26, 8, tzinfo=UTC)
+
+
+def test_next_publication_is_strictly_after_now_in_local_wall_time() -> None:
+    at_nine = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # exactly 09:00 in Berlin
+    assert next_publication(at_nine, "Europe/Berlin", 0, time(9)) == datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    assert next_publication(at_nine, "UTC", 2, time(18, 30)) == datetime(2026, 10, 28, 18, 30, tzinfo=UTC)
+
+
+def test_missed_runs_are_those_whose_cycle_is_not_over() -> None:
+    due = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    utc_monday = Schedule(7, "UTC", 0, time(9))
+    assert missed_runs([utc_monday], due + timedelta(hours=5)) == [7]  # down over 09:00, back at 14:00
+    assert missed_runs([utc_monday], due + CATCH_UP_WINDOW) == [7]
+    assert missed_runs([utc_monday], due + CATCH_UP_WINDOW + timedelta(minutes=1)) == []  # too late: skipped
+    friday = Schedule(8, "UTC", 4, time(9))
+    assert missed_runs([utc_monday, friday], due + timedelta(hours=1)) == [7, 8]  # Friday's ran 3 days ago
