@@ -28,8 +28,9 @@ async def join(interaction: discord.Interaction, hours: Hours | None = None) -> 
     user = interaction.user
     joined = await members.join(db(interaction), interaction.guild_id, user.id, user.display_name, hours)
     await interaction.response.send_message(
-        f"Welcome to **{joined.org_name}**'s rota with {hours_text(joined.hours)} h a week. Your first job complex "
-        "comes with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts as a fair share.",
+        f"Welcome to **{joined.org_name}**'s rota with {hours_text(joined.hours)} h a week. Your first job "
+        "complex comes with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts "
+        "as a fair share.",
         ephemeral=True,
     )
 
