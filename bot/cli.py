@@ -7,7 +7,6 @@ import asyncio
 import logging
 import signal
 import sys
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -155,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="0.25",
         metavar="HOURS",
         help="splittable tasks are cut into whole multiples of this (default 0.25: a quarter hour)",
+    )
+    plan.add_argument(
+        "--week",
+        metavar="YYYY-Www",
+        help="the ISO week planned, for members' days away (default: next week, e.g. 2026-W49)",
     )
     plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
     plan.add_argument("--out", required=True, help="where to write assignments.csv (task,member,hours)")
