@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -139,7 +140,14 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({connect, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     if ready in done:
-        await connect
+        beating = asyncio.create_task(_heartbeat(bot))
+        try:
+            await connect
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+            await _record_stop(bot)
         return
     ready.cancel()
     error = connect.exception() if connect in done else None
@@ -160,6 +168,45 @@ def _token_source(loaded: Loaded) -> str:
     import os
 
     return "the environment" if "DISCORD_TOKEN" in os.environ else str(loaded.env_file)
+
+
+def _next_run(bot):
+    try:
+        scheduler = bot.services.scheduler
+    except RuntimeError:  # not set up
+        return None
+    if scheduler is None:
+        return None
+    runs = [job.next_run_time for job in scheduler.scheduler.get_jobs() if job.next_run_time is not None]
+    return min(runs, default=None)
+
+
+async def _heartbeat(bot) -> None:
+    """Record in the database, while the gateway is open, that it is (read by `parecon-rota health`)."""
+    import math
+
+    from bot.health import HEARTBEAT_SECONDS, Heartbeat, now, record
+
+    while not bot.is_closed():
+        if bot.is_ready() and bot.ws is not None and bot.ws.open:
+            latency = bot.latency
+            beat = Heartbeat(
+                now(), True, None if math.isinf(latency) else round(latency * 1000), len(bot.guilds), _next_run(bot)
+            )
+            try:
+                await record(bot.db, beat)
+            except Exception:
+                log.warning("could not record the heartbeat", exc_info=True)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+async def _record_stop(bot) -> None:
+    from bot.health import Heartbeat, now, record
+
+    try:
+        await record(bot.db, Heartbeat(now(), False, servers=len(bot.guilds)))
+    except Exception:
+        log.warning("could not record that the bot stopped", exc_info=True)
 
 
 async def _run_bot(loaded: Loaded, token: str) -> None:
@@ -220,6 +267,104 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Settings valid, database reachable and up to date, gateway connected: exit 0, else 1."""
+    from bot.health import MAX_HEARTBEAT_AGE, Check, judge_heartbeat, now, read_state
+    from bot.settings import ConfigError, load_settings
+    from bot.startup import check_database
+
+    logging.basicConfig(level=logging.ERROR)
+    checks: list[Check] = []
+    try:
+        try:
+            loaded = load_settings(getattr(args, "env_file", None))
+        except ConfigError as error:
+            checks.append(Check(False, f"settings: {error}"))
+            return 1
+        settings = loaded.settings
+        checks.append(Check(True, loaded.describe()))
+        if settings.sqlite_path is not None and not settings.sqlite_path.exists():
+            checks.append(Check(False, f"database: there is none at {settings.sqlite_path} (run the bot or `migrate`)"))
+            return 1
+        try:
+            asyncio.run(check_database(settings.database_url, settings.database_label(), args.timeout))
+        except StartupError as error:
+            checks.append(Check(False, "database: " + str(error).splitlines()[0]))
+            return 1
+        heartbeat, revision, head = asyncio.run(read_state(settings.database_url))
+        if revision != head:
+            checks.append(Check(False, f"database: reachable, schema at {revision}, not {head} (run `migrate`)"))
+            return 1
+        checks.append(Check(True, f"database: reachable, schema up to date ({revision})"))
+        if not args.database_only:
+            checks += judge_heartbeat(heartbeat, now(), args.max_age or MAX_HEARTBEAT_AGE)
+        return 0 if all(check.ok for check in checks) else 1
+    finally:
+        for check in checks:
+            print(check.line())
+
+
+def _sqlite_only(settings: Settings, what: str):
+    from bot.settings import hide_password
+
+    if settings.sqlite_path is None:
+        url = hide_password(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
+        raise StartupError(
+            ExitStatus.CONFIG,
+            f"{what} is for SQLite; PostgreSQL has its own tools (README: Backups):\n"
+            f"  pg_dump --format=custom --file=parecon-rota.dump '{url}'\n"
+            f"  pg_restore --clean --if-exists --no-owner --dbname='{url}' parecon-rota.dump",
+        )
+    return settings.sqlite_path
+
+
+@_handled
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.backup import BackupError, backup, default_backup_path, prune
+
+    settings = _settings(args)
+    live = _sqlite_only(settings, "`parecon-rota backup`")
+    target = Path(args.path) if args.path else default_backup_path(settings.data_dir)
+    try:
+        revision = backup(live, target)
+    except BackupError as error:
+        raise StartupError(ExitStatus.DATABASE, str(error)) from None
+    print(f"backed up {live} to {target} (schema {revision})")
+    if args.keep is not None:
+        for old in prune(target.parent, args.keep):
+            print(f"removed the older backup {old}")
+    return 0
+
+
+@_handled
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.backup import BackupError, heartbeat_of, restore
+    from bot.health import HEARTBEAT_KEY, MAX_HEARTBEAT_AGE, judge_heartbeat, now
+
+    settings = _settings(args)
+    live = _sqlite_only(settings, "`parecon-rota restore`")
+    running = judge_heartbeat(heartbeat_of(live, HEARTBEAT_KEY), now(), MAX_HEARTBEAT_AGE)[0].ok
+    if running and not args.force:
+        raise StartupError(
+            ExitStatus.CONFIG,
+            "The bot is running on this database (its heartbeat is recent): stop it first, "
+            "or pass --force if it is not running.",
+        )
+    try:
+        revision, kept = restore(Path(args.path), live, settings.data_dir)
+    except BackupError as error:
+        raise StartupError(ExitStatus.DATABASE, str(error)) from None
+    if kept is not None:
+        print(f"kept the database it replaced as {kept}")
+    _prepare_database(settings)  # an older backup is brought up to the code's schema
+    print(f"restored {args.path} (schema {revision}) to {live}")
+    return 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from bot.planner import PlanInputError, run_plan
 
@@ -256,6 +401,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", parents=[common], help="register the slash commands with Discord now").set_defaults(
         handler=cmd_sync
     )
+    health = sub.add_parser(
+        "health",
+        parents=[common],
+        help="check settings, database and the gateway connection; exit 0 when healthy, 1 when not",
+    )
+    health.add_argument(
+        "--database-only", action="store_true", help="check settings and database only (not the running bot)"
+    )
+    health.add_argument(
+        "--max-age", type=float, metavar="SECONDS", help="oldest acceptable heartbeat of the bot (default 180)"
+    )
+    health.add_argument(
+        "--timeout", type=float, default=5.0, metavar="SECONDS", help="for reaching the database (default 5)"
+    )
+    health.set_defaults(handler=cmd_health)
+    backup = sub.add_parser(
+        "backup", parents=[common], help="copy the SQLite database, safely while the bot runs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("path", nargs="?", help="where to write it (default: DATA_DIR/backups/parecon-rota-DATE.db)")
+    backup.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="then remove all but the newest N backups named parecon-rota-DATE.db there",
+    )
+    backup.set_defaults(handler=cmd_backup)
+    restore = sub.add_parser(
+        "restore", parents=[common], help="replace the SQLite database with a backup (the bot must be stopped)"
+    )
+    restore.add_argument("path", help="the backup to restore")
+    restore.add_argument("--force", action="store_true", help="even if the bot's heartbeat looks recent")
+    restore.set_defaults(handler=cmd_restore)
     plan = sub.add_parser(
         "plan",
         help="divide work into balanced job complexes from CSV files, offline",

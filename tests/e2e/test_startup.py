@@ -202,3 +202,45 @@ def test_run_from_another_folder_uses_the_settings_files_folder_and_says_so(tmp_
     assert not (elsewhere / "data").exists()
     again = run_bot(tmp_path, clean_env(tmp_path), "--env-file", str(settings), "migrate", cwd=elsewhere)
     assert again.returncode == 0 and "starting a new, empty one" not in again.stderr
+
+
+async def test_health_sees_the_running_bot_connected_and_then_stopped(tmp_path: Path, fake: FakeDiscord) -> None:
+    env = discord_env(tmp_path, fake)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_until(lambda: fake.identifies > 0, timeout=60, what="the bot to connect")
+        database = tmp_path / "data" / "parecon-rota.db"
+
+        def beating() -> bool:
+            result = subprocess.run(
+                [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                 "print(c.execute(\"SELECT count(*) FROM bot_state WHERE key = 'health:gateway'\").fetchone()[0])",
+                 str(database)],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            return result.stdout.strip() == "1"
+
+        deadline = time.monotonic() + 30
+        while not beating():
+            assert time.monotonic() < deadline, "no heartbeat recorded"
+            await asyncio.sleep(0.2)
+        code, out, _ = await run_bot_async(tmp_path, env, "health")
+        assert code == 0, out
+        assert out.splitlines()[2].startswith("ok   gateway: connected, last heartbeat ")
+        assert out.splitlines()[3] == "ok   next scheduled publication: none (no schedule, or SCHEDULER_ENABLED=false)"
+    finally:
+        if bot.returncode is None:
+            bot.terminate()
+        _, err = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 0, err.decode()
+    code, out, _ = await run_bot_async(tmp_path, env, "health")
+    assert code == 1
+    assert out.splitlines()[2].startswith("FAIL gateway: the bot stopped ")
