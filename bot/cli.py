@@ -25,8 +25,8 @@ DISCORD_TOKEN is not set, so the bot cannot log in.
 
   1. Create an application at https://discord.com/developers/applications
   2. Under "Bot", press "Reset Token" and copy the token.
-  3. Put it in the settings file as DISCORD_TOKEN=your-token (start from .env.example): {where}
-     or export DISCORD_TOKEN in the environment.
+  3. Put DISCORD_TOKEN=your-token in the settings file {where} (start from
+     .env.example), or export DISCORD_TOKEN in the environment.{looked}
 
 Then run the command again. The README explains how to invite the bot to your server.
 """
@@ -75,8 +75,12 @@ def _require_token(loaded: Loaded) -> str:
     if token is None or not token.get_secret_value().strip():
         from bot.settings import env_file_candidates
 
-        where = str(loaded.env_file) if loaded.env_file else f"one of {', '.join(map(str, env_file_candidates()))}"
-        raise StartupError(ExitStatus.CONFIG, NO_TOKEN.format(where=where).rstrip())
+        where, looked = str(loaded.env_file), ""
+        if loaded.env_file is None:
+            candidates = [str(path) for path in env_file_candidates()]
+            where = candidates[0]
+            looked = f"\n     No settings file was found; the bot looks for, in order: {', '.join(candidates)}."
+        raise StartupError(ExitStatus.CONFIG, NO_TOKEN.format(where=where, looked=looked).rstrip())
     return token.get_secret_value().strip()
 
 
@@ -153,7 +157,12 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
     error = connect.exception() if connect in done else None
     if connect in done and error is None:
         return  # stopped (a signal) before it was ready
-    problem = reason(error) if error is not None else "no answer"
+    if error is None:
+        problem = "no answer"
+    elif isinstance(error, AttributeError) and bot.ws is None:
+        problem = "the first connection failed (the log above says why)"  # discord.py trips over its own retry
+    else:
+        problem = reason(error)
     await bot.close()
     if not connect.done():
         connect.cancel()

@@ -29,7 +29,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ TASK_COLUMNS = (
 MEMBER_COLUMNS = ("member", "hours", "qualifications", "away")
 RATING_COLUMNS = ("member", "task", "desirability", "empowerment")
 HISTORY_COLUMNS = ("week", "task", "member", "hours")
+ROLES = ("tasks", "members", "ratings", "history")  # the input files, and their sheets in a workbook
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
 REPORT_SCHEMA_VERSION = 2  # version 1 (unversioned) had unlabelled `ratio` lists
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -78,6 +79,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 30.11.2026, as European spreadsheets write it
 OUTPUT_MARGIN = 0.15  # seconds kept for measuring the plan and writing the files
 MIN_SOLVE_SECONDS = 0.2
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .ods: zip files
 _IMPORTED = time.perf_counter()
 
 
@@ -94,7 +96,7 @@ def decode(data: bytes, source: str) -> str:
     """A spreadsheet's bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one
     (Excel's "Unicode text"), else Windows-1252 (Excel's legacy "CSV" in Western Europe and the
     Americas), else Latin-1."""
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(ZIP_MAGIC):
         raise PlanInputError(source, None, "is a workbook (.xlsx/.ods), not a CSV file: save it as CSV and try again")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -111,6 +113,57 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def workbook_sheet(data: bytes, source: str, role: str) -> tuple[str, str]:
+    """An Excel workbook's sheet as CSV text, and its name for messages (`plan.xlsx (sheet Tasks)`): the
+    sheet named after the file's role (`tasks`, `members`, `ratings`, `history`) if there is one, else the
+    first. Rows keep their numbers, so errors name the row Excel shows."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise PlanInputError(
+            source, None, "is a workbook: install the xlsx extra (pip install 'parecon-rota[xlsx]') or save it as CSV"
+        ) from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a zip that is not an .xlsx (.ods, .docx…)
+        raise PlanInputError(
+            source, None, "is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV"
+        ) from None
+    sheets = {column_key(name): name for name in book.sheetnames}
+    name = sheets.get(role) or book.sheetnames[0]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in book[name].iter_rows(values_only=True):
+        writer.writerow([_cell_text(value) for value in row])
+    return out.getvalue(), f"{source} (sheet {name})"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_input(path: str, role: str) -> tuple[str, str]:
+    """An input file's text and its name for messages: CSV in any of the ways spreadsheets save it, or an
+    .xlsx workbook's sheet (the file's content decides, not its name)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
+    if data.startswith(ZIP_MAGIC):
+        return workbook_sheet(data, path, role)
+    return decode(data, path), path
 
 
 def column_key(name: str) -> str:
@@ -800,20 +853,17 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
     """The `plan` subcommand: returns the exit status."""
     warn = warn or (lambda text: print(text, file=sys.stderr))
 
-    def read(path: str | None) -> str | None:
-        if path is None:
-            return None
-        try:
-            return decode(Path(path).read_bytes(), path)
-        except OSError as error:
-            raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
+    def read(path: str | None, role: str) -> tuple[str | None, str]:
+        return (None, f"{role}.csv") if path is None else read_input(path, role)
 
     try:
         parse_granularity(args.granularity)
     except ProblemError as error:
         raise PlanInputError("--granularity", None, str(error)) from None
     week = checked_week(args.week) if getattr(args, "week", None) else next_week()
-    texts = read(args.tasks), read(args.members), read(args.ratings), read(args.history)
+    paths = (args.tasks, args.members, args.ratings, args.history)
+    inputs = [read(path, role) for path, role in zip(paths, ROLES, strict=True)]
+    texts = [text for text, _ in inputs]
     # The time limit is the whole command's: start-up and reading count, and writing needs a moment.
     left = args.time_limit - seconds_since_start() - OUTPUT_MARGIN
     result = plan_from_texts(
@@ -823,7 +873,7 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         granularity=args.granularity,
         solve_limit=max(MIN_SOLVE_SECONDS, left),
         week=week,
-        sources=Sources(args.tasks, args.members, args.ratings or "ratings.csv", args.history or "history.csv"),
+        sources=Sources(*(name for _, name in inputs)),
     )
     Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:

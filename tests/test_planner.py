@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.cli import main
@@ -226,10 +227,43 @@ def test_a_tab_separated_utf16_file_reads_as_written(tmp_path: Path) -> None:
     assert held_hours(tmp_path) == {"Dishes": 2, "Sweep": 1}
 
 
-def test_a_workbook_is_refused_with_what_to_do(tmp_path: Path, capsys) -> None:
-    assert run(tmp_path, b"PK\x03\x04 rest of a zip", MEMBERS.encode(), names=("plan.xlsx", "members.csv")) == 1
+def test_a_workbook_is_read_sheet_by_sheet_and_errors_name_the_sheet_and_row(tmp_path: Path, capsys) -> None:
+    book = openpyxl.Workbook()
+    tasks = book.active
+    tasks.title = "Tasks"
+    for row in (
+        ("Task", "Hours", "Splittable", "Min shift", "Qualification"),
+        ("Deliveries", 4, True, 1.5, "Driver"),
+        ("Dishes", 2.5, False, None, None),
+    ):
+        tasks.append(row)
+    members = book.create_sheet("Members")
+    for row in (
+        ("Member", "Hours", "Qualifications", "Away"),
+        ("ana", 5, "driver", None),
+        ("ben", 4.5, None, None),
+        ("cy", 6, None, datetime(2026, 11, 30)),
+    ):
+        members.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    data = (tmp_path / "plan.xlsx").read_bytes()
+    assert run(tmp_path, data, data, names=("plan.xlsx", "plan.xlsx")) == 0
+    assert held_hours(tmp_path) == {"Deliveries": 4, "Dishes": 2.5}
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {m["member"]: (m["available"], m["away_days"]) for m in report["members"]}["cy"] == (5.14, 1)
+
+    members["B3"] = "lots"
+    book.save(tmp_path / "plan.xlsx")
+    data = (tmp_path / "plan.xlsx").read_bytes()
+    assert run(tmp_path, data, data, names=("plan.xlsx", "plan.xlsx")) == 1
+    path = tmp_path / "plan.xlsx"
+    assert f"{path} (sheet Members), line 3: `hours` must be a number, not 'lots'" in capsys.readouterr().err
+
+
+def test_a_workbook_that_is_not_xlsx_is_refused_with_what_to_do(tmp_path: Path, capsys) -> None:
+    assert run(tmp_path, b"PK\x03\x04 rest of a zip", MEMBERS.encode(), names=("plan.ods", "members.csv")) == 1
     err = capsys.readouterr().err
-    assert "plan.xlsx: is a workbook (.xlsx/.ods), not a CSV file: save it as CSV and try again" in err
+    assert f"{tmp_path / 'plan.ods'}: is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV" in err
 
 
 def test_errors_name_the_files_given(tmp_path: Path, capsys) -> None:
