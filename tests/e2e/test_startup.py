@@ -142,6 +142,15 @@ async def test_discord_refusing_connections_exits_4_after_progress_lines(tmp_pat
     ]
 
 
+async def test_no_dns_for_discord_is_told_as_such(tmp_path: Path, fake: FakeDiscord) -> None:
+    api = "https://discord.invalid/api/v10"  # `.invalid` never resolves
+    code, _, err = await run_bot_async(tmp_path, discord_env(tmp_path, fake, DISCORD_API_BASE=api))
+    assert code == 4
+    assert (
+        last_lines(err)[0] == f"Cannot reach Discord at {api}: the name does not resolve: no network or DNS, for 3 s."
+    )
+
+
 async def test_discord_that_never_answers_is_given_up_on_within_the_timeout(tmp_path: Path, fake: FakeDiscord) -> None:
     held: list[asyncio.StreamWriter] = []
 
