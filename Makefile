@@ -29,7 +29,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bot.solver.bench
+	$(BIN)/python -m bot.solver.bench $(BENCH_ARGS)
 
 # ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev

@@ -77,7 +77,7 @@ DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)  # Excel's first line naming the separator
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 30.11.2026, as European spreadsheets write it
-OUTPUT_MARGIN = 0.15  # seconds kept for measuring the plan and writing the files
+OUTPUT_MARGIN = 0.3  # seconds kept for measuring the plan and writing the files
 MIN_SOLVE_SECONDS = 0.2
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .ods: zip files
 _IMPORTED = time.perf_counter()

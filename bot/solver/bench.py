@@ -1,42 +1,54 @@
-"""Benchmark of the job-complex solver against baselines and CP-SAT. Prints figures; asserts nothing.
+"""Benchmark of the job-complex solver on organizations shaped like real ones. Prints figures; asserts nothing.
 
-    python -m bot.solver.bench            # everything (about 10 minutes on 2 cores)
-    python -m bot.solver.bench --quick    # small and medium sizes only, one seed
-    python -m bot.solver.bench --only large
+    python -m bot.solver.bench                 # everything (about 20 minutes on 2 cores)
+    python -m bot.solver.bench --quick         # fewer seeds and no long runs (about 4 minutes)
+    python -m bot.solver.bench --only medium   # one section: small, medium, large, rotation
+    python -m bot.solver.bench --readme        # also rewrite the README's table with these figures
 
-Every figure is the spread-sum of the metric in `bot.solver.metrics` (lower is better, 0 perfect),
-the median over seeds where several run. Peak memory is the process's maximum resident set size,
-measured in a fresh process per large size.
+The organizations come from `bot.solver.family` (sites, long indivisible tasks, 4 h volunteers next
+to 35 h staff, scarce qualifications). "Ours" is the real command, `parecon-rota plan`, run as a
+separate process with its `--time-limit`: the time shown is the whole command's wall time, reading
+and writing files included, and the peak memory is that process's maximum resident set. Every plan is
+checked (exact sums, shifts on the grid, qualifications) and its spread-sum recomputed from the CSV
+with the metric of `bot.solver.metrics`. Next to it: a lower bound (no plan can do better), the
+rules other chore bots use, and a long run of our own solver for reference.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import csv
+import os
 import random
-import resource
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
-from bot.solver import Problem, solve
+from bot.solver import Problem
+from bot.solver.bounds import lower_bound
 from bot.solver.exact import resolve_group
-from bot.solver.history import Held, carry_over
+from bot.solver.family import Organization, organization, write
 from bot.solver.metrics import Week, balance, rotation
-from bot.solver.model import Member, Task
-from bot.solver.search import State, greedy, local_search
+from bot.solver.model import Grid, Member, Piece, Task, hours_text
+from bot.solver.search import State
 
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 QUALIFICATIONS = ("driver", "accounting", "first-aid")
+REFERENCE_RUNS = 3  # medium organizations also solved with a 60 s budget, for reference
 
 
 def instance(members: int, tasks: int, seed: int = 0, splittable: float = 0.3) -> tuple[list[Task], list[Member]]:
-    """Random tasks (1–8 h, 1–3 slots, 10% needing a qualification, a share splittable, ratings uniform
-    on 1..10) and members whose availability adds up to a little more than the work (work ≈ 90%)."""
+    """A uniform random organization (tasks of 1–8 h, ratings uniform on 1..10): quick fixtures for tests."""
     rng = random.Random(seed)
     task_list = []
     for i in range(tasks):
@@ -65,23 +77,108 @@ def instance(members: int, tasks: int, seed: int = 0, splittable: float = 0.3) -
     return task_list, member_list
 
 
+# -- running the real command -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    spread_sum: float
+    seconds: float
+    peak_mb: float
+    violations: int
+    pieces: list[Piece]
+
+
+def plan_command(
+    directory: Path,
+    time_limit: float,
+    *,
+    members_file: str = "members.csv",
+    history: Path | None = None,
+    seed: int = 0,
+) -> Run:
+    """`parecon-rota plan` in a fresh process; the plan read back, checked and measured."""
+    out = directory / "assignments.csv"
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "plan",
+        "--tasks",
+        str(directory / "tasks.csv"),
+        "--members",
+        str(directory / members_file),
+        "--out",
+        str(out),
+        "--time-limit",
+        str(time_limit),
+        "--seed",
+        str(seed),
+    ]
+    if history is not None:
+        command += ["--history", str(history)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"the planner failed: {process.stderr.read().decode() if process.stderr else ''}")
+    tasks, members = read_problem(directory, members_file)
+    with out.open(encoding="utf-8") as rows:
+        pieces = [Piece(r["task"], r["member"], float(r["hours"])) for r in csv.DictReader(rows)]
+    violations = check_plan(tasks, members, pieces)
+    return Run(balance(tasks, members, pieces).spread_sum, seconds, usage.ru_maxrss / 1024, violations, pieces)
+
+
+def read_problem(directory: Path, members_file: str = "members.csv") -> tuple[list[Task], list[Member]]:
+    from bot.planner import parse_members, parse_tasks
+
+    tasks, _ = parse_tasks((directory / "tasks.csv").read_text(encoding="utf-8"))
+    return tasks, parse_members((directory / members_file).read_text(encoding="utf-8"))
+
+
+def check_plan(tasks: Sequence[Task], members: Sequence[Member], pieces: Sequence[Piece]) -> int:
+    """How many rules of a valid plan the pieces break (exact arithmetic on the hours as written)."""
+    by_task, by_member = {t.name: t for t in tasks}, {m.name: m for m in members}
+    step = Fraction(1, 4)
+    covered: dict[str, Fraction] = defaultdict(Fraction)
+    bad = 0
+    for piece in pieces:
+        task, member = by_task.get(piece.task), by_member.get(piece.member)
+        if task is None or member is None or not member.active:
+            bad += 1
+            continue
+        hours = Fraction(hours_text(piece.hours))
+        bad += bool(task.qualification and task.qualification not in member.qualifications)
+        bad += hours > Fraction(hours_text(task.hours))
+        if task.splittable:
+            bad += hours < Fraction(hours_text(task.min_shift)) or (hours / step).denominator != 1
+        else:
+            bad += hours != Fraction(hours_text(task.hours))
+        covered[piece.task] += hours
+    return bad + sum(covered[t.name] != Fraction(hours_text(t.hours)) * t.slots for t in tasks)
+
+
 # -- baselines ------------------------------------------------------------------------------------
 
 
-def _baseline(tasks, members, choose: Callable[[State, int, np.ndarray], int], order_key) -> float:
-    problem = Problem(tasks, members)
-    units = Units.from_tasks(tasks)
-    state = State(problem, units)
-    for u in sorted(range(len(units)), key=lambda u: order_key(units, u)):
-        mask = state.can_take(int(units.task[u]))
-        state.assign(u, choose(state, u, mask))
-    return balance(tasks, members, pieces_from(units, state.owner, tasks, problem.active)).spread_sum
+def _baseline(problem: Problem, pick: Callable[[State, int, np.ndarray], int], order: Sequence[int]) -> float:
+    """Each slot whole, in `order` of tasks, to the member `pick` chooses: what simple chore bots do."""
+    state = State(problem, Grid.from_problem(problem))
+    for t in order:
+        mask = state.member_qualified[:, state.task_column[t]].copy()
+        for _ in range(problem.tasks[t].slots):
+            member = pick(state, t, mask)
+            state.set_ticks(t, member, int(state.grid.most[t]))
+            mask[member] = False
+    return state.spread_sum()
 
 
-def round_robin(tasks, members) -> float:
+def round_robin(problem: Problem) -> float:
     turn = [0]
 
-    def choose(state, _u, mask):
+    def pick(state: State, _t: int, mask: np.ndarray) -> int:
         for step in range(state.member_count):
             m = (turn[0] + step) % state.member_count
             if mask[m]:
@@ -89,162 +186,252 @@ def round_robin(tasks, members) -> float:
                 return m
         raise AssertionError("no eligible member")
 
-    return _baseline(tasks, members, choose, lambda units, u: u)
+    return _baseline(problem, pick, range(len(problem.tasks)))
 
 
-def hardest_to_least_loaded(tasks, members) -> float:
-    """The rule of existing chore bots: the most unpleasant job goes to whoever has the fewest hours."""
+def hardest_to_least_loaded(problem: Problem) -> float:
+    """The most unpleasant task first, to whoever has the fewest hours for their availability."""
 
-    def choose(state, _u, mask):
+    def pick(state: State, _t: int, mask: np.ndarray) -> int:
         hours = state.load[:, 0] / np.array([m.hours for m in state.problem.active])
-        hours[~mask] = np.inf
-        return int(np.argmin(hours))
+        return int(np.argmin(np.where(mask, hours, np.inf)))
 
-    return _baseline(tasks, members, choose, lambda units, u: -units.weight[u, 1])
-
-
-def cp_sat(tasks, members, seconds: float, *, warm: bool) -> tuple[float, bool]:
-    """CP-SAT on the whole organization with its default parallel portfolio on both cores, from cold
-    or from a good heuristic start (greedy + 1 s of local search)."""
-    problem = Problem(tasks, members)
-    units = Units.from_tasks(tasks)
-    state = State(problem, units)
-    greedy(state)
-    if warm:
-        local_search(state, time.perf_counter() + 1.0, powers=(2.0,))
-    result = resolve_group(state, None, seconds, workers=2, hint=warm, deterministic=False)
-    spread = balance(tasks, members, pieces_from(units, state.owner, tasks, problem.active)).spread_sum
-    return spread, result.optimal
+    order = sorted(range(len(problem.tasks)), key=lambda t: problem.tasks[t].desirability)
+    return _baseline(problem, pick, order)
 
 
 # -- sections -------------------------------------------------------------------------------------
 
 
-def median(values) -> float:
-    return round(statistics.median(values), 3)
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
 
 
-def section_small(seeds) -> None:
-    print("\n## Tiny organizations: ours (5 s) against the proven optimum (CP-SAT, up to 60 s)")
-    print("| members × tasks | ours | optimum | ours / optimum | ours time (s) | proven |")
-    print("|---|---|---|---|---|---|")
-    for m, t in ((4, 12), (5, 15), (6, 18)):
-        ours, best, times, proven = [], [], [], []
+def fmt(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}f}"
+
+
+@dataclass
+class Line:
+    """One row of the README table."""
+
+    organization: str
+    ours: str
+    time: str
+    memory: str
+    reference: str
+
+
+def section_small(seeds: Sequence[int], lines: list[Line], work: Path) -> None:
+    print("\n## Small organizations (plain names, ≤ 2 slots): ours at 5 s against the optimum at quarter hours")
+    print("| members × tasks | ours | optimum (CP-SAT, 60 s) | ours / optimum | proven | time (s) | violations |")
+    print("|---|---|---|---|---|---|---|")
+    for m, t in ((4, 12), (5, 16), (6, 20), (6, 24)):
+        ours, best, times, proven, bad = [], [], [], [], 0
         for seed in seeds:
-            tasks, members = instance(m, t, seed)
-            plan = solve(Problem(tasks, members), time_limit=5, seed=seed)
-            ours.append(plan.balance.spread_sum)
-            times.append(plan.seconds)
-            optimum, optimal = cp_sat(tasks, members, 60, warm=True)
+            org = organization(m, t, seed, plain_names=True, max_slots=2, away=0)
+            directory = work / f"small-{m}-{t}-{seed}"
+            write(directory, org)
+            run = plan_command(directory, 5)
+            ours.append(run.spread_sum)
+            times.append(run.seconds)
+            bad += run.violations
+            optimum, optimal = _optimum(org, run.pieces)
             best.append(optimum)
             proven.append(optimal)
-        ratio = median([o / b if b > 1e-9 else 1.0 for o, b in zip(ours, best, strict=True)])
+        ratio = median(
+            [o / b if b > 1e-9 else (1.0 if o < 1e-9 else float("inf")) for o, b in zip(ours, best, strict=True)]
+        )
         print(
-            f"| {m} × {t} | {median(ours)} | {median(best)} | {ratio} | {median(times)} | {sum(proven)}/{len(proven)} |"
+            f"| {m} × {t} | {fmt(median(ours))} | {fmt(median(best))} | {fmt(ratio, 2)} | "
+            f"{sum(proven)}/{len(proven)} | {fmt(median(times), 1)} | {bad} |"
+        )
+        lines.append(
+            Line(f"{m} × {t}", fmt(median(ours)), f"{fmt(median(times), 1)} s", "", f"optimum {fmt(median(best))}")
         )
 
 
-def section_medium(seeds) -> None:
-    print("\n## Medium organizations: ours (5 s) against CP-SAT (10 s) and chore-bot rules")
+def _optimum(org: Organization, start: Sequence[Piece]) -> tuple[float, bool]:
+    """CP-SAT on the whole organization for up to 60 s, from our plan: the best known, proven or not."""
+    problem = Problem(org.tasks, org.members)
+    state = State(problem, Grid.from_problem(problem))
+    tasks = {t.name: i for i, t in enumerate(problem.tasks)}
+    members = {m.name: i for i, m in enumerate(problem.active)}
+    for piece in start:
+        t = tasks[piece.task]
+        state.set_ticks(t, members[piece.member], round(piece.hours / state.grid.tick_hours[t]))
+    result = resolve_group(state, None, 60, workers=2, deterministic=False)
+    return state.spread_sum(), result.optimal
+
+
+def medium_sizes(count: int) -> list[tuple[int, int, int]]:
+    """(members, tasks, seed) spread over 28–40 members × 110–160 tasks."""
+    return [(28 + (7 * s) % 13, 110 + (13 * s) % 51, 100 + s) for s in range(count)]
+
+
+def section_medium(count: int, reference: bool, lines: list[Line], work: Path) -> None:
+    print("\n## Medium organizations (28–40 members × 110–160 tasks, 2 away, 1 at 0 h): ours at 5 s")
     print(
-        "| members × tasks | ours | ours time (s) | CP-SAT 10 s from a heuristic start | CP-SAT 10 s cold "
-        "| hardest→least loaded | round-robin | ours, nothing splittable |"
+        "| members × tasks (seed) | ours | time (s) | lower bound | ours, 60 s | hardest→least loaded "
+        "| round-robin | violations |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for m, t in ((30, 120), (40, 160)):
-        rows: dict[str, list[float]] = {k: [] for k in ("ours", "time", "warm", "cold", "chore", "rr", "nosplit")}
-        for seed in seeds:
-            tasks, members = instance(m, t, seed)
-            plan = solve(Problem(tasks, members), time_limit=5, seed=seed)
-            rows["ours"].append(plan.balance.spread_sum)
-            rows["time"].append(plan.seconds)
-            rows["warm"].append(cp_sat(tasks, members, 10, warm=True)[0])
-            rows["cold"].append(cp_sat(tasks, members, 10, warm=False)[0])
-            rows["chore"].append(hardest_to_least_loaded(tasks, members))
-            rows["rr"].append(round_robin(tasks, members))
-            whole = [replace(task, splittable=False) for task in tasks]
-            rows["nosplit"].append(solve(Problem(whole, members), time_limit=5, seed=seed).balance.spread_sum)
-        print(f"| {m} × {t} | " + " | ".join(str(median(rows[k])) for k in rows) + " |")
-
-
-def run_one(m: int, t: int, limit: float, seed: int) -> dict:
-    tasks, members = instance(m, t, seed)
-    plan = solve(Problem(tasks, members), time_limit=limit, seed=seed)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {
-        "spread_sum": plan.balance.spread_sum,
-        "seconds": plan.seconds,
-        "peak_mb": round(peak_mb),
-        "baseline": hardest_to_least_loaded(tasks, members),
-    }
-
-
-def section_large() -> None:
-    print("\n## Large organizations (one fresh process each)")
-    print("| members × tasks | budget (s) | spread-sum | time (s) | peak memory (MB) | hardest→least loaded |")
-    print("|---|---|---|---|---|---|")
-    for m, t, limit in ((1000, 8000, 20), (2000, 20000, 60)):
-        output = subprocess.run(
-            [sys.executable, "-m", "bot.solver.bench", "--one", f"{m}x{t}x{limit}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        r = json.loads(output.strip().splitlines()[-1])
-        print(f"| {m} × {t} | {limit} | {r['spread_sum']} | {r['seconds']} | {r['peak_mb']} | {r['baseline']:.3f} |")
-
-
-def simulate(tasks, members, weeks: int, *, memory: bool) -> dict:
-    history: list[Held] = []
-    published: list[Week] = []
-    for week in range(1, weeks + 1):
-        carry = carry_over(history, tasks, members) if memory else carry_over([], tasks, members)
-        problem = Problem(tasks, members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare)
-        plan = solve(problem, time_limit=3, seed=0)
-        label = f"2026-W{week:02d}"
-        history += [Held(label, p.task, p.member, p.hours) for p in plan.pieces]
-        published.append(Week(label, tasks, members, plan.pieces))
-    result = rotation(published).to_dict()
-    result["last_week_spread_sum"] = balance(tasks, members, published[-1].pieces).spread_sum
-    return result
-
-
-def section_rotation() -> None:
-    print("\n## Rotation over 8 weeks (30 members × 120 tasks, 3 s a week)")
+    ours, times, bounds, longs, chores, robins, gaps = [], [], [], [], [], [], []
+    for i, (m, t, seed) in enumerate(medium_sizes(count)):
+        org = organization(m, t, seed, away=2, zero=1)
+        directory = work / f"medium-{seed}"
+        write(directory, org)
+        run = plan_command(directory, 5)
+        problem = Problem(org.tasks, org.members)
+        bound = lower_bound(problem, 30)
+        long = plan_command(directory, 60).spread_sum if reference and i < REFERENCE_RUNS else float("nan")
+        chore, robin = hardest_to_least_loaded(problem), round_robin(problem)
+        ours.append(run.spread_sum)
+        times.append(run.seconds)
+        bounds.append(bound)
+        longs.append(long)
+        chores.append(chore)
+        robins.append(robin)
+        gaps.append(run.spread_sum - bound)
+        print(
+            f"| {m} × {t} ({seed}) | {fmt(run.spread_sum)} | {fmt(run.seconds, 2)} | {fmt(bound)} | {fmt(long)} | "
+            f"{fmt(chore)} | {fmt(robin)} | {run.violations} |"
+        )
     print(
-        "| solve | cumulative spread hours / unpleasantness / empowerment | longest unpleasant streak | week 8 alone |"
+        f"\nmedian {fmt(median(ours))}, worst {fmt(max(ours))}; time median {fmt(median(times), 2)} s, "
+        f"max {fmt(max(times), 2)} s; median above the lower bound {fmt(median(gaps))}, "
+        f"worst above it {fmt(max(gaps))}; instances whose lower bound alone exceeds 0.15: "
+        f"{sum(b > 0.15 for b in bounds)}/{len(bounds)}"
     )
+    reachable = [o for o, b in zip(ours, bounds, strict=True) if b <= 0.1]
+    if reachable:
+        print(
+            f"on the {len(reachable)} instances not limited by a scarce qualification (bound ≤ 0.1): "
+            f"median {fmt(median(reachable))}, worst {fmt(max(reachable))}"
+        )
+    lines.append(
+        Line(
+            f"28–40 × 110–160, {len(ours)} seeds",
+            f"median {fmt(median(ours))}, worst {fmt(max(ours))}",
+            f"median {fmt(median(times), 1)} s, max {fmt(max(times), 1)} s",
+            "",
+            f"lower bound median {fmt(median(bounds))}, worst {fmt(max(bounds))}; "
+            + (
+                f"ours at 60 s {fmt(median(longs[:REFERENCE_RUNS]))} (median of {REFERENCE_RUNS}); "
+                if reference
+                else ""
+            )
+            + f"hardest→least loaded {fmt(median(chores))}; round-robin {fmt(median(robins))}",
+        )
+    )
+
+
+def section_large(lines: list[Line], work: Path) -> None:
+    print("\n## Large organizations")
+    print("| members × tasks | budget (s) | ours | time (s) | peak memory (MB) | hardest→least loaded | violations |")
+    print("|---|---|---|---|---|---|---|")
+    for m, t, limit, availability, away in ((1000, 8000, 20, "mixed", 25), (2000, 20000, 60, "mixed", 50)):
+        org = organization(m, t, 1, availability=availability, away=away)
+        directory = work / f"large-{m}"
+        write(directory, org)
+        run = plan_command(directory, limit)
+        chore = hardest_to_least_loaded(Problem(org.tasks, org.members))
+        print(
+            f"| {m} × {t} | {limit} | {fmt(run.spread_sum)} | {fmt(run.seconds, 1)} | {run.peak_mb:.0f} | "
+            f"{fmt(chore)} | {run.violations} |"
+        )
+        lines.append(
+            Line(
+                f"{m:,} × {t:,} (mixed staff, {away} away)",
+                fmt(run.spread_sum),
+                f"{fmt(run.seconds, 1)} s (budget {limit})",
+                f"{run.peak_mb:.0f} MB",
+                f"hardest→least loaded {fmt(chore)}",
+            )
+        )
+
+
+def section_rotation(lines: list[Line], work: Path, weeks: int = 8) -> None:
+    print(f"\n## Rotation: 31 members × 120 tasks over {weeks} weeks (load 0.8; members join, leave, are away)")
+    print("| solve | cumulative spread-sum | longest unpleasant streak (weeks) | mean weekly spread-sum |")
     print("|---|---|---|---|")
-    tasks, members = instance(30, 120, 0)
-    for label, memory in (("with debt + no-repeat", True), ("memoryless", False)):
-        r = simulate(tasks, members, 8, memory=memory)
-        spread = " / ".join(f"{v:.3f}" for v in r["cumulative_spread"].values())
-        print(f"| {label} | {spread} | {r['longest_unpleasant_streak']} | {r['last_week_spread_sum']:.3f} |")
+    org = organization(31, 120, 7, load=0.8, weeks=weeks)
+    results = {}
+    for label, memory in (("with debt and no-repeat (the bot's rule)", True), ("memoryless", False)):
+        directory = work / f"rotation-{memory}"
+        write(directory, org)
+        history = directory / "history.csv"
+        history.write_text("week,task,member,hours\n", encoding="utf-8")
+        published, weekly = [], []
+        for week, present in enumerate(org.weeks, 1):
+            run = plan_command(
+                directory, 5, members_file=f"members_week{week}.csv", history=history if memory else None
+            )
+            label_week = f"2026-W{week:02d}"
+            with history.open("a", encoding="utf-8") as out:
+                for piece in run.pieces:
+                    out.write(f"{_csv(label_week)},{_csv(piece.task)},{_csv(piece.member)},{hours_text(piece.hours)}\n")
+            published.append(Week(label_week, org.tasks, present, run.pieces))
+            weekly.append(run.spread_sum)
+        result = rotation(published)
+        results[memory] = result
+        print(
+            f"| {label} | {fmt(result.cumulative_spread_sum)} | {result.longest_unpleasant_streak} | "
+            f"{fmt(statistics.mean(weekly))} |"
+        )
+    lines.append(
+        Line(
+            f"rotation, 31 × 120 over {weeks} weeks",
+            f"cumulative {fmt(results[True].cumulative_spread_sum)}, unpleasant streak "
+            f"{results[True].longest_unpleasant_streak}",
+            "5 s a week",
+            "",
+            f"memoryless: cumulative {fmt(results[False].cumulative_spread_sum)}, streak "
+            f"{results[False].longest_unpleasant_streak}",
+        )
+    )
+
+
+def _csv(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if re.search(r'[",\n]', text) else text
+
+
+def write_readme(lines: list[Line], readme: Path) -> None:
+    table = [
+        README_START,
+        "| organization (members × tasks) | ours (spread-sum) | time | peak memory | for comparison |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {x.organization} | {x.ours} | {x.time} | {x.memory or '–'} | {x.reference} |" for x in lines),
+        README_END,
+    ]
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    readme.write_text(text[:start] + "\n".join(table) + text[end:], encoding="utf-8")
+    print(f"\n{readme} updated")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="small and medium sizes, one seed")
+    parser.add_argument("--quick", action="store_true", help="fewer seeds, no long reference runs")
     parser.add_argument("--only", choices=("small", "medium", "large", "rotation"))
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--readme", type=Path, nargs="?", const=Path("README.md"), help="rewrite the README table")
     args = parser.parse_args(argv)
-    if args.one:
-        m, t, limit = (float(x) for x in args.one.split("x"))
-        print(json.dumps(run_one(int(m), int(t), limit, 0)))
-        return 0
-    seeds = range(1 if args.quick else args.seeds)
     started = time.perf_counter()
-    sections = {
-        "small": lambda: section_small(seeds),
-        "medium": lambda: section_medium(seeds),
-        "large": section_large,
-        "rotation": section_rotation,
-    }
-    chosen = [args.only] if args.only else (["small", "medium"] if args.quick else list(sections))
-    for name in chosen:
-        sections[name]()
+    lines: list[Line] = []
+    with tempfile.TemporaryDirectory(prefix="parecon-bench-") as tmp:
+        work = Path(tmp)
+        sections = {
+            "small": lambda: section_small(range(1 if args.quick else 3), lines, work),
+            "medium": lambda: section_medium(4 if args.quick else 12, not args.quick, lines, work),
+            "large": lambda: section_large(lines, work),
+            "rotation": lambda: section_rotation(lines, work),
+        }
+        chosen = [args.only] if args.only else (["small", "medium"] if args.quick else list(sections))
+        for name in chosen:
+            sections[name]()
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
+    if args.readme:
+        write_readme(lines, args.readme)
     return 0
 
 

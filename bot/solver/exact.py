@@ -88,8 +88,11 @@ def resolve_group(
             ratios_low = [*ratios, int(round(SCALE * fixed.min()))]
         else:
             ratios_high = ratios_low = ratios
-        model.add_max_equality(high, ratios_high)
-        model.add_min_equality(low, ratios_low)
+        # Bounds rather than an exact max/min: the same optimum, and a linear relaxation CP-SAT uses.
+        for ratio in ratios_high:
+            model.add(high >= ratio)
+        for ratio in ratios_low:
+            model.add(low <= ratio)
         objective_terms.append(high - low)
     model.minimize(sum(objective_terms))
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.solver import Member, Problem, ProblemError, Task, solve
 from bot.solver.bench import instance
+from bot.solver.bounds import long_task_bound, lower_bound, relaxation_bound
 from bot.solver.family import organization
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, balance, rotation, unpleasant_tasks
@@ -191,3 +192,17 @@ def test_rotation_over_weeks_evens_out_and_never_repeats_unpleasant_work() -> No
     assert without.longest_unpleasant_streak == 4
     assert with_memory.cumulative_spread_sum < without.cumulative_spread_sum
     assert len(unpleasant_tasks(tasks)) == 6
+
+
+def test_lower_bounds_never_exceed_a_plan_and_see_what_forces_imbalance() -> None:
+    for seed in range(3):
+        org = organization(6, 18, seed, plain_names=True, max_slots=2, away=0)
+        problem = Problem(org.tasks, org.members)
+        plan = solve(problem, time_limit=1, seed=seed)
+        assert lower_bound(problem) <= plan.balance.spread_sum + 1e-6
+    # Only ana can do the 10 h accounts, with a fair share of 5 h of the work: she is at 2× in hours at best.
+    tasks = [Task("accounts", 10, qualification="accounting"), Task("dishes", 10, splittable=True)]
+    members = [Member("ana", 10, frozenset({"accounting"})), Member("ben", 30)]
+    problem = Problem(tasks, members)
+    assert long_task_bound(problem) >= 1.0
+    assert relaxation_bound(problem) == pytest.approx(solve(problem, time_limit=1).balance.spread_sum, abs=1e-3)
