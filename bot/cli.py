@@ -301,8 +301,15 @@ def cmd_health(args: argparse.Namespace) -> int:
             checks.append(Check(False, "database: " + str(error).splitlines()[0]))
             return 1
         heartbeat, revision, head = asyncio.run(read_state(settings.database_url))
+        if revision is None:
+            checks.append(
+                Check(False, "database: reachable, but without the bot's tables (run `parecon-rota migrate`)")
+            )
+            return 1
         if revision != head:
-            checks.append(Check(False, f"database: reachable, schema at {revision}, not {head} (run `migrate`)"))
+            checks.append(
+                Check(False, f"database: reachable, schema at {revision}, not {head} (run `parecon-rota migrate`)")
+            )
             return 1
         checks.append(Check(True, f"database: reachable, schema up to date ({revision})"))
         if not args.database_only:

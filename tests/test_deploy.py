@@ -282,3 +282,15 @@ def test_version() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert re.fullmatch(r"parecon-rota \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_health_on_a_database_without_the_bots_tables_says_to_migrate(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "parecon-rota.db"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    result = parecon_rota(tmp_path, "health", "--database-only")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == (
+        "FAIL database: reachable, but without the bot's tables (run `parecon-rota migrate`)"
+    )
