@@ -97,7 +97,8 @@ class Settings(BaseSettings):
 
     def anchored(self, base: Path) -> Settings:
         """These settings with relative paths taken from `base` (the settings file's folder)."""
-        data_dir = self.data_dir if self.data_dir.is_absolute() else base / self.data_dir
+        data_dir = self.data_dir.expanduser()
+        data_dir = data_dir if data_dir.is_absolute() else base / data_dir
         url = self.database_url
         path = self.sqlite_path
         if path is not None and not path.is_absolute():

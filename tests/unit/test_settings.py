@@ -47,6 +47,10 @@ def test_relative_paths_are_anchored_at_the_settings_files_folder(tmp_path: Path
     assert loaded.settings.sqlite_path == tmp_path / "etc" / "var" / "parecon-rota.db"
     assert loaded.describe() == f"settings: {settings_file}; database: SQLite {tmp_path / 'etc/var/parecon-rota.db'}"
 
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings_file.write_text("DATA_DIR=~/rota\n")
+    assert load_settings(str(settings_file)).settings.data_dir == tmp_path / "home" / "rota"
+
     settings_file.write_text("DATABASE_URL=sqlite:///./db/rota.db\n")
     loaded = load_settings(str(settings_file), cwd=tmp_path / "somewhere")
     assert loaded.settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'etc' / 'db' / 'rota.db'}"
