@@ -225,15 +225,27 @@ async def _run_bot(loaded: Loaded, token: str) -> None:
     settings = loaded.settings
     bot = RotaBot(settings, Database(settings.database_url))
     loop = asyncio.get_running_loop()
+    starting = asyncio.current_task()
     closing: list[asyncio.Future] = []
+
+    def stop() -> None:
+        # A service manager's stop: close the gateway session and release the database; while still
+        # starting (waiting for the database or Discord), stop waiting at once.
+        if not bot.is_ready() and starting is not None:
+            starting.cancel()
+        closing.append(asyncio.ensure_future(bot.close()))
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        # Close cleanly on a service manager's stop: the gateway session ends and the database is released.
-        loop.add_signal_handler(sig, lambda: closing.append(asyncio.ensure_future(bot.close())))
+        loop.add_signal_handler(sig, stop)
     try:
         async with bot:
             api_base = settings.discord_api_base or DISCORD_API_BASE
             await _login(bot, token, api_base, settings.connect_timeout, _token_source(loaded))
             await _connect(bot, settings.discord_gateway_url or DISCORD_GATEWAY, settings.connect_timeout)
+    except asyncio.CancelledError:
+        if not closing:
+            raise
+        log.info("stopped while starting")
     finally:
         await asyncio.gather(*closing)  # a stop that arrived while it ran finishes before the loop ends
 

@@ -253,3 +253,24 @@ async def test_health_sees_the_running_bot_connected_and_then_stopped(tmp_path: 
     code, out, _ = await run_bot_async(tmp_path, env, "health")
     assert code == 1
     assert out.splitlines()[2].startswith("FAIL gateway: the bot stopped ")
+
+
+async def test_a_stop_while_waiting_for_discord_ends_at_once_and_cleanly(tmp_path: Path, fake: FakeDiscord) -> None:
+    api = f"http://127.0.0.1:{closed_port()}/api/v10"
+    env = discord_env(tmp_path, fake, DISCORD_API_BASE=api, CONNECT_TIMEOUT="120")
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    assert bot.stderr is not None
+    seen = b""
+    while b"trying again" not in seen:
+        line = await asyncio.wait_for(bot.stderr.readline(), 60)
+        assert line, seen.decode()
+        seen += line
+    stopped = time.monotonic()
+    bot.terminate()
+    rest = await asyncio.wait_for(bot.stderr.read(), 30)
+    await bot.wait()
+    assert bot.returncode == 0, rest.decode()
+    assert time.monotonic() - stopped < 10
+    assert b"stopped while starting" in rest and b"Traceback" not in rest
