@@ -134,9 +134,18 @@ async def _login(bot, token: str, api_base: str, timeout: float, where: str) -> 
         raise StartupError(ExitStatus.DISCORD_UNREACHABLE, unreachable(api_base, error, timeout)) from None
 
 
+TOKEN_CLOSE_CODE = 4004  # the gateway's "authentication failed"
+TOKEN_REVOKED = (
+    "Discord's gateway refused DISCORD_TOKEN (it was reset or revoked): copy the new token from the developer "
+    "portal (Bot → Reset Token) into the settings, then start again."
+)
+
+
 async def _connect(bot, gateway: str, timeout: float) -> None:
     """Open the gateway; give up with a clear line when it is not open within `timeout` (later drops
     are discord.py's to reconnect)."""
+    import discord
+
     from bot.startup import check_discord_gateway, reason
 
     await check_discord_gateway(gateway, timeout)
@@ -147,6 +156,10 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
         beating = asyncio.create_task(_heartbeat(bot))
         try:
             await connect
+        except discord.ConnectionClosed as closed:
+            if closed.code == TOKEN_CLOSE_CODE:
+                raise StartupError(ExitStatus.TOKEN_REFUSED, TOKEN_REVOKED) from None
+            raise
         finally:
             beating.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -157,6 +170,8 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
     error = connect.exception() if connect in done else None
     if connect in done and error is None:
         return  # stopped (a signal) before it was ready
+    if isinstance(error, discord.ConnectionClosed) and error.code == TOKEN_CLOSE_CODE:
+        raise StartupError(ExitStatus.TOKEN_REFUSED, TOKEN_REVOKED)
     if error is None:
         problem = "no answer"
     elif isinstance(error, AttributeError) and bot.ws is None:

@@ -4,6 +4,7 @@ status per kind of failure (README: Self-hosting), and saying which settings fil
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from aiohttp import WSMsgType, web
 
 from tests.e2e.fake_discord import FakeDiscord
 
@@ -274,3 +276,29 @@ async def test_a_stop_while_waiting_for_discord_ends_at_once_and_cleanly(tmp_pat
     assert bot.returncode == 0, rest.decode()
     assert time.monotonic() - stopped < 10
     assert b"stopped while starting" in rest and b"Traceback" not in rest
+
+
+class GatewayRefusesTheToken(FakeDiscord):
+    """REST takes the token, the gateway does not (a token reset between the two)."""
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=None, autoping=True)
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}))
+        async for message in ws:
+            if message.type == WSMsgType.TEXT and json.loads(message.data)["op"] == 2:
+                await ws.close(code=4004, message=b"Authentication failed.")
+        return ws
+
+
+async def test_a_token_the_gateway_refuses_exits_5(tmp_path: Path) -> None:
+    fake = await GatewayRefusesTheToken().start()
+    try:
+        code, _, err = await run_bot_async(tmp_path, discord_env(tmp_path, fake))
+    finally:
+        await fake.stop()
+    assert code == 5
+    assert last_lines(err, 1) == [
+        "Discord's gateway refused DISCORD_TOKEN (it was reset or revoked): copy the new token from the developer "
+        "portal (Bot → Reset Token) into the settings, then start again."
+    ]
