@@ -478,8 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=cmd_restore)
     plan = sub.add_parser(
         "plan",
-        help="divide work into balanced job complexes from CSV files, offline",
-        description="Divide the tasks in TASKS among the members in MEMBERS as balanced job complexes.",
+        help="divide work into balanced job complexes from CSV files or .xlsx workbooks, offline",
+        description="Divide the tasks in TASKS among the members in MEMBERS as balanced job complexes. Input "
+        "files may be CSV (`,` `;` or tab separated, any common encoding) or .xlsx workbooks.",
     )
     plan.add_argument(
         "--tasks",
@@ -508,7 +509,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the ISO week planned, for members' days away (default: next week, e.g. 2026-W49)",
     )
     plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
-    plan.add_argument("--out", required=True, help="where to write assignments.csv (task,member,hours)")
+    plan.add_argument(
+        "--out", required=True, help="where to write assignments.csv (task,member,hours), or an .xlsx workbook"
+    )
     plan.add_argument("--report", help="where to write the balance report (JSON)")
     plan.set_defaults(handler=cmd_plan)
     return parser

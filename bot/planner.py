@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import importlib.util
 import io
 import json
 import os
@@ -838,6 +839,45 @@ def summary(result: PlanResult) -> str:
     return "\n".join(lines)
 
 
+def assignments_workbook(result: PlanResult, path: Path) -> None:
+    """The plan as an Excel workbook: `Assignments` (task, member, hours, as in the CSV) and `Members`
+    (the terminal's table, with numbers as numbers)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Assignments"
+    sheet.append(ASSIGNMENT_COLUMNS)
+    for piece in result.plan.pieces:
+        sheet.append((piece.task, piece.member, float(hours_text(piece.hours))))
+    members = book.create_sheet("Members")
+    members.append(
+        ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "away days", "tasks")
+    )
+    for row in result.report["members"]:
+        members.append(
+            (
+                row["member"],
+                row["hours"],
+                row["available"],
+                row["hours_share"],
+                round(row["fair_share"]["hours"], 2),
+                row["ratio"]["unpleasantness"],
+                row["ratio"]["empowerment"],
+                row["away_days"],
+                ", ".join(f"{t['task']} {hours_text(t['hours'])}" for t in row["tasks"]),
+            )
+        )
+        members.cell(members.max_row, 4).number_format = "0%"
+    for row in result.report["inactive_members"]:
+        members.append(
+            (row["member"], 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"])
+        )
+    for sheet_ in (sheet, members):
+        sheet_.freeze_panes = "A2"
+    book.save(path)
+
+
 def seconds_since_start() -> float:
     """How long this process has been running (start-up included), where the system says so."""
     try:
@@ -860,6 +900,11 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         parse_granularity(args.granularity)
     except ProblemError as error:
         raise PlanInputError("--granularity", None, str(error)) from None
+    workbook_out = Path(args.out).suffix.lower() in {".xlsx", ".xlsm"}
+    if workbook_out and importlib.util.find_spec("openpyxl") is None:
+        raise PlanInputError(
+            "--out", None, "an .xlsx needs the xlsx extra (pip install 'parecon-rota[xlsx]'); or write a .csv"
+        )
     week = checked_week(args.week) if getattr(args, "week", None) else next_week()
     paths = (args.tasks, args.members, args.ratings, args.history)
     inputs = [read(path, role) for path, role in zip(paths, ROLES, strict=True)]
@@ -875,7 +920,10 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         week=week,
         sources=Sources(*(name for _, name in inputs)),
     )
-    Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
+    if workbook_out:
+        assignments_workbook(result, Path(args.out))
+    else:
+        Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:
         Path(args.report).write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
     for warning in result.warnings:

@@ -381,3 +381,23 @@ def test_decode_reads_utf8_with_or_without_a_bom_and_falls_back_to_legacy_encodi
     assert decode("\ufeffCafé".encode(), "f") == "Café"
     assert decode("Café – €5".encode("cp1252"), "f") == "Café – €5"
     assert decode(b"Caf\xe9 \x81", "f") == "Café \x81"  # not Windows-1252 either: Latin-1
+
+
+def test_the_plan_can_be_written_as_a_workbook(tmp_path: Path) -> None:
+    paths = write(tmp_path, tasks=TASKS, members=MEMBERS)
+    out = tmp_path / "plan.xlsx"
+    argv = ["plan", "--tasks", paths["tasks"], "--members", paths["members"], "--out", str(out)]
+    assert main([*argv, "--time-limit", "1", "--week", "2026-W49", "--report", str(tmp_path / "r.json")]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Assignments", "Members"]
+    rows = list(book["Assignments"].iter_rows(values_only=True))
+    assert rows[0] == ("task", "member", "hours")
+    held: dict[str, float] = {}
+    for task, _member, hours in rows[1:]:
+        held[task] = held.get(task, 0) + hours
+    assert held == {"Chair meeting": 2, "Clean kitchen": 6, "Accounts": 4, "Deliveries": 6, "Dishes": 2}
+    members = {row[0]: row for row in book["Members"].iter_rows(min_row=2, values_only=True)}
+    report = json.loads((tmp_path / "r.json").read_text())
+    for member in report["members"]:
+        assert members[member["member"]][1:4] == (member["hours"], member["available"], member["hours_share"])
+    assert members["dee"][-1] == "away"
