@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from storage import orgs
+from bot.solver.model import hours_text
+from storage import orgs, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization
 
 from .lookups import require_org
+
+HOUR_SETTINGS = {"default_hours", "granularity"}  # printed exactly, as hours
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,15 @@ async def change_settings(
     quorum: int | None = None,
     threshold: int | None = None,
     vote_hours: int | None = None,
+    granularity: str | float | Decimal | None = None,
 ) -> SettingsShown:
-    """Change the settings given (all checked first), and show them with recent moderator actions."""
+    """Change the settings given (all checked first, nothing changes if one is refused), and show
+    them with recent moderator actions.
+
+    A granularity is refused while a current splittable task does not fit it (its hours are not a
+    whole number of steps), naming those tasks: a setting never makes a week unsolvable."""
     changes: dict[str, float | int] = {}
+    step = rules.check_granularity(granularity) if granularity is not None else None
     if default_hours is not None:
         changes["default_hours"] = rules.check_hours(default_hours, "default_hours")
     if quorum is not None:
@@ -117,10 +127,14 @@ async def change_settings(
         changes["vote_hours"] = rules.check_vote_hours(vote_hours)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        if step is not None:
+            current = await tasks.active_tasks(session, org.id)
+            rules.check_granularity_fits(step, [(t.name, t.hours, t.splittable) for t in current])
+            changes["granularity"] = float(step)
         for key, value in changes.items():
             setattr(org, key, value)
         if changes:
-            detail = " ".join(f"{k}={v:g}" for k, v in changes.items())
+            detail = " ".join(f"{k}={hours_text(v) if k in HOUR_SETTINGS else v}" for k, v in changes.items())
             orgs.audit(session, org.id, moderator_id, "org.settings", detail)
         recent = await orgs.recent_audit(session, org.id, limit=5)
     return SettingsShown(org, bool(changes), recent)

@@ -1,14 +1,16 @@
 """The job-complex solver: divide an organization's work into balanced job complexes.
 
-`solve()` runs, within a time budget: a greedy construction, local search (moves and swaps focused on
-the worst-off members), then exact CP-SAT re-solving: of the whole organization when it is small,
-else of small groups around the members at the extremes.
+`solve()` runs, within a time budget: a starting point that gives long indivisible tasks to the
+members with room for them, local search (transfers of whole or partial pieces and swaps, focused on
+the members furthest from their fair share), then either exact CP-SAT solving of the whole
+organization when it is small, or iterated local search that kicks the members at the extremes out
+of their local optimum.
 
 Given the same input, seed and time limit, a plan is the same on every run, unless the clock stops the
-search first (a slow or busy machine; large organizations, whose local search uses the whole budget).
-Small organizations are solved by CP-SAT's parallel portfolio: the same balance, when proven optimal,
-but possibly another of several equally balanced plans. The solver is CPU-bound and blocking: the bot
-calls it in a worker, never on the event loop.
+search first (a slow or busy machine; most organizations of more than a dozen members, whose search
+uses the whole budget). Small organizations are solved by CP-SAT's parallel portfolio: the same
+balance, when proven optimal, but possibly another of several equally balanced plans. The solver is
+CPU-bound and blocking: the bot calls it in a worker, never on the event loop.
 """
 
 from __future__ import annotations
