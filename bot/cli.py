@@ -53,7 +53,11 @@ def _load(args: argparse.Namespace) -> Loaded:
     except ConfigError as error:
         raise StartupError(ExitStatus.CONFIG, str(error)) from None
     settings = loaded.settings
-    discord.utils.setup_logging(level=logging.getLevelNamesMapping().get(settings.log_level, logging.INFO))
+    level = logging.getLevelNamesMapping().get(settings.log_level, logging.INFO)
+    discord.utils.setup_logging(level=level)
+    # Lines that say nothing to someone running the bot: it has no voice, and Alembic lists its plugins.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(level, logging.WARNING))
     try:
         settings.ensure_data_dir()
     except OSError as error:
