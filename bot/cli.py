@@ -130,11 +130,18 @@ async def _login(bot, token: str, api_base: str, timeout: float, where: str) -> 
     from bot.startup import TOKEN_REFUSED, check_discord_rest, unreachable
 
     await check_discord_rest(api_base, timeout)
+    login = asyncio.create_task(bot.login(token))
     try:
-        await asyncio.wait_for(bot.login(token), timeout)
+        # The REST part of logging in is bounded; the setup hook after it (command sync) is not: it may
+        # have to wait out a rate limit.
+        async with asyncio.timeout(timeout):
+            while not login.done() and bot.application is None:
+                await asyncio.wait({login}, timeout=0.05)
+        await login
     except discord.LoginFailure:
         raise StartupError(ExitStatus.TOKEN_REFUSED, TOKEN_REFUSED.format(where=where)) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
+        login.cancel()
         raise StartupError(ExitStatus.DISCORD_UNREACHABLE, unreachable(api_base, error, timeout)) from None
 
 

@@ -302,3 +302,45 @@ async def test_a_token_the_gateway_refuses_exits_5(tmp_path: Path) -> None:
         "Discord's gateway refused DISCORD_TOKEN (it was reset or revoked): copy the new token from the developer "
         "portal (Bot → Reset Token) into the settings, then start again."
     ]
+
+
+class LoginHangs(FakeDiscord):
+    """Answers the gateway probe, then never answers the login."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def _get_me(self, _request) -> dict:
+        await self.release.wait()  # until the test ends
+        return self.bot_user.payload()
+
+
+async def test_a_login_that_never_answers_is_bounded(tmp_path: Path) -> None:
+    fake = await LoginHangs().start()
+    try:
+        started = time.monotonic()
+        code, _, err = await run_bot_async(tmp_path, discord_env(tmp_path, fake))
+        elapsed = time.monotonic() - started
+    finally:
+        fake.release.set()
+        await fake.stop()
+    assert code == 4
+    assert elapsed < 30
+    assert last_lines(err)[0] == f"Cannot reach Discord at {fake.api_base}: no answer, for 3 s."
+
+
+async def test_a_command_sync_waiting_out_a_rate_limit_is_not_a_failure(tmp_path: Path, fake: FakeDiscord) -> None:
+    fake.rate_limit_next("/commands", retry_after=4)  # longer than CONNECT_TIMEOUT
+    env = discord_env(tmp_path, fake, CONNECT_TIMEOUT="2")
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await fake.wait_until(lambda: fake.identifies > 0, timeout=60, what="the bot to connect")
+        assert fake.command_syncs == ["global"]
+    finally:
+        if bot.returncode is None:
+            bot.terminate()
+        _, err = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 0, err.decode()
