@@ -73,7 +73,6 @@ ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 TRUE = {"true", "yes", "y", "1", "x", "wahr", "ja", "vrai", "oui", "verdadero", "sí", "si", "vero", "waar"}
 FALSE = {"false", "no", "n", "0", "", "falsch", "nein", "faux", "non", "falso", "onwaar", "nee"}
 SEPARATORS = (",", ";", "\t")
-SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)  # Excel's first line naming the separator
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -182,16 +181,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _first_line(text: str) -> tuple[str, int]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            return line, number
-    return "", 0
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
 
 
 def detect_separator(text: str, columns: Sequence[str]) -> str:
     """The separator that reads the most known column names from the header line (ties: comma)."""
-    line, _ = _first_line(text)
+    line = _first_line(text)
     hint = SEP_HINT.match(line)
     if hint and hint.group(1) in SEPARATORS:
         return hint.group(1)
