@@ -29,6 +29,7 @@ WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about th
 WHOLE_EXACT_TASKS = 60
 CP_SAT_OVERRUN = 0.1  # CP-SAT checks its clock now and then: it may run this much past its limit
 KICKS_PER_SECOND = 1000
+KICK_POWER = 4.0  # the potential searched after a kick: steep enough to favour the extremes
 DIRECTED_SHARE = 0.5  # of the kicks, those handing an extreme member's piece to whom it suits best
 STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
 SHAKES_WITHOUT_GAIN = 5
@@ -93,7 +94,7 @@ def _iterate(state: State, deadline: float, *, rounds: int) -> None:
             if shakes > SHAKES_WITHOUT_GAIN:  # converged: what is left of the budget would change nothing
                 break
             kick(state, state.rng.sample(range(state.member_count), max(2, state.member_count // 4)))
-            local_search(state, deadline, powers=(2.0, 8.0))
+            local_search(state, deadline, powers=(2.0, KICK_POWER))
             current, walk, stale = state.spread_sum(), state.snapshot(), 0
             continue
         extreme, other = state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)
@@ -101,7 +102,7 @@ def _iterate(state: State, deadline: float, *, rounds: int) -> None:
             kick(state, [other])
         else:
             kick(state, [extreme, other])
-        local_search(state, deadline, powers=(8.0,))
+        local_search(state, deadline, powers=(KICK_POWER,))
         spread = state.spread_sum()
         if spread <= current + 1e-12:
             stale = 0 if spread < current - 1e-9 else stale + 1

@@ -96,6 +96,8 @@ class State:
         squared *= squared
         if self.p == 2.0:
             powered = squared
+        elif self.p == 4.0:
+            powered = squared * squared
         elif self.p == 8.0:  # repeated squaring: several times faster than a float power
             powered = squared * squared
             powered *= powered
