@@ -32,6 +32,7 @@ async def create_org(bot, guild: FakeGuild, *, tz: str = "UTC", day: int = 0, at
             day=day,
             at=at,
             merge_code=f"C{guild.id % 10**7:07d}",
+            now=bot.now(),
         )
     return org.id
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-import storage.rotas
+import storage.outbox
 from bot.rota import PastPiece
 from bot.solver.metrics import Week, rotation
 from bot.solver.model import Member, Task
@@ -23,6 +23,10 @@ from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons,
 pytestmark = pytest.mark.slow
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # week 2026-W49 starts
+
+
+class Killed(BaseException):
+    """The process dying at this point: nothing in the bot catches it."""
 
 
 async def make_org(bot, guild: FakeGuild, **schedule) -> int:
@@ -102,8 +106,8 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     for row in table:
         hours[row["task"]] = hours.get(row["task"], 0) + float(row["hours"])
     assert hours == {name: h for name, h, _, _ in BAKERY_TASKS}
-    [rota] = await eventually(lambda: rows(bot, Rota, Rota.published_at.is_not(None)))
-    [stored_post] = await rows(bot, RotaPost)
+    [stored_post] = await eventually(lambda: rows(bot, RotaPost, RotaPost.message_id.is_not(None)))
+    [rota] = await rows(bot, Rota, Rota.published_at.is_not(None))
     assert rota.week == "2026-W49"
     assert stored_post.message_id == int(post["id"])
     # The job stays scheduled for next week; firing again in the same week posts nothing new.
@@ -132,37 +136,34 @@ async def test_a_restart_in_the_middle_of_a_publication_posts_once(
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:5])
 
-    # Crash 1: the rota is stored, then the process dies before posting (the next bot, after the
-    # restart, has its own publication service, unpatched).
-    publication = bot.services.publication
+    # Crash 1: the rota and its effects are stored, then the process dies before posting (the next
+    # bot, after the restart, has its own services, unpatched).
+    outbox = bot.services.outbox
 
     async def die_before_posting(*args, **kwargs):
-        raise RuntimeError("power cut")
+        raise Killed()
 
-    monkeypatch.setattr(publication, "_post_to", die_before_posting)
-    with pytest.raises(RuntimeError):
-        await publication.publish(org_id, "2026-W49")
+    monkeypatch.setattr(outbox, "deliver_subject", die_before_posting)
+    with pytest.raises(Killed):
+        await bot.services.publication.publish(org_id, "2026-W49")
     assert len(await rows(bot, Rota)) == 1 and rota_messages(world, world.a) == []
 
     # Crash 2 (after the restart): the message is sent, then the process dies before recording it.
-    real_post_for = storage.rotas.post_for
-    calls = {"n": 0}
+    real_done = storage.outbox.done
 
-    async def die_after_sending(session, *args):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the second call records the sent message
-            raise RuntimeError("power cut after sending")
-        return await real_post_for(session, *args)
+    def die_after_sending(effect, message_id):
+        if effect.kind == "rota.post":
+            raise Killed()
+        real_done(effect, message_id)
 
-    monkeypatch.setattr(storage.rotas, "post_for", die_after_sending)
+    monkeypatch.setattr(storage.outbox, "done", die_after_sending)
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=5))
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the post")
     await asyncio.sleep(0.5)
-    [post] = await rows(bot, RotaPost)
-    assert post.message_id is None  # died before recording
+    assert await rows(bot, RotaPost, RotaPost.message_id.is_not(None)) == []  # died before recording
 
     # The next restart finds the sent message by its footer instead of posting again.
-    monkeypatch.setattr(storage.rotas, "post_for", real_post_for)
+    monkeypatch.setattr(storage.outbox, "done", real_done)
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=10))
     [post] = await eventually(lambda: rows(bot, RotaPost, RotaPost.message_id.is_not(None)))
     assert post.message_id == int(rota_messages(world, world.a)[0]["id"])
