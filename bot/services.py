@@ -40,6 +40,7 @@ class Services:
     outbox: Dispatcher
     bot: RotaBot
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
+    catching_up: asyncio.Task[Any] | None = None  # the start-up catch-up of missed publications
 
     @classmethod
     def create(cls, bot: RotaBot) -> Services:
@@ -66,7 +67,7 @@ class Services:
             self.scheduler.start()
             schedules = await self.publication.schedules()
             self.scheduler.reconcile(schedules)
-            self._spawn(self._catch_up_publications(missed_runs(schedules, self.now(), last_alive)))
+            self.catching_up = self._spawn(self._catch_up_publications(missed_runs(schedules, self.now(), last_alive)))
             self._spawn(self._heartbeat())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
         self._spawn(self._deliver())
@@ -82,10 +83,11 @@ class Services:
         """An organization's schedule changed (or it was archived by a merge): update its job."""
         await reschedule(self.scheduler, self.publication, org_id)
 
-    def _spawn(self, coroutine: Any) -> None:
+    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+        return task
 
     async def _deliver(self) -> None:
         await self.bot.wait_until_ready()

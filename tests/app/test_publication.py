@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
@@ -209,3 +210,16 @@ async def test_a_republication_takes_the_role_from_the_replaced_holder(
     await publication.publish(org.id, WEEK, replace=True)
     [(_, _, second)] = effects.holders
     assert second != first  # the replaced holder lost the role, the new one has it
+
+
+async def test_each_publication_logs_who_what_and_why(db, publication: Publication, caplog) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    caplog.set_level(logging.INFO, logger="bot")
+    await publication.publish_due(org.id)
+    await publication.publish_now(org.id, "2026-W50", moderator_id=9)
+    await publication.publish_now(org.id, "2026-W50", moderator_id=9)  # out already: nothing new to say
+    lines = [r.getMessage() for r in caplog.records if "the rota of organization" in r.getMessage()]
+    assert lines == [
+        f"published the rota of organization {org.id} for week {WEEK} (scheduled)",
+        f"published the rota of organization {org.id} for week 2026-W50 (by hand, moderator 9)",
+    ]

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -15,18 +16,14 @@ import storage.outbox
 from bot.rota import PastPiece
 from bot.solver.metrics import Week, rotation
 from bot.solver.model import Member, Task
-from storage.models import Assignment, MemberRow, Qualification, Rota, RotaPost, TaskRow
-from tests.e2e.builders import Clock, create_org, rows, seed
+from storage.models import Assignment, MemberRow, Organization, Qualification, Rota, RotaPost, TaskRow
+from tests.e2e.builders import Clock, Killed, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
 
 pytestmark = pytest.mark.slow
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # week 2026-W49 starts
-
-
-class Killed(BaseException):
-    """The process dying at this point: nothing in the bot catches it."""
 
 
 async def make_org(bot, guild: FakeGuild, **schedule) -> int:
@@ -123,10 +120,49 @@ async def test_a_missed_publication_is_caught_up_once_on_start(world: World, sta
     # The bot was down over Monday 09:00 and comes back at 14:00.
     await start_at(start_bot, scheduled, MONDAY.replace(hour=14))
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the catch-up")
-    await start_at(start_bot, scheduled, MONDAY.replace(hour=15))  # and again: nothing more
-    await asyncio.sleep(1.0)
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=15))  # and again: nothing more
+    assert bot.services.catching_up is not None
+    await asyncio.wait_for(bot.services.catching_up, 30)
     assert len(rota_messages(world, world.a)) == 1
     assert [r.week for r in await rows(bot, Rota)] == ["2026-W49"]
+
+
+async def test_a_restart_publishes_no_run_from_before_the_organization_was_set_up(
+    world: World, start_bot, scheduled, caplog
+) -> None:
+    # Monday 14:00: a moderator sets up the organization for Sunday (yesterday) at the current time.
+    # (This first process runs no scheduler, so no heartbeat tells the next one it was up: only the
+    # time the schedules took effect keeps their runs out.)
+    unscheduled = bot_settings(world.fake, scheduled.database_url, scheduler_enabled=False)
+    bot, _ = await start_at(start_bot, unscheduled, MONDAY.replace(hour=14))
+    record = await world.fake.invoke(
+        world.a, world.mod_a, "mod org setup", channel=world.a.channel("rota"), day="sun", time="14:00"
+    )
+    assert "created" in await record.text(timeout=10)
+    [org] = await rows(bot, Organization)
+    await fill(bot, org.id, [world.alice, world.bob, world.carol, world.mod_a], BAKERY_TASKS[:2])
+    # …and one with the default schedule, Monday 09:00, set up after this Monday's run.
+    other_id = await make_org(bot, world.b)
+    await fill(bot, other_id, [world.dave], BAKERY_TASKS[2:3])
+
+    caplog.set_level(logging.INFO, logger="bot")
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=14, minute=5))  # restart
+    assert bot.services.catching_up is not None
+    await asyncio.wait_for(bot.services.catching_up, 30)  # the catch-up is over
+    assert rota_messages(world, world.a) == [] and rota_messages(world, world.b) == []
+    assert await rows(bot, Rota) == []
+    assert not [r for r in caplog.records if "published the rota" in r.getMessage()]
+
+
+async def test_a_catch_up_says_why_in_the_log(world: World, start_bot, scheduled, caplog) -> None:
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=7))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    caplog.set_level(logging.INFO, logger="bot")
+    await start_at(start_bot, scheduled, MONDAY.replace(hour=14))  # down over 09:00
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the catch-up")
+    [line] = [r.getMessage() for r in caplog.records if "published the rota" in r.getMessage()]
+    assert line == f"published the rota of organization {org_id} for week 2026-W49 (catch-up)"
 
 
 async def test_a_restart_in_the_middle_of_a_publication_posts_once(
