@@ -15,6 +15,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.options import check_options, leaf_options
 from bot.replies import answer_error
 from bot.services import Services
 from bot.settings import Settings
@@ -48,6 +49,11 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
                 return False
             if interaction.type is discord.InteractionType.application_command:
                 raise app_commands.NoPrivateMessage()
+        command = interaction.command
+        if interaction.type is discord.InteractionType.application_command and isinstance(
+            command, app_commands.Command
+        ):
+            check_options(command.parameters, leaf_options(cast(dict, interaction.data or {})))
         return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

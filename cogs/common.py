@@ -17,7 +17,17 @@ if TYPE_CHECKING:
     from bot.services import Services
     from storage.db import Database
 
-__all__ = ["RATING_HELP", "ModeratorGroup", "RotaView", "clip", "register", "services"]
+__all__ = ["RATING_HELP", "ModeratorGroup", "RotaView", "clip", "register", "services", "spreadsheet_safe"]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
+
+
+def spreadsheet_safe(cell: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading `'`
+    (a task named `=HYPERLINK(…)` must not run when a moderator opens the export)."""
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 RATING_HELP = (
     "desirability = how pleasant the work is (1 = dreadful, 10 = delightful); "

@@ -164,12 +164,12 @@ def failure_lines(effects: list[OutboxEffect]) -> str:
     return clip("\n".join(lines), 1024)
 
 
-def audit_lines(entries: list[AuditEntry]) -> str:
+def audit_lines(entries: list[AuditEntry], limit: int = 1024) -> str:
     lines = [
         f"{discord.utils.format_dt(e.created_at, 'f')} <@{e.actor_id}> `{e.action}` {clip(e.detail, 120)}"
         for e in entries
     ]
-    return clip("\n".join(lines), 1024)
+    return clip("\n".join(lines), limit)
 
 
 @org_group.command(name="goal-add", description="Add one of the organization's goals")
@@ -196,10 +196,10 @@ async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
 
 
 @app_commands.command(name="audit", description="Recent moderator actions: who did what, when")
-@app_commands.describe(count="How many entries (default 15)")
-async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 15) -> None:
+@app_commands.describe(count="How many entries, 1 to 100 (default 15)")
+async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 100] = 15) -> None:
     org, entries = await app.audit_log(db(interaction), interaction.guild_id, count)
-    embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries) or "none yet")
+    embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries, 4096) or "none yet")
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

@@ -15,7 +15,7 @@ from bot.app.tasks import describe
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
 from bot.planner import TASK_COLUMNS
-from cogs.common import RATING_HELP, ModeratorGroup, RotaView, bot_of, clip, db, register
+from cogs.common import RATING_HELP, ModeratorGroup, RotaView, bot_of, clip, db, register, spreadsheet_safe
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
@@ -204,11 +204,12 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
 async def task_export(interaction: discord.Interaction) -> None:
     rows = await tasks.export_tasks(db(interaction), interaction.guild_id)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
     writer.writerow(TASK_COLUMNS)
     for task, social in rows:
         writer.writerow(
-            (
+            spreadsheet_safe(cell)
+            for cell in (
                 task.name,
                 f"{task.hours:g}",
                 task.slots,

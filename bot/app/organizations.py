@@ -13,6 +13,8 @@ from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
 
 from .lookups import require_org
 
+AUDIT_MAX = 100  # entries `/mod audit` lists at most
+
 
 @dataclass(frozen=True)
 class OrgInfo:
@@ -167,6 +169,8 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
 
 
 async def audit_log(db: Database, guild_id: int | None, count: int) -> tuple[Organization, list[AuditEntry]]:
+    if not 1 <= count <= AUDIT_MAX:
+        raise BadInput(f"`count` must be from 1 to {AUDIT_MAX}.")
     async with db.session() as session:
         org = await require_org(session, guild_id)
         return org, await orgs.recent_audit(session, org.id, limit=count)
