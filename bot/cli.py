@@ -30,12 +30,11 @@ Then run the command again. The README explains how to invite the bot to your se
 
 
 def _settings() -> Settings:
-    import discord
-
+    from bot.logs import setup_logging
     from bot.settings import Settings
 
     settings = Settings()
-    discord.utils.setup_logging(level=logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO))
+    setup_logging(settings.log_level)
     settings.ensure_data_dir()
     return settings
 

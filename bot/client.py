@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -91,6 +92,7 @@ class RotaBot(commands.Bot):
         # Views waiting for clicks; stopped on close so that no timeout outlives the bot.
         self.views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
         self._services: Services | None = None
+        self._shutdown: asyncio.Future[None] | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -134,6 +136,17 @@ class RotaBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
+        """Stop everything the bot runs, once however often it is called (a signal handler and the
+        `async with` exit both call it); every caller waits for the whole shutdown, so that nothing
+        is still closing (a database connection, say) when the event loop ends."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._close_everything())
+        await asyncio.shield(self._shutdown)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _close_everything(self) -> None:
         for view in list(self.views):
             view.stop()
         if self._services is not None:
@@ -141,3 +154,4 @@ class RotaBot(commands.Bot):
         await super().close()
         self.workers.shutdown()
         await self.db.dispose()
+        log.info("closed cleanly")
