@@ -7,16 +7,27 @@ import csv
 import io
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 import storage.outbox
+from bot.app.outbox import REFUSED_ATTEMPTS
 from bot.rota import PastPiece
 from bot.solver.metrics import Week, rotation
 from bot.solver.model import Member, Task
-from storage.models import Assignment, MemberRow, Organization, Qualification, Rota, RotaPost, TaskRow
+from storage.models import (
+    Assignment,
+    MemberRow,
+    Organization,
+    OrgServer,
+    OutboxEffect,
+    Qualification,
+    Rota,
+    RotaPost,
+    TaskRow,
+)
 from tests.e2e.builders import Clock, Killed, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
@@ -205,6 +216,34 @@ async def test_a_restart_in_the_middle_of_a_publication_posts_once(
     assert post.message_id == int(rota_messages(world, world.a)[0]["id"])
     assert len(rota_messages(world, world.a)) == 1
     assert len(await rows(bot, Rota)) == 1
+
+
+async def test_a_deleted_channel_is_given_up_shown_to_moderators_and_holds_up_nothing(
+    world: World, start_bot, scheduled
+) -> None:
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(minute=30))
+    org_id = await make_org(bot, world.a)
+    async with bot.db.transaction() as session:  # the organization spans both servers (as after a merge)
+        session.add(OrgServer(guild_id=world.b.id, organization_id=org_id, channel_id=world.b.channel("rota").id))
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    del world.a.channels[world.a.channel("rota").id]  # someone deletes server A's rota channel
+
+    await bot.services.publication.publish(org_id, "2026-W49")
+    assert len(rota_messages(world, world.b)) == 1  # B's post is not held up
+
+    async def given_up():
+        for _ in range(REFUSED_ATTEMPTS):  # the dispatcher's retries, hurried along
+            clock.now += timedelta(hours=1)
+            bot.services.outbox.kick()
+            await asyncio.sleep(0.05)
+        return await rows(bot, OutboxEffect, OutboxEffect.status == "failed")
+
+    [failed] = await eventually(given_up)
+    assert failed.kind == "rota.post" and "404" in failed.last_error
+    settings = await world.fake.invoke(world.b, world.mod_b, "mod org settings")
+    text = await settings.text(timeout=10)
+    assert "Deliveries that failed" in text and "The rota post" in text and "Unknown Channel" in text
+    assert len(rota_messages(world, world.b)) == 1
 
 
 async def test_overlapping_triggers_store_and_post_once(world: World, start_bot, scheduled) -> None:
