@@ -4,11 +4,14 @@ message the bot sent before a crash by the marker it carries."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
 import discord
 
 from bot.app.ports import DeliveryError
+
+log = logging.getLogger(__name__)
 
 HISTORY_LOOKBACK = 50  # recent messages searched for one sent just before a crash
 
@@ -31,12 +34,16 @@ def carries(message: discord.Message, marker: str) -> bool:
 async def find_own(
     bot: discord.Client, channel: discord.abc.Messageable, marker: str, what: str = "reading the channel"
 ) -> int | None:
-    """The id of the bot's message carrying `marker` among the channel's recent messages."""
+    """The id of the bot's message carrying `marker` among the channel's recent messages. When the
+    history cannot be read (no Read Message History there), None: sending again is better than
+    never delivering, and a send that cannot happen either says why."""
     me = bot.user
-    with delivery_errors(what):
+    try:
         async for message in channel.history(limit=HISTORY_LOOKBACK):
             if me is not None and message.author.id == me.id and carries(message, marker):
                 return message.id
+    except discord.HTTPException as error:
+        log.warning("%s: %s %s; sending without looking", what, error.status, error.text or error)
     return None
 
 
