@@ -5,13 +5,17 @@ Every check raises `BadInput` with a message that says what to do instead.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 
 from bot.errors import BadInput
 from bot.schedule import WEEKDAYS, zone
+from bot.solver.model import MIN_GRANULARITY, ProblemError, exact_hours, hours_text, parse_granularity, steps_of
 
 MAX_HOURS = 168.0  # hours in a week
 MERGE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -25,8 +29,76 @@ def new_merge_code() -> str:
 
 def check_hours(hours: float, what: str = "hours") -> float:
     if not 0 < hours <= MAX_HOURS:
-        raise BadInput(f"{what} must be more than 0 and at most {MAX_HOURS:g} (a week); you gave {hours:g}.")
+        raise BadInput(
+            f"{what} must be more than 0 and at most {hours_text(MAX_HOURS)} (a week); you gave {hours_text(hours)}."
+        )
     return float(hours)
+
+
+def check_granularity(value: str | float | Decimal) -> Decimal:
+    """The shortest step splittable tasks are cut into, in hours (the solver's own rule: 0.05 to 4,
+    at most two decimals)."""
+    try:
+        return parse_granularity(value)
+    except ProblemError as error:
+        text = str(error)
+        raise BadInput(f"The {text}.") from None
+
+
+def fits_granularity(hours: float, splittable: bool, granularity: Decimal) -> bool:
+    """Whether a task can be cut on the organization's grid: an indivisible task always can (it is one
+    piece); a splittable one when its hours are a whole number of steps (the solver's rule)."""
+    return not splittable or steps_of(hours, granularity) is not None
+
+
+def check_task_fits(name: str, hours: float, splittable: bool, granularity: Decimal) -> None:
+    """Refuse a splittable task the solver could not cut into whole steps of `granularity`."""
+    if not fits_granularity(hours, splittable, granularity):
+        step = hours_text(granularity)
+        raise BadInput(
+            f"`{name}` is splittable into steps of {step} h (the organization's granularity), but "
+            f"{hours_text(hours)} h is not a whole number of them: make its hours a multiple of {step} "
+            f"(e.g. {_nearby(hours, granularity)}) or make it not splittable."
+        )
+
+
+def _nearby(hours: float, granularity: Decimal) -> str:
+    below = (exact_hours(hours) // granularity) * granularity
+    options = [b for b in (below, below + granularity) if b > 0]
+    return " or ".join(hours_text(b) for b in options)
+
+
+def unfit_tasks(tasks: Iterable[tuple[str, float, bool]], granularity: Decimal) -> list[str]:
+    """The (name, hours, splittable) tasks a granularity would not fit, as `name (hours h)`."""
+    return [
+        f"`{name}` ({hours_text(hours)} h)"
+        for name, hours, splittable in tasks
+        if not fits_granularity(hours, splittable, granularity)
+    ]
+
+
+def check_granularity_fits(granularity: Decimal, tasks: Iterable[tuple[str, float, bool]]) -> Decimal:
+    """Refuse a granularity some current splittable task does not fit (its weeks could not be solved)."""
+    unfit = unfit_tasks(tasks, granularity)
+    if unfit:
+        step = hours_text(granularity)
+        shown = ", ".join(unfit[:10]) + (f" and {len(unfit) - 10} more" if len(unfit) > 10 else "")
+        raise BadInput(
+            f"A granularity of {step} h does not fit {len(unfit)} splittable task(s): {shown}. Make their hours "
+            f"multiples of {step} (`/mod task edit`) or make them not splittable first. Nothing was changed."
+        )
+    return granularity
+
+
+def merged_granularity(proposer: Decimal, other: Decimal) -> Decimal:
+    """The shift step of two organizations pooled (the merge's dry run and the merged organization):
+    the longest step both organizations' splittable tasks are whole numbers of, i.e. the greatest
+    common divisor of their granularities (0.25 and 0.5 give 0.25, the finer; 0.5 and 0.3 give 0.1).
+    When that would be shorter than the shortest step allowed (0.05 h; only with odd steps such as
+    0.07), the proposer's granularity, and a task of the other side that does not fit it is named when
+    the merged week is solved."""
+    common = Decimal(math.gcd(int(proposer * 100), int(other * 100))) / 100
+    return proposer if common < MIN_GRANULARITY else common.normalize()
 
 
 def pooled_hours(first: float, second: float) -> float:
@@ -115,7 +187,8 @@ def check_task(fields: TaskFields) -> TaskFields:
     min_shift = fields.min_shift
     if fields.splittable and not 0 < min_shift <= hours:
         raise BadInput(
-            f"min_shift must be more than 0 and at most the task's hours ({hours:g}); you gave {min_shift:g}."
+            f"min_shift must be more than 0 and at most the task's hours ({hours_text(hours)}); "
+            f"you gave {hours_text(min_shift)}."
         )
     qualification = (fields.qualification or "").strip() or None
     if qualification and len(qualification) > 50:

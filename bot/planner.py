@@ -44,7 +44,7 @@ HISTORY_COLUMNS = ("week", "task", "member", "hours")
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
-OUTPUT_MARGIN = 0.15  # seconds kept for measuring the plan and writing the files
+OUTPUT_MARGIN = 0.3  # seconds kept for measuring the plan and writing the files
 MIN_SOLVE_SECONDS = 0.2
 _IMPORTED = time.perf_counter()
 

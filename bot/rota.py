@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from bot.errors import BadInput
 from bot.ratings import social_rating
 from bot.solver import Member, Plan, Problem, Task, solve
 from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
+from bot.solver.model import DEFAULT_GRANULARITY, exact_hours
 from bot.solver_ids import member_id, member_key, task_id, task_key
 
 HISTORY_WEEKS = 8  # how far back debts reach
@@ -102,6 +104,13 @@ class WeekInputs:
     tasks: list[TaskInfo]
     members: list[MemberInfo]
     history: list[PastPiece]
+    granularity: Decimal = DEFAULT_GRANULARITY  # the organization's: splittable tasks are cut into its multiples
+
+
+def total_hours(hours: Iterable[float | Decimal]) -> Decimal:
+    """Hours added up exactly, for people to read (pieces of 1.25 h and 0.1 h make 1.35 h, not
+    1.3500000000000001)."""
+    return sum((exact_hours(h) for h in hours), Decimal(0))
 
 
 def available_hours(member: MemberInfo, week: str) -> float:
@@ -174,13 +183,23 @@ def solver_inputs(
 
 
 def build_problem(
-    week: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo], history: Iterable[PastPiece]
+    week: str,
+    tasks: Sequence[TaskInfo],
+    members: Sequence[MemberInfo],
+    history: Iterable[PastPiece],
+    granularity: Decimal = DEFAULT_GRANULARITY,
 ) -> WeekProblem:
-    """What the solver gets for `week`, checked (raises `ProblemError` when it cannot be solved)."""
+    """What the solver gets for `week`, checked (raises `ProblemError` when it cannot be solved).
+    Splittable tasks are cut into whole multiples of the organization's `granularity`."""
     inputs = solver_inputs(week, tasks, members, history)
     carry = inputs.carry
     problem = Problem(
-        inputs.tasks, inputs.members, past_load=carry.past_load, past_share=carry.past_share, spare=carry.spare
+        inputs.tasks,
+        inputs.members,
+        past_load=carry.past_load,
+        past_share=carry.past_share,
+        spare=carry.spare,
+        granularity=granularity,
     )
     return WeekProblem(problem, week, inputs.flagged)
 
@@ -192,10 +211,12 @@ def solve_week(
     history: Iterable[PastPiece],
     time_limit: float,
     seed: int = 0,
+    granularity: Decimal = DEFAULT_GRANULARITY,
 ) -> SolvedWeek:
-    """Build and solve one week. CPU-bound (checking a big organization is too), so the bot runs it
-    in a worker process. Raises `ProblemError`."""
-    week_problem = build_problem(week, tasks, members, list(history))
+    """Build and solve one week, splittable tasks cut into whole multiples of `granularity` (the
+    organization's). CPU-bound (checking a big organization is too), so the bot runs it in a worker
+    process. Raises `ProblemError`."""
+    week_problem = build_problem(week, tasks, members, list(history), granularity)
     return SolvedWeek(solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged))
 
 

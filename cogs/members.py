@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.app import members
 from bot.organizations import MAX_HOURS
+from bot.solver.model import hours_text
 from cogs.common import ModeratorGroup, db, register
 
 if TYPE_CHECKING:
@@ -27,8 +28,9 @@ async def join(interaction: discord.Interaction, hours: Hours | None = None) -> 
     user = interaction.user
     joined = await members.join(db(interaction), interaction.guild_id, user.id, user.display_name, hours)
     await interaction.response.send_message(
-        f"Welcome to **{joined.org_name}**'s rota with {joined.hours:g} h a week. Your first job complex comes "
-        "with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts as a fair share.",
+        f"Welcome to **{joined.org_name}**'s rota with {hours_text(joined.hours)} h a week. Your first job "
+        "complex comes with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts "
+        "as a fair share.",
         ephemeral=True,
     )
 
@@ -49,7 +51,7 @@ async def leave(interaction: discord.Interaction) -> None:
 async def hours(interaction: discord.Interaction, hours: Hours) -> None:
     weekly = await members.set_hours(db(interaction), interaction.guild_id, interaction.user.id, hours)
     await interaction.response.send_message(
-        f"Your hours are now {weekly:g} a week, from the next rota.", ephemeral=True
+        f"Your hours are now {hours_text(weekly)} a week, from the next rota.", ephemeral=True
     )
 
 
@@ -89,7 +91,9 @@ async def member_hours(interaction: discord.Interaction, member: discord.Member,
     weekly = await members.set_member_hours(
         db(interaction), interaction.guild_id, interaction.user.id, member.id, hours
     )
-    await interaction.response.send_message(f"{member.mention} now gives {weekly:g} h a week.", ephemeral=True)
+    await interaction.response.send_message(
+        f"{member.mention} now gives {hours_text(weekly)} h a week.", ephemeral=True
+    )
 
 
 @member_group.command(name="remove", description="Take a member out of the rota (their history is kept)")

@@ -13,6 +13,7 @@ from bot.app import organizations as app
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
 from bot.schedule import WEEKDAYS, next_publication, timezone_names
+from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
@@ -102,12 +103,15 @@ async def org_setup(
     )
 
 
-@org_group.command(name="settings", description="Default hours for new members and the rules of merge votes")
+@org_group.command(
+    name="settings", description="Default hours for new members, the rules of merge votes, the shortest shift step"
+)
 @app_commands.describe(
     default_hours="Weekly hours a member gets on /join unless they say otherwise (default 10)",
     quorum="Percent of members who must vote for a merge vote to count (default 50)",
     threshold="Percent yes of yes+no needed to pass (default 67)",
     vote_hours="How long a merge vote stays open, in hours (default 72)",
+    granularity="Shortest step splittable tasks are cut into, in hours: 0.25 = a quarter hour (default 0.25)",
 )
 async def org_settings(
     interaction: discord.Interaction,
@@ -115,6 +119,7 @@ async def org_settings(
     quorum: app_commands.Range[int, 1, 100] | None = None,
     threshold: app_commands.Range[int, 1, 100] | None = None,
     vote_hours: app_commands.Range[int, 1, 720] | None = None,
+    granularity: app_commands.Range[float, float(MIN_GRANULARITY), float(MAX_GRANULARITY)] | None = None,
 ) -> None:
     shown = await app.change_settings(
         db(interaction),
@@ -124,10 +129,15 @@ async def org_settings(
         quorum=quorum,
         threshold=threshold,
         vote_hours=vote_hours,
+        granularity=granularity,
     )
     org, recent = shown.org, shown.recent
     embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
-    embed.add_field(name="Default hours", value=f"{org.default_hours:g} h/week")
+    embed.add_field(name="Default hours", value=f"{hours_text(org.default_hours)} h/week")
+    embed.add_field(
+        name="Shift granularity",
+        value=f"{hours_text(org.granularity)} h: splittable tasks are cut into whole multiples of it",
+    )
     embed.add_field(
         name="Merge votes",
         value=f"quorum {org.quorum_pct}%, threshold {org.threshold_pct}%, open {org.vote_hours} h",

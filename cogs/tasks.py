@@ -15,6 +15,7 @@ from bot.app.tasks import describe
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
 from bot.planner import TASK_COLUMNS
+from bot.solver.model import hours_text
 from cogs.common import (
     RATING_HELP,
     ModeratorGroup,
@@ -220,11 +221,11 @@ async def task_export(interaction: discord.Interaction) -> None:
             spreadsheet_safe(cell)
             for cell in (
                 task.name,
-                f"{task.hours:g}",
+                hours_text(task.hours),
                 task.slots,
                 task.qualification or "",
                 "true" if task.splittable else "false",
-                f"{task.min_shift:g}",
+                hours_text(task.min_shift),
                 f"{social.desirability:g}",
                 f"{social.empowerment:g}",
             )

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.organizations import pooled_hours
+from bot.organizations import check_granularity, merged_granularity, pooled_hours
 from bot.votes import in_electorate
 from storage.models import (
     Assignment,
@@ -110,6 +110,11 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
         publish_day=first.publish_day,
         publish_time=first.publish_time,
         default_hours=first.default_hours,
+        # The step both sides' splittable tasks fit (as in the vote's dry run), so no week of the
+        # merged organization becomes unsolvable by the merge.
+        granularity=float(
+            merged_granularity(check_granularity(first.granularity), check_granularity(second.granularity))
+        ),
         quorum_pct=first.quorum_pct,
         threshold_pct=first.threshold_pct,
         vote_hours=first.vote_hours,

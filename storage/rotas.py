@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.organizations import check_granularity
 from bot.report import Report
 from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, RotaPiece, TaskInfo, WeekInputs, previous_weeks, week_days
 from storage.models import (
@@ -31,8 +32,8 @@ from storage.tasks import active_tasks
 
 
 async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
-    """Tasks with their members' ratings, active members with qualifications and away periods, and
-    the last weeks' actual holdings."""
+    """Tasks with their members' ratings, active members with qualifications and away periods, the
+    last weeks' actual holdings, and the organization's granularity."""
     rated = await ratings_by_task(session, org_id)
     tasks = [
         TaskInfo(t.id, t.name, t.hours, t.slots, t.splittable, t.min_shift, t.qualification, rated.get(t.id, []))
@@ -61,7 +62,13 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
     members = [
         MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])) for m in rows
     ]
-    return WeekInputs(tasks, members, await history(session, org_id, previous_weeks(week, HISTORY_WEEKS)))
+    org = await session.get_one(Organization, org_id)
+    return WeekInputs(
+        tasks,
+        members,
+        await history(session, org_id, previous_weeks(week, HISTORY_WEEKS)),
+        check_granularity(org.granularity),
+    )
 
 
 async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[PastPiece]:

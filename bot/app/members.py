@@ -7,6 +7,7 @@ from datetime import date
 
 from bot import organizations as rules
 from bot.errors import BadInput
+from bot.solver.model import hours_text
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow
@@ -26,7 +27,9 @@ async def join(db: Database, guild_id: int | None, user_id: int, display_name: s
         weekly = rules.check_hours(hours if hours is not None else org.default_hours)
         row = await members.member_for(session, org.id, user_id)
         if row is not None and row.active:
-            raise BadInput(f"You are already in the rota with {row.hours:g} h a week. Change that with `/hours`.")
+            raise BadInput(
+                f"You are already in the rota with {hours_text(row.hours)} h a week. Change that with `/hours`."
+            )
         if row is None:
             session.add(
                 MemberRow(organization_id=org.id, user_id=user_id, hours=weekly, display_name=clip(display_name, 100))
@@ -98,7 +101,8 @@ async def set_member_hours(db: Database, guild_id: int | None, moderator_id: int
         org = await require_org(session, guild_id)
         row = await require_member(session, org.id, user_id, you=False)
         before, row.hours = row.hours, weekly
-        orgs.audit(session, org.id, moderator_id, "member.hours", f"{user_id} {before:g} -> {weekly:g}")
+        change = f"{user_id} {hours_text(before)} -> {hours_text(weekly)}"
+        orgs.audit(session, org.id, moderator_id, "member.hours", change)
     return weekly
 
 

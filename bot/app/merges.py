@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot import organizations as rules
@@ -114,7 +115,7 @@ def averages(plan: Plan | None, keys: set[str]) -> Averages | None:
     rows = [m for m in plan.balance.members if m.member in keys and m.hours > 0]
     if not rows:
         return Averages(0.0, None, None)
-    return Averages(
+    return Averages(  # averages per member: not pieces, so shown to two decimals
         round(sum(m.hours for m in rows) / len(rows), 2),
         round(sum(m.average_desirability or 0.0 for m in rows) / len(rows), 2),
         round(sum(m.average_empowerment or 0.0 for m in rows) / len(rows), 2),
@@ -186,29 +187,38 @@ class MergeVotes:
 
     async def dry_run(self, first: Organization, second: Organization) -> dict[str, dict[str, Any]]:
         """What pooling would mean per member, for each side: hours, average desirability and
-        empowerment now (each alone) and merged (one solve over everyone)."""
+        empowerment now (each alone, at its own granularity) and merged (one solve over everyone).
+
+        `first` is the proposer. The merged solve cuts shifts as the merged organization would:
+        `rules.merged_granularity` (the finer of the two granularities when one divides the other,
+        as 0.25 and 0.5 do; else the step both fit; the proposer's as a last resort)."""
         week = iso_week(self.clock().date() + timedelta(days=7))
         async with self.db.session() as session:
             alone = {org.id: await rotas.week_inputs(session, org.id, week) for org in (first, second)}
             user_of = await members.user_ids(session, [m.id for org in (first, second) for m in alone[org.id].members])
         tasks = [t for org in (first, second) for t in alone[org.id].tasks]
         pooled = pool_members([[(user_of[m.id], m) for m in alone[org.id].members] for org in (first, second)])
-        merged_plan = await self._plan(week, tasks, list(pooled.values()))
+        step = rules.merged_granularity(alone[first.id].granularity, alone[second.id].granularity)
+        merged_plan = await self._plan(week, tasks, list(pooled.values()), step)
         result = {}
         for org in (first, second):
             own = alone[org.id]
-            before = await self._plan(week, own.tasks, own.members)
+            before = await self._plan(week, own.tasks, own.members, own.granularity)
             keys = {member_key(pooled[user_of[m.id]].id) for m in own.members}
             after = averages(merged_plan, keys)
             now = averages(before, {member_key(m.id) for m in own.members})
             result[str(org.id)] = {"before": now and asdict(now), "after": after and asdict(after)}
         return result
 
-    async def _plan(self, week: str, tasks: list[TaskInfo], people: list[MemberInfo]) -> Plan | None:
+    async def _plan(
+        self, week: str, tasks: list[TaskInfo], people: list[MemberInfo], granularity: Decimal
+    ) -> Plan | None:
         if not tasks or not any(m.hours > 0 for m in people):
             return None
         try:
-            solved: SolvedWeek = await self.runner.run(solve_week, week, tasks, people, [], DRY_RUN_SECONDS)
+            solved: SolvedWeek = await self.runner.run(
+                solve_week, week, tasks, people, [], DRY_RUN_SECONDS, 0, granularity
+            )
         except ProblemError:  # e.g. a task needing a qualification nobody on that side has
             return None
         return solved.plan

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from storage import orgs, outbox
+from bot.solver.model import hours_text
+from storage import orgs, outbox, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
 
 from .lookups import require_org
 
 AUDIT_MAX = 100  # entries `/mod audit` lists at most
+HOUR_SETTINGS = {"default_hours", "granularity"}  # printed exactly, as hours
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,15 @@ async def change_settings(
     quorum: int | None = None,
     threshold: int | None = None,
     vote_hours: int | None = None,
+    granularity: str | float | Decimal | None = None,
 ) -> SettingsShown:
-    """Change the settings given (all checked first), and show them with recent moderator actions."""
+    """Change the settings given (all checked first, nothing changes if one is refused), and show
+    them with recent moderator actions.
+
+    A granularity is refused while a current splittable task does not fit it (its hours are not a
+    whole number of steps), naming those tasks: a setting never makes a week unsolvable."""
     changes: dict[str, float | int] = {}
+    step = rules.check_granularity(granularity) if granularity is not None else None
     if default_hours is not None:
         changes["default_hours"] = rules.check_hours(default_hours, "default_hours")
     if quorum is not None:
@@ -128,10 +137,14 @@ async def change_settings(
         changes["vote_hours"] = rules.check_vote_hours(vote_hours)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        if step is not None:
+            current = await tasks.active_tasks(session, org.id)
+            rules.check_granularity_fits(step, [(t.name, t.hours, t.splittable) for t in current])
+            changes["granularity"] = float(step)
         for key, value in changes.items():
             setattr(org, key, value)
         if changes:
-            detail = " ".join(f"{k}={v:g}" for k, v in changes.items())
+            detail = " ".join(f"{k}={hours_text(v) if k in HOUR_SETTINGS else v}" for k, v in changes.items())
             orgs.audit(session, org.id, moderator_id, "org.settings", detail)
         recent = await orgs.recent_audit(session, org.id, limit=5)
         failed = await outbox.failed(session, org.id, limit=5)

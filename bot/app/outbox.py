@@ -25,6 +25,8 @@ from typing import Any
 
 from bot.chart import balance_chart
 from bot.report import Report
+from bot.rota import total_hours
+from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
 from bot.votes import Side
 from storage import merges, orgs, rotas
@@ -268,7 +270,7 @@ class Dispatcher:
                 facts[org_id] = SideFacts(
                     org,
                     await orgs.active_member_count(session, org_id),
-                    sum(t.hours * t.slots for t in await active_tasks(session, org_id)),
+                    total_hours(exact_hours(t.hours) * t.slots for t in await active_tasks(session, org_id)),
                     [g.text for g in await orgs.goals(session, org_id)],
                 )
         found = await self.votes.find_message(channel, marker) if tried_before else None

@@ -7,6 +7,7 @@ import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.report import Report
@@ -125,7 +126,7 @@ class SideFacts:
 
     org: Organization
     members: int
-    task_hours: float
+    task_hours: Decimal  # exact: tasks' hours × slots
     goals: Sequence[str]
 
 

@@ -124,6 +124,8 @@ class Publication:
                 inputs.members,
                 inputs.history,
                 self.solver_time_limit,
+                0,  # the seed
+                inputs.granularity,
                 timeout=self.solver_time_limit + WORKER_STARTUP,
             )
         except ProblemError as error:

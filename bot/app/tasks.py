@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.planner import PlanInputError, parse_tasks
 from bot.ratings import SocialRating, social_rating
+from bot.solver.model import DEFAULT_GRANULARITY, hours_text
 from storage import members, orgs, ratings, tasks
 from storage.db import Database
 from storage.models import Organization, Rating, TaskRow, utcnow
@@ -21,9 +23,9 @@ CLEAR = {"-", "none"}  # what a moderator types to clear a text option
 
 def describe(task: TaskRow) -> str:
     """A task in one line, as lists and the audit log show it."""
-    parts = [f"{task.hours:g} h" + (f" × {task.slots} people" if task.slots > 1 else "")]
+    parts = [f"{hours_text(task.hours)} h" + (f" × {task.slots} people" if task.slots > 1 else "")]
     if task.splittable:
-        parts.append(f"splittable into shifts of ≥ {task.min_shift:g} h")
+        parts.append(f"splittable into shifts of ≥ {hours_text(task.min_shift)} h")
     if task.qualification:
         parts.append(f"needs {task.qualification}")
     if task.role_id:
@@ -83,6 +85,11 @@ async def task_list(db: Database, guild_id: int | None, user_id: int) -> TaskLis
     return TaskList(org, [TaskListing(t, social_rating(by_task.get(t.id or 0, [])), mine.get(t.id or 0)) for t in rows])
 
 
+def check_fits(org: Organization, fields: rules.TaskFields) -> None:
+    """A splittable task must be a whole number of the organization's steps (`/mod org settings granularity`)."""
+    rules.check_task_fits(fields.name, fields.hours, fields.splittable, rules.check_granularity(org.granularity))
+
+
 def _apply(row: TaskRow, fields: rules.TaskFields) -> None:
     row.name, row.hours, row.slots = fields.name, fields.hours, fields.slots
     row.splittable, row.min_shift = fields.splittable, fields.min_shift
@@ -100,6 +107,7 @@ async def add_task(db: Database, guild_id: int | None, moderator_id: int, fields
     fields = rules.check_task(fields)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        check_fits(org, fields)
         existing = await tasks.task_named(session, org.id, fields.name)
         if existing is not None and existing.archived_at is None:
             raise BadInput(f"There is already a task called `{existing.name}`; change it with `/mod task edit`.")
@@ -147,6 +155,7 @@ async def edit_task(
                 description=text_or_clear(edit.description, row.description),
             )
         )
+        check_fits(org, fields)
         if fields.name.lower() != row.name.lower():
             clash = await tasks.task_named(session, org.id, fields.name)
             if clash is not None:
@@ -167,20 +176,21 @@ async def remove_task(db: Database, guild_id: int | None, moderator_id: int, tas
     return TaskChanged(row)
 
 
-def check_import(text: str, filename: str) -> list[rules.TaskFields]:
-    """Every row of a planner-format tasks CSV, checked; the first bad row stops it all."""
+def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANULARITY) -> list[rules.TaskFields]:
+    """Every row of a planner-format tasks CSV, checked (a splittable task against the organization's
+    granularity too); the first bad row stops it all."""
     try:
         parsed, rows = parse_tasks(text, source=filename)
         checked = []
         for task, row in zip(parsed, rows, strict=True):
             try:
-                checked.append(
-                    rules.check_task(
-                        rules.TaskFields(
-                            task.name, task.hours, task.slots, task.splittable, task.min_shift, task.qualification
-                        )
+                fields = rules.check_task(
+                    rules.TaskFields(
+                        task.name, task.hours, task.slots, task.splittable, task.min_shift, task.qualification
                     )
                 )
+                rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)
+                checked.append(fields)
             except BadInput as error:
                 raise row.fail(str(error)) from None
     except PlanInputError as error:
@@ -192,10 +202,10 @@ def check_import(text: str, filename: str) -> list[rules.TaskFields]:
 
 async def import_tasks(db: Database, guild_id: int | None, moderator_id: int, filename: str, text: str) -> Imported:
     """Add or update tasks from a CSV: all rows or none. Roles and descriptions stay as they are."""
-    checked = check_import(text, filename)
     added = updated = restored = 0
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        checked = check_import(text, filename, rules.check_granularity(org.granularity))
         for fields in checked:
             row = await tasks.task_named(session, org.id, fields.name)
             if row is None:

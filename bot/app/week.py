@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bot.errors import BadInput, UserFacingError
 from bot.report import Report
-from bot.rota import parse_week, reason, solver_inputs
+from bot.rota import parse_week, reason, solver_inputs, total_hours
 from bot.solver_ids import task_key
 from storage import rotas
 from storage.db import Database
@@ -56,8 +57,8 @@ class MyJobs:
     member_hours: float
 
     @property
-    def total(self) -> float:
-        return sum(line.hours for line in self.lines)
+    def total(self) -> Decimal:
+        return total_hours(line.hours for line in self.lines)
 
 
 async def published_rota(db: Database, clock: Clock, guild_id: int | None, week: str | None) -> PublishedRota:

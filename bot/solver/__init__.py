@@ -1,14 +1,16 @@
 """The job-complex solver: divide an organization's work into balanced job complexes.
 
-`solve()` runs, within a time budget: a greedy construction, local search (moves and swaps focused on
-the worst-off members), then exact CP-SAT re-solving: of the whole organization when it is small,
-else of small groups around the members at the extremes.
+`solve()` runs, within a time budget: a starting point that gives long indivisible tasks to the
+members with room for them, local search (transfers of whole or partial pieces and swaps, focused on
+the members furthest from their fair share), then either exact CP-SAT solving of the whole
+organization when it is small, or iterated local search that kicks the members at the extremes out
+of their local optimum.
 
 Given the same input, seed and time limit, a plan is the same on every run, unless the clock stops the
-search first (a slow or busy machine; large organizations, whose local search uses the whole budget).
-Small organizations are solved by CP-SAT's parallel portfolio: the same balance, when proven optimal,
-but possibly another of several equally balanced plans. The solver is CPU-bound and blocking: the bot
-calls it in a worker, never on the event loop.
+search first (a slow or busy machine; most organizations of more than a dozen members, whose search
+uses the whole budget). Small organizations are solved by CP-SAT's parallel portfolio: the same
+balance, when proven optimal, but possibly another of several equally balanced plans. The solver is
+CPU-bound and blocking: the bot calls it in a worker, never on the event loop.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"
 
 WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about this small
 WHOLE_EXACT_TASKS = 60
-KICKS_PER_SECOND = 100
-MAX_STALE_KICKS = 200
+CP_SAT_OVERRUN = 0.1  # CP-SAT checks its clock now and then: it may run this much past its limit
+KICKS_PER_SECOND = 1000
+STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
+SHAKES_WITHOUT_GAIN = 5
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
     _pull_in_extremes(state, started + (0.3 if small else 0.6) * (deadline - started))
     method, optimal = "greedy+local", False
     if small:
-        remaining = deadline - time.perf_counter()
+        remaining = deadline - time.perf_counter() - CP_SAT_OVERRUN
         # CP-SAT's parallel portfolio proves small organizations optimal far sooner than its
         # deterministic mode; the balance it proves is the same on every run, though the plan may
         # be another among equally balanced ones.
@@ -70,24 +74,38 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
 def _iterate(state: State, deadline: float, *, rounds: int) -> None:
     """Iterated local search: kick one extreme member (and one other) out of their local optimum,
     search again on the steep potential, keep the result unless the spread-sum went up (ties are
-    kept: that lets the search walk along plateaus of equal spread).
+    kept: that lets the search walk along plateaus of equal spread). When kicks stop helping, a
+    quarter of the members are shaken at once and the walk goes on from there; the best plan seen
+    is the one returned.
 
     The number of rounds is fixed by the budget, not the clock, so that a plan does not depend on how
     fast the machine is (the clock only stops a search that would overrun)."""
-    best, kept, stale = state.spread_sum(), state.snapshot(), 0
+    best = current = state.spread_sum()
+    best_plan = walk = state.snapshot()
+    stale = shakes = 0  # kicks since the walk last improved; shakes since the best last improved
     for _ in range(rounds):
-        if time.perf_counter() >= deadline or stale >= MAX_STALE_KICKS:
+        if time.perf_counter() >= deadline:
             break
-        chosen = [state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)]
-        kick(state, chosen)
+        if stale >= STALE_BEFORE_SHAKE:
+            shakes += 1
+            if shakes > SHAKES_WITHOUT_GAIN:  # converged: what is left of the budget would change nothing
+                break
+            kick(state, state.rng.sample(range(state.member_count), max(2, state.member_count // 4)))
+            local_search(state, deadline, powers=(2.0, 8.0))
+            current, walk, stale = state.spread_sum(), state.snapshot(), 0
+            continue
+        kick(state, [state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)])
         local_search(state, deadline, powers=(8.0,))
         spread = state.spread_sum()
-        if spread <= best + 1e-12:
-            stale = 0 if spread < best - 1e-9 else stale + 1
-            best, kept = spread, state.snapshot()
+        if spread <= current + 1e-12:
+            stale = 0 if spread < current - 1e-9 else stale + 1
+            current, walk = spread, state.snapshot()
+            if spread < best - 1e-9:
+                best, best_plan, shakes = spread, walk, 0
         else:
-            state.restore(kept)
+            state.restore(walk)
             stale += 1
+    state.restore(best_plan)
 
 
 def _pull_in_extremes(state: State, deadline: float) -> None:

@@ -132,27 +132,3 @@ def _apply(state: State, members: list[int], ticks: dict[tuple[int, int], int]) 
     for (t, m), value in ticks.items():
         if value:
             state.set_ticks(t, m, int(value))
-
-
-def extreme_group(state: State, size: int) -> list[int]:
-    """The members at the max and min of each dimension, filled up with their best complements."""
-    group: list[int] = []
-    for d in range(3):
-        if state.live[d]:
-            for m in (int(np.argmax(state.x[:, d])), int(np.argmin(state.x[:, d]))):
-                if m not in group:
-                    group.append(m)
-    deviation = state.x - 1.0
-    pull = -deviation[group].sum(axis=0)  # what the group needs
-    score = deviation @ pull
-    score[group] = -np.inf
-    for m in np.argsort(-score, kind="stable"):
-        # Leave two places to random members, so repeated calls explore different groups.
-        if len(group) >= size - 2 or not np.isfinite(score[m]):
-            break
-        group.append(int(m))
-    extra = [m for m in range(state.member_count) if m not in group]
-    state.rng.shuffle(extra)
-    while len(group) < size and extra:
-        group.append(extra.pop())
-    return group[:size]

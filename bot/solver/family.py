@@ -172,12 +172,14 @@ def organization(
         row["min_shift"] = min(row["min_shift"], row["hours"])
         if row["min_shift"] >= row["hours"]:
             row["splittable"] = False
-    # Every qualified task has more qualified active members than slots (else no rota exists).
+    # Every qualified task has more qualified active members than slots (else no rota exists); in a
+    # rotation run, among those there every week (the last member joins late, the one before leaves).
+    steady = [i for i in active if not weeks or i < members - 2]
     for row in rows:
         qualification = row["qualification"]
         if qualification:
-            have = [i for i in active if i in held[qualification]]
-            lacking = [i for i in active if i not in held[qualification]]
+            have = [i for i in steady if i in held[qualification]]
+            lacking = [i for i in steady if i not in held[qualification]]
             rng.shuffle(lacking)
             for i in lacking[: max(0, row["slots"] + 1 - len(have))]:
                 held[qualification].add(i)

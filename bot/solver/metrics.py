@@ -126,9 +126,12 @@ class Rotation:
 
 
 def unpleasant_tasks(tasks: Sequence[Task]) -> set[str]:
-    """The least desirable quarter of the tasks (at least one when there are any)."""
-    ordered = sorted(tasks, key=lambda t: (t.desirability, t.name))
-    return {t.name for t in ordered[: max(1, len(ordered) // 4)]} if ordered else set()
+    """The least desirable quarter of the tasks: desirability at or below the 25th percentile (so tasks
+    rated alike are treated alike, and there is at least one when there are any)."""
+    if not tasks:
+        return set()
+    cut = float(np.quantile([t.desirability for t in tasks], 0.25))
+    return {t.name for t in tasks if t.desirability <= cut + 1e-9}
 
 
 def rotation(weeks: Sequence[Week]) -> Rotation:

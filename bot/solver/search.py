@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +25,7 @@ EPS = 1e-12
 PARTNERS = 24  # members whose deviation best complements the focused member's, for swaps
 RANDOM_PARTNERS = 8
 SWAPS_TRIED = 16
-FOCUS = 1e-3  # members whose potential is below this share of the worst one's are left alone
+FOCUS = 0.05  # members whose potential is below this share of the worst one's are left alone
 
 
 class State:
@@ -50,6 +51,7 @@ class State:
         denominator = problem.fair_shares() + past_share
         # A dimension nobody has a share of (no empowering work at all, say) cannot be unbalanced.
         self.live = (denominator > EPS).any(axis=0).astype(float)
+        self.all_live = bool(self.live.all())
         self.denominator = np.where(denominator > EPS, denominator, 1.0)
         self.offset = past_load
         self.load = np.zeros((m_count, 3))
@@ -90,7 +92,18 @@ class State:
         self.potential = self._phi(self.x)
 
     def _phi(self, x: np.ndarray) -> np.ndarray:
-        return (np.abs(x - 1.0) ** self.p * self.live).sum(axis=-1)
+        squared = x - 1.0
+        squared *= squared
+        if self.p == 2.0:
+            powered = squared
+        elif self.p == 8.0:  # repeated squaring: several times faster than a float power
+            powered = squared * squared
+            powered *= powered
+        else:
+            powered = squared ** (self.p / 2)
+        if not self.all_live:
+            powered *= self.live
+        return powered.sum(axis=-1)
 
     def set_power(self, p: float) -> None:
         self.p = p
@@ -160,10 +173,11 @@ def greedy(state: State) -> None:
     can carry them, who then balance with the rest); then splittable slots, whole, each onto the
     member it balances best. The local search cuts them where cutting balances."""
     grid = state.grid
-    eligible_count = state.member_qualified[:, state.task_column].sum(axis=0)
     slot_hours = grid.tick_hours * grid.most
     indivisible = grid.most == 1
-    order = np.lexsort((np.arange(state.task_count), eligible_count, -slot_hours, ~indivisible))
+    # The hardest first: the largest slots against the hours of the members who may hold them.
+    capacity = state.denominator[:, 0] @ state.member_qualified[:, state.task_column]
+    order = np.lexsort((np.arange(state.task_count), -slot_hours / np.maximum(capacity, EPS), ~indivisible))
     for t in order:
         t = int(t)
         mask = state.eligible(t)
@@ -212,11 +226,14 @@ def improve_member(state: State, a: int, scale: float) -> int:
     """For every piece member a holds: the best transfer (all or part) to anyone, or the best swap."""
     made = 0
     partners = _partners(state, a)
+    candidates: SwapCandidates | None = None
     for t, ticks in list(state.held[a].items()):
         if state.held[a].get(t) != ticks:
             continue
         gain, taker, amount = best_transfer(state, a, t)
-        swap_gain, partner, other, back = _best_swap(state, a, t, partners, gain)
+        if candidates is None:
+            candidates = swap_candidates(state, a, partners)
+        swap_gain, partner, other, back = _best_swap(state, a, t, candidates, gain)
         if min(gain, swap_gain) >= -1e-12 * scale:
             continue
         if swap_gain < gain:
@@ -224,6 +241,7 @@ def improve_member(state: State, a: int, scale: float) -> int:
             state.transfer(other, partner, a, back)
         else:
             state.transfer(t, a, taker, amount)
+        candidates = None  # pieces changed hands
         made += 1
     return made
 
@@ -267,7 +285,33 @@ def best_transfer(state: State, a: int, t: int) -> tuple[float, int, int]:
     return float(delta[k, b]), int(b), int(amounts[k, b])
 
 
-def _best_swap(state: State, a: int, t: int, partners: list[int], bar: float) -> tuple[float, int, int, int]:
+@dataclass(frozen=True)
+class SwapCandidates:
+    """The partners' pieces a member might swap for: owner, task, ticks, and the member's own ticks of it."""
+
+    owner: np.ndarray
+    task: np.ndarray
+    ticks: np.ndarray
+    mine: np.ndarray
+
+
+def swap_candidates(state: State, a: int, partners: list[int]) -> SwapCandidates:
+    owners = [np.full(len(state.held[b]), b, dtype=np.int64) for b in partners]
+    tasks = [np.fromiter(state.held[b].keys(), dtype=np.int64, count=len(state.held[b])) for b in partners]
+    ticks = [np.fromiter(state.held[b].values(), dtype=np.int64, count=len(state.held[b])) for b in partners]
+    own = np.zeros(state.task_count, dtype=np.int64)
+    for t, count in state.held[a].items():
+        own[t] = count
+    task = np.concatenate(tasks) if tasks else np.zeros(0, dtype=np.int64)
+    return SwapCandidates(
+        owner=np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64),
+        task=task,
+        ticks=np.concatenate(ticks) if ticks else np.zeros(0, dtype=np.int64),
+        mine=own[task],
+    )
+
+
+def _best_swap(state: State, a: int, t: int, candidates: SwapCandidates, bar: float) -> tuple[float, int, int, int]:
     """The best exchange of a's whole piece of t for (part of) a partner's piece of another task.
 
     Returns the change of potential, the partner, the other task and how many of its ticks a gets:
@@ -276,19 +320,10 @@ def _best_swap(state: State, a: int, t: int, partners: list[int], bar: float) ->
     """
     grid = state.grid
     held = state.held[a][t]
-    owners, tasks, ticks = [], [], []
-    for b in partners:
-        for other, count in state.held[b].items():
-            if other != t:
-                owners.append(b)
-                tasks.append(other)
-                ticks.append(count)
-    if not owners:
+    keep = candidates.task != t
+    if not keep.any():
         return np.inf, -1, -1, 0
-    b = np.array(owners, dtype=np.int64)
-    v = np.array(tasks, dtype=np.int64)
-    y = np.array(ticks, dtype=np.int64)
-    mine = np.array([state.held[a].get(int(other), 0) for other in v], dtype=np.int64)  # a's ticks of v already
+    b, v, y, mine = candidates.owner[keep], candidates.task[keep], candidates.ticks[keep], candidates.mine[keep]
     least, most = grid.least[v], grid.most[v]
     # After a hands over its piece of t: both members' x before anything comes back.
     xa0 = state.x[a] - held * grid.weight[t] / state.denominator[a]
@@ -327,18 +362,19 @@ def _best_swap(state: State, a: int, t: int, partners: list[int], bar: float) ->
 def kick(state: State, members: list[int]) -> None:
     """A perturbation: each of `members` hands one of its pieces, at random, whole to a random member
     who may take it, so that the search can leave a local optimum."""
-    grid = state.grid
     for a in members:
         if not state.held[a]:
             continue
         t = state.rng.choice(sorted(state.held[a]))
-        ticks = state.held[a][t]
-        y = state.ticks_of(t)
-        room = state.eligible(t) & (y + ticks <= grid.most[t])
-        room[a] = False
-        takers = np.flatnonzero(room)
+        takers = np.flatnonzero(_can_take_whole(state, a, t))
         if len(takers):
-            state.transfer(t, a, int(takers[state.rng.randrange(len(takers))]), ticks)
+            state.transfer(t, a, int(takers[state.rng.randrange(len(takers))]), state.held[a][t])
+
+
+def _can_take_whole(state: State, a: int, t: int) -> np.ndarray:
+    room = state.eligible(t) & (state.ticks_of(t) + state.held[a][t] <= state.grid.most[t])
+    room[a] = False
+    return room
 
 
 def extremes(state: State) -> list[int]:

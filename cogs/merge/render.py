@@ -9,6 +9,7 @@ import discord
 
 from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
 from bot.app.ports import SideFacts, VotePostContent
+from bot.solver.model import hours_text
 from bot.votes import Side
 from cogs.common import clip
 
@@ -24,7 +25,7 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
     embed.description = clip(
         f"**{proposal.name}** would be a new organization on equal terms: both task lists, both "
         f"memberships and both sets of goals, one weekly rota over everyone, posted on both servers.\n\n"
-        f"**{there.org.name}**: {there.members} members, {there.task_hours:g} h of tasks a week. Goals: "
+        f"**{there.org.name}**: {there.members} members, {hours_text(there.task_hours)} h of tasks a week. Goals: "
         + ("; ".join(there.goals) or "none listed")
         + "\n\n"
         + rules_text(proposal, here, there),
@@ -55,8 +56,11 @@ def dry_text(summary: dict[str, Any]) -> str:
         if not part:
             return "no tasks"
         if part["desirability"] is None:
-            return f"{part['hours']:g} h"
-        return f"{part['hours']:g} h, desirability {part['desirability']:.1f}, empowerment {part['empowerment']:.1f}"
+            return f"{hours_text(part['hours'])} h"
+        return (
+            f"{hours_text(part['hours'])} h, desirability {part['desirability']:.1f}, "
+            f"empowerment {part['empowerment']:.1f}"
+        )
 
     return f"per member now: {show(summary['before'])}\nper member merged: {show(summary['after'])}"
 

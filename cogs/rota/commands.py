@@ -10,6 +10,7 @@ from discord import app_commands
 from bot.app import swaps
 from bot.app.publication import marker
 from bot.app.week import mark_done, my_jobs, my_task_names, published_rota, set_notify
+from bot.solver.model import hours_text
 from cogs.common import answer_early, bot_of, db, reply
 
 from .render import my_jobs_embed, rota_embeds
@@ -63,7 +64,7 @@ async def swap(interaction: discord.Interaction, task: str, member: discord.Memb
     )
     await interaction.response.send_message(
         f"{member.mention}, <@{interaction.user.id}> offers you **{offered.task}** "
-        f"({offered.hours:g} h) this week. Accept?",
+        f"({hours_text(offered.hours)} h) this week. Accept?",
         view=swap_view(offered.offer_id),
         allowed_mentions=discord.AllowedMentions(users=[member]),
     )

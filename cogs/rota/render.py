@@ -14,7 +14,8 @@ from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
 from bot.report import Report
-from bot.rota import week_days
+from bot.rota import total_hours, week_days
+from bot.solver.model import hours_text
 from cogs.common import clip, spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def balance_lines(report: Report) -> list[str]:
 
 def complex_text(items: Sequence[Holding]) -> str:
     parts = [
-        f"{item.task.name} ({item.assignment.hours:g} h{' ✓' if item.assignment.done_at else ''})" for item in items
+        f"{item.task.name} ({hours_text(item.assignment.hours)} h{' ✓' if item.assignment.done_at else ''})"
+        for item in items
     ]
     return ", ".join(parts)
 
@@ -78,8 +80,8 @@ def rota_embeds(
     members = sorted(by_member(held).values(), key=lambda items: items[0].member.display_name.lower())
     for index, items in enumerate(members):
         member = items[0].member
-        hours = sum(i.assignment.hours for i in items)
-        name = clip(f"{member.display_name} — {hours:g} h", 256)
+        hours = total_hours(i.assignment.hours for i in items)
+        name = clip(f"{member.display_name} — {hours_text(hours)} h", 256)
         value = clip(f"<@{member.user_id}>: {complex_text(items)}", 1024)
         cost = len(name) + len(value)
         remaining = len(members) - index
@@ -99,7 +101,7 @@ def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
     writer.writerow(("task", "member", "hours", "week"))
     for item in held:
-        row = (item.task.name, item.member.display_name, f"{item.assignment.hours:g}", rota.week)
+        row = (item.task.name, item.member.display_name, hours_text(item.assignment.hours), rota.week)
         writer.writerow(spreadsheet_safe(cell) for cell in row)
     return out.getvalue().encode()
 
@@ -110,13 +112,14 @@ def jobs_dm(org: Organization, week: str, items: Sequence[Holding]) -> str:
 
 def my_jobs_embed(jobs: MyJobs) -> discord.Embed:
     lines = [
-        f"• **{line.task}**: {line.hours:g} h"
+        f"• **{line.task}**: {hours_text(line.hours)} h"
         + (" ✓ done" if line.done else "")
         + (f" — {line.why}" if line.why else "")
         for line in jobs.lines
     ]
     embed = discord.Embed(title=f"Your jobs, week {jobs.week}", colour=COLOUR)
-    embed.description = clip("\n".join([*lines, "", f"{jobs.total:g} h of your {jobs.member_hours:g} h"]), 4096)
+    total = f"{hours_text(jobs.total)} h of your {hours_text(jobs.member_hours)} h"
+    embed.description = clip("\n".join([*lines, "", total]), 4096)
     return embed
 
 
@@ -124,6 +127,6 @@ def swap_answer_text(answer: SwapAnswered) -> str:
     if not answer.accepted:
         return f"<@{answer.taker_user_id}> declined to take **{answer.task}** from <@{answer.giver_user_id}>."
     return (
-        f"<@{answer.taker_user_id}> took **{answer.task}** ({answer.hours:g} h) from <@{answer.giver_user_id}> "
-        "this week. The rota and the ledger now show who really does it."
+        f"<@{answer.taker_user_id}> took **{answer.task}** ({hours_text(answer.hours)} h) from "
+        f"<@{answer.giver_user_id}> this week. The rota and the ledger now show who really does it."
     )

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from bot.errors import BadInput
-from bot.organizations import MAX_HOURS, TaskFields, check_away, check_hours, check_task, pooled_hours
+from bot.organizations import (
+    MAX_HOURS,
+    TaskFields,
+    check_away,
+    check_granularity,
+    check_granularity_fits,
+    check_hours,
+    check_task,
+    check_task_fits,
+    fits_granularity,
+    merged_granularity,
+    pooled_hours,
+    unfit_tasks,
+)
 from bot.votes import in_electorate
 
 
@@ -65,3 +79,46 @@ def test_the_electorate_is_the_active_members_who_joined_by_the_opening() -> Non
     assert in_electorate(True, opened, opened)  # joined the moment it opened
     assert not in_electorate(True, opened + timedelta(seconds=1), opened)  # joined during the vote
     assert not in_electorate(False, opened - timedelta(days=3), opened)  # left the rota
+
+
+# -- the shift granularity ---------------------------------------------------------------------------
+
+
+def test_a_granularity_is_hours_from_three_minutes_to_four_hours_with_two_decimals() -> None:
+    assert check_granularity(0.5) == Decimal("0.5") and check_granularity("0.25") == Decimal("0.25")
+    assert check_granularity(0.1) == Decimal("0.1")  # a float from the database reads back exactly
+    for bad in ("abc", 0, 0.01, 5, "0.333"):
+        with pytest.raises(BadInput, match="granularity must be"):
+            check_granularity(bad)
+
+
+def test_a_splittable_task_must_be_a_whole_number_of_steps_an_indivisible_one_need_not() -> None:
+    quarter = Decimal("0.25")
+    assert fits_granularity(1.25, True, quarter) and fits_granularity(1.1, False, quarter)
+    assert not fits_granularity(1.1, True, quarter) and not fits_granularity(0.5, True, Decimal(1))
+    with pytest.raises(BadInput) as refused:
+        check_task_fits("Dishes", 1.1, True, quarter)
+    message = str(refused.value)
+    assert "`Dishes`" in message and "1.1 h" in message and "multiple of 0.25 (e.g. 1 or 1.25)" in message
+    assert "not splittable" in message
+    check_task_fits("Dishes", 1.1, False, quarter)  # one piece: no step to fit
+
+
+def test_a_granularity_some_splittable_task_does_not_fit_is_refused_naming_them() -> None:
+    tasks = [("Dishes", 1.5, True), ("Night watch", 7.5, False), ("Garden", 3.25, True)]
+    assert check_granularity_fits(Decimal("0.25"), tasks) == Decimal("0.25")
+    assert unfit_tasks(tasks, Decimal("0.5")) == ["`Garden` (3.25 h)"]
+    with pytest.raises(BadInput) as refused:
+        check_granularity_fits(Decimal(1), tasks)
+    message = str(refused.value)
+    assert "2 splittable task(s): `Dishes` (1.5 h), `Garden` (3.25 h)" in message
+    assert "Nothing was changed" in message and "Night watch" not in message
+
+
+def test_a_merged_organization_cuts_at_the_step_both_sides_fit() -> None:
+    assert merged_granularity(Decimal("0.5"), Decimal("0.25")) == Decimal("0.25")  # the finer
+    assert merged_granularity(Decimal("0.25"), Decimal("1")) == Decimal("0.25")
+    assert merged_granularity(Decimal("0.5"), Decimal("0.3")) == Decimal("0.1")  # both are whole numbers of it
+    assert merged_granularity(Decimal("2"), Decimal("2")) == Decimal("2")
+    # No allowed step fits both: the proposer's (a task that does not fit it is named when solving).
+    assert merged_granularity(Decimal("0.07"), Decimal("0.05")) == Decimal("0.07")

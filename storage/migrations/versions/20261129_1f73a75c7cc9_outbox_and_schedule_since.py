@@ -1,7 +1,7 @@
 """outbox (Discord effects to deliver) and when each schedule took effect
 
 Revision ID: 1f73a75c7cc9
-Revises: 3deb0d8061d8
+Revises: e219397ec2d4
 Create Date: 2026-11-29 11:10:09.897653
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "1f73a75c7cc9"
-down_revision: str | None = "3deb0d8061d8"
+down_revision: str | None = "e219397ec2d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
