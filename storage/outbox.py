@@ -4,10 +4,10 @@ delivered (and retried, or given up) by the dispatcher."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -41,6 +41,24 @@ async def add(
     except IntegrityError:
         return None
     return effect
+
+
+async def claim(session: AsyncSession, effect_id: int, now: datetime, lease: timedelta) -> OutboxEffect | None:
+    """Take the effect for one try, unless it is not pending or someone is trying it (another
+    process, or this one: a try leases it until `now + lease`, which is also when it is next due).
+    Counts the try before it is made, so a crash during it still counts."""
+    result = await session.execute(
+        update(OutboxEffect)
+        .where(
+            OutboxEffect.id == effect_id,
+            OutboxEffect.status == "pending",
+            OutboxEffect.next_attempt_at <= now,
+        )
+        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=now + lease)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return await session.get(OutboxEffect, effect_id, populate_existing=True)
 
 
 async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxEffect]:

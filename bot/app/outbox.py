@@ -140,12 +140,11 @@ class Dispatcher:
             lock = self._locks[effect_id] = asyncio.Lock()
         async with lock:
             async with self.db.transaction() as session:
-                effect = await session.get_one(OutboxEffect, effect_id)
-                if effect.status != "pending":
-                    return Delivery(effect_id, effect.kind, effect.status)
-                tried_before = effect.attempts > 0
-                effect.attempts += 1  # recorded before trying: a crash now still counts as a try
-                effect.next_attempt_at = self.clock() + backoff(effect.attempts)
+                seen = await session.get_one(OutboxEffect, effect_id)
+                effect = await queue.claim(session, effect_id, self.clock(), backoff(seen.attempts + 1))
+                if effect is None:  # done, given up, waiting for its next try, or being tried elsewhere
+                    return Delivery(effect_id, seen.kind, seen.status)
+                tried_before = effect.attempts > 1
             payload = json.loads(effect.payload)
             try:
                 outcome = await self._carry_out(effect, payload, tried_before)

@@ -223,3 +223,20 @@ async def test_each_publication_logs_who_what_and_why(db, publication: Publicati
         f"published the rota of organization {org.id} for week {WEEK} (scheduled)",
         f"published the rota of organization {org.id} for week 2026-W50 (by hand, moderator 9)",
     ]
+
+
+async def test_two_dispatchers_at_once_deliver_each_effect_once(
+    db, publication: Publication, outbox, effects, monkeypatch
+) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    await add_server(db, org.id, GUILD + 1)
+
+    async def queued_only(subject: str) -> list:
+        return []
+
+    monkeypatch.setattr(outbox, "deliver_subject", queued_only)  # stored and queued, nothing sent yet
+    await publication.publish(org.id, WEEK)
+    other_process = restarted(db, outbox)
+    await asyncio.gather(outbox.deliver_due(), other_process.deliver_due(), outbox.deliver_due())
+    assert sorted(p.channel.guild_id for p in effects.posts) == [GUILD, GUILD + 1] and effects.sent == 2
+    assert {e.status for e in await stored(db, OutboxEffect)} == {"done"}
