@@ -128,7 +128,8 @@ class Dispatcher:
         return [await self.deliver(effect_id) for effect_id in ids]
 
     async def deliver_subject(self, subject: str) -> list[Delivery]:
-        """Deliver now every pending effect of one thing (a rota, a merge vote), retries included."""
+        """Deliver now the pending effects of one thing (a rota, a merge vote) that are due (not waiting
+        for a retry, not being tried elsewhere)."""
         async with self.db.session() as session:
             ids = [e.id for e in await queue.pending_of(session, subject)]
         return [await self.deliver(effect_id) for effect_id in ids]
