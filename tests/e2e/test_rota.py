@@ -246,6 +246,36 @@ async def test_a_deleted_channel_is_given_up_shown_to_moderators_and_holds_up_no
     assert len(rota_messages(world, world.b)) == 1
 
 
+async def test_a_crash_between_sending_a_dm_and_recording_it_sends_it_once(
+    world: World, start_bot, scheduled, monkeypatch
+) -> None:
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(minute=30))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    async with bot.db.transaction() as session:
+        alice = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.alice.id))).scalar_one()
+        alice.notify = True
+    real_done = storage.outbox.done
+
+    def die_after_the_dm(effect, message_id):
+        if effect.kind == "dm":
+            raise Killed()
+        real_done(effect, message_id)
+
+    monkeypatch.setattr(storage.outbox, "done", die_after_the_dm)
+    with pytest.raises(Killed):
+        await bot.services.publication.publish(org_id, "2026-W49")
+    assert len(world.fake.dm_messages(world.alice)) == 1  # sent, not recorded
+
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    bot, _ = await start_at(start_bot, scheduled, clock.now + timedelta(minutes=1))  # the DM is found in the DMs
+    await eventually(lambda: rows(bot, OutboxEffect, OutboxEffect.kind == "dm", OutboxEffect.status == "done"))
+    [dm] = world.fake.dm_messages(world.alice)
+    [rota] = await rows(bot, Rota)
+    assert "Your jobs in" in dm["content"] and dm["content"].endswith(f"parecon-rota · rota:{rota.id}:dm:{alice.id}")
+    assert len(rota_messages(world, world.a)) == 1
+
+
 async def test_overlapping_triggers_store_and_post_once(world: World, start_bot, scheduled) -> None:
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=8))
     org_id = await make_org(bot, world.a)
