@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from bot.solver.exact import resolve_group
 from bot.solver.metrics import Balance, balance
 from bot.solver.model import Grid, Member, Piece, Problem, ProblemError, Task
-from bot.solver.search import State, extremes, greedy, kick, local_search
+from bot.solver.search import State, extremes, greedy, hand_over, kick, local_search
 
 __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"]
 
@@ -29,6 +29,7 @@ WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about th
 WHOLE_EXACT_TASKS = 60
 CP_SAT_OVERRUN = 0.1  # CP-SAT checks its clock now and then: it may run this much past its limit
 KICKS_PER_SECOND = 1000
+DIRECTED_SHARE = 0.5  # of the kicks, those handing an extreme member's piece to whom it suits best
 STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
 SHAKES_WITHOUT_GAIN = 5
 
@@ -72,8 +73,9 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
 
 
 def _iterate(state: State, deadline: float, *, rounds: int) -> None:
-    """Iterated local search: kick one extreme member (and one other) out of their local optimum,
-    search again on the steep potential, keep the result unless the spread-sum went up (ties are
+    """Iterated local search: kick one extreme member (and one other) out of their local optimum (half
+    the time the extreme member's piece goes to whom it suits best, else anywhere), search again on
+    the steep potential, keep the result unless the spread-sum went up (ties are
     kept: that lets the search walk along plateaus of equal spread). When kicks stop helping, a
     quarter of the members are shaken at once and the walk goes on from there; the best plan seen
     is the one returned.
@@ -94,7 +96,11 @@ def _iterate(state: State, deadline: float, *, rounds: int) -> None:
             local_search(state, deadline, powers=(2.0, 8.0))
             current, walk, stale = state.spread_sum(), state.snapshot(), 0
             continue
-        kick(state, [state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)])
+        extreme, other = state.rng.choice(extremes(state)), state.rng.randrange(state.member_count)
+        if state.rng.random() < DIRECTED_SHARE and hand_over(state, extreme):
+            kick(state, [other])
+        else:
+            kick(state, [extreme, other])
         local_search(state, deadline, powers=(8.0,))
         spread = state.spread_sum()
         if spread <= current + 1e-12:

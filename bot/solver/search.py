@@ -371,6 +371,23 @@ def kick(state: State, members: list[int]) -> None:
             state.transfer(t, a, int(takers[state.rng.randrange(len(takers))]), state.held[a][t])
 
 
+def hand_over(state: State, a: int, *, choices: int = 3) -> bool:
+    """A directed perturbation: one of a's pieces, at random, whole to one of the few members whom
+    receiving it would suit best (on their own potential), so the search explores a move that helps
+    one side even though it hurts a for now. False when nobody may take the piece."""
+    if not state.held[a]:
+        return False
+    t = state.rng.choice(sorted(state.held[a]))
+    ticks = state.held[a][t]
+    allowed = _can_take_whole(state, a, t)
+    if not allowed.any():
+        return False
+    received = state._phi(state.x + ticks * state.grid.weight[t] / state.denominator) - state.potential
+    best = np.argsort(np.where(allowed, received, np.inf), kind="stable")[: min(choices, int(allowed.sum()))]
+    state.transfer(t, a, int(best[state.rng.randrange(len(best))]), ticks)
+    return True
+
+
 def _can_take_whole(state: State, a: int, t: int) -> np.ndarray:
     room = state.eligible(t) & (state.ticks_of(t) + state.held[a][t] <= state.grid.most[t])
     room[a] = False
