@@ -18,9 +18,8 @@ def wants_colour(stream: TextIO) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-def setup_logging(level_name: str, stream: TextIO | None = None) -> None:
+def setup_logging(level: int, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
-    level = logging.getLevelNamesMapping().get(level_name.upper(), logging.INFO)
     handler = logging.StreamHandler(stream)
     if wants_colour(stream):
         discord.utils.setup_logging(level=level, handler=handler)

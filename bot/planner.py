@@ -6,27 +6,51 @@ File formats (a stable contract):
 - ratings.csv:     member,task,desirability,empowerment      (individual ratings)
 - history.csv:     week,task,member,hours                    (ISO weeks, e.g. 2026-W45)
 - assignments.csv: task,member,hours                          (one row per piece a member holds)
+
+Input files are read the way spreadsheets save them: `,`, `;` or tab separated (from the header
+line; Excel's `sep=;` first line too), UTF-8 with or without a byte-order mark, UTF-16 with one, or
+Windows-1252/Latin-1; header names in any case and with spaces (`Min shift`); empty columns
+ignored; decimal commas (`1,5`) where the separator is not a comma. `away` is true/false or dates
+(`2026-12-01`, `2026-11-30..2026-12-06`, several separated by `;`), counted like the bot: away for
+the whole planned week means no tasks, for part of it that part of the member's hours.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
+import importlib.util
 import io
 import json
 import os
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.errors import BadInput
 from bot.ratings import MIN_RATINGS, social_rating
+from bot.rota import MemberInfo, available_hours, iso_week, parse_week, week_days
 from bot.solver import Plan, Problem, ProblemError, solve
 from bot.solver.history import Held, carry_over
 from bot.solver.metrics import Week, rotation
-from bot.solver.model import DEFAULT_GRANULARITY, NEUTRAL, Member, Piece, Task, hours_text, parse_granularity
+from bot.solver.model import (
+    DEFAULT_GRANULARITY,
+    DIMENSIONS,
+    NEUTRAL,
+    Member,
+    Piece,
+    Task,
+    fair_share_matrix,
+    hours_text,
+    parse_granularity,
+)
 
 TASK_COLUMNS = (
     "task",
@@ -41,11 +65,21 @@ TASK_COLUMNS = (
 MEMBER_COLUMNS = ("member", "hours", "qualifications", "away")
 RATING_COLUMNS = ("member", "task", "desirability", "empowerment")
 HISTORY_COLUMNS = ("week", "task", "member", "hours")
+ROLES = ("tasks", "members", "ratings", "history")  # the input files, and their sheets in a workbook
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
+REPORT_SCHEMA_VERSION = 2  # version 1 (unversioned) had unlabelled `ratio` lists
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
-TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+# Also what Excel writes for TRUE/FALSE in German, French, Spanish, Italian and Dutch, and a ticked `x`.
+TRUE = {"true", "yes", "y", "1", "x", "wahr", "ja", "vrai", "oui", "verdadero", "sí", "si", "vero", "waar"}
+FALSE = {"false", "no", "n", "0", "", "falsch", "nein", "faux", "non", "falso", "onwaar", "nee"}
+SEPARATORS = (",", ";", "\t")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+SEP_HINT = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)  # Excel's first line naming the separator
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 30.11.2026, as European spreadsheets write it
 OUTPUT_MARGIN = 0.3  # seconds kept for measuring the plan and writing the files
 MIN_SOLVE_SECONDS = 0.2
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .ods: zip files
 _IMPORTED = time.perf_counter()
 
 
@@ -58,11 +92,120 @@ class PlanInputError(ValueError):
         self.source, self.line, self.problem = source, line, problem
 
 
+def decode(data: bytes, source: str) -> str:
+    """A spreadsheet's bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one
+    (Excel's "Unicode text"), else Windows-1252 (Excel's legacy "CSV" in Western Europe and the
+    Americas), else Latin-1."""
+    if data.startswith(ZIP_MAGIC):
+        raise PlanInputError(source, None, "is a workbook (.xlsx/.ods), not a CSV file: save it as CSV and try again")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PlanInputError(source, None, "starts like UTF-16 text but is not: save it as CSV (UTF-8)") from None
+    if b"\x00" in data:
+        raise PlanInputError(source, None, "is not a text file: save it as CSV (UTF-8) and try again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def workbook_sheet(data: bytes, source: str, role: str) -> tuple[str, str]:
+    """An Excel workbook's sheet as CSV text, and its name for messages (`plan.xlsx (sheet Tasks)`): the
+    sheet named after the file's role (`tasks`, `members`, `ratings`, `history`) if there is one, else the
+    first. Rows keep their numbers, so errors name the row Excel shows."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise PlanInputError(
+            source, None, "is a workbook: install the xlsx extra (pip install 'parecon-rota[xlsx]') or save it as CSV"
+        ) from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a zip that is not an .xlsx (.ods, .docx…)
+        raise PlanInputError(
+            source, None, "is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV"
+        ) from None
+    sheets = {column_key(name): name for name in book.sheetnames}
+    name = sheets.get(role) or book.sheetnames[0]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in book[name].iter_rows(values_only=True):
+        writer.writerow([_cell_text(value) for value in row])
+    return out.getvalue(), f"{source} (sheet {name})"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_input(path: str, role: str) -> tuple[str, str]:
+    """An input file's text and its name for messages: CSV in any of the ways spreadsheets save it, or an
+    .xlsx workbook's sheet (the file's content decides, not its name)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
+    if data.startswith(ZIP_MAGIC):
+        return workbook_sheet(data, path, role)
+    return decode(data, path), path
+
+
+def column_key(name: str) -> str:
+    """A header cell as a column name: case, surrounding spaces and inner spaces or dashes don't matter."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def column_letter(index: int) -> str:
+    """A 0-based column index as a spreadsheet's letter (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def detect_separator(text: str, columns: Sequence[str]) -> str:
+    """The separator that reads the most known column names from the header line (ties: comma)."""
+    line = _first_line(text)
+    hint = SEP_HINT.match(line)
+    if hint and hint.group(1) in SEPARATORS:
+        return hint.group(1)
+    best, best_score = ",", (-1, -1)
+    for separator in SEPARATORS:
+        cells = next(csv.reader([line], delimiter=separator), [])
+        score = (sum(column_key(c) in columns for c in cells), sum(bool(c.strip()) for c in cells))
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
 @dataclass
 class Row:
     source: str
     line: int
     values: dict[str, str]
+    decimal_comma: bool = False  # the file's separator is not a comma, so `1,5` is one and a half
 
     def fail(self, problem: str) -> PlanInputError:
         return PlanInputError(self.source, self.line, problem)
@@ -87,10 +230,19 @@ class Row:
             if default is None:
                 raise self.fail(f"`{column}` is empty")
             return default
+        if DECIMAL_COMMA.match(raw):
+            if not self.decimal_comma:
+                raise self.fail(
+                    f"`{column}` must be a number, not {raw!r}: write {raw.replace(',', '.')} "
+                    "(this file is comma-separated, so a comma cannot be a decimal point)"
+                )
+            raw = raw.replace(",", ".")
         try:
             value = float(raw)
         except ValueError:
             raise self.fail(f"`{column}` must be a number, not {raw!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise self.fail(f"`{column}` must be a number, not {raw!r}")
         if positive and value <= 0:
             raise self.fail(f"`{column}` must be greater than 0 (got {raw})")
         if value < 0:
@@ -115,26 +267,62 @@ class Row:
 
 
 def read_rows(text: str, source: str, columns: Sequence[str], required: Sequence[str]) -> list[Row]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
-    if not header:
-        raise PlanInputError(source, None, f"the file is empty; expected columns {','.join(columns)}")
-    unknown = [h for h in header if h not in columns]
-    if unknown:
-        raise PlanInputError(source, 1, f"unknown column(s) {', '.join(unknown)}; the columns are {','.join(columns)}")
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise PlanInputError(source, 1, f"missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
-    rows = []
-    for values in reader:
-        line = reader.line_num
-        if None in values:
-            raise PlanInputError(source, line, "more cells than columns")
-        if not any((v or "").strip() for v in values.values()):
+    """The data rows of a CSV file with these columns, read as a spreadsheet saved it (see the module's doc)."""
+    text = text.lstrip("\ufeff")
+    separator = detect_separator(text, columns)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header: list[str] | None = None
+    keys: list[str] = []
+    rows: list[Row] = []
+    previous = 0
+    for cells in reader:
+        line, previous = previous + 1, reader.line_num  # a quoted cell may span lines: a row starts here
+        if header is None:
+            if not any(c.strip() for c in cells) or SEP_HINT.match(separator.join(cells)):
+                continue
+            header, keys = cells, _check_header(cells, source, line, columns, required)
             continue
-        rows.append(Row(source, line, values))
+        if not any(c.strip() for c in cells):
+            continue
+        for index in range(len(cells)):
+            if cells[index].strip() and (index >= len(keys) or not keys[index]):
+                raise PlanInputError(source, line, _stray_cell(index, len(keys), separator))
+        values = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(keys) if key}
+        rows.append(Row(source, line, values, decimal_comma=separator != ","))
+    if header is None:
+        raise PlanInputError(source, None, f"the file is empty; expected columns {','.join(columns)}")
     return rows
+
+
+def _check_header(
+    cells: list[str], source: str, line: int, columns: Sequence[str], required: Sequence[str]
+) -> list[str]:
+    keys = [column_key(c) for c in cells]
+    unknown = [(c.strip(), k) for c, k in zip(cells, keys, strict=True) if k and k not in columns]
+    if unknown:
+        named = []
+        for written, key in unknown:
+            close = difflib.get_close_matches(key, columns, n=1, cutoff=0.75)
+            named.append(f"{written} (did you mean {close[0]}?)" if close else written)
+        raise PlanInputError(source, line, f"unknown column(s) {', '.join(named)}; the columns are {','.join(columns)}")
+    seen: set[str] = set()
+    for key in keys:
+        if key and key in seen:
+            raise PlanInputError(source, line, f"column {key} appears twice")
+        seen.add(key)
+    missing = [c for c in required if c not in keys]
+    if missing:
+        raise PlanInputError(source, line, f"missing column(s) {', '.join(missing)}")
+    return keys
+
+
+def _stray_cell(index: int, width: int, separator: str) -> str:
+    if index >= width:
+        problem = "more cells than columns"
+        if separator == ",":
+            problem += " (a decimal comma? write 1.5, or save the file with `;` as the separator)"
+        return problem
+    return f"a value in column {column_letter(index)}, which has no header: name the column or clear the cell"
 
 
 def _unique(rows: Iterable[Row], column: str, what: str) -> None:
@@ -171,18 +359,145 @@ def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[
     return tasks, rows
 
 
-def parse_members(text: str, source: str = "members.csv") -> list[Member]:
+@dataclass(frozen=True)
+class MemberRow:
+    """A member as the file gives them, and as the planned week sees them."""
+
+    member: Member  # hours: what is left of the week after the days away; away: the whole week
+    line: int
+    given_hours: float
+    away_days: int  # days of the planned week
+
+
+def parse_date(text: str) -> date | None:
+    """A date as `2026-11-30` or `30.11.2026`; None when it is neither."""
+    if match := ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := DOTTED_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_away(row: Row) -> bool | list[tuple[date, date]]:
+    """`away`: true/false (the whole week or not), or dates and date ranges separated by `;` or `,`."""
+    raw = row.text("away")
+    if raw.lower() in TRUE:
+        return True
+    if raw.lower() in FALSE:
+        return False
+    periods = []
+    for part in re.split(r"[;,]", raw):
+        part = part.strip()
+        if not part:
+            continue
+        ends = [e.strip() for e in part.split("..")] if ".." in part else [part, part]
+        days = [parse_date(e) for e in ends]
+        if len(ends) != 2 or None in days:
+            raise row.fail(
+                "`away` must be true, false, a date (2026-11-30) or a range of dates (2026-11-30..2026-12-06), "
+                f"not {part!r}"
+            )
+        start, end = days
+        assert start is not None and end is not None
+        if end < start:
+            raise row.fail(f"`away` {part} ends before it starts")
+        periods.append((start, end))
+    return periods
+
+
+def read_members(text: str, source: str = "members.csv", week: str | None = None) -> list[MemberRow]:
+    """The members file, with each member's hours for `week` (ISO, default next week) after days away."""
+    week = week or next_week()
+    first, last = week_days(week)
     rows = read_rows(text, source, MEMBER_COLUMNS, ("member", "hours"))
     _unique(rows, "member", "member")
-    return [
-        Member(
-            name=row.text("member", required=True),
-            hours=row.number("hours", high=168),
-            qualifications=frozenset(q.strip() for q in row.text("qualifications").split(";") if q.strip()),
-            away=row.flag("away"),
-        )
-        for row in rows
+    members = []
+    for row in rows:
+        name, hours = row.text("member", required=True), row.number("hours", high=168)
+        # `;` separates qualifications; a `;`-separated file's cell may use `,` instead.
+        qualifications = frozenset(q.strip() for q in re.split(r"[;,]", row.text("qualifications")) if q.strip())
+        away = parse_away(row)
+        if isinstance(away, bool):
+            member, days = Member(name, hours, qualifications, away=away), 7 if away else 0
+        else:
+            left = available_hours(MemberInfo(0, name, hours, qualifications, away), week)
+            days = sum((min(e, last) - max(s, first)).days + 1 for s, e in _merged(away) if s <= last and e >= first)
+            member = Member(name, left if days < 7 else hours, qualifications, away=days >= 7)
+        members.append(MemberRow(member, row.line, hours, days))
+    return members
+
+
+def _merged(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def parse_members(text: str, source: str = "members.csv", week: str | None = None) -> list[Member]:
+    return [row.member for row in read_members(text, source, week)]
+
+
+def next_week(today: date | None = None) -> str:
+    """The ISO week after the one `today` is in: what the planner plans unless told (`--week`)."""
+    return iso_week((today or date.today()) + timedelta(days=7))
+
+
+def checked_week(text: str) -> str:
+    try:
+        return parse_week(text)
+    except BadInput as error:
+        raise PlanInputError("--week", None, str(error)) from None
+
+
+def qualification_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def match_qualifications(
+    tasks: list[Task], members: list[MemberRow], source: str
+) -> tuple[list[Task], list[MemberRow], list[str]]:
+    """Match qualifications regardless of case and spacing (`Driver` is `driver`), spelled as the
+    tasks file spells them; warn about a member's qualification no task needs, naming a needed
+    one it looks like a typo of."""
+    spelling: dict[str, str] = {}
+    for task in tasks:
+        if task.qualification:
+            spelling.setdefault(qualification_key(task.qualification), task.qualification.strip())
+    tasks = [
+        replace(t, qualification=spelling[qualification_key(t.qualification)]) if t.qualification else t for t in tasks
     ]
+    warnings: list[str] = []
+    unneeded: dict[str, list[str]] = {}
+    matched = []
+    for row in members:
+        qualifications = set()
+        for qualification in sorted(row.member.qualifications):
+            key = qualification_key(qualification)
+            if key in spelling:
+                qualifications.add(spelling[key])
+                continue
+            qualifications.add(qualification)
+            close = difflib.get_close_matches(key, list(spelling), n=1, cutoff=0.75)
+            if close:
+                warnings.append(
+                    f"{source}, line {row.line}: {row.member.name}'s qualification {qualification!r} is needed by "
+                    f"no task; did you mean {spelling[close[0]]!r}?"
+                )
+            else:
+                unneeded.setdefault(key, [qualification]).append(row.member.name)
+        matched.append(replace(row, member=replace(row.member, qualifications=frozenset(qualifications))))
+    for written, *names in unneeded.values():
+        warnings.append(f"{source}: no task needs qualification {written!r} ({', '.join(names)})")
+    return tasks, matched, warnings
 
 
 def parse_ratings(text: str, tasks: Sequence[Task], members: Sequence[Member], source: str = "ratings.csv"):
@@ -192,9 +507,9 @@ def parse_ratings(text: str, tasks: Sequence[Task], members: Sequence[Member], s
     for row in rows:
         member, task = row.text("member", required=True), row.text("task", required=True)
         if member not in member_names:
-            raise row.fail(f"unknown member {member!r} (not in the members file)")
+            raise row.fail(f"unknown member {member!r} (not in the members file){_did_you_mean(member, member_names)}")
         if task not in task_names:
-            raise row.fail(f"unknown task {task!r} (not in the tasks file)")
+            raise row.fail(f"unknown task {task!r} (not in the tasks file){_did_you_mean(task, task_names)}")
         if member in ratings[task]:
             raise row.fail(f"{member!r} rates {task!r} twice")
         ratings[task][member] = (
@@ -204,11 +519,17 @@ def parse_ratings(text: str, tasks: Sequence[Task], members: Sequence[Member], s
     return ratings
 
 
+def _did_you_mean(name: str, names: Iterable[str]) -> str:
+    by_key = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.75)
+    return f"; did you mean {by_key[close[0]]!r}?" if close else ""
+
+
 def parse_history(text: str, source: str = "history.csv") -> list[Held]:
     rows = read_rows(text, source, HISTORY_COLUMNS, HISTORY_COLUMNS)
     held = []
     for row in rows:
-        week = row.text("week", required=True)
+        week = row.text("week", required=True).upper()
         if not ISO_WEEK.match(week):
             raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {week!r})")
         held.append(
@@ -229,6 +550,20 @@ class PlanResult:
     members: list[Member]
     flagged: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
+    week: str = ""
+    warnings: list[str] = field(default_factory=list)
+    given_hours: dict[str, float] = field(default_factory=dict)  # before days away
+    away_days: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The input files' names as given, for messages."""
+
+    tasks: str = "tasks.csv"
+    members: str = "members.csv"
+    ratings: str = "ratings.csv"
+    history: str = "history.csv"
 
 
 def plan_from_texts(
@@ -241,13 +576,20 @@ def plan_from_texts(
     seed: int = 0,
     granularity: str | float = DEFAULT_GRANULARITY,
     solve_limit: float | None = None,
+    week: str | None = None,
+    sources: Sources = Sources(),
 ) -> PlanResult:
-    """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself."""
-    tasks, task_rows = parse_tasks(tasks_csv)
-    members = parse_members(members_csv)
+    """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself;
+    `week` (ISO) is the week planned, for members' days away (default: next week)."""
+    week = week or next_week()
+    tasks, task_rows = parse_tasks(tasks_csv, sources.tasks)
+    tasks, member_rows, warnings = match_qualifications(
+        tasks, read_members(members_csv, sources.members, week), sources.members
+    )
+    members = [row.member for row in member_rows]
     flagged: list[str] = []
     if ratings_csv is not None:
-        ratings = parse_ratings(ratings_csv, tasks, members)
+        ratings = parse_ratings(ratings_csv, tasks, members, sources.ratings)
         rated = []
         for task in tasks:
             social = social_rating(ratings.get(task.name, {}).values())
@@ -255,7 +597,7 @@ def plan_from_texts(
                 flagged.append(task.name)
             rated.append(replace(task, desirability=social.desirability, empowerment=social.empowerment))
         tasks = rated
-    history = parse_history(history_csv) if history_csv is not None else []
+    history = parse_history(history_csv, sources.history) if history_csv is not None else []
     carry = carry_over(history, tasks, members)
     try:
         problem = Problem(
@@ -267,28 +609,83 @@ def plan_from_texts(
             granularity=granularity,
         )
     except ProblemError as error:
-        line = task_rows[error.task].line if error.task is not None else None
-        raise PlanInputError("tasks.csv" if line else "input", line, str(error)) from None
+        raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
     plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
-    report = build_report(plan, flagged, history, tasks, members, time_limit=time_limit, seed=seed)
-    report["solver"]["granularity"] = float(problem.granularity)
+    result = PlanResult(
+        plan,
+        tasks,
+        members,
+        flagged,
+        week=week,
+        warnings=warnings,
+        given_hours={r.member.name: r.given_hours for r in member_rows},
+        away_days={r.member.name: r.away_days for r in member_rows},
+    )
+    result.report = build_report(result, history, time_limit=time_limit, seed=seed)
+    result.report["solver"]["granularity"] = float(problem.granularity)
     if carry.ignored_rows:
-        report["history_rows_ignored"] = carry.ignored_rows
-    return PlanResult(plan, tasks, members, flagged, report)
+        result.report["history_rows_ignored"] = carry.ignored_rows
+    return result
 
 
-def build_report(
-    plan: Plan,
-    flagged: list[str],
-    history: Sequence[Held],
-    tasks: Sequence[Task],
-    members: Sequence[Member],
-    *,
-    time_limit: float,
-    seed: int,
-) -> dict[str, Any]:
-    balance = plan.balance.to_dict()
+def _problem_error(
+    error: ProblemError, tasks: Sequence[Task], task_rows: Sequence[Row], members: Sequence[MemberRow], sources: Sources
+) -> PlanInputError:
+    if error.task is None:
+        return PlanInputError("input", None, str(error))
+    task, problem = tasks[error.task], str(error)
+    if task.qualification and "which no active member has" in problem:
+        held = {qualification_key(q): (q, r) for r in members for q in r.member.qualifications if r.member.active}
+        close = difflib.get_close_matches(qualification_key(task.qualification), list(held), n=1, cutoff=0.75)
+        if close:
+            written, row = held[close[0]]
+            problem += f"; did you mean {written!r} ({sources.members}, line {row.line})?"
+    return PlanInputError(sources.tasks, task_rows[error.task].line, problem)
+
+
+def _named(values: Sequence[float]) -> dict[str, float]:
+    return {name: round(float(v), 4) for name, v in zip(DIMENSIONS, values, strict=True)}
+
+
+def _range(pair: tuple[float, float] | None) -> dict[str, float] | None:
+    return None if pair is None else {"low": pair[0], "high": pair[1]}
+
+
+def member_pieces(plan: Plan) -> dict[str, list[Piece]]:
+    """Each member's pieces, largest first."""
+    held: dict[str, list[Piece]] = defaultdict(list)
+    for piece in plan.pieces:
+        held[piece.member].append(piece)
+    return {m: sorted(pieces, key=lambda p: (-p.hours, p.task)) for m, pieces in held.items()}
+
+
+def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: float, seed: int) -> dict[str, Any]:
+    """report.json: every figure under a name (schema_version 2)."""
+    plan, balance = result.plan, result.plan.balance
+    active = [m for m in result.members if m.active]
+    shares = dict(zip([m.name for m in active], fair_share_matrix(result.tasks, active), strict=True))
+    held = member_pieces(plan)
+    members = []
+    for row in balance.members:
+        members.append(
+            {
+                "member": row.member,
+                "available": row.available,
+                "hours": row.hours,
+                "hours_share": row.hours_share,
+                "over_by": round(max(0.0, row.hours - row.available), 4),
+                "away_days": result.away_days.get(row.member, 0),
+                "load": {"hours": row.hours, "unpleasantness": row.unpleasantness, "empowerment": row.empowerment},
+                "fair_share": _named(shares[row.member]),
+                "ratio": _named(row.ratio),
+                "average_desirability": row.average_desirability,
+                "average_empowerment": row.average_empowerment,
+                "tasks": [{"task": p.task, "hours": p.hours} for p in held.get(row.member, [])],
+            }
+        )
     report: dict[str, Any] = {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "week": result.week,
         "solver": {
             "method": plan.method,
             "seconds": plan.seconds,
@@ -296,14 +693,38 @@ def build_report(
             "time_limit": time_limit,
             "seed": seed,
         },
-        "overall": {k: v for k, v in balance.items() if k != "members"} | {"overload": plan.overload},
-        "members": balance["members"],
-        "flagged_tasks": {"min_ratings": MIN_RATINGS, "tasks": flagged},
+        "overall": {
+            "tasks": len(result.tasks),
+            "active_members": len(active),
+            "total_hours": balance.total_hours,
+            "available_hours": balance.available_hours,
+            "overload": plan.overload,
+            "members_over": sum(1 for m in members if m["over_by"] > 0),
+            "spread": dict(balance.spread),
+            "spread_sum": balance.spread_sum,
+            "desirability_range": _range(balance.desirability_range),
+            "empowerment_range": _range(balance.empowerment_range),
+        },
+        "members": members,
+        "inactive_members": [
+            {"member": m.name, "reason": "away" if m.away else "no hours"} for m in result.members if not m.active
+        ],
+        "flagged_tasks": {"min_ratings": MIN_RATINGS, "tasks": result.flagged},
+        "warnings": list(result.warnings),
     }
     if history:
-        weeks = _history_weeks(history, tasks, members)
-        weeks.append(Week("this week", tasks, members, plan.pieces))
-        report["rotation"] = rotation(weeks).to_dict()
+        weeks = _history_weeks(history, result.tasks, result.members)
+        weeks.append(Week("this week", result.tasks, result.members, plan.pieces))
+        rot = rotation(weeks)
+        report["rotation"] = {
+            "weeks": rot.weeks,
+            "cumulative_spread": dict(rot.cumulative_spread),
+            "cumulative_spread_sum": rot.cumulative_spread_sum,
+            "longest_unpleasant_streak": rot.longest_unpleasant_streak,
+            "worst_streak": None
+            if rot.worst_streak is None
+            else {"member": rot.worst_streak[0], "task": rot.worst_streak[1]},
+        }
     return report
 
 
@@ -332,11 +753,53 @@ def assignments_csv(plan: Plan) -> str:
     return out.getvalue()
 
 
+def member_table(result: PlanResult) -> str:
+    """Who does what, one line per member: hours against availability and fair share, the unpleasant
+    and empowering work against the member's fair share of it (1.00 = exactly fair), and the tasks."""
+    report = result.report
+    header = ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "tasks")
+    lines: list[tuple[str, ...]] = []
+    for row in report["members"]:
+        available = hours_text(row["available"])
+        if row["away_days"]:
+            available += f" ({row['away_days']}d away)"
+        tasks = ", ".join(f"{t['task']} {hours_text(t['hours'])}" for t in row["tasks"]) or "–"
+        lines.append(
+            (
+                row["member"],
+                hours_text(row["hours"]),
+                available,
+                f"{row['hours_share']:.0%}" + (" over" if row["over_by"] > 0 else ""),
+                f"{row['fair_share']['hours']:.2f}",
+                f"{row['ratio']['unpleasantness']:.2f}",
+                f"{row['ratio']['empowerment']:.2f}",
+                tasks,
+            )
+        )
+    for row in report["inactive_members"]:
+        given = hours_text(result.given_hours.get(row["member"], 0))
+        lines.append((row["member"], "–", f"0 of {given}", "–", "–", "–", "–", row["reason"]))
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header) - 1)]
+    numeric = {1, 2, 3, 4, 5, 6}
+
+    def render(cells: tuple[str, ...]) -> str:
+        padded = [
+            c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False))
+        ]
+        return "  ".join([*padded, cells[-1]]).rstrip()
+
+    return "\n".join(render(cells) for cells in [header, *lines])
+
+
 def summary(result: PlanResult) -> str:
     plan, balance = result.plan, result.plan.balance
     lines = [
-        f"{len(result.tasks)} tasks, {len(balance.members)} active members, "
+        f"week {result.week}: {len(result.tasks)} tasks, {len(balance.members)} active members, "
         f"{hours_text(balance.total_hours)} h of work for {hours_text(balance.available_hours)} h available",
+        "",
+        member_table(result),
+        "",
+        "unpleasant, empowering: the member's share of that work against their fair share (1.00 = exactly fair)",
         f"spread-sum {balance.spread_sum:.3f} ("
         + ", ".join(f"{name} {value:.3f}" for name, value in balance.spread.items())
         + "); "
@@ -348,10 +811,15 @@ def summary(result: PlanResult) -> str:
             f"members' average desirability {low:.2f}–{high:.2f}; "
             f"average empowerment {balance.empowerment_range[0]:.2f}–{balance.empowerment_range[1]:.2f}"
         )
-    if plan.overload > 0:
+    over = [m for m in result.report["members"] if m["over_by"] > 0]
+    if over:
         lines.append(
-            f"warning: the work exceeds everyone's hours: each member is about {plan.overload:.0%} "
-            "over their availability"
+            f"warning: the work ({hours_text(balance.total_hours)} h) exceeds everyone's hours "
+            f"({hours_text(balance.available_hours)} h); {len(over)} member(s) over their availability: "
+            + ", ".join(
+                f"{m['member']} {hours_text(m['hours'])} h of {hours_text(m['available'])} h ({m['hours_share']:.0%})"
+                for m in sorted(over, key=lambda m: -m["hours_share"])
+            )
         )
     if result.flagged:
         lines.append(
@@ -367,6 +835,45 @@ def summary(result: PlanResult) -> str:
     return "\n".join(lines)
 
 
+def assignments_workbook(result: PlanResult, path: Path) -> None:
+    """The plan as an Excel workbook: `Assignments` (task, member, hours, as in the CSV) and `Members`
+    (the terminal's table, with numbers as numbers)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Assignments"
+    sheet.append(ASSIGNMENT_COLUMNS)
+    for piece in result.plan.pieces:
+        sheet.append((piece.task, piece.member, float(hours_text(piece.hours))))
+    members = book.create_sheet("Members")
+    members.append(
+        ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "away days", "tasks")
+    )
+    for row in result.report["members"]:
+        members.append(
+            (
+                row["member"],
+                row["hours"],
+                row["available"],
+                row["hours_share"],
+                round(row["fair_share"]["hours"], 2),
+                row["ratio"]["unpleasantness"],
+                row["ratio"]["empowerment"],
+                row["away_days"],
+                ", ".join(f"{t['task']} {hours_text(t['hours'])}" for t in row["tasks"]),
+            )
+        )
+        members.cell(members.max_row, 4).number_format = "0%"
+    for row in result.report["inactive_members"]:
+        members.append(
+            (row["member"], 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"])
+        )
+    for sheet_ in (sheet, members):
+        sheet_.freeze_panes = "A2"
+    book.save(path)
+
+
 def seconds_since_start() -> float:
     """How long this process has been running (start-up included), where the system says so."""
     try:
@@ -378,22 +885,26 @@ def seconds_since_start() -> float:
         return time.perf_counter() - _IMPORTED
 
 
-def run_plan(args, echo: Callable[[str], None] = print) -> int:
+def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], None] | None = None) -> int:
     """The `plan` subcommand: returns the exit status."""
+    warn = warn or (lambda text: print(text, file=sys.stderr))
 
-    def read(path: str | None) -> str | None:
-        if path is None:
-            return None
-        try:
-            return Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
+    def read(path: str | None, role: str) -> tuple[str | None, str]:
+        return (None, f"{role}.csv") if path is None else read_input(path, role)
 
     try:
         parse_granularity(args.granularity)
     except ProblemError as error:
         raise PlanInputError("--granularity", None, str(error)) from None
-    texts = read(args.tasks), read(args.members), read(args.ratings), read(args.history)
+    workbook_out = Path(args.out).suffix.lower() in {".xlsx", ".xlsm"}
+    if workbook_out and importlib.util.find_spec("openpyxl") is None:
+        raise PlanInputError(
+            "--out", None, "an .xlsx needs the xlsx extra (pip install 'parecon-rota[xlsx]'); or write a .csv"
+        )
+    week = checked_week(args.week) if getattr(args, "week", None) else next_week()
+    paths = (args.tasks, args.members, args.ratings, args.history)
+    inputs = [read(path, role) for path, role in zip(paths, ROLES, strict=True)]
+    texts = [text for text, _ in inputs]
     # The time limit is the whole command's: start-up and reading count, and writing needs a moment.
     left = args.time_limit - seconds_since_start() - OUTPUT_MARGIN
     result = plan_from_texts(
@@ -402,9 +913,16 @@ def run_plan(args, echo: Callable[[str], None] = print) -> int:
         seed=args.seed,
         granularity=args.granularity,
         solve_limit=max(MIN_SOLVE_SECONDS, left),
+        week=week,
+        sources=Sources(*(name for _, name in inputs)),
     )
-    Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
+    if workbook_out:
+        assignments_workbook(result, Path(args.out))
+    else:
+        Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:
         Path(args.report).write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
+    for warning in result.warnings:
+        warn(f"warning: {warning}")
     echo(summary(result))
     return 0

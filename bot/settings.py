@@ -1,20 +1,41 @@
-"""Process settings, read once from the environment and `.env`."""
+"""Process settings, read once from the environment and one settings file.
+
+Which file (the first that exists; environment variables override what it says):
+
+1. `--env-file PATH` on the command line (it must exist),
+2. the file named by the `PARECON_ROTA_ENV_FILE` environment variable (it must exist),
+3. `.env` in the current folder,
+4. `$XDG_CONFIG_HOME/parecon-rota/parecon-rota.env` (default `~/.config/parecon-rota/…`),
+5. `/etc/parecon-rota/parecon-rota.env`.
+
+Relative paths (`DATA_DIR`, a SQLite file in `DATABASE_URL`) are taken from the settings file's
+folder, or from the current folder when there is no file, so a service started elsewhere finds the
+same data.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/parecon-rota.db"
+ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"
+ENV_FILE_NAME = "parecon-rota.env"
+DATABASE_FILE = "parecon-rota.db"
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+DEFAULT_DATABASE_URL = f"{SQLITE_PREFIX}./data/{DATABASE_FILE}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     discord_token: SecretStr | None = None
-    database_url: str = DEFAULT_DATABASE_URL
+    data_dir: Path = Field(default=Path("data"), description="where the SQLite database and backups live")
+    database_url: str = Field(default="", description="default: a SQLite file in DATA_DIR")
     dev_guild_id: int | None = None
     discord_api_base: str | None = Field(
         default=None, description="REST base, e.g. http://127.0.0.1:8080/api/v10 (default: Discord's)"
@@ -22,6 +43,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(default=None, description="Gateway URL (default: Discord's)")
     scheduler_enabled: bool = True
     solver_time_limit: float = Field(default=10.0, gt=0, le=600, description="seconds per weekly solve")
+    connect_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds to keep trying the database and Discord at start"
+    )
     log_level: str = "INFO"
 
     @field_validator("dev_guild_id", "discord_api_base", "discord_gateway_url", mode="before")
@@ -30,22 +54,138 @@ class Settings(BaseSettings):
         # `.env.example` leaves optional keys empty; an empty string means "not set".
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        return "data" if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.strip().upper()
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         # Accept the URLs people paste from hosting dashboards and pick the async drivers.
+        value = value.strip()
         if value.startswith("postgres://"):
             value = "postgresql://" + value.removeprefix("postgres://")
         if value.startswith("postgresql://"):
             value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
         if value.startswith("sqlite:///"):
-            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+            value = SQLITE_PREFIX + value.removeprefix("sqlite:///")
+        if value and not value.startswith((SQLITE_PREFIX, "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite:/// or postgresql:// (see .env.example)")
         return value
 
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"{SQLITE_PREFIX}{self.data_dir / DATABASE_FILE}"
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database's file, or None for PostgreSQL and in-memory databases."""
+        if not self.database_url.startswith(SQLITE_PREFIX):
+            return None
+        path = self.database_url.removeprefix(SQLITE_PREFIX).split("?", 1)[0]
+        return None if not path or path == ":memory:" else Path(path)
+
+    def anchored(self, base: Path) -> Settings:
+        """These settings with relative paths taken from `base` (the settings file's folder)."""
+        data_dir = self.data_dir.expanduser()
+        data_dir = data_dir if data_dir.is_absolute() else base / data_dir
+        url = self.database_url
+        path = self.sqlite_path
+        if path is not None and not path.is_absolute():
+            url = SQLITE_PREFIX + str((base / path).resolve()) + url.partition("?")[1] + url.partition("?")[2]
+        return self.model_copy(update={"data_dir": data_dir.resolve(), "database_url": url})
+
     def ensure_data_dir(self) -> None:
-        """Create the directory of a file-based SQLite database, so the default works out of the box."""
-        prefix = "sqlite+aiosqlite:///"
-        if self.database_url.startswith(prefix):
-            path = self.database_url.removeprefix(prefix)
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        """Create the data directory and the SQLite database's folder, so the default works out of the box."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.sqlite_path is not None:
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def database_label(self) -> str:
+        """The database for a log line: a SQLite file's full path, or a URL without its password."""
+        if self.sqlite_path is not None:
+            return f"SQLite {self.sqlite_path.resolve()}"
+        return hide_password(self.database_url)
+
+
+def hide_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+class ConfigError(Exception):
+    """A setting or the settings file is wrong: the message says which and what to do."""
+
+
+def env_file_candidates(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[Path]:
+    """Where a settings file is looked for when none is named (the module's docstring has the order)."""
+    environ = os.environ if environ is None else environ
+    config_home = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return [
+        (cwd or Path.cwd()) / ".env",
+        config_home / "parecon-rota" / ENV_FILE_NAME,
+        Path("/etc/parecon-rota") / ENV_FILE_NAME,
+    ]
+
+
+def find_env_file(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Path | None:
+    environ = os.environ if environ is None else environ
+    named = explicit or environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            given = "--env-file" if explicit else ENV_FILE_VARIABLE
+            raise ConfigError(f"The settings file {path} ({given}) does not exist. Create it from .env.example.")
+        return path
+    return next((path for path in env_file_candidates(environ, cwd) if path.is_file()), None)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    settings: Settings
+    env_file: Path | None  # None: the environment only
+
+    def describe(self) -> str:
+        where = str(self.env_file.resolve()) if self.env_file else "no settings file (environment only)"
+        return f"settings: {where}; database: {self.settings.database_label()}"
+
+
+def load_settings(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Loaded:
+    """The settings, from the environment and the first settings file found; a bad value is a ConfigError
+    naming the setting, the value and where it was set."""
+    env_file = find_env_file(explicit, environ, cwd)
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise ConfigError(describe_errors(error, env_file, os.environ if environ is None else environ)) from None
+    base = env_file.resolve().parent if env_file else (cwd or Path.cwd())
+    return Loaded(settings.anchored(base), env_file)
+
+
+def describe_errors(error: ValidationError, env_file: Path | None, environ: Mapping[str, str]) -> str:
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
+        where = "the environment" if name in environ or name.lower() in environ else str(env_file or "the environment")
+        value = problem.get("input")
+        shown = f"{name}={value}" if isinstance(value, str | int | float) else name
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"{shown} is not valid: {message} (set in {where}; .env.example describes each setting).")
+    return "\n".join(lines)

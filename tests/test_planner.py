@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.cli import main
+from bot.planner import PlanInputError, decode, next_week, parse_tasks
 
 TASKS = """task,hours,slots,qualification,splittable,min_shift,desirability,empowerment
 Chair meeting,2,1,,,,8,10
@@ -36,6 +40,8 @@ def write(tmp_path: Path, **files: str) -> dict[str, str]:
 
 def plan(tmp_path: Path, *extra: str, **files: str) -> int:
     paths = write(tmp_path, **({"tasks": TASKS, "members": MEMBERS} | files))
+    if "--week" not in extra:
+        extra = (*extra, "--week", "2026-W49")
     argv = [
         "plan",
         "--tasks",
@@ -108,7 +114,34 @@ def test_ratings_and_history(tmp_path: Path, capsys) -> None:
         ),
         ({"members": "member,hours\nana,5\nana,6\n"}, "members.csv, line 3: duplicate member 'ana'"),
         ({"members": "member,hours\nana,-1\n"}, "members.csv, line 2: `hours` cannot be negative"),
-        ({"members": "member,hours,away\nana,5,maybe\n"}, "`away` must be true or false"),
+        (
+            {"members": "member,hours,away\nana,5,maybe\n"},
+            "members.csv, line 2: `away` must be true, false, a date (2026-11-30) or a range of dates "
+            "(2026-11-30..2026-12-06), not 'maybe'",
+        ),
+        (
+            {"members": "member,hours,away\nana,5,2026-12-06..2026-12-01\n"},
+            "members.csv, line 2: `away` 2026-12-06..2026-12-01 ends before it starts",
+        ),
+        (
+            {"tasks": "task,hours,colour\nx,1,red\n"},
+            "tasks.csv, line 1: unknown column(s) colour; the columns are task,hours,slots,qualification,",
+        ),
+        ({"tasks": "task,hourz\nx,1\n"}, "tasks.csv, line 1: unknown column(s) hourz (did you mean hours?)"),
+        ({"tasks": "task,hours,Hours\nx,1,1\n"}, "tasks.csv, line 1: column hours appears twice"),
+        ({"tasks": 'task,hours\nx,"1,5"\n'}, "tasks.csv, line 2: `hours` must be a number, not '1,5': write 1.5"),
+        (
+            {"tasks": "task,hours\nx,1,5\n"},
+            "tasks.csv, line 2: more cells than columns (a decimal comma? write 1.5, or save the file with `;`",
+        ),
+        (
+            {"tasks": "task,,hours\nx,oops,1\n"},
+            "tasks.csv, line 2: a value in column B, which has no header: name the column or clear the cell",
+        ),
+        (
+            {"ratings": "member,task,desirability,empowerment\nana,dishes,3,3\n"},
+            "ratings.csv, line 2: unknown task 'dishes' (not in the tasks file); did you mean 'Dishes'?",
+        ),
         (
             {"ratings": "member,task,desirability,empowerment\nzed,Dishes,3,3\n"},
             "ratings.csv, line 2: unknown member",
@@ -142,3 +175,229 @@ def test_missing_file(tmp_path: Path, capsys) -> None:
     )
     assert code == 1
     assert "nope.csv: cannot read it" in capsys.readouterr().err
+
+
+# Real spreadsheets: how Excel and LibreOffice save them.
+
+EUROPEAN_TASKS = (
+    "sep=;\r\n"
+    "Task;Hours;Slots;Qualification;Splittable;Min shift;Desirability;Empowerment;;\r\n"
+    "Chair meeting;2;1;;;;8;10;;\r\n"
+    "Clean kitchen;3;2;;WAHR;1;2;1;;\r\n"
+    "Accounts;4;1;Accounting;;;4;7;;\r\n"
+    "Café;1,5;;;;;5;5;;\r\n"
+    ";;;;;;;;;\r\n"
+)
+
+
+def run(tmp_path: Path, tasks: bytes, members: bytes, *extra: str, names=("tasks.csv", "members.csv")) -> int:
+    (tmp_path / names[0]).write_bytes(tasks)
+    (tmp_path / names[1]).write_bytes(members)
+    argv = ["plan", "--tasks", str(tmp_path / names[0]), "--members", str(tmp_path / names[1])]
+    argv += ["--out", str(tmp_path / "out.csv"), "--report", str(tmp_path / "report.json"), "--time-limit", "1"]
+    return main([*argv, "--week", "2026-W49", *extra])
+
+
+def assignments(tmp_path: Path) -> dict[tuple[str, str], str]:
+    with open(tmp_path / "out.csv", encoding="utf-8") as f:
+        return {(r["task"], r["member"]): r["hours"] for r in csv.DictReader(f)}
+
+
+def held_hours(tmp_path: Path) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for (task, _member), hours in assignments(tmp_path).items():
+        total[task] = total.get(task, 0) + float(hours)
+    return total
+
+
+def test_a_semicolon_separated_windows_1252_file_with_decimal_commas_reads_as_written(tmp_path: Path) -> None:
+    tasks = EUROPEAN_TASKS.replace("WAHR", "true").encode("cp1252")
+    members = "\ufeffMember;Hours;Qualifications;Away\r\nAna;6;accounting;\r\nBen;6,5;;\r\nCy;5;;\r\n".encode()
+    assert run(tmp_path, tasks, members) == 0
+    assert held_hours(tmp_path) == {"Chair meeting": 2, "Clean kitchen": 6, "Accounts": 4, "Café": 1.5}
+    assert assignments(tmp_path)[("Accounts", "Ana")] == "4"  # `accounting` matches `Accounting`
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {m["member"]: m["available"] for m in report["members"]} == {"Ana": 6, "Ben": 6.5, "Cy": 5}
+
+
+def test_a_tab_separated_utf16_file_reads_as_written(tmp_path: Path) -> None:
+    tasks = "task\thours\nDishes\t2\nSweep\t1\n".encode("utf-16")
+    members = "member\thours\tqualifications\nana\t3\tdriver; cook\nben\t3\t\n".encode("utf-16")
+    assert run(tmp_path, tasks, members) == 0
+    assert held_hours(tmp_path) == {"Dishes": 2, "Sweep": 1}
+
+
+def test_a_workbook_is_read_sheet_by_sheet_and_errors_name_the_sheet_and_row(tmp_path: Path, capsys) -> None:
+    book = openpyxl.Workbook()
+    tasks = book.active
+    tasks.title = "Tasks"
+    for row in (
+        ("Task", "Hours", "Splittable", "Min shift", "Qualification"),
+        ("Deliveries", 4, True, 1.5, "Driver"),
+        ("Dishes", 2.5, False, None, None),
+    ):
+        tasks.append(row)
+    members = book.create_sheet("Members")
+    for row in (
+        ("Member", "Hours", "Qualifications", "Away"),
+        ("ana", 5, "driver", None),
+        ("ben", 4.5, None, None),
+        ("cy", 6, None, datetime(2026, 11, 30)),
+    ):
+        members.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    data = (tmp_path / "plan.xlsx").read_bytes()
+    assert run(tmp_path, data, data, names=("plan.xlsx", "plan.xlsx")) == 0
+    assert held_hours(tmp_path) == {"Deliveries": 4, "Dishes": 2.5}
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {m["member"]: (m["available"], m["away_days"]) for m in report["members"]}["cy"] == (5.14, 1)
+
+    members["B3"] = "lots"
+    book.save(tmp_path / "plan.xlsx")
+    data = (tmp_path / "plan.xlsx").read_bytes()
+    assert run(tmp_path, data, data, names=("plan.xlsx", "plan.xlsx")) == 1
+    path = tmp_path / "plan.xlsx"
+    assert f"{path} (sheet Members), line 3: `hours` must be a number, not 'lots'" in capsys.readouterr().err
+
+
+def test_a_workbook_that_is_not_xlsx_is_refused_with_what_to_do(tmp_path: Path, capsys) -> None:
+    assert run(tmp_path, b"PK\x03\x04 rest of a zip", MEMBERS.encode(), names=("plan.ods", "members.csv")) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'plan.ods'}: is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV" in err
+
+
+def test_errors_name_the_files_given(tmp_path: Path, capsys) -> None:
+    tasks = b"task,hours,qualification\nok,1,\nfly,1,pilots\n"
+    members = b"member,hours,qualifications\nana,5,pilot\nben,x\n"
+    names = ("Aufgaben 2026.csv", "people.csv")
+    assert run(tmp_path, tasks, members, names=names) == 1
+    assert f"{tmp_path / 'people.csv'}, line 3: `hours` must be a number, not 'x'" in capsys.readouterr().err
+    assert run(tmp_path, tasks, b"member,hours,qualifications\nana,5,pilot\n", names=names) == 1
+    assert (
+        f"{tmp_path / 'Aufgaben 2026.csv'}, line 3: task 'fly' needs qualification 'pilots', which no active "
+        f"member has; did you mean 'pilot' ({tmp_path / 'people.csv'}, line 2)?"
+    ) in capsys.readouterr().err
+
+
+def test_qualifications_match_whatever_their_case_and_a_typo_or_unneeded_one_is_a_warning(
+    tmp_path: Path, capsys
+) -> None:
+    tasks = b"task,hours,qualification\nDeliveries,4,driver\nDishes,2,\n"
+    members = b"member,hours,qualifications\nana,4,Driver\nben,4,drvier;Forklift\ncy,4,forklift\n"
+    assert run(tmp_path, tasks, members) == 0
+    assert assignments(tmp_path)[("Deliveries", "ana")] == "4"
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"warning: {tmp_path / 'members.csv'}, line 3: ben's qualification 'drvier' is needed by no task; "
+        "did you mean 'driver'?",
+        f"warning: {tmp_path / 'members.csv'}: no task needs qualification 'Forklift' (ben, cy)",
+    ]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert len(report["warnings"]) == 2
+
+
+def test_away_dates_count_like_the_bot_for_the_planned_week(tmp_path: Path, capsys) -> None:
+    tasks = b"task,hours,splittable,min_shift\nDishes,7,true,1\n"
+    members = (
+        b"member,hours,away\n"
+        b"ana,7,2026-11-30..2026-12-06\n"  # all of 2026-W49
+        b"ben,7,2026-12-01..2026-12-02; 05.12.2026\n"  # three days of it
+        b"cy,7,2026-12-07..2026-12-20\n"  # the week after
+        b"dee,7,false\n"
+    )
+    assert run(tmp_path, tasks, members) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {m["member"]: (m["available"], m["away_days"]) for m in report["members"]} == {
+        "ben": (4.0, 3),
+        "cy": (7.0, 0),
+        "dee": (7.0, 0),
+    }
+    assert report["inactive_members"] == [{"member": "ana", "reason": "away"}]
+    assert not any(member == "ana" for _task, member in assignments(tmp_path))
+    out = capsys.readouterr().out
+    assert re.search(r"^ben +\S+ +4 \(3d away\) ", out, re.MULTILINE)
+    assert re.search(r"^ana +– +0 of 7 .* away$", out, re.MULTILINE)
+    # Planned for the week after, ana is back and cy is away.
+    assert run(tmp_path, tasks, members, "--week", "2026-W50") == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["week"] == "2026-W50"
+    assert report["inactive_members"] == [{"member": "cy", "reason": "away"}]
+
+
+def test_the_planned_week_defaults_to_next_week_and_a_bad_one_is_refused(tmp_path: Path, capsys) -> None:
+    assert next_week(date(2026, 11, 29)) == "2026-W49"  # a Sunday
+    assert next_week(date(2026, 11, 30)) == "2026-W50"  # a Monday
+    assert next_week(date(2026, 12, 28)) == "2027-W01"
+    assert run(tmp_path, TASKS.encode(), MEMBERS.encode(), "--week", "2026-W54") == 1
+    assert "--week: 2026-W54 does not exist." in capsys.readouterr().err
+
+
+def test_the_terminal_shows_each_member_and_who_is_over_their_hours(tmp_path: Path, capsys) -> None:
+    tasks = b"task,hours,desirability,empowerment\nCooking,6,8,8\nCleaning,6,2,2\n"
+    members = b"member,hours\nana,5\nben,5\n"  # 12 h of work for 10 h
+    assert run(tmp_path, tasks, members) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "week 2026-W49: 2 tasks, 2 active members, 12 h of work for 10 h available"
+    assert out[2].split() == [
+        "member", "hours", "available", "load", "fair", "share", "unpleasant", "empowering", "tasks"
+    ]  # fmt: skip
+    rows = {line.split()[0]: line for line in out[3:5]}
+    for name, line in rows.items():
+        cells = line.split()
+        assert cells[1:5] == ["6", "5", "120%", "over"]
+        assert cells[5] == "6.00"  # fair share: half of 12 h
+        task = "Cooking" if "Cooking" in line else "Cleaning"
+        assert cells[6:] == (["0.50", "1.60"] if task == "Cooking" else ["1.50", "0.40"]) + [task, "6"], name
+    assert (
+        "warning: the work (12 h) exceeds everyone's hours (10 h); 2 member(s) over their availability: "
+        "ana 6 h of 5 h (120%), ben 6 h of 5 h (120%)"
+    ) in out
+
+
+def test_the_report_names_every_figure(tmp_path: Path) -> None:
+    assert plan(tmp_path) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["schema_version"] == 2 and report["week"] == "2026-W49"
+    named = {"hours", "unpleasantness", "empowerment"}
+    for member in report["members"]:
+        assert set(member["ratio"]) == set(member["fair_share"]) == set(member["load"]) == named
+        assert sum(t["hours"] for t in member["tasks"]) == pytest.approx(member["hours"])
+        assert member["ratio"]["hours"] == pytest.approx(member["hours"] / member["fair_share"]["hours"], abs=1e-3)
+        assert member["over_by"] == pytest.approx(max(0, member["hours"] - member["available"]), abs=1e-3)
+    assert set(report["overall"]["desirability_range"]) == {"low", "high"}
+    assert report["overall"]["members_over"] == sum(m["over_by"] > 0 for m in report["members"])
+
+
+def test_parse_tasks_reads_a_semicolon_file_for_the_bots_import() -> None:
+    tasks, rows = parse_tasks("Task;Hours;Min shift;Splittable\nSweep;1,5;0,5;ja\n", "upload.csv")
+    assert [(t.name, t.hours, t.min_shift, t.splittable) for t in tasks] == [("Sweep", 1.5, 0.5, True)]
+    assert rows[0].line == 2
+    with pytest.raises(PlanInputError, match=r"^upload\.csv, line 2: `hours` must be greater than 0"):
+        parse_tasks("task;hours\nSweep;0\n", "upload.csv")
+
+
+def test_decode_reads_utf8_with_or_without_a_bom_and_falls_back_to_legacy_encodings() -> None:
+    assert decode("Café".encode(), "f") == "Café"
+    assert decode("\ufeffCafé".encode(), "f") == "Café"
+    assert decode("Café – €5".encode("cp1252"), "f") == "Café – €5"
+    assert decode(b"Caf\xe9 \x81", "f") == "Café \x81"  # not Windows-1252 either: Latin-1
+
+
+def test_the_plan_can_be_written_as_a_workbook(tmp_path: Path) -> None:
+    paths = write(tmp_path, tasks=TASKS, members=MEMBERS)
+    out = tmp_path / "plan.xlsx"
+    argv = ["plan", "--tasks", paths["tasks"], "--members", paths["members"], "--out", str(out)]
+    assert main([*argv, "--time-limit", "1", "--week", "2026-W49", "--report", str(tmp_path / "r.json")]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Assignments", "Members"]
+    rows = list(book["Assignments"].iter_rows(values_only=True))
+    assert rows[0] == ("task", "member", "hours")
+    held: dict[str, float] = {}
+    for task, _member, hours in rows[1:]:
+        held[task] = held.get(task, 0) + hours
+    assert held == {"Chair meeting": 2, "Clean kitchen": 6, "Accounts": 4, "Deliveries": 6, "Dishes": 2}
+    members = {row[0]: row for row in book["Members"].iter_rows(min_row=2, values_only=True)}
+    report = json.loads((tmp_path / "r.json").read_text())
+    for member in report["members"]:
+        assert members[member["member"]][1:4] == (member["hours"], member["available"], member["hours_share"])
+    assert members["dee"][-1] == "away"

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The bot's container image: `docker compose up -d` with compose.yaml, or
+#   docker build -t parecon-rota . && docker run --env-file .env -v parecon-rota:/data parecon-rota
+# Two stages: the first builds a virtual environment from binary wheels only (no compiler is needed
+# or installed anywhere), the second copies it into a clean slim image that runs as a non-root user.
+ARG PYTHON=3.11
+
+FROM python:${PYTHON}-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md LICENSE ./
+COPY bot ./bot
+COPY cogs ./cogs
+COPY storage ./storage
+RUN python -m venv /opt/parecon-rota \
+ && /opt/parecon-rota/bin/pip wheel --no-deps --wheel-dir /wheels . \
+ && /opt/parecon-rota/bin/pip install --only-binary=:all: /wheels/*.whl
+
+FROM python:${PYTHON}-slim
+RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin rota \
+ && mkdir /data && chown rota:rota /data
+COPY --from=build /opt/parecon-rota /opt/parecon-rota
+ENV PATH=/opt/parecon-rota/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    HOME=/data \
+    DATA_DIR=/data
+USER rota
+WORKDIR /data
+VOLUME ["/data"]
+# Healthy: settings valid, database reachable and up to date, gateway heartbeat recent (README: Self-hosting).
+HEALTHCHECK --interval=60s --timeout=20s --start-period=120s --retries=3 CMD ["parecon-rota", "health"]
+ENTRYPOINT ["parecon-rota"]
+CMD ["run"]

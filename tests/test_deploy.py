@@ -1,0 +1,296 @@
+"""The deployment kit: backup and restore as people run them, and the container image, compose file
+and systemd unit checked against the program they start (no container runtime runs here)."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import shlex
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import build_parser, cmd_health, cmd_run
+from bot.health import Heartbeat, judge_heartbeat
+from bot.settings import Settings
+from bot.startup import ExitStatus
+from storage.db import migrate
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = {name.upper() for name in Settings.model_fields}
+
+
+def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS | {"PARECON_ROTA_ENV_FILE"}}
+    return env | {"XDG_CONFIG_HOME": str(tmp_path / "config")} | values
+
+
+def parecon_rota(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=clean_env(tmp_path, DATA_DIR=str(tmp_path / "data"), **env),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def state(database: Path, key: str) -> str | None:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute("SELECT value FROM bot_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
+def set_state(database: Path, key: str, value: str) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "parecon-rota.db"
+    path.parent.mkdir()
+    migrate(f"sqlite+aiosqlite:///{path}")
+    set_state(path, "greeting", "before")
+    return path
+
+
+def test_backup_then_restore_brings_the_data_back_and_keeps_what_it_replaced(tmp_path: Path, database: Path) -> None:
+    target = tmp_path / "saved.db"
+    result = parecon_rota(tmp_path, "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        rf"backed up {re.escape(str(database))} to {re.escape(str(target))} \(schema \w+\)\n", result.stdout
+    )
+    set_state(database, "greeting", "after")
+    set_state(database, "added later", "x")
+
+    result = parecon_rota(tmp_path, "restore", str(target))
+    assert result.returncode == 0, result.stderr
+    assert (state(database, "greeting"), state(database, "added later")) == ("before", None)
+    kept = Path(re.search(r"kept the database it replaced as (\S+)", result.stdout).group(1))
+    assert kept.parent == tmp_path / "data" / "backups" and kept.name.startswith("before-restore-")
+    assert (state(kept, "greeting"), state(kept, "added later")) == ("after", "x")
+
+
+def test_backup_names_and_prunes_dated_copies_in_the_data_directory(tmp_path: Path, database: Path) -> None:
+    backups = tmp_path / "data" / "backups"
+    backups.mkdir()
+    for day in ("20260101-000000", "20260102-000000", "20260103-000000"):
+        (backups / f"parecon-rota-{day}.db").write_bytes(b"old")
+    result = parecon_rota(tmp_path, "backup", "--keep", "2")
+    assert result.returncode == 0, result.stderr
+    remaining = sorted(p.name for p in backups.iterdir())
+    assert len(remaining) == 2 and remaining[0] == "parecon-rota-20260103-000000.db"
+    assert state(backups / remaining[1], "greeting") == "before"
+    assert "removed the older backup" in result.stdout
+
+
+def test_restore_refuses_while_the_bot_is_running_and_refuses_what_is_not_a_backup(
+    tmp_path: Path, database: Path
+) -> None:
+    saved = tmp_path / "saved.db"
+    assert parecon_rota(tmp_path, "backup", str(saved)).returncode == 0
+    set_state(database, "health:gateway", Heartbeat(datetime.now(UTC), True, 40, 2).to_json())
+    result = parecon_rota(tmp_path, "restore", str(saved))
+    assert result.returncode == ExitStatus.CONFIG
+    assert result.stderr.strip().splitlines()[-1] == (
+        "The bot is running on this database (its heartbeat is recent): stop it first, or pass --force if it "
+        "is not running."
+    )
+    assert parecon_rota(tmp_path, "restore", "--force", str(saved)).returncode == 0
+
+    junk = tmp_path / "notes.db"
+    junk.write_text("not a database")
+    result = parecon_rota(tmp_path, "restore", str(junk))
+    assert result.returncode == ExitStatus.DATABASE
+    assert result.stderr.strip().splitlines()[-1].startswith(f"{junk} is not a parecon-rota database")
+    assert state(database, "greeting") == "before"
+
+
+def test_backup_of_postgresql_says_to_use_its_tools(tmp_path: Path) -> None:
+    result = parecon_rota(tmp_path, "backup", DATABASE_URL="postgresql://rota:secret@db:5432/rota")
+    assert result.returncode == ExitStatus.CONFIG
+    assert result.stderr.strip().splitlines()[-3:] == [
+        "`parecon-rota backup` is for SQLite; PostgreSQL has its own tools (README: Backups):",
+        "  pg_dump --format=custom --file=parecon-rota.dump 'postgresql://rota:***@db:5432/rota'",
+        "  pg_restore --clean --if-exists --no-owner --dbname='postgresql://rota:***@db:5432/rota' parecon-rota.dump",
+    ]
+
+
+def test_health_without_a_running_bot_is_unhealthy_and_says_why(tmp_path: Path, database: Path) -> None:
+    result = parecon_rota(tmp_path, "health")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("ok   database: reachable, schema up to date (")
+    assert lines[2] == ("FAIL gateway: no heartbeat recorded yet (the bot has not connected since it was installed)")
+    assert parecon_rota(tmp_path, "health", "--database-only").returncode == 0
+    result = parecon_rota(tmp_path, "health", SOLVER_TIME_LIMIT="soon")
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAIL settings: SOLVER_TIME_LIMIT=soon is not valid")
+
+
+def test_a_heartbeat_is_judged_by_its_age_and_says_the_next_publication() -> None:
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    beat = Heartbeat(now - timedelta(seconds=40), True, 52, 3, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    assert [c.line() for c in judge_heartbeat(beat.to_json(), now, 180)] == [
+        "ok   gateway: connected, last heartbeat 40 s ago (latency 52 ms, 3 servers)",
+        "ok   next scheduled publication: 2026-11-30 09:00 UTC",
+    ]
+    assert [c.line() for c in judge_heartbeat(beat.to_json(), now + timedelta(minutes=10), 180)] == [
+        "FAIL gateway: last heartbeat 11 min ago: the bot is not running or has lost Discord"
+    ]
+
+
+# The container image, the compose file and the service unit.
+
+
+def dockerfile_stages() -> list[list[str]]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    stages: list[list[str]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.upper().startswith("FROM "):
+            stages.append([])
+        if stages:
+            stages[-1].append(line)
+    return stages
+
+
+def instruction(stage: list[str], name: str) -> list[str]:
+    return [line.split(None, 1)[1] for line in stage if line.split(None, 1)[0].upper() == name]
+
+
+def test_the_image_is_two_stages_without_compilers_and_runs_as_a_non_root_user() -> None:
+    build, final = dockerfile_stages()
+    assert re.fullmatch(r"python:\$\{PYTHON\}-slim AS build", instruction(build, "FROM")[0])
+    assert instruction(final, "FROM") == ["python:${PYTHON}-slim"]
+    everything = "\n".join(build + final)
+    assert not re.search(r"apt-get|apk add|gcc|build-essential", everything)  # nothing compiles
+    assert "--only-binary=:all:" in everything
+    assert instruction(final, "USER") == ["rota"]
+    assert "--uid 10001" in instruction(final, "RUN")[0]
+    assert instruction(final, "COPY") == ["--from=build /opt/parecon-rota /opt/parecon-rota"]
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert ".env" in ignored and "data/" in ignored  # secrets and local data stay out of the image
+
+
+def test_the_images_entry_command_and_health_check_run(tmp_path: Path) -> None:
+    final = dockerfile_stages()[1]
+    command = json.loads(instruction(final, "ENTRYPOINT")[0]) + json.loads(instruction(final, "CMD")[0])
+    health = json.loads(re.search(r"CMD (\[.*\])", instruction(final, "HEALTHCHECK")[0]).group(1))
+    assert command[0] == health[0] == "parecon-rota"
+    image_env = dict(re.findall(r"(\w+)=(\S+)", instruction(final, "ENV")[0]))
+    assert image_env["DATA_DIR"] == "/data"
+    env = {"DATA_DIR": str(tmp_path / "data"), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    run = subprocess.run(command, env=clean_env(tmp_path, **env), cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == ExitStatus.CONFIG  # no token given to this container
+    assert "DISCORD_TOKEN is not set, so the bot cannot log in." in run.stderr
+    check = subprocess.run(health, env=clean_env(tmp_path, **env), cwd=tmp_path, capture_output=True, text=True)
+    assert check.returncode == 1
+    assert f"FAIL database: there is none at {tmp_path / 'data' / 'parecon-rota.db'}" in check.stdout
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    def one(match: re.Match) -> str:
+        name, rest = match.group(1), match.group(2) or ""
+        if name in variables:
+            return variables[name]
+        if rest.startswith(":-"):
+            return rest[2:]
+        raise AssertionError(f"{name} is required: {rest}")
+
+    return re.sub(r"\$\{(\w+)((?::[-?])[^}]*)?\}", one, value)
+
+
+def test_compose_runs_the_bot_with_postgresql_and_only_real_settings(monkeypatch) -> None:
+    services = compose()["services"]
+    db, bot = services["db"], services["bot"]
+    assert set(bot["environment"]) <= SETTINGS, set(bot["environment"]) - SETTINGS
+    secrets = {"DISCORD_TOKEN": "t0ken", "POSTGRES_PASSWORD": "pw123"}
+    for name, value in bot["environment"].items():
+        monkeypatch.setenv(name, interpolate(str(value), secrets))
+    settings = Settings(_env_file=None)
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "t0ken"
+    user, database = db["environment"]["POSTGRES_USER"], db["environment"]["POSTGRES_DB"]
+    assert settings.database_url == f"postgresql+asyncpg://{user}:pw123@db:5432/{database}"
+    assert interpolate(db["environment"]["POSTGRES_PASSWORD"], secrets) == "pw123"
+    assert settings.data_dir == Path("/data") and settings.scheduler_enabled
+    with pytest.raises(AssertionError, match="DISCORD_TOKEN is required"):
+        interpolate(bot["environment"]["DISCORD_TOKEN"], {})
+
+
+def test_compose_has_health_checks_volumes_restarts_and_log_rotation() -> None:
+    document = compose()
+    services = document["services"]
+    db, bot = services["db"], services["bot"]
+    assert bot["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert db["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready --username=rota --dbname=rota"]
+    health = build_parser().parse_args(bot["healthcheck"]["test"][2:])
+    assert bot["healthcheck"]["test"][:2] == ["CMD", "parecon-rota"] and health.handler is cmd_health
+    named = set(document["volumes"])
+    for service in (db, bot):
+        assert service["restart"] == "unless-stopped"
+        assert service["logging"]["driver"] == "json-file" and service["logging"]["options"]["max-size"] == "10m"
+        assert {volume.split(":")[0] for volume in service["volumes"]} <= named
+    assert [v.split(":")[1] for v in bot["volumes"]] == [bot["environment"]["DATA_DIR"]]
+
+
+def test_the_systemd_unit_starts_the_bot_with_its_settings_file_and_does_not_restart_on_hopeless_failures() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(ROOT / "deploy" / "parecon-rota.service")
+    service = unit["Service"]
+    program, *args = shlex.split(service["ExecStart"])
+    assert program == "/opt/parecon-rota/.venv/bin/parecon-rota"
+    parsed = build_parser().parse_args(args)
+    assert parsed.handler is cmd_run and parsed.env_file == "/etc/parecon-rota/parecon-rota.env"
+    assert service["User"] != "root" and service["StateDirectory"] == "parecon-rota"
+    assert service["Environment"] == "DATA_DIR=/var/lib/parecon-rota"
+    assert service["Restart"] == "on-failure"
+    assert {int(s) for s in service["RestartPreventExitStatus"].split()} == {
+        ExitStatus.CONFIG,
+        ExitStatus.TOKEN_REFUSED,
+    }
+    backup = configparser.ConfigParser(strict=False, interpolation=None)
+    backup.read(ROOT / "deploy" / "parecon-rota-backup.service")
+    assert shlex.split(backup["Service"]["ExecStart"])[1:] == [
+        "--env-file", "/etc/parecon-rota/parecon-rota.env", "backup", "--keep", "14"
+    ]  # fmt: skip
+
+
+def test_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert re.fullmatch(r"parecon-rota \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_health_on_a_database_without_the_bots_tables_says_to_migrate(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "parecon-rota.db"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    result = parecon_rota(tmp_path, "health", "--database-only")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == (
+        "FAIL database: reachable, but without the bot's tables (run `parecon-rota migrate`)"
+    )
