@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bench-load clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,6 +30,10 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bot.solver.bench $(BENCH_ARGS)
+
+# How fast the bot answers bursts of interactions, against the tests' fake Discord (figures, no asserts).
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.e2e.bench_load $(BENCH_LOAD_ARGS)
 
 # ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev

@@ -46,6 +46,7 @@ def _load(args: argparse.Namespace) -> Loaded:
     """Settings, logging and the data directory; logs which settings file and database are used."""
     import discord
 
+    from bot.logs import setup_logging
     from bot.settings import ConfigError, load_settings
 
     try:
@@ -54,7 +55,7 @@ def _load(args: argparse.Namespace) -> Loaded:
         raise StartupError(ExitStatus.CONFIG, str(error)) from None
     settings = loaded.settings
     level = logging.getLevelNamesMapping().get(settings.log_level, logging.INFO)
-    discord.utils.setup_logging(level=level)
+    setup_logging(level)  # discord.py's format; colour only on a terminal
     # Lines that say nothing to someone running the bot: it has no voice, and Alembic lists its plugins.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     logging.getLogger("alembic.runtime.plugins").setLevel(max(level, logging.WARNING))

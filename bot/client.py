@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.options import check_options, leaf_options
 from bot.replies import answer_error
 from bot.services import Services
 from bot.settings import Settings
@@ -48,6 +50,11 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
                 return False
             if interaction.type is discord.InteractionType.application_command:
                 raise app_commands.NoPrivateMessage()
+        command = interaction.command
+        if interaction.type is discord.InteractionType.application_command and isinstance(
+            command, app_commands.Command
+        ):
+            check_options(command.parameters, leaf_options(cast(dict, interaction.data or {})))
         return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -85,6 +92,7 @@ class RotaBot(commands.Bot):
         # Views waiting for clicks; stopped on close so that no timeout outlives the bot.
         self.views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
         self._services: Services | None = None
+        self._shutdown: asyncio.Future[None] | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -128,6 +136,17 @@ class RotaBot(commands.Bot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
+        """Stop everything the bot runs, once however often it is called (a signal handler and the
+        `async with` exit both call it); every caller waits for the whole shutdown, so that nothing
+        is still closing (a database connection, say) when the event loop ends."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._close_everything())
+        await asyncio.shield(self._shutdown)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _close_everything(self) -> None:
         for view in list(self.views):
             view.stop()
         if self._services is not None:
@@ -135,3 +154,4 @@ class RotaBot(commands.Bot):
         await super().close()
         self.workers.shutdown()
         await self.db.dispose()
+        log.info("closed cleanly")

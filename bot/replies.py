@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.options import OptionRefused
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
 
 def _user_message(error: BaseException) -> str | None:
     """The ephemeral text for errors the user can act on; None for our own bugs."""
-    if isinstance(error, UserFacingError):
+    if isinstance(error, UserFacingError | OptionRefused):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works inside a server, not in direct messages."

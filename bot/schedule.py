@@ -50,6 +50,7 @@ class Schedule:
     timezone: str
     day: int
     at: time
+    since: datetime | None = None  # when this schedule took effect (and the organization existed)
 
     def trigger(self) -> CronTrigger:
         return CronTrigger(
@@ -67,7 +68,17 @@ def last_due(schedule: Schedule, now: datetime) -> datetime | None:
     return previous
 
 
-def missed_runs(schedules: Iterable[Schedule], now: datetime) -> list[int]:
-    """Organizations whose last scheduled run falls in the catch-up window (the publisher skips a
-    week already published, so a run that did happen is not repeated)."""
-    return [s.org_id for s in schedules if (due := last_due(s, now)) is not None and now - due <= CATCH_UP_WINDOW]
+def missed_runs(schedules: Iterable[Schedule], now: datetime, down_since: datetime | None = None) -> list[int]:
+    """Organizations whose last scheduled run is to be caught up: it fell in the catch-up window,
+    while the bot was down (after `down_since`, the last time it was known to be running), and
+    once the organization and its current schedule existed. A run that did happen is skipped by the
+    publisher anyway (the week is out)."""
+    return [s.org_id for s in schedules if (due := last_due(s, now)) is not None and missed(s, due, now, down_since)]
+
+
+def missed(schedule: Schedule, due: datetime, now: datetime, down_since: datetime | None) -> bool:
+    if now - due > CATCH_UP_WINDOW:
+        return False
+    if schedule.since is not None and due < schedule.since:
+        return False  # before the organization or this schedule existed: nobody scheduled it
+    return down_since is None or due > down_since

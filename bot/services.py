@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.app import liveness
 from bot.app.merges import MergeVotes
+from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
@@ -35,37 +37,40 @@ class Services:
     scheduler: WeeklyScheduler | None  # None in every process but the one that runs it
     publication: Publication
     merges: MergeVotes
+    outbox: Dispatcher
     bot: RotaBot
-    background: set[asyncio.Task[Any]] = field(default_factory=set)  # the start-up catch-ups
+    background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
+    catching_up: asyncio.Task[Any] | None = None  # the start-up catch-up of missed publications
 
     @classmethod
     def create(cls, bot: RotaBot) -> Services:
         clock = bot.now  # tests move the bot's clock; read it at each use
-        publication = Publication(
-            bot.db, DiscordRotaEffects(bot), bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit
-        )
+        outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), bot.workers, clock)
+        publication = Publication(bot.db, outbox, bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit)
         scheduler = WeeklyScheduler(publication.publish_due) if bot.settings.scheduler_enabled else None
 
         async def schedule_changed(org_id: int) -> None:
             await reschedule(scheduler, publication, org_id)
 
-        merges = MergeVotes(
-            bot.db, DiscordVoteEffects(bot), bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed
-        )
-        return cls(bot.db, bot.workers, scheduler, publication, merges, bot)
+        merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
+        return cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot)
 
     def now(self) -> datetime:
         return self.bot.now()
 
     async def start(self) -> None:
-        """Start the scheduler from the database, and catch up once the bot is connected: missed
-        publications, and merge votes whose deadline passed while the bot was down."""
+        """Start the scheduler from the database, and once the bot is connected: deliver what the
+        outbox holds (a previous process's effects included), catch up the publications missed
+        while the bot was down, close merge votes whose deadline passed meanwhile."""
         if self.scheduler is not None:
+            last_alive = await liveness.last_alive(self.db)
             self.scheduler.start()
             schedules = await self.publication.schedules()
             self.scheduler.reconcile(schedules)
-            self._spawn(self._catch_up_publications(missed_runs(schedules, self.now())))
+            self.catching_up = self._spawn(self._catch_up_publications(missed_runs(schedules, self.now(), last_alive)))
+            self._spawn(self._heartbeat())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
+        self._spawn(self._deliver())
 
     async def stop(self) -> None:
         """End all background work before the engine is disposed: nothing left holding a connection."""
@@ -78,16 +83,30 @@ class Services:
         """An organization's schedule changed (or it was archived by a merge): update its job."""
         await reschedule(self.scheduler, self.publication, org_id)
 
-    def _spawn(self, coroutine: Any) -> None:
+    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+        return task
+
+    async def _deliver(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.outbox.run()
+
+    async def _heartbeat(self) -> None:
+        """Record that the scheduler is running, so that the next start knows which runs it missed."""
+        while True:
+            try:
+                await liveness.alive(self.db, self.now())
+            except Exception:
+                log.warning("could not record the heartbeat", exc_info=True)
+            await asyncio.sleep(liveness.HEARTBEAT_SECONDS)
 
     async def _catch_up_publications(self, org_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         for org_id in org_ids:
             try:
-                await self.publication.publish_due(org_id)
+                await self.publication.publish_due(org_id, why="catch-up")
             except Exception:
                 log.exception("catching up the publication of organization %s failed", org_id)
 

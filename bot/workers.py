@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C to the bot, which stops the pool itself (a terminal sends SIGINT to
+    every process of the group, and a worker would die printing a KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Workers:
@@ -20,7 +27,9 @@ class Workers:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # "spawn": a forked child would inherit the running event loop and open sockets.
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts
+            )
         return self._pool
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:

@@ -17,7 +17,50 @@ if TYPE_CHECKING:
     from bot.services import Services
     from storage.db import Database
 
-__all__ = ["RATING_HELP", "ModeratorGroup", "RotaView", "clip", "register", "services"]
+__all__ = [
+    "RATING_HELP",
+    "ModeratorGroup",
+    "RotaView",
+    "answer_early",
+    "clip",
+    "register",
+    "reply",
+    "services",
+    "spreadsheet_safe",
+]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
+
+
+async def answer_early(interaction: discord.Interaction) -> None:
+    """Acknowledge at once, privately ("thinking…"), where the work may queue under a burst (the
+    database, the event loop): Discord wants an answer within 3 s. Then answer with `reply`."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed = discord.utils.MISSING,
+    embeds: Sequence[discord.Embed] = discord.utils.MISSING,
+    view: discord.ui.View = discord.utils.MISSING,
+) -> None:
+    """A private answer, as the response or (after `answer_early`) as the follow-up."""
+    if interaction.response.is_done():
+        text = discord.utils.MISSING if content is None else content
+        await interaction.followup.send(text, embed=embed, embeds=embeds, view=view, ephemeral=True)
+    else:
+        await interaction.response.send_message(content, embed=embed, embeds=embeds, view=view, ephemeral=True)
+
+
+def spreadsheet_safe(cell: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading `'`
+    (a task named `=HYPERLINK(…)` must not run when a moderator opens the export)."""
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 RATING_HELP = (
     "desirability = how pleasant the work is (1 = dreadful, 10 = delightful); "

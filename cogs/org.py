@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -17,7 +18,7 @@ from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
-    from storage.models import AuditEntry, Goal, Organization
+    from storage.models import AuditEntry, Goal, Organization, OutboxEffect
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -84,7 +85,14 @@ async def org_setup(
                 "there, or pick another channel."
             )
     wanted = app.Schedule(channel.id, name, timezone, day, time)
-    done = await app.set_up(db(interaction), interaction.guild.id, interaction.guild.name, interaction.user.id, wanted)
+    done = await app.set_up(
+        db(interaction),
+        interaction.guild.id,
+        interaction.guild.name,
+        interaction.user.id,
+        wanted,
+        services(interaction).now(),
+    )
     org = done.org
     await services(interaction).schedule_changed(org.id)
     verb = "created" if done.created else "updated"
@@ -135,17 +143,43 @@ async def org_settings(
         value=f"quorum {org.quorum_pct}%, threshold {org.threshold_pct}%, open {org.vote_hours} h",
     )
     embed.add_field(name="Recent moderator actions", value=audit_lines(recent) or "none", inline=False)
+    if shown.failed:
+        embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
     await interaction.response.send_message(
         ("Saved. " if shown.changed else "") + "Use the options to change a setting.", embed=embed, ephemeral=True
     )
 
 
-def audit_lines(entries: list[AuditEntry]) -> str:
+EFFECT_NAMES = {
+    "rota.post": "The rota post",
+    "rota.delete": "Removing a replaced rota post",
+    "role": "A role move",
+    "dm": "A jobs DM",
+    "vote.post": "A merge vote post",
+    "vote.end": "A merge vote result",
+    "vote.retire": "Retiring a vote's buttons",
+}
+
+
+def failure_lines(effects: list[OutboxEffect]) -> str:
+    """What the bot gave up doing in Discord, and Discord's reason: for moderators to fix."""
+    lines = []
+    for effect in effects:
+        payload = json.loads(effect.payload)
+        where = f" in <#{payload['channel_id']}>" if "channel_id" in payload else ""
+        who = f" for <@{payload['user_id']}>" if "user_id" in payload else ""
+        when = discord.utils.format_dt(effect.done_at or effect.created_at, "f")
+        name = EFFECT_NAMES.get(effect.kind, effect.kind)
+        lines.append(f"{when} {name}{where}{who}: {clip(effect.last_error, 150)}")
+    return clip("\n".join(lines), 1024)
+
+
+def audit_lines(entries: list[AuditEntry], limit: int = 1024) -> str:
     lines = [
         f"{discord.utils.format_dt(e.created_at, 'f')} <@{e.actor_id}> `{e.action}` {clip(e.detail, 120)}"
         for e in entries
     ]
-    return clip("\n".join(lines), 1024)
+    return clip("\n".join(lines), limit)
 
 
 @org_group.command(name="goal-add", description="Add one of the organization's goals")
@@ -172,10 +206,10 @@ async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
 
 
 @app_commands.command(name="audit", description="Recent moderator actions: who did what, when")
-@app_commands.describe(count="How many entries (default 15)")
-async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 15) -> None:
+@app_commands.describe(count="How many entries, 1 to 100 (default 15)")
+async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 100] = 15) -> None:
     org, entries = await app.audit_log(db(interaction), interaction.guild_id, count)
-    embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries) or "none yet")
+    embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries, 4096) or "none yet")
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

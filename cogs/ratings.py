@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.app import ratings
 from bot.app.tasks import describe
 from bot.errors import BadInput
-from cogs.common import RATING_HELP, RotaView, bot_of, clip, db, register
+from cogs.common import RATING_HELP, RotaView, answer_early, bot_of, clip, db, register, reply
 from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
@@ -149,19 +149,18 @@ async def rate(
             raise BadInput(
                 "Give both `desirability` and `empowerment` (1–10), or leave out `task` for a guided session."
             )
-        await interaction.response.send_message(
-            await save_rating(interaction, task, desirability, empowerment), ephemeral=True
-        )
+        await answer_early(interaction)
+        await reply(interaction, await save_rating(interaction, task, desirability, empowerment))
         return
+    await answer_early(interaction)
     queue = await ratings.unrated(db(interaction), interaction.guild_id, interaction.user.id)
     if not queue:
-        await interaction.response.send_message(
-            "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`.",
-            ephemeral=True,
+        await reply(
+            interaction, "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`."
         )
         return
     view = GuidedRating(bot_of(interaction), interaction.user.id, queue)
-    await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+    await reply(interaction, embed=view.embed(), view=view)
 
 
 async def setup(bot: RotaBot) -> None:

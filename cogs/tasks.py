@@ -16,7 +16,18 @@ from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
 from bot.planner import TASK_COLUMNS
 from bot.solver.model import hours_text
-from cogs.common import RATING_HELP, ModeratorGroup, RotaView, bot_of, clip, db, register
+from cogs.common import (
+    RATING_HELP,
+    ModeratorGroup,
+    RotaView,
+    answer_early,
+    bot_of,
+    clip,
+    db,
+    register,
+    reply,
+    spreadsheet_safe,
+)
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
@@ -68,13 +79,11 @@ class TaskPages(RotaView):
 @app_commands.command(name="tasks", description="The task list with social ratings and your own (private)")
 @app_commands.guild_only()
 async def tasks_command(interaction: discord.Interaction) -> None:
+    await answer_early(interaction)
     listing = await tasks.task_list(db(interaction), interaction.guild_id, interaction.user.id)
     org, rows = listing.org, listing.tasks
     if not rows:
-        await interaction.response.send_message(
-            "No tasks yet. A moderator can add them with `/mod task add` or `/mod task import`.",
-            ephemeral=True,
-        )
+        await reply(interaction, "No tasks yet. A moderator can add them with `/mod task add` or `/mod task import`.")
         return
     pages = []
     total = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -98,7 +107,7 @@ async def tasks_command(interaction: discord.Interaction) -> None:
         embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
         pages.append(embed)
     view = TaskPages(bot_of(interaction), pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
-    await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
+    await reply(interaction, embed=pages[0], view=view)
 
 
 # -- /mod task ----------------------------------------------------------------------------------------
@@ -205,11 +214,12 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
 async def task_export(interaction: discord.Interaction) -> None:
     rows = await tasks.export_tasks(db(interaction), interaction.guild_id)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
     writer.writerow(TASK_COLUMNS)
     for task, social in rows:
         writer.writerow(
-            (
+            spreadsheet_safe(cell)
+            for cell in (
                 task.name,
                 hours_text(task.hours),
                 task.slots,

@@ -73,6 +73,8 @@ class Organization(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     merged_into_id: int | None = Field(default=None, foreign_key="organization.id")
+    # When the current weekly schedule took effect: a run before it is never caught up.
+    schedule_since: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class OrgServer(SQLModel, table=True):
@@ -281,3 +283,25 @@ class MergePost(SQLModel, table=True):
     guild_id: int = Field(sa_column=snowflake())
     channel_id: int = Field(sa_column=snowflake())
     message_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+
+
+class OutboxEffect(SQLModel, table=True):
+    """Something to do in Discord (a post, an edit, a role move, a DM), written in the transaction of
+    the change that calls for it and carried out by the dispatcher (`bot.app.outbox`): retried with
+    backoff, found again after a crash by its key, given up after a bounded number of tries."""
+
+    __tablename__ = "outbox"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    key: str = Field(max_length=120, unique=True, description="idempotency key, also in the message")
+    kind: str = Field(max_length=20, description="rota.post, rota.delete, role, dm, vote.post, vote.end, vote.retire")
+    subject: str = Field(max_length=40, index=True, description="what it belongs to, e.g. rota:12, merge:3")
+    payload: str = Field(default="{}", description="JSON")
+    status: str = Field(default="pending", max_length=10, index=True, description="pending, done, failed")
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    last_error: str = Field(default="", max_length=300)
+    message_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    done_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from bot.schedule import Schedule
-from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer
+from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer, utcnow
 
 
 async def org_for_guild(session: AsyncSession, guild_id: int) -> Organization | None:
@@ -27,7 +27,10 @@ async def schedules(session: AsyncSession, org_id: int | None = None) -> list[Sc
     if org_id is not None:
         query = query.where(Organization.id == org_id)
     found = (await session.execute(query)).scalars()
-    return [Schedule(o.id, o.timezone, o.publish_day, o.publish_time) for o in found]
+    return [
+        Schedule(o.id, o.timezone, o.publish_day, o.publish_time, max(o.created_at, o.schedule_since or o.created_at))
+        for o in found
+    ]
 
 
 async def org_with_code(session: AsyncSession, code: str) -> Organization | None:
@@ -57,8 +60,18 @@ async def create_org(
     day: int,
     at: time,
     merge_code: str,
+    now: datetime | None = None,
 ) -> Organization:
-    org = Organization(name=name, timezone=timezone, publish_day=day, publish_time=at, merge_code=merge_code)
+    created = now or utcnow()
+    org = Organization(
+        name=name,
+        timezone=timezone,
+        publish_day=day,
+        publish_time=at,
+        merge_code=merge_code,
+        created_at=created,
+        schedule_since=created,
+    )
     session.add(org)
     await session.flush()
     session.add(OrgServer(guild_id=guild_id, organization_id=org.id, channel_id=channel_id))

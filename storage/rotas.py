@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -136,9 +136,12 @@ def _add_pieces(session: AsyncSession, rota: Rota, pieces: Sequence[RotaPiece]) 
         )
 
 
-async def mark_published(session: AsyncSession, rota_id: int) -> None:
-    rota = await session.get_one(Rota, rota_id)
-    rota.published_at = utcnow()
+async def claim_publication(session: AsyncSession, rota_id: int) -> bool:
+    """Mark the rota published unless it is already; True for the one caller that marked it."""
+    result = await session.execute(
+        update(Rota).where(Rota.id == rota_id, Rota.published_at.is_(None)).values(published_at=utcnow())
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 @dataclass(frozen=True)

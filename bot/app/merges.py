@@ -15,22 +15,23 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, total_hours
+from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week
 from bot.solver import Plan, ProblemError
-from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
 from bot.votes import Side, decided_early, in_electorate, outcome
-from storage import members, merges, orgs, rotas
-from storage.db import Database
-from storage.models import MergePost, MergeProposal, MergeVote, Organization, utcnow
-from storage.tasks import active_tasks
+from storage import members, merges, orgs, outbox, rotas
+from storage.db import Database, Session
+from storage.models import MergeProposal, MergeVote, Organization, utcnow
 
 from .lookups import clip, require_org
-from .ports import Channel, Clock, Jobs, Runner, SideFacts, VoteEffects, VotePostContent
+from .ports import Clock, Jobs, Runner
+
+if TYPE_CHECKING:
+    from .outbox import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ DRY_RUN_SECONDS = 3.0
 
 def close_key(proposal_id: int) -> str:
     return f"close-merge:{proposal_id}"
+
+
+def subject(proposal_id: int) -> str:
+    """The outbox's name for a vote's effects."""
+    return f"merge:{proposal_id}"
 
 
 @dataclass(frozen=True)
@@ -140,14 +146,14 @@ class MergeVotes:
     def __init__(
         self,
         db: Database,
-        effects: VoteEffects,
+        outbox: Dispatcher,
         runner: Runner,
         clock: Clock,
         *,
         jobs: Jobs | None,
         schedule_changed: Callable[[int], Awaitable[None]],
     ) -> None:
-        self.db, self.effects, self.runner, self.clock, self.jobs = db, effects, runner, clock, jobs
+        self.db, self.outbox, self.runner, self.clock, self.jobs = db, outbox, runner, clock, jobs
         self.schedule_changed = schedule_changed
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.background: set[asyncio.Task[Any]] = set()  # early closes under way; ended on stop
@@ -164,7 +170,7 @@ class MergeVotes:
         """Close the votes whose deadline passed while the bot was down (the others wait)."""
         for proposal_id in ids:
             try:
-                await self.close(proposal_id)
+                await self.close(proposal_id, "deadline passed while the bot was down")
             except Exception:
                 log.exception("closing merge vote %s failed", proposal_id)
 
@@ -265,34 +271,49 @@ class MergeVotes:
                 closes_at=now + timedelta(hours=hours),
             )
             session.add(proposal)
-        await self._post_vote(proposal, org, other)
+            await session.flush()
+            for here, there in ((org, other), (other, org)):  # the vote message, on every server of each side
+                for server in await orgs.servers_of(session, here.id):
+                    await outbox.add(
+                        session,
+                        org_id=here.id,
+                        kind="vote.post",
+                        key=f"{subject(proposal.id)}:post:{server.guild_id}",
+                        subject=subject(proposal.id),
+                        payload={
+                            "proposal_id": proposal.id,
+                            "guild_id": server.guild_id,
+                            "channel_id": server.channel_id,
+                            "here": here.id,
+                            "there": there.id,
+                        },
+                        now=now,
+                    )
+        log.info("merge vote #%s opened: %s and %s, by %s", proposal.id, org.name, other.name, user_id)
+        await self.outbox.deliver_subject(subject(proposal.id))
+        self.outbox.kick()
         self._schedule_close(proposal)
         return proposal
 
-    async def _post_vote(self, proposal: MergeProposal, first: Organization, second: Organization) -> None:
-        async with self.db.session() as session:
-            facts = {
-                o.id: SideFacts(
-                    o,
-                    await orgs.active_member_count(session, o.id),
-                    total_hours(exact_hours(t.hours) * t.slots for t in await active_tasks(session, o.id)),
-                    [g.text for g in await orgs.goals(session, o.id)],
-                )
-                for o in (first, second)
-            }
-            servers = {o.id: await orgs.servers_of(session, o.id) for o in (first, second)}
-        for here, there in ((first, second), (second, first)):
-            content = VotePostContent(proposal, facts[here.id], facts[there.id])
-            for server in servers[here.id]:
-                message_id = await self.effects.post_vote(Channel(server.guild_id, server.channel_id), content)
-                async with self.db.transaction() as session:
-                    session.add(
-                        MergePost(
-                            proposal_id=proposal.id,
-                            guild_id=server.guild_id,
-                            channel_id=server.channel_id,
-                            message_id=message_id,
-                        )
+    async def _queue_end(self, session: Session, proposal: MergeProposal, end: dict[str, Any]) -> None:
+        """In the transaction that ends the vote: the announcement on every server of both sides, and
+        the vote message's buttons retired."""
+        for org_id in (proposal.proposer_org_id, proposal.other_org_id):
+            for server in await orgs.servers_of(session, org_id):
+                for kind in ("vote.end", "vote.retire"):
+                    await outbox.add(
+                        session,
+                        org_id=org_id,
+                        kind=kind,
+                        key=f"{subject(proposal.id)}:{kind.removeprefix('vote.')}:{server.guild_id}",
+                        subject=subject(proposal.id),
+                        payload={
+                            "proposal_id": proposal.id,
+                            "guild_id": server.guild_id,
+                            "channel_id": server.channel_id,
+                            **end,
+                        },
+                        now=self.clock(),
                     )
 
     async def vote(self, guild_id: int | None, user_id: int, proposal_id: int, choice: str) -> VoteCast:
@@ -315,12 +336,13 @@ class MergeVotes:
             early = decided_early(*sides(proposal, await merges.tally(session, proposal_id)))
             closes = proposal.closes_at
         if early:
-            self.spawn(self.close(proposal_id))
+            self.spawn(self.close(proposal_id, "everyone voted"))
         return VoteCast(proposal_id, org.name, choice, previous, closes)
 
-    async def close(self, proposal_id: int) -> VoteClosed | None:
+    async def close(self, proposal_id: int, why: str = "deadline") -> VoteClosed | None:
         """Close the vote if its deadline passed or its outcome is settled; merge if both sides pass.
-        Runs at most once per proposal whatever fires it (deadline job, early close, restart)."""
+        Runs at most once per proposal whatever fires it (deadline job, early close, restart); the
+        announcements are queued with the close, so a crash after it still delivers them."""
         async with self.locks[proposal_id]:
             async with self.db.transaction() as session:
                 proposal = await merges.locked(session, proposal_id)
@@ -336,24 +358,36 @@ class MergeVotes:
                 first = await session.get_one(Organization, proposal.proposer_org_id)
                 second = await session.get_one(Organization, proposal.other_org_id)
                 names = (first.name, second.name)
+                merged_name = proposal.name if passed else None
+                end = {"end": "closed", "names": list(names), "merged_name": merged_name}
+                await self._queue_end(session, proposal, end)  # before the merge moves the servers
                 merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
-                merged_name = merged.name if merged else None
                 merged_id = merged.id if merged else None
+            log.info(
+                "merge vote #%s closed (%s): %s %s/%s/%s, %s %s/%s/%s (yes/no/abstain): %s",
+                proposal_id,
+                why,
+                names[0],
+                a.yes,
+                a.no,
+                a.abstain,
+                names[1],
+                b.yes,
+                b.no,
+                b.abstain,
+                "passed" if passed else "failed",
+            )
+            if merged_id is not None:
+                log.info("merged %s and %s into %s (organization %s)", names[0], names[1], merged_name, merged_id)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
             closed = VoteClosed(proposal, names, (a, b), merged_name)
-            await self._announce(proposal_id, closed)
+            await self.outbox.deliver_subject(subject(proposal_id))
+            self.outbox.kick()
             if merged_id is not None:
                 for org_id in (proposal.proposer_org_id, proposal.other_org_id, merged_id):
                     await self.schedule_changed(org_id)
             return closed
-
-    async def _announce(self, proposal_id: int, end: VoteEnd) -> None:
-        """Post how the vote ended on every server of both sides and retire the vote buttons."""
-        async with self.db.session() as session:
-            posted = await merges.posts(session, proposal_id)
-        for post in posted:
-            await self.effects.announce(Channel(post.guild_id, post.channel_id), post.message_id, end)
 
     async def cancel(self, guild_id: int | None, user_id: int, proposal_id: int) -> VoteWithdrawn:
         async with self.locks[proposal_id]:
@@ -366,10 +400,13 @@ class MergeVotes:
                     raise BadInput(f"Merge vote #{proposal_id} is already {proposal.status}.")
                 proposal.status, proposal.closed_at = "cancelled", utcnow()
                 orgs.audit(session, org.id, user_id, "merge.cancel", f"#{proposal_id}")
+                await self._queue_end(session, proposal, {"end": "withdrawn", "by_org": org.name})
+            log.info("merge vote #%s cancelled by moderator %s of %s", proposal_id, user_id, org.name)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
             withdrawn = VoteWithdrawn(proposal_id, org.name)
-            await self._announce(proposal_id, withdrawn)
+            await self.outbox.deliver_subject(subject(proposal_id))
+            self.outbox.kick()
             return withdrawn
 
     async def status(self, guild_id: int | None, user_id: int) -> list[ProposalStatus]:

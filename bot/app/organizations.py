@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.solver.model import hours_text
-from storage import orgs, tasks
+from storage import orgs, outbox, tasks
 from storage.db import Database
-from storage.models import AuditEntry, Goal, Organization
+from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
 
 from .lookups import require_org
 
+AUDIT_MAX = 100  # entries `/mod audit` lists at most
 HOUR_SETTINGS = {"default_hours", "granularity"}  # printed exactly, as hours
 
 
@@ -48,6 +49,7 @@ class SettingsShown:
     org: Organization
     changed: bool
     recent: list[AuditEntry]
+    failed: list[OutboxEffect]  # Discord effects given up on (a deleted channel, a missing permission)
 
 
 async def org_info(db: Database, guild_id: int | None) -> OrgInfo:
@@ -60,8 +62,12 @@ async def org_info(db: Database, guild_id: int | None) -> OrgInfo:
         )
 
 
-async def set_up(db: Database, guild_id: int, guild_name: str, moderator_id: int, wanted: Schedule) -> SetUp:
-    """Create the server's organization, or update its name, channel and schedule."""
+async def set_up(
+    db: Database, guild_id: int, guild_name: str, moderator_id: int, wanted: Schedule, now: datetime | None = None
+) -> SetUp:
+    """Create the server's organization, or update its name, channel and schedule (`now`: when the
+    schedule takes effect; runs before it are never caught up)."""
+    now = now or utcnow()
     tz = rules.check_timezone(wanted.timezone) if wanted.timezone else None
     weekday = rules.parse_day(wanted.day) if wanted.day else None
     at = rules.parse_clock(wanted.at) if wanted.at else None
@@ -79,15 +85,19 @@ async def set_up(db: Database, guild_id: int, guild_name: str, moderator_id: int
                 day=0 if weekday is None else weekday,
                 at=at or time(9, 0),
                 merge_code=rules.new_merge_code(),
+                now=now,
             )
         else:
             server = await orgs.server(session, guild_id)
             assert server is not None
             server.channel_id = wanted.channel_id
             org.name = clean_name or org.name
+            before = (org.timezone, org.publish_day, org.publish_time)
             org.timezone = tz or org.timezone
             org.publish_day = org.publish_day if weekday is None else weekday
             org.publish_time = at or org.publish_time
+            if (org.timezone, org.publish_day, org.publish_time) != before:
+                org.schedule_since = now  # runs before now were not scheduled by this schedule
         orgs.audit(
             session,
             org.id,
@@ -137,7 +147,8 @@ async def change_settings(
             detail = " ".join(f"{k}={hours_text(v) if k in HOUR_SETTINGS else v}" for k, v in changes.items())
             orgs.audit(session, org.id, moderator_id, "org.settings", detail)
         recent = await orgs.recent_audit(session, org.id, limit=5)
-    return SettingsShown(org, bool(changes), recent)
+        failed = await outbox.failed(session, org.id, limit=5)
+    return SettingsShown(org, bool(changes), recent, failed)
 
 
 async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: str) -> str:
@@ -171,6 +182,8 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
 
 
 async def audit_log(db: Database, guild_id: int | None, count: int) -> tuple[Organization, list[AuditEntry]]:
+    if not 1 <= count <= AUDIT_MAX:
+        raise BadInput(f"`count` must be from 1 to {AUDIT_MAX}.")
     async with db.session() as session:
         org = await require_org(session, guild_id)
         return org, await orgs.recent_audit(session, org.id, limit=count)

@@ -57,6 +57,16 @@ class RotaPostContent:
     marker: str  # in the footer: finds the post again after a crash
 
 
+class DeliveryError(Exception):
+    """Discord did not carry out an effect. `permanent`: trying again will not help until someone
+    changes something (a deleted channel or message, a missing permission, closed DMs: 403/404);
+    otherwise (429, 5xx) it is worth another try. Anything else raised counts as a passing failure."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.permanent = reason, permanent
+
+
 class RoleMove(enum.Enum):
     MOVED = "moved"
     FORBIDDEN = "forbidden"  # no Manage Roles, or the role sits above the bot's
@@ -80,21 +90,33 @@ class RotaEffects(Protocol):
 
     async def move_role(self, guild_id: int, user_id: int, role_id: int, *, add: bool, reason: str) -> RoleMove: ...
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding]) -> bool:
-        """A member's weekly jobs by DM; False when it could not be delivered (DMs closed)."""
+    async def find_dm(self, user_id: int, marker: str) -> int | None:
+        """The id of our DM to this member ending with this marker (sent just before a crash)."""
+        ...
+
+    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
+        """A member's weekly jobs by DM; returns the message id. Closed DMs are a permanent
+        `DeliveryError`."""
         ...
 
 
 class VoteEffects(Protocol):
-    """What a merge vote does in Discord."""
+    """What a merge vote does in Discord. Discord's refusals are `DeliveryError`s."""
 
-    async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
-        """Post the vote message with its buttons; returns the message id."""
+    async def find_message(self, channel: Channel, marker: str) -> int | None:
+        """The id of our message carrying this marker among the channel's recent messages."""
         ...
 
-    async def announce(self, channel: Channel, message_id: int | None, end: VoteClosed | VoteWithdrawn) -> None:
-        """Post how the vote ended and retire the vote message's buttons; never raises for Discord's
-        refusals (logged instead), so one server's failure does not keep the others uninformed."""
+    async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
+        """Post the vote message with its buttons (and `content.marker`); returns the message id."""
+        ...
+
+    async def announce(self, channel: Channel, end: VoteClosed | VoteWithdrawn, marker: str) -> int:
+        """Post how the vote ended; returns the message id."""
+        ...
+
+    async def retire(self, channel: Channel, message_id: int) -> None:
+        """Take the buttons off the vote message (gone already is fine)."""
         ...
 
 
@@ -113,3 +135,4 @@ class VotePostContent:
     proposal: MergeProposal
     here: SideFacts
     there: SideFacts
+    marker: str = ""  # in the footer: finds the post again after a crash

@@ -1,10 +1,10 @@
-"""Publishing a week's rota: solve it in a worker, store it once, post it to every server of the
-organization once, move the tasks' roles, and DM the members who asked. Also the preview and the
-scheduled trigger.
+"""Publishing a week's rota: solve it in a worker, store it once and, in the same transaction, queue
+what it does in Discord (a post on every server of the organization, the tasks' roles, DMs to the
+members who asked) for the outbox to deliver. Also the preview and the scheduled trigger.
 
-Safe against crashes and overlapping triggers: the rota row is unique per organization and week, a
-post row records each server's message, and a post sent just before a crash is found again by the
-marker in its footer.
+Safe against crashes and overlapping triggers: the rota row is unique per organization and week,
+its effects are queued with it (or not at all), and the outbox delivers each once (a post sent just
+before a crash is found again by the marker in its footer).
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.chart import balance_chart
 from bot.errors import BadInput
 from bot.report import Report
 from bot.rota import RotaPiece, SolvedWeek, iso_week, solve_week, week_days, week_published_at
 from bot.schedule import Schedule, last_due, zone
 from bot.solver import ProblemError
-from bot.solver_ids import member_key, task_key
-from storage import orgs, rotas
-from storage.db import Database
-from storage.models import Assignment, Organization, Rota, utcnow
+from bot.solver_ids import task_key
+from storage import orgs, outbox, rotas
+from storage.db import Database, Session
+from storage.models import Assignment, Organization, Rota
 from storage.rotas import Holding
 
 from .lookups import require_org
-from .ports import Channel, Clock, RoleMove, RotaEffects, RotaPostContent, Runner
+from .outbox import Dispatcher
+from .ports import Clock, Runner
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,6 @@ def marker(rota: Rota) -> str:
     return MARKER.format(week=rota.week, rota_id=rota.id)
 
 
-def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, float, float]]:
-    """(name, average desirability, average empowerment) of each member with work."""
-    return [
-        (names.get(m.member, m.member), m.average_desirability, m.average_empowerment)
-        for m in report.members
-        if m.average_desirability is not None and m.average_empowerment is not None
-    ]
-
-
 def by_member(held: Sequence[Holding]) -> dict[int, list[Holding]]:
     grouped: dict[int, list[Holding]] = defaultdict(list)
     for item in held:
@@ -90,9 +81,9 @@ def by_member(held: Sequence[Holding]) -> dict[int, list[Holding]]:
 
 class Publication:
     def __init__(
-        self, db: Database, effects: RotaEffects, runner: Runner, clock: Clock, *, solver_time_limit: float
+        self, db: Database, outbox: Dispatcher, runner: Runner, clock: Clock, *, solver_time_limit: float
     ) -> None:
-        self.db, self.effects, self.runner, self.clock = db, effects, runner, clock
+        self.db, self.outbox, self.runner, self.clock = db, outbox, runner, clock
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
 
@@ -106,7 +97,7 @@ class Publication:
         async with self.db.session() as session:
             return await orgs.schedules(session, org_id)
 
-    async def publish_due(self, org_id: int) -> Published | None:
+    async def publish_due(self, org_id: int, why: str = "scheduled") -> Published | None:
         """Publish the week whose scheduled time is the latest one now due, unless it is out already."""
         schedules = await self.schedules(org_id)
         if not schedules:  # archived by a merge
@@ -114,7 +105,8 @@ class Publication:
         due = last_due(schedules[0], self.clock())
         if due is None:
             return None
-        return await self.publish(org_id, week_published_at(due.astimezone(zone(schedules[0].timezone))))
+        week = week_published_at(due.astimezone(zone(schedules[0].timezone)))
+        return await self.publish(org_id, week, why=why)
 
     async def plan_week(self, org_id: int, week: str) -> PlannedWeek:
         """Solve the week in a worker process (the event loop keeps serving meanwhile)."""
@@ -156,7 +148,7 @@ class Publication:
 
     async def publish_now(self, org_id: int, week: str, moderator_id: int) -> Published:
         """A moderator's `/mod rota publish`: the publication, written to the audit log."""
-        published = await self.publish(org_id, week)
+        published = await self.publish(org_id, week, why=f"by hand, moderator {moderator_id}")
         async with self.db.transaction() as session:
             orgs.audit(session, org_id, moderator_id, "rota.publish", week)
         return published
@@ -181,11 +173,12 @@ class Publication:
         ]
         return Preview(org, planned.week, planned.report, held)
 
-    async def publish(self, org_id: int, week: str, *, replace: bool = False) -> Published:
-        """Store the week's rota once, then post it to every server of the organization once.
+    async def publish(self, org_id: int, week: str, *, replace: bool = False, why: str = "by hand") -> Published:
+        """Store the week's rota once and queue what it does in Discord in the same transaction (a
+        post on every server, the role moves, the DMs); then deliver them through the outbox.
 
-        Safe to call again at any point: a stored rota is reused, a post already sent is found (by
-        its id, or by its footer in the channel when the bot died between sending and recording).
+        Safe to call again at any point: a stored rota is reused, effects already queued are not
+        queued again, and the dispatcher finds a post sent just before a crash by its footer.
         """
         async with self.locks[org_id]:
             async with self.db.session() as session:
@@ -197,90 +190,124 @@ class Publication:
                     if rota is None:
                         rota = await rotas.store_rota(session, org_id, week, planned.report, planned.pieces)
                         created = rota is not None
+                        if rota is not None:
+                            await self._queue(session, org_id, rota, replaced=None)
                     else:
+                        replaced = await rotas.holdings(session, rota.id)
                         rota = await rotas.replace_rota(session, rota.id, planned.report, planned.pieces)
                         created = True
+                        await self._queue(session, org_id, rota, replaced=replaced)
                 if rota is None:  # another process stored it between our check and our insert
                     async with self.db.session() as session:
                         rota = await rotas.rota_for(session, org_id, week)
                     assert rota is not None
-            posted = await self._post_everywhere(org_id, rota, replace=replace)
+            elif rota.published_at is None:  # stored by a version without the outbox: queue it now
+                async with self.db.transaction() as session:
+                    await self._queue(session, org_id, rota, replaced=None)
+            if created:
+                log.info(
+                    "%s the rota of organization %s for week %s (%s)",
+                    "re-published" if replace else "published",
+                    org_id,
+                    week,
+                    why,
+                )
+            deliveries = await self.outbox.deliver_subject(subject(rota))
+            self.outbox.kick()  # anything that failed is retried in the background
+            posted = sum(1 for d in deliveries if d.kind == "rota.post" and d.sent)
             return Published(rota, created, posted)
 
-    async def _post_everywhere(self, org_id: int, rota: Rota, *, replace: bool) -> int:
-        async with self.db.session() as session:
-            org = await session.get_one(Organization, org_id)
-            servers = await orgs.servers_of(session, org_id)
-            held = await rotas.holdings(session, rota.id)
-        first_time = rota.published_at is None
-        notes = await self._move_roles(org_id, rota, held, [s.guild_id for s in servers]) if first_time else []
-        report = Report.from_json(rota.report)
-        names = {member_key(h.member.id): h.member.display_name for h in held}
-        chart = await self.runner.run(
-            balance_chart, chart_points(report, names), report.average, f"{org.name}: week {rota.week}"
-        )
-        content = RotaPostContent(org, rota, report, held, notes, chart, marker(rota))
-        posted = 0
-        for server in servers:
-            posted += await self._post_to(Channel(server.guild_id, server.channel_id), content, replace=replace)
-        if first_time:
-            async with self.db.transaction() as session:
-                await rotas.mark_published(session, rota.id)
-            await self._notify_members(org, rota, held)
-        return posted
-
-    async def _post_to(self, channel: Channel, content: RotaPostContent, *, replace: bool) -> int:
-        """Post on one server unless its post is recorded (or, after a crash, found); returns 1 if sent."""
-        rota = content.rota
-        async with self.db.transaction() as session:
-            post = await rotas.post_for(session, rota.id, channel.guild_id, channel.channel_id)
-            if replace and post.message_id:
-                await self.effects.delete_post(Channel(channel.guild_id, post.channel_id), post.message_id)
+    async def _queue(self, session: Session, org_id: int, rota: Rota, *, replaced: list[Holding] | None) -> None:
+        """Mark the rota published and queue its effects, in the caller's transaction. `replaced`:
+        the holdings of the rota this one replaces (None for a first publication)."""
+        if not await rotas.claim_publication(session, rota.id):
+            return  # queued already (by another process)
+        now = self.clock()
+        servers = await orgs.servers_of(session, org_id)
+        held = await rotas.holdings(session, rota.id)
+        about = subject(rota)
+        earlier = await outbox.of_subject(session, about, "rota.post")
+        revision = len(earlier) + 1
+        for effect in earlier:  # a replaced rota's post not sent yet never will be
+            if effect.status == "pending":
+                outbox.skip(effect, "replaced by a newer publication")
+        for post in await rotas.posts(session, rota.id):
+            if post.message_id:
+                await outbox.add(
+                    session,
+                    org_id=org_id,
+                    kind="rota.delete",
+                    key=f"{about}:delete:{post.message_id}",
+                    subject=about,
+                    payload={"guild_id": post.guild_id, "channel_id": post.channel_id, "message_id": post.message_id},
+                    now=now,
+                )
                 post.message_id = None
-        if post.message_id and not replace:
-            return 0
-        target = Channel(channel.guild_id, post.channel_id)
-        message_id = None if replace else await self.effects.find_post(target, content.marker)
-        posted = 0
-        if message_id is None:
-            message_id = await self.effects.send_post(target, content)
-            posted = 1
-        async with self.db.transaction() as session:
-            post = await rotas.post_for(session, rota.id, channel.guild_id, channel.channel_id)
-            post.message_id, post.posted_at = message_id, utcnow()
-            post.notes = "\n".join(content.notes)[:1000]
-        return posted
+        for move in await self._role_moves(session, org_id, rota, held, replaced or []):
+            for server in servers:
+                user_id, role_id, add = move
+                await outbox.add(
+                    session,
+                    org_id=org_id,
+                    kind="role",
+                    key=f"{about}:v{revision}:role:{server.guild_id}:{role_id}:{user_id}:{'add' if add else 'remove'}",
+                    subject=about,
+                    payload={
+                        "guild_id": server.guild_id,
+                        "user_id": user_id,
+                        "role_id": role_id,
+                        "add": add,
+                        "reason": f"rota {rota.week}",
+                    },
+                    now=now,
+                )
+        for server in servers:
+            await outbox.add(
+                session,
+                org_id=org_id,
+                kind="rota.post",
+                key=f"{about}:v{revision}:post:{server.guild_id}",
+                subject=about,
+                payload={
+                    "rota_id": rota.id,
+                    "guild_id": server.guild_id,
+                    "channel_id": server.channel_id,
+                    "marker": marker(rota) + (f" · v{revision}" if revision > 1 else ""),
+                },
+                now=now,
+            )
+        if replaced is None:  # members hear of their week once
+            for items in by_member(held).values():
+                member = items[0].member
+                if member.notify:
+                    await outbox.add(
+                        session,
+                        org_id=org_id,
+                        kind="dm",
+                        key=f"{about}:dm:{member.id}",
+                        subject=about,
+                        payload={"rota_id": rota.id, "member_id": member.id},
+                        now=now,
+                    )
 
-    async def _move_roles(self, org_id: int, rota: Rota, held: list[Holding], guild_ids: list[int]) -> list[str]:
-        """Give each task's role to this week's holders and take it from last week's others."""
-        role_tasks = {h.task.id: h.task for h in held if h.task.role_id}
+    async def _role_moves(
+        self, session: Session, org_id: int, rota: Rota, held: list[Holding], replaced: list[Holding]
+    ) -> list[tuple[int, int, bool]]:
+        """(user, role, add) for each task with a role: this week's holders get it; last week's and
+        those of the rota being replaced lose it unless they hold the task now."""
+        role_tasks = {h.task.id: h.task.role_id for h in held if h.task.role_id}
         if not role_tasks:
             return []
-        async with self.db.session() as session:
-            previous = await rotas.rota_for(session, org_id, iso_week(week_days(rota.week)[0] - timedelta(days=7)))
-            before = await rotas.holdings(session, previous.id) if previous else []
-        problems = set()
-        for task in role_tasks.values():
-            role_id = task.role_id
-            assert role_id is not None
-            now_users = {h.member.user_id for h in held if h.task.id == task.id}
-            before_users = {h.member.user_id for h in before if h.task.id == task.id} - now_users
-            moves = [(u, True) for u in now_users] + [(u, False) for u in before_users]
-            for guild_id in guild_ids:
-                if not self.effects.has_role(guild_id, role_id):
-                    continue
-                for user_id, add in moves:
-                    moved = await self.effects.move_role(
-                        guild_id, user_id, role_id, add=add, reason=f"rota {rota.week}"
-                    )
-                    if moved is RoleMove.FORBIDDEN:
-                        problems.add(
-                            f"⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
-                        )
-        return sorted(problems)
+        previous = await rotas.rota_for(session, org_id, iso_week(week_days(rota.week)[0] - timedelta(days=7)))
+        before = [*(await rotas.holdings(session, previous.id) if previous else []), *replaced]
+        moves = []
+        for task_id, role_id in role_tasks.items():
+            now_users = {h.member.user_id for h in held if h.task.id == task_id}
+            before_users = {h.member.user_id for h in before if h.task.id == task_id} - now_users
+            moves += [(u, role_id, True) for u in sorted(now_users)]
+            moves += [(u, role_id, False) for u in sorted(before_users)]
+        return moves
 
-    async def _notify_members(self, org: Organization, rota: Rota, held: list[Holding]) -> None:
-        for items in by_member(held).values():
-            member = items[0].member
-            if member.notify and not await self.effects.send_jobs(member.user_id, org, rota.week, items):
-                log.info("could not DM member %s (DMs closed?)", member.user_id)
+
+def subject(rota: Rota) -> str:
+    return f"rota:{rota.id}"

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.app.merges import Choice
-from cogs.common import ModeratorGroup, services
+from cogs.common import ModeratorGroup, answer_early, reply, services
 
 from .render import end_text, status_embed, vote_cast_text
 
@@ -49,8 +49,9 @@ async def cancel(interaction: discord.Interaction, proposal: int) -> None:
 @app_commands.describe(proposal="The vote's number, from /merge status", choice="Your vote")
 @app_commands.guild_only()
 async def vote(interaction: discord.Interaction, proposal: int, choice: Choice) -> None:
+    await answer_early(interaction)  # everyone votes at once when a vote opens: the vote row lock queues them
     cast = await services(interaction).merges.vote(interaction.guild_id, interaction.user.id, proposal, choice)
-    await interaction.response.send_message(vote_cast_text(cast), ephemeral=True)
+    await reply(interaction, vote_cast_text(cast))
 
 
 @status_group.command(name="status", description="Open and recent merge votes, with turnout")

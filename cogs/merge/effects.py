@@ -1,7 +1,9 @@
-"""The merge votes' Discord effects (`bot.app.ports.VoteEffects`) with discord.py."""
+"""The merge votes' Discord effects (`bot.app.ports.VoteEffects`) with discord.py; Discord's
+refusals become `DeliveryError`s for the outbox."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -9,6 +11,7 @@ import discord
 
 from bot.app.merges import VoteEnd
 from bot.app.ports import Channel, VotePostContent
+from cogs.delivery import delivery_errors, find_own, with_marker
 
 from .render import end_text, vote_embed
 from .views import vote_view
@@ -23,17 +26,24 @@ class DiscordVoteEffects:
     def __init__(self, bot: RotaBot) -> None:
         self.bot = bot
 
+    def _channel(self, channel: Channel) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel.channel_id, guild_id=channel.guild_id)
+
+    async def find_message(self, channel: Channel, marker: str) -> int | None:
+        return await find_own(self.bot, self._channel(channel), marker, f"reading channel {channel.channel_id}")
+
     async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
         assert content.proposal.id is not None
-        target = self.bot.get_partial_messageable(channel.channel_id, guild_id=channel.guild_id)
-        message = await target.send(embed=vote_embed(content), view=vote_view(content.proposal.id))
+        with delivery_errors(f"posting the merge vote in channel {channel.channel_id}"):
+            message = await self._channel(channel).send(embed=vote_embed(content), view=vote_view(content.proposal.id))
         return message.id
 
-    async def announce(self, channel: Channel, message_id: int | None, end: VoteEnd) -> None:
-        target = self.bot.get_partial_messageable(channel.channel_id, guild_id=channel.guild_id)
-        try:
-            if message_id:
-                await target.get_partial_message(message_id).edit(view=None)
-            await target.send(end_text(end))
-        except discord.HTTPException:
-            log.warning("could not announce the end of a merge vote in channel %s", channel.channel_id, exc_info=True)
+    async def announce(self, channel: Channel, end: VoteEnd, marker: str) -> int:
+        with delivery_errors(f"announcing the end of a merge vote in channel {channel.channel_id}"):
+            message = await self._channel(channel).send(with_marker(end_text(end), marker))
+        return message.id
+
+    async def retire(self, channel: Channel, message_id: int) -> None:
+        where = f"retiring the vote buttons in channel {channel.channel_id}"
+        with delivery_errors(where), contextlib.suppress(discord.NotFound):  # a deleted message has no buttons
+            await self._channel(channel).get_partial_message(message_id).edit(view=None)

@@ -42,6 +42,7 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
             )
     embed.set_footer(
         text=f"Votes are secret: only totals are shown. Vote with the buttons or /vote proposal:{proposal.id}."
+        + (f"\n{content.marker}" if content.marker else "")
     )
     return embed
 

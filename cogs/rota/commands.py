@@ -11,7 +11,7 @@ from bot.app import swaps
 from bot.app.publication import marker
 from bot.app.week import mark_done, my_jobs, my_task_names, published_rota, set_notify
 from bot.solver.model import hours_text
-from cogs.common import bot_of, db
+from cogs.common import answer_early, bot_of, db, reply
 
 from .render import my_jobs_embed, rota_embeds
 from .views import swap_view
@@ -36,11 +36,12 @@ async def rota(interaction: discord.Interaction, week: str | None = None) -> Non
 @app_commands.command(name="myjobs", description="Your job complex this week, and why")
 @app_commands.guild_only()
 async def myjobs(interaction: discord.Interaction) -> None:
+    await answer_early(interaction)
     jobs = await my_jobs(db(interaction), bot_of(interaction).now, interaction.guild_id, interaction.user.id)
     if jobs is None:
-        await interaction.response.send_message("You have no tasks this week.", ephemeral=True)
+        await reply(interaction, "You have no tasks this week.")
         return
-    await interaction.response.send_message(embed=my_jobs_embed(jobs), ephemeral=True)
+    await reply(interaction, embed=my_jobs_embed(jobs))
 
 
 @app_commands.command(name="done", description="Mark one of your tasks this week as done")

@@ -16,7 +16,7 @@ from bot.app.week import MyJobs
 from bot.report import Report
 from bot.rota import total_hours, week_days
 from bot.solver.model import hours_text
-from cogs.common import clip
+from cogs.common import clip, spreadsheet_safe
 
 if TYPE_CHECKING:
     from storage.models import Organization, Rota
@@ -98,10 +98,11 @@ def rota_embeds(
 
 def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
     writer.writerow(("task", "member", "hours", "week"))
     for item in held:
-        writer.writerow((item.task.name, item.member.display_name, hours_text(item.assignment.hours), rota.week))
+        row = (item.task.name, item.member.display_name, hours_text(item.assignment.hours), rota.week)
+        writer.writerow(spreadsheet_safe(cell) for cell in row)
     return out.getvalue().encode()
 
 

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from storage import orgs
 from storage.db import Database
 from storage.models import MemberRow, Rating, TaskRow
-from tests.app.fakes import Clock, FakeRotaEffects, InlineRunner
+from tests.app.fakes import Clock, FakeRotaEffects, FakeVoteEffects, InlineRunner
 
 MONDAY = datetime(2026, 11, 30, 9, 0, 30, tzinfo=UTC)  # week 2026-W49 starts
 GUILD, CHANNEL = 111, 222
@@ -76,5 +77,15 @@ def effects() -> FakeRotaEffects:
 
 
 @pytest.fixture
-def publication(db: Database, effects: FakeRotaEffects, clock: Clock) -> Publication:
-    return Publication(db, effects, InlineRunner(), clock, solver_time_limit=0.5)
+def vote_effects() -> FakeVoteEffects:
+    return FakeVoteEffects()
+
+
+@pytest.fixture
+def outbox(db: Database, effects: FakeRotaEffects, vote_effects: FakeVoteEffects, clock: Clock) -> Dispatcher:
+    return Dispatcher(db, effects, vote_effects, InlineRunner(), clock)
+
+
+@pytest.fixture
+def publication(db: Database, outbox: Dispatcher, clock: Clock) -> Publication:
+    return Publication(db, outbox, InlineRunner(), clock, solver_time_limit=0.5)

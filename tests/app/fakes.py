@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from bot.app.merges import VoteEnd
-from bot.app.ports import Channel, RoleMove, RotaPostContent, VotePostContent
+from bot.app.ports import Channel, DeliveryError, RoleMove, RotaPostContent, VotePostContent
 from bot.chart import balance_chart
 from storage.models import Organization
 from storage.rotas import Holding
@@ -48,6 +48,10 @@ class Sent:
     id: int
 
 
+class Crash(BaseException):
+    """The process dying at this point: nothing in the bot catches it (as nothing survives a kill)."""
+
+
 @dataclass
 class FakeRotaEffects:
     posts: list[Sent] = field(default_factory=list)  # what is in the channels now
@@ -56,7 +60,9 @@ class FakeRotaEffects:
     holders: set[tuple[int, int, int]] = field(default_factory=set)  # (guild, role, user)
     forbidden: bool = False  # the bot lacks Manage Roles
     dms: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (user, week, task names)
+    dm_markers: dict[int, tuple[int, str]] = field(default_factory=dict)  # message id: (user, marker)
     fail_next_send: BaseException | None = None
+    gone: set[int] = field(default_factory=set)  # channels deleted (or the bot may no longer post there)
 
     async def find_post(self, channel: Channel, marker: str) -> int | None:
         return next((p.id for p in self.posts if p.channel == channel and p.content.marker == marker), None)
@@ -65,6 +71,8 @@ class FakeRotaEffects:
         if self.fail_next_send is not None:
             error, self.fail_next_send = self.fail_next_send, None
             raise error
+        if channel.channel_id in self.gone:
+            raise DeliveryError(f"posting in channel {channel.channel_id}: 404 Unknown Channel", permanent=True)
         self.sent += 1
         sent = Sent(channel, content, next(message_ids))
         self.posts.append(sent)
@@ -85,23 +93,44 @@ class FakeRotaEffects:
             self.holders.discard((guild_id, role_id, user_id))
         return RoleMove.MOVED
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding]) -> bool:
+    async def find_dm(self, user_id: int, marker: str) -> int | None:
+        return next((i for i, (user, m) in self.dm_markers.items() if (user, m) == (user_id, marker)), None)
+
+    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
         self.dms.append((user_id, week, sorted(h.task.name for h in held)))
-        return True
+        message_id = next(message_ids)
+        self.dm_markers[message_id] = (user_id, marker)
+        return message_id
 
 
 @dataclass
 class FakeVoteEffects:
     votes: list[tuple[Channel, VotePostContent, int]] = field(default_factory=list)
-    ends: list[tuple[Channel, int | None, VoteEnd]] = field(default_factory=list)
+    ends: list[tuple[Channel, VoteEnd, int]] = field(default_factory=list)
+    retired: list[tuple[Channel, int]] = field(default_factory=list)
+    markers: dict[int, tuple[Channel, str]] = field(default_factory=dict)  # every message: where, its marker
+    fail_next_announce: BaseException | None = None
+
+    async def find_message(self, channel: Channel, marker: str) -> int | None:
+        return next((i for i, (c, m) in self.markers.items() if (c, m) == (channel, marker)), None)
 
     async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
         message_id = next(message_ids)
         self.votes.append((channel, content, message_id))
+        self.markers[message_id] = (channel, content.marker)
         return message_id
 
-    async def announce(self, channel: Channel, message_id: int | None, end: VoteEnd) -> None:
-        self.ends.append((channel, message_id, end))
+    async def announce(self, channel: Channel, end: VoteEnd, marker: str) -> int:
+        if self.fail_next_announce is not None:
+            error, self.fail_next_announce = self.fail_next_announce, None
+            raise error
+        message_id = next(message_ids)
+        self.ends.append((channel, end, message_id))
+        self.markers[message_id] = (channel, marker)
+        return message_id
+
+    async def retire(self, channel: Channel, message_id: int) -> None:
+        self.retired.append((channel, message_id))
 
 
 @dataclass

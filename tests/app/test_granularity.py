@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.app import organizations, tasks
 from bot.app.merges import MergeVotes
+from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.errors import BadInput
 from bot.organizations import TaskFields
@@ -22,7 +23,7 @@ from storage import orgs
 from storage.db import Database
 from storage.models import Assignment, AuditEntry, MemberRow, Organization, TaskRow
 from tests.app.conftest import GUILD, make_org
-from tests.app.fakes import Clock, FakeJobs, FakeVoteEffects, InlineRunner
+from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
 
 MOD = 9000
 WEEK = "2026-W49"
@@ -159,7 +160,8 @@ async def test_the_merge_dry_run_and_the_merged_organization_use_the_step_both_s
     await organizations.change_settings(db, A, MOD, granularity=0.5)
     await organizations.change_settings(db, B, MOD, granularity=1)
     runner, clock = RecordingRunner(), Clock()
-    votes = MergeVotes(db, FakeVoteEffects(), runner, clock, jobs=FakeJobs(), schedule_changed=no_schedule)
+    outbox = Dispatcher(db, FakeRotaEffects(), FakeVoteEffects(), InlineRunner(), clock)
+    votes = MergeVotes(db, outbox, runner, clock, jobs=FakeJobs(), schedule_changed=no_schedule)
     clock.now += timedelta(seconds=1)
     proposal = await votes.propose(A, 1, "BBBB2345", "Together", 1)
     # One solve of everyone (at the finer step), then each side alone at its own.

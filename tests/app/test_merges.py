@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+import storage.outbox
 from bot.app.merges import MergeVotes, VoteClosed, close_key
+from bot.app.outbox import Dispatcher
 from bot.errors import BadInput
 from storage.db import Database
-from storage.models import MemberRow, Organization
+from storage.models import MemberRow, MergeProposal, Organization
 from tests.app.conftest import make_org
-from tests.app.fakes import Clock, FakeJobs, FakeVoteEffects, InlineRunner
+from tests.app.fakes import Clock, Crash, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
 
 A, B = 111, 333  # the two servers
 
@@ -32,7 +34,8 @@ async def noop(_org_id: int) -> None:
 async def votes(db: Database) -> tuple[MergeVotes, Clock]:
     await two_orgs(db)
     clock = Clock()
-    service = MergeVotes(db, FakeVoteEffects(), InlineRunner(), clock, jobs=FakeJobs(), schedule_changed=noop)
+    outbox = Dispatcher(db, FakeRotaEffects(), FakeVoteEffects(), InlineRunner(), clock)
+    service = MergeVotes(db, outbox, InlineRunner(), clock, jobs=FakeJobs(), schedule_changed=noop)
     clock.now += timedelta(seconds=1)  # everyone joined before the vote opens
     return service, clock
 
@@ -41,7 +44,7 @@ async def test_a_proposal_posts_on_both_sides_with_a_dry_run(votes) -> None:
     service, _ = votes
     proposal = await service.propose(A, 1, "bbbb2345", "Together", 24)
     assert (proposal.proposer_electorate, proposal.other_electorate) == (3, 2)
-    posted = service.effects.votes  # type: ignore[attr-defined]
+    posted = service.outbox.votes.votes  # type: ignore[attr-defined]
     assert sorted(channel.guild_id for channel, _, _ in posted) == [A, B]
     here = next(content for channel, content, _ in posted if channel.guild_id == A)
     assert here.there.org.name == f"Org {B}" and here.there.task_hours == 2
@@ -75,7 +78,7 @@ async def test_the_close_runs_once_however_often_it_is_triggered(db, votes) -> N
     [closed] = [r for r in results if r is not None]
     assert isinstance(closed, VoteClosed) and closed.merged_name == "Together"
     assert [side.yes for side in closed.sides] == [2, 1]
-    assert len(service.effects.ends) == 2  # type: ignore[attr-defined]  # one announcement per server
+    assert len(service.outbox.votes.ends) == 2  # type: ignore[attr-defined]  # one announcement per server
     with pytest.raises(BadInput, match="is closed"):
         await service.vote(A, 3, proposal.id, "no")
     async with db.session() as session:
@@ -90,5 +93,74 @@ async def test_everyone_voting_closes_early_in_the_background(votes) -> None:
     for guild, user in ((A, 1), (A, 2), (A, 3), (B, 10), (B, 3)):
         await service.vote(guild, user, proposal.id, "no")
     await asyncio.gather(*service.background)
-    [(_, _, end), _] = service.effects.ends  # type: ignore[attr-defined]
+    [(_, end, _), _] = service.outbox.votes.ends  # type: ignore[attr-defined]
     assert isinstance(end, VoteClosed) and end.merged_name is None
+
+
+async def everyone_votes_yes(service: MergeVotes) -> int:
+    proposal = await service.propose(A, 1, "BBBB2345", "Together", 24)
+    for guild, user in ((A, 1), (A, 2), (A, 3), (B, 10), (B, 3)):
+        await service.vote(guild, user, proposal.id, "yes")
+    return proposal.id
+
+
+def restarted(db: Database, service: MergeVotes) -> Dispatcher:
+    """A new process's dispatcher over the same Discord (the fake keeps what was sent)."""
+    old = service.outbox
+    return Dispatcher(db, old.rota, old.votes, InlineRunner(), old.clock)
+
+
+async def test_a_crash_after_the_close_still_announces_on_every_server_once(db, votes, monkeypatch) -> None:
+    service, clock = votes
+    discord = service.outbox.votes
+    monkeypatch.setattr(service, "spawn", lambda coroutine: coroutine.close())  # the early close: by hand here
+    proposal_id = await everyone_votes_yes(service)
+    discord.fail_next_announce = Crash()  # killed after the close committed, before anything was sent
+    with pytest.raises(Crash):
+        await service.close(proposal_id)
+    assert discord.ends == []
+    async with db.session() as session:
+        assert (await session.get_one(MergeProposal, proposal_id)).status == "passed"
+
+    clock.now += timedelta(minutes=1)
+    await restarted(db, service).deliver_due()
+    assert sorted(channel.guild_id for channel, _, _ in discord.ends) == [A, B]
+    assert all(isinstance(end, VoteClosed) and end.merged_name == "Together" for _, end, _ in discord.ends)
+    assert sorted(channel.guild_id for channel, _ in discord.retired) == [A, B]  # the buttons are gone
+    assert await service.close(proposal_id) is None  # and it does not close twice
+
+
+async def test_a_crash_between_announcing_and_recording_finds_the_announcement(db, votes, monkeypatch) -> None:
+    service, clock = votes
+    discord = service.outbox.votes
+    monkeypatch.setattr(service, "spawn", lambda coroutine: coroutine.close())
+    proposal_id = await everyone_votes_yes(service)
+    real_done = storage.outbox.done
+
+    def die_recording_the_first_announcement(effect, message_id):
+        if effect.kind == "vote.end":
+            raise Crash()
+        real_done(effect, message_id)
+
+    monkeypatch.setattr(storage.outbox, "done", die_recording_the_first_announcement)
+    with pytest.raises(Crash):
+        await service.close(proposal_id)
+    assert len(discord.ends) == 1  # sent, not recorded
+
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    clock.now += timedelta(minutes=1)
+    await restarted(db, service).deliver_due()
+    assert sorted(channel.guild_id for channel, _, _ in discord.ends) == [A, B]  # one each, none twice
+    async with db.session() as session:
+        effects = await storage.outbox.of_subject(session, f"merge:{proposal_id}", "vote.end")
+    assert {e.status for e in effects} == {"done"}
+    assert {e.message_id for e in effects} == {message_id for _, _, message_id in discord.ends}
+
+
+async def test_a_cancelled_vote_is_announced_and_its_buttons_retired(votes) -> None:
+    service, _ = votes
+    proposal = await service.propose(A, 1, "BBBB2345", None, 24)
+    await service.cancel(B, 10, proposal.id)
+    discord = service.outbox.votes
+    assert sorted(channel.guild_id for channel, _, _ in discord.ends) == [A, B]
+    assert {message_id for _, message_id in discord.retired} == {message_id for _, _, message_id in discord.votes}

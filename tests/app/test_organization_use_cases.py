@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -37,6 +37,25 @@ async def test_setup_then_update_and_settings_are_audited(db) -> None:
     shown = await organizations.change_settings(db, GUILD, MOD, quorum=60, default_hours=8)
     assert shown.changed and shown.org.quorum_pct == 60 and shown.org.default_hours == 8
     assert [e.action for e in shown.recent] == ["org.settings", "org.update", "org.create"]
+
+
+async def test_a_schedule_takes_effect_when_it_is_set_and_a_rename_keeps_it(db) -> None:
+    created_at = datetime(2026, 11, 30, 14, tzinfo=UTC)
+    schedule = organizations.Schedule(channel_id=1, day="sun", at="14:00")
+    done = await organizations.set_up(db, GUILD, "Bakery", MOD, schedule, created_at)
+    assert done.org.schedule_since == created_at
+    renamed = await organizations.set_up(
+        db, GUILD, "Bakery", MOD, organizations.Schedule(channel_id=1, name="Bread Co"), created_at + timedelta(days=1)
+    )
+    assert renamed.org.schedule_since == created_at  # same schedule: its past runs stay its own
+    moved_at = created_at + timedelta(days=2)
+    moved = await organizations.set_up(
+        db, GUILD, "Bakery", MOD, organizations.Schedule(channel_id=1, day="mon"), moved_at
+    )
+    assert moved.org.schedule_since == moved_at
+    async with db.session() as session:
+        [schedule_now] = await orgs.schedules(session)
+    assert schedule_now.since == moved_at
 
 
 async def test_members_join_leave_and_moderators_change_them(db) -> None:

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-import storage.rotas
+import storage.outbox
+from bot.app import organizations
+from bot.app.outbox import REFUSED_ATTEMPTS, Dispatcher
+from bot.app.ports import DeliveryError
 from bot.app.publication import Publication
 from bot.errors import BadInput
+from bot.rota import week_days
 from storage.db import Database
-from storage.models import Assignment, MemberRow, Rota, RotaPost, TaskRow
+from storage.models import Assignment, Away, MemberRow, OrgServer, OutboxEffect, Rota, RotaPost, TaskRow
 from tests.app.conftest import GUILD, make_org
-from tests.app.fakes import FakeRotaEffects
+from tests.app.fakes import Crash, FakeRotaEffects, InlineRunner
 
 TASKS = [("Dishes", 3, 2, 1), ("Baking", 4, 7, 6), ("Accounts", 2, 4, 8), ("Cleaning", 3, 1, 1)]
 WEEK = "2026-W49"
+
+
+async def add_server(db: Database, org_id: int, guild_id: int) -> None:
+    """A second server of the organization (as after a merge), its rota channel at guild_id * 2."""
+    async with db.transaction() as session:
+        session.add(OrgServer(guild_id=guild_id, organization_id=org_id, channel_id=guild_id * 2))
 
 
 async def stored(db: Database, model, *where):
@@ -51,44 +62,88 @@ async def test_concurrent_triggers_store_and_post_once(db, publication: Publicat
     assert effects.sent == 1 and len(await stored(db, Rota)) == 1
 
 
-async def test_a_crash_before_posting_resumes_with_the_stored_rota(db, publication: Publication, effects) -> None:
+def restarted(db: Database, outbox: Dispatcher) -> Dispatcher:
+    """A new process's dispatcher over the same Discord (the fake keeps what was sent)."""
+    return Dispatcher(db, outbox.rota, outbox.votes, InlineRunner(), outbox.clock)
+
+
+async def test_a_crash_between_storing_and_sending_delivers_everything_once_after_a_restart(
+    db, publication: Publication, outbox, effects, clock
+) -> None:
     org = await make_org(db, ["ana", "ben"], TASKS)
-    effects.fail_next_send = ConnectionError("power cut")
-    with pytest.raises(ConnectionError):
+    await add_server(db, org.id, GUILD + 1)
+    async with db.transaction() as session:
+        (await session.get_one(MemberRow, org.members["ana"].id)).notify = True
+    effects.fail_next_send = Crash()  # killed once the rota and its effects are stored, before the post
+    with pytest.raises(Crash):
         await publication.publish(org.id, WEEK)
     [rota] = await stored(db, Rota)
-    assert rota.published_at is None and effects.sent == 0
+    assert rota.published_at is not None and effects.sent == 0 and effects.dms == []
     pieces = await stored(db, Assignment)
-    resumed = await publication.publish(org.id, WEEK)
-    assert (resumed.created, resumed.posted) == (False, 1)  # the same rota, not solved again
-    assert {p.id for p in await stored(db, Assignment)} == {p.id for p in pieces}
+
+    clock.now += timedelta(minutes=1)
+    await restarted(db, outbox).deliver_due()
+    assert sorted(p.channel.guild_id for p in effects.posts) == [GUILD, GUILD + 1]  # one on every server
+    assert [user for user, _, _ in effects.dms] == [org.members["ana"].user_id]
+    assert {p.id for p in await stored(db, Assignment)} == {p.id for p in pieces}  # not solved again
+    again = await publication.publish(org.id, WEEK)
+    assert (again.created, again.posted, effects.sent, len(effects.dms)) == (False, 0, 2, 1)
 
 
 async def test_a_crash_between_sending_and_recording_finds_the_post_by_its_marker(
-    db, publication: Publication, effects, monkeypatch
+    db, publication: Publication, outbox, effects, clock, monkeypatch
 ) -> None:
     org = await make_org(db, ["ana", "ben"], TASKS)
-    real_post_for = storage.rotas.post_for
-    calls = 0
+    real_done = storage.outbox.done
 
-    async def die_when_recording(session, *args):
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the first call makes the row, the second records the sent message
-            raise ConnectionError("power cut after sending")
-        return await real_post_for(session, *args)
+    def die_when_recording(effect, message_id):
+        if effect.kind == "rota.post":
+            raise Crash()
+        real_done(effect, message_id)
 
-    monkeypatch.setattr(storage.rotas, "post_for", die_when_recording)
-    with pytest.raises(ConnectionError):
+    monkeypatch.setattr(storage.outbox, "done", die_when_recording)
+    with pytest.raises(Crash):
         await publication.publish(org.id, WEEK)
-    [row] = await stored(db, RotaPost)
-    assert row.message_id is None and effects.sent == 1
+    assert await stored(db, RotaPost, RotaPost.message_id.is_not(None)) == [] and effects.sent == 1
 
-    monkeypatch.setattr(storage.rotas, "post_for", real_post_for)
-    resumed = await publication.publish(org.id, WEEK)
-    assert resumed.posted == 0 and effects.sent == 1  # found, not sent again
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    clock.now += timedelta(minutes=1)
+    await restarted(db, outbox).deliver_due()
+    assert effects.sent == 1  # found, not sent again
     [row] = await stored(db, RotaPost)
     assert row.message_id == effects.posts[0].id
+
+
+async def test_a_passing_failure_is_retried_with_backoff(db, publication: Publication, outbox, effects, clock) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    effects.fail_next_send = DeliveryError("503 Service Unavailable", permanent=False)
+    published = await publication.publish(org.id, WEEK)
+    assert published.created and published.posted == 0
+    [effect] = await stored(db, OutboxEffect, OutboxEffect.kind == "rota.post")
+    assert (effect.status, effect.attempts, effect.last_error) == ("pending", 1, "503 Service Unavailable")
+    assert await outbox.deliver_due() == []  # not yet: it waits for its backoff
+    clock.now = effect.next_attempt_at
+    [delivery] = await outbox.deliver_due()
+    assert delivery.status == "done" and delivery.sent and effects.sent == 1
+
+
+async def test_a_channel_that_keeps_refusing_is_given_up_and_shown_to_moderators(
+    db, publication: Publication, outbox, effects, clock
+) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    await add_server(db, org.id, GUILD + 1)
+    effects.gone.add(GUILD * 2)  # the first server's rota channel was deleted
+    published = await publication.publish(org.id, WEEK)
+    assert published.posted == 1 and [p.channel.guild_id for p in effects.posts] == [GUILD + 1]  # not held up
+    for _ in range(REFUSED_ATTEMPTS + 2):  # the dispatcher's later rounds
+        clock.now += timedelta(hours=1)
+        await outbox.deliver_due()
+    [effect] = await stored(db, OutboxEffect, OutboxEffect.kind == "rota.post", OutboxEffect.status != "done")
+    assert (effect.status, effect.attempts) == ("failed", REFUSED_ATTEMPTS)
+    assert "404 Unknown Channel" in effect.last_error
+    shown = await organizations.change_settings(db, GUILD + 1, 99)  # what /mod org settings shows
+    [failure] = shown.failed
+    assert failure.id == effect.id and effects.sent == 1
 
 
 async def test_a_republication_replaces_the_post_and_the_pieces(db, publication: Publication, effects) -> None:
@@ -137,3 +192,51 @@ async def test_the_due_week_follows_the_schedule(db, publication: Publication, e
     clock.now += timedelta(days=2)  # Wednesday: still this week's run, already out
     again = await publication.publish_due(org.id)
     assert again is not None and again.rota.week == WEEK and effects.sent == 1
+
+
+async def test_a_republication_takes_the_role_from_the_replaced_holder(
+    db, publication: Publication, effects: FakeRotaEffects
+) -> None:
+    org = await make_org(db, ["ana", "ben", "cleo"], [("Facilitate", 2, 8, 10), ("Dishes", 2, 2, 1), ("Cook", 2, 6, 4)])
+    async with db.transaction() as session:
+        (await session.get_one(TaskRow, org.tasks["Facilitate"])).role_id = 77
+    effects.roles.add((GUILD, 77))
+    await publication.publish(org.id, WEEK)
+    [(_, _, first)] = effects.holders
+    holder = next(m for m in org.members.values() if m.user_id == first)
+    async with db.transaction() as session:  # they will be away: the moderator publishes again
+        first_day, last_day = week_days(WEEK)
+        session.add(Away(member_id=holder.id, start=first_day, end=last_day))
+    await publication.publish(org.id, WEEK, replace=True)
+    [(_, _, second)] = effects.holders
+    assert second != first  # the replaced holder lost the role, the new one has it
+
+
+async def test_each_publication_logs_who_what_and_why(db, publication: Publication, caplog) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    caplog.set_level(logging.INFO, logger="bot")
+    await publication.publish_due(org.id)
+    await publication.publish_now(org.id, "2026-W50", moderator_id=9)
+    await publication.publish_now(org.id, "2026-W50", moderator_id=9)  # out already: nothing new to say
+    lines = [r.getMessage() for r in caplog.records if "the rota of organization" in r.getMessage()]
+    assert lines == [
+        f"published the rota of organization {org.id} for week {WEEK} (scheduled)",
+        f"published the rota of organization {org.id} for week 2026-W50 (by hand, moderator 9)",
+    ]
+
+
+async def test_two_dispatchers_at_once_deliver_each_effect_once(
+    db, publication: Publication, outbox, effects, monkeypatch
+) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    await add_server(db, org.id, GUILD + 1)
+
+    async def queued_only(subject: str) -> list:
+        return []
+
+    monkeypatch.setattr(outbox, "deliver_subject", queued_only)  # stored and queued, nothing sent yet
+    await publication.publish(org.id, WEEK)
+    other_process = restarted(db, outbox)
+    await asyncio.gather(outbox.deliver_due(), other_process.deliver_due(), outbox.deliver_due())
+    assert sorted(p.channel.guild_id for p in effects.posts) == [GUILD, GUILD + 1] and effects.sent == 2
+    assert {e.status for e in await stored(db, OutboxEffect)} == {"done"}

@@ -11,6 +11,10 @@ from storage.models import Goal, MemberRow, Rating, TaskRow
 from tests.e2e.fake_discord import FakeGuild
 
 
+class Killed(BaseException):
+    """The process dying at this point: nothing in the bot catches it (as nothing survives a kill)."""
+
+
 class Clock:
     """Stands in for `bot.clock`: tests set `now` to move through weeks and deadlines."""
 
@@ -32,6 +36,7 @@ async def create_org(bot, guild: FakeGuild, *, tz: str = "UTC", day: int = 0, at
             day=day,
             at=at,
             merge_code=f"C{guild.id % 10**7:07d}",
+            now=bot.now(),
         )
     return org.id
 

@@ -288,6 +288,8 @@ class InteractionRecord:
     channel_id: int
     user: FakeUser
     created: float = field(default_factory=time.monotonic)
+    answered: float | None = None  # when the bot's first answer arrived (in time or not)
+    replied: float | None = None  # when the visible reply arrived (after a defer: its follow-up)
     source_message: dict | None = None  # for component interactions
     response_type: int | None = None
     original: dict | None = None
@@ -830,6 +832,8 @@ class FakeDiscord:
 
     async def _callback(self, request, interaction_id: str, token: str):
         record = self._record(interaction_id, token)
+        if record.answered is None:
+            record.answered = time.monotonic()
         if time.monotonic() - record.created > RESPONSE_DEADLINE_S:
             raise DiscordError(404, 10062, "Unknown interaction")
         if record.response_type is not None:
@@ -864,6 +868,8 @@ class FakeDiscord:
         elif kind == 9:
             record.modal = data
         record.response_type = kind
+        if kind != 5 and record.replied is None:
+            record.replied = time.monotonic()
         if request.query.get("with_response") not in ("1", "true", "True"):
             return None
         flags = (message or {}).get("flags", 0)
@@ -978,6 +984,8 @@ class FakeDiscord:
         record = self._record_by_token(token)
         if record.response_type is None:
             raise DiscordError(404, 10015, "Unknown Webhook")
+        if record.replied is None:
+            record.replied = time.monotonic()
         body, files = await _read_body(request)
         validate_message(body, has_files=bool(files))
         original = record.original

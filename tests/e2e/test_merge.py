@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+import storage.outbox
 from cogs.merge.render import result_text
 from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, TaskRow
-from tests.e2e.builders import Clock, create_org, rows, seed
+from tests.e2e.builders import Clock, Killed, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import CommandRefused, FakeGuild, message_buttons, message_text
 
@@ -289,3 +290,57 @@ async def test_simultaneous_votes_and_a_double_close(world: World, two_orgs) -> 
     await asyncio.sleep(0.3)
     assert len(announcements(w, w.a)) == 1 and len(announcements(w, w.b)) == 1
     assert len(await rows(bot, Organization, Organization.archived_at.is_(None))) == 1  # merged exactly once
+
+
+async def test_a_crash_during_the_close_announces_once_on_both_sides(
+    world: World, two_orgs, start_bot, fake, db_url, monkeypatch
+) -> None:
+    bot, clock, _a, b = two_orgs
+    w = world
+    await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, vote_hours=2)
+    for guild, user in ((w.a, w.alice), (w.a, w.bob), (w.b, w.dave)):
+        await say(w, guild, user, "vote", proposal=1, choice="yes")
+
+    # Crash 1: the close commits (the merge, and its announcements queued), then the process dies.
+    async def killed(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(bot.services.outbox, "deliver_subject", killed)
+    clock.now += timedelta(hours=3)
+    with pytest.raises(Killed):
+        await bot.services.merges.close(1)
+    assert announcements(w, w.a) == [] and announcements(w, w.b) == []
+
+    # Crash 2, in the next process: an announcement is sent, and the process dies before recording it.
+    real_done = storage.outbox.done
+
+    def die_after_sending(effect, message_id):
+        if effect.kind == "vote.end":
+            raise Killed()
+        real_done(effect, message_id)
+
+    async def restart(now: datetime):
+        def prepare(new_bot):
+            new_bot.clock = Clock(now)
+
+        settings = bot_settings(fake, db_url, scheduler_enabled=True, solver_time_limit=1)
+        return await start_bot(settings=settings, before_start=prepare)
+
+    monkeypatch.setattr(storage.outbox, "done", die_after_sending)
+    await restart(clock.now + timedelta(minutes=1))
+    await w.fake.wait_until(lambda: announcements(w, w.a) or announcements(w, w.b), timeout=30, what="one result")
+    await asyncio.sleep(0.5)
+
+    # After the last restart every server has the result once, and no vote buttons are left.
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    bot = await restart(clock.now + timedelta(minutes=2))
+
+    def settled() -> bool:
+        retired = all(message_buttons(vote_message(w, g)) == [] for g in (w.a, w.b))
+        return bool(announcements(w, w.a) and announcements(w, w.b) and retired)
+
+    await w.fake.wait_until(settled, timeout=30, what="the results and the retired buttons")
+    await asyncio.sleep(0.5)
+    assert len(announcements(w, w.a)) == 1 and len(announcements(w, w.b)) == 1
+    assert "Both sides passed" in announcements(w, w.a)[0]
+    assert len(await rows(bot, Organization, Organization.archived_at.is_(None))) == 1  # merged once

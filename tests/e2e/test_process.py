@@ -62,6 +62,15 @@ async def test_python_m_bot_connects_syncs_once_and_answers(world: World, tmp_pa
     assert world.fake.command_syncs == ["global"]
 
 
+async def test_a_stop_is_quiet_and_the_log_has_no_colour_codes(world: World, tmp_path, db_url: str) -> None:
+    env = bot_env(world.fake, db_url) | {"SCHEDULER_ENABLED": "true"}  # with the scheduler and its worker
+    code, output = await run_until_answering(world, env, tmp_path)  # stopped with SIGTERM, output piped
+    assert code == 0, output
+    assert "Traceback" not in output and "ERROR" not in output, output
+    assert "\x1b[" not in output  # no terminal, no colour
+    assert "closed cleanly" in output
+
+
 async def test_without_a_token_it_says_what_to_do_and_exits_2(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     process = await asyncio.create_subprocess_exec(
@@ -70,3 +79,37 @@ async def test_without_a_token_it_says_what_to_do_and_exits_2(tmp_path) -> None:
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert b"DISCORD_TOKEN" in err and b".env" in err
+
+
+async def test_ctrl_c_stops_the_bot_and_its_solver_worker_quietly(world: World, tmp_path, db_url: str) -> None:
+    fake, w = world.fake, world
+    identifies = fake.identifies
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=bot_env(fake, db_url),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        await fake.wait_until(lambda: fake.identifies > identifies, timeout=60, what="the bot process to connect")
+        steps = [
+            (w.mod_a, "mod org setup", {"channel": w.a.channel("rota")}),
+            (w.mod_a, "mod task add", {"name": "Dishes", "hours": 2}),
+            (w.alice, "join", {}),
+            (w.mod_a, "mod rota preview", {}),  # solved in the worker process
+        ]
+        for user, command, options in steps:
+            reply = await fake.invoke(w.a, user, command, **options)
+            assert "Sorry" not in await reply.text(timeout=60)
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group, the worker too
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text and "ERROR" not in text, text
+    assert "closed cleanly" in text

@@ -6,17 +6,29 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-import storage.rotas
+import storage.outbox
+from bot.app.outbox import REFUSED_ATTEMPTS
 from bot.rota import PastPiece
 from bot.solver.metrics import Week, rotation
 from bot.solver.model import Member, Task
-from storage.models import Assignment, MemberRow, Qualification, Rota, RotaPost, TaskRow
-from tests.e2e.builders import Clock, create_org, rows, seed
+from storage.models import (
+    Assignment,
+    MemberRow,
+    Organization,
+    OrgServer,
+    OutboxEffect,
+    Qualification,
+    Rota,
+    RotaPost,
+    TaskRow,
+)
+from tests.e2e.builders import Clock, Killed, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
 
@@ -102,8 +114,8 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     for row in table:
         hours[row["task"]] = hours.get(row["task"], 0) + float(row["hours"])
     assert hours == {name: h for name, h, _, _ in BAKERY_TASKS}
-    [rota] = await eventually(lambda: rows(bot, Rota, Rota.published_at.is_not(None)))
-    [stored_post] = await rows(bot, RotaPost)
+    [stored_post] = await eventually(lambda: rows(bot, RotaPost, RotaPost.message_id.is_not(None)))
+    [rota] = await rows(bot, Rota, Rota.published_at.is_not(None))
     assert rota.week == "2026-W49"
     assert stored_post.message_id == int(post["id"])
     # The job stays scheduled for next week; firing again in the same week posts nothing new.
@@ -119,10 +131,49 @@ async def test_a_missed_publication_is_caught_up_once_on_start(world: World, sta
     # The bot was down over Monday 09:00 and comes back at 14:00.
     await start_at(start_bot, scheduled, MONDAY.replace(hour=14))
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the catch-up")
-    await start_at(start_bot, scheduled, MONDAY.replace(hour=15))  # and again: nothing more
-    await asyncio.sleep(1.0)
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=15))  # and again: nothing more
+    assert bot.services.catching_up is not None
+    await asyncio.wait_for(bot.services.catching_up, 30)
     assert len(rota_messages(world, world.a)) == 1
     assert [r.week for r in await rows(bot, Rota)] == ["2026-W49"]
+
+
+async def test_a_restart_publishes_no_run_from_before_the_organization_was_set_up(
+    world: World, start_bot, scheduled, caplog
+) -> None:
+    # Monday 14:00: a moderator sets up the organization for Sunday (yesterday) at the current time.
+    # (This first process runs no scheduler, so no heartbeat tells the next one it was up: only the
+    # time the schedules took effect keeps their runs out.)
+    unscheduled = bot_settings(world.fake, scheduled.database_url, scheduler_enabled=False)
+    bot, _ = await start_at(start_bot, unscheduled, MONDAY.replace(hour=14))
+    record = await world.fake.invoke(
+        world.a, world.mod_a, "mod org setup", channel=world.a.channel("rota"), day="sun", time="14:00"
+    )
+    assert "created" in await record.text(timeout=10)
+    [org] = await rows(bot, Organization)
+    await fill(bot, org.id, [world.alice, world.bob, world.carol, world.mod_a], BAKERY_TASKS[:2])
+    # …and one with the default schedule, Monday 09:00, set up after this Monday's run.
+    other_id = await make_org(bot, world.b)
+    await fill(bot, other_id, [world.dave], BAKERY_TASKS[2:3])
+
+    caplog.set_level(logging.INFO, logger="bot")
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=14, minute=5))  # restart
+    assert bot.services.catching_up is not None
+    await asyncio.wait_for(bot.services.catching_up, 30)  # the catch-up is over
+    assert rota_messages(world, world.a) == [] and rota_messages(world, world.b) == []
+    assert await rows(bot, Rota) == []
+    assert not [r for r in caplog.records if "published the rota" in r.getMessage()]
+
+
+async def test_a_catch_up_says_why_in_the_log(world: World, start_bot, scheduled, caplog) -> None:
+    bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(hour=7))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    caplog.set_level(logging.INFO, logger="bot")
+    await start_at(start_bot, scheduled, MONDAY.replace(hour=14))  # down over 09:00
+    await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the catch-up")
+    [line] = [r.getMessage() for r in caplog.records if "published the rota" in r.getMessage()]
+    assert line == f"published the rota of organization {org_id} for week 2026-W49 (catch-up)"
 
 
 async def test_a_restart_in_the_middle_of_a_publication_posts_once(
@@ -132,42 +183,97 @@ async def test_a_restart_in_the_middle_of_a_publication_posts_once(
     org_id = await make_org(bot, world.a)
     await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:5])
 
-    # Crash 1: the rota is stored, then the process dies before posting (the next bot, after the
-    # restart, has its own publication service, unpatched).
-    publication = bot.services.publication
+    # Crash 1: the rota and its effects are stored, then the process dies before posting (the next
+    # bot, after the restart, has its own services, unpatched).
+    outbox = bot.services.outbox
 
     async def die_before_posting(*args, **kwargs):
-        raise RuntimeError("power cut")
+        raise Killed()
 
-    monkeypatch.setattr(publication, "_post_to", die_before_posting)
-    with pytest.raises(RuntimeError):
-        await publication.publish(org_id, "2026-W49")
+    monkeypatch.setattr(outbox, "deliver_subject", die_before_posting)
+    with pytest.raises(Killed):
+        await bot.services.publication.publish(org_id, "2026-W49")
     assert len(await rows(bot, Rota)) == 1 and rota_messages(world, world.a) == []
 
     # Crash 2 (after the restart): the message is sent, then the process dies before recording it.
-    real_post_for = storage.rotas.post_for
-    calls = {"n": 0}
+    real_done = storage.outbox.done
 
-    async def die_after_sending(session, *args):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the second call records the sent message
-            raise RuntimeError("power cut after sending")
-        return await real_post_for(session, *args)
+    def die_after_sending(effect, message_id):
+        if effect.kind == "rota.post":
+            raise Killed()
+        real_done(effect, message_id)
 
-    monkeypatch.setattr(storage.rotas, "post_for", die_after_sending)
+    monkeypatch.setattr(storage.outbox, "done", die_after_sending)
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=5))
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the post")
     await asyncio.sleep(0.5)
-    [post] = await rows(bot, RotaPost)
-    assert post.message_id is None  # died before recording
+    assert await rows(bot, RotaPost, RotaPost.message_id.is_not(None)) == []  # died before recording
 
     # The next restart finds the sent message by its footer instead of posting again.
-    monkeypatch.setattr(storage.rotas, "post_for", real_post_for)
+    monkeypatch.setattr(storage.outbox, "done", real_done)
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=10))
     [post] = await eventually(lambda: rows(bot, RotaPost, RotaPost.message_id.is_not(None)))
     assert post.message_id == int(rota_messages(world, world.a)[0]["id"])
     assert len(rota_messages(world, world.a)) == 1
     assert len(await rows(bot, Rota)) == 1
+
+
+async def test_a_deleted_channel_is_given_up_shown_to_moderators_and_holds_up_nothing(
+    world: World, start_bot, scheduled
+) -> None:
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(minute=30))
+    org_id = await make_org(bot, world.a)
+    async with bot.db.transaction() as session:  # the organization spans both servers (as after a merge)
+        session.add(OrgServer(guild_id=world.b.id, organization_id=org_id, channel_id=world.b.channel("rota").id))
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    del world.a.channels[world.a.channel("rota").id]  # someone deletes server A's rota channel
+
+    await bot.services.publication.publish(org_id, "2026-W49")
+    assert len(rota_messages(world, world.b)) == 1  # B's post is not held up
+
+    async def given_up():
+        for _ in range(REFUSED_ATTEMPTS):  # the dispatcher's retries, hurried along
+            clock.now += timedelta(hours=1)
+            bot.services.outbox.kick()
+            await asyncio.sleep(0.05)
+        return await rows(bot, OutboxEffect, OutboxEffect.status == "failed")
+
+    [failed] = await eventually(given_up)
+    assert failed.kind == "rota.post" and "404" in failed.last_error
+    settings = await world.fake.invoke(world.b, world.mod_b, "mod org settings")
+    text = await settings.text(timeout=10)
+    assert "Deliveries that failed" in text and "The rota post" in text and "Unknown Channel" in text
+    assert len(rota_messages(world, world.b)) == 1
+
+
+async def test_a_crash_between_sending_a_dm_and_recording_it_sends_it_once(
+    world: World, start_bot, scheduled, monkeypatch
+) -> None:
+    bot, clock = await start_at(start_bot, scheduled, MONDAY.replace(minute=30))
+    org_id = await make_org(bot, world.a)
+    await fill(bot, org_id, [world.alice, world.bob], BAKERY_TASKS[:3])
+    async with bot.db.transaction() as session:
+        alice = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.alice.id))).scalar_one()
+        alice.notify = True
+    real_done = storage.outbox.done
+
+    def die_after_the_dm(effect, message_id):
+        if effect.kind == "dm":
+            raise Killed()
+        real_done(effect, message_id)
+
+    monkeypatch.setattr(storage.outbox, "done", die_after_the_dm)
+    with pytest.raises(Killed):
+        await bot.services.publication.publish(org_id, "2026-W49")
+    assert len(world.fake.dm_messages(world.alice)) == 1  # sent, not recorded
+
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    bot, _ = await start_at(start_bot, scheduled, clock.now + timedelta(minutes=1))  # the DM is found in the DMs
+    await eventually(lambda: rows(bot, OutboxEffect, OutboxEffect.kind == "dm", OutboxEffect.status == "done"))
+    [dm] = world.fake.dm_messages(world.alice)
+    [rota] = await rows(bot, Rota)
+    assert "Your jobs in" in dm["content"] and dm["content"].endswith(f"parecon-rota · rota:{rota.id}:dm:{alice.id}")
+    assert len(rota_messages(world, world.a)) == 1
 
 
 async def test_overlapping_triggers_store_and_post_once(world: World, start_bot, scheduled) -> None:

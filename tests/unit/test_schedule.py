@@ -32,3 +32,24 @@ def test_missed_runs_are_those_whose_cycle_is_not_over() -> None:
     assert missed_runs([utc_monday], due + CATCH_UP_WINDOW + timedelta(minutes=1)) == []  # too late: skipped
     friday = Schedule(8, "UTC", 4, time(9))
     assert missed_runs([utc_monday, friday], due + timedelta(hours=1)) == [7, 8]  # Friday's ran 3 days ago
+
+
+def test_a_run_before_the_organization_or_its_schedule_existed_is_not_caught_up() -> None:
+    due = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    back = due + timedelta(hours=5)
+    set_up_after = Schedule(7, "UTC", 0, time(9), since=due + timedelta(minutes=1))  # set up at 09:01
+    assert missed_runs([set_up_after], back) == []
+    # Set up ten minutes ago for yesterday (Sunday) at the time it was: yesterday's slot was not its own.
+    yesterday_now = Schedule(7, "UTC", 6, time(13, 50), since=back - timedelta(minutes=10))
+    assert missed_runs([yesterday_now], back) == []
+    set_up_before = Schedule(7, "UTC", 0, time(9), since=due - timedelta(days=1))
+    assert missed_runs([set_up_before], back) == [7]  # one set up the day before the run is due
+
+
+def test_only_a_run_that_fell_while_the_bot_was_down_is_caught_up() -> None:
+    due = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    schedule = Schedule(7, "UTC", 0, time(9), since=due - timedelta(days=10))
+    back = due + timedelta(hours=5)
+    assert missed_runs([schedule], back, down_since=due - timedelta(hours=1)) == [7]  # down over 09:00
+    # Up at 09:00 (the scheduler ran it, or chose not to): a restart does not publish it again.
+    assert missed_runs([schedule], back, down_since=due + timedelta(hours=1)) == []

@@ -1,0 +1,305 @@
+"""The outbox's dispatcher: carries out the Discord effects that use cases queue together with the
+change that calls for them (`storage.outbox`), each exactly once as people see it.
+
+- Queued with the change: a use case writes the effect in the transaction of its state change, so
+  a crash leaves both or neither; whatever is pending is delivered when the bot starts again.
+- Found before sent again: every message carries its effect's marker (in a footer or a last line);
+  an effect tried before (the bot may have died between sending and recording) first looks for its
+  message. Role moves and edits are idempotent and are simply done again.
+- Retried with backoff on passing failures (429, 5xx, a dropped connection); given up after
+  `REFUSED_ATTEMPTS` when Discord refuses for good (a deleted channel, a missing permission: 403/404)
+  and after `MAX_ATTEMPTS` in all. Given-up effects are kept as failed, logged, and shown to the
+  organization's moderators (`/mod org settings`); one failing effect never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import weakref
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.chart import balance_chart
+from bot.report import Report
+from bot.rota import total_hours
+from bot.solver.model import exact_hours
+from bot.solver_ids import member_key
+from bot.votes import Side
+from storage import merges, orgs, rotas
+from storage import outbox as queue
+from storage.db import Database, Session
+from storage.models import MergePost, MergeProposal, Organization, OutboxEffect, Rota
+from storage.tasks import active_tasks
+
+from .merges import VoteClosed, VoteEnd, VoteWithdrawn
+from .ports import (
+    Channel,
+    Clock,
+    DeliveryError,
+    RoleMove,
+    RotaEffects,
+    RotaPostContent,
+    Runner,
+    SideFacts,
+    VoteEffects,
+    VotePostContent,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8  # passing failures: about 10 minutes of tries
+REFUSED_ATTEMPTS = 3  # Discord refused (403/404): a moderator may just be fixing it
+BACKOFF = timedelta(seconds=5)  # doubled at each try
+MAX_BACKOFF = timedelta(minutes=30)
+IDLE_SECONDS = 60.0  # the dispatcher looks again at least this often
+ROLE_NOTE = "⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
+MARKER_PREFIX = "parecon-rota · "
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+def effect_marker(effect: OutboxEffect, payload: dict[str, Any]) -> str:
+    return str(payload.get("marker") or MARKER_PREFIX + effect.key)
+
+
+def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, float, float]]:
+    """(name, average desirability, average empowerment) of each member with work."""
+    return [
+        (names.get(m.member, m.member), m.average_desirability, m.average_empowerment)
+        for m in report.members
+        if m.average_desirability is not None and m.average_empowerment is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    effect_id: int
+    kind: str
+    status: str  # done, pending (to be tried again), failed
+    sent: bool = False  # a message was sent by this delivery (not found again, not skipped)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_id: int | None = None
+    sent: bool = False
+    notes: tuple[str, ...] = ()
+
+
+class Dispatcher:
+    """Delivers pending effects: at once for the use case that queued them, and in the background
+    (`run`) for retries and whatever a previous process left pending."""
+
+    def __init__(self, db: Database, rota: RotaEffects, votes: VoteEffects, runner: Runner, clock: Clock) -> None:
+        self.db, self.rota, self.votes, self.runner, self.clock = db, rota, votes, runner, clock
+        self.wake = asyncio.Event()
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def kick(self) -> None:
+        """Something was queued: look now rather than at the next timer."""
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Deliver whatever is due, then sleep until the next retry is due (or `kick`); forever."""
+        while True:
+            try:
+                await self.deliver_due()
+                async with self.db.session() as session:
+                    upcoming = await queue.next_due(session)
+            except Exception:
+                log.exception("the outbox dispatcher failed; it tries again in a minute")
+                upcoming = None
+            delay = IDLE_SECONDS
+            if upcoming is not None:
+                delay = min(max((upcoming - self.clock()).total_seconds(), 0.05), IDLE_SECONDS)
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), delay)
+
+    async def deliver_due(self) -> list[Delivery]:
+        async with self.db.session() as session:
+            ids = [e.id for e in await queue.due(session, self.clock())]
+        return [await self.deliver(effect_id) for effect_id in ids]
+
+    async def deliver_subject(self, subject: str) -> list[Delivery]:
+        """Deliver now the pending effects of one thing (a rota, a merge vote) that are due (not waiting
+        for a retry, not being tried elsewhere)."""
+        async with self.db.session() as session:
+            ids = [e.id for e in await queue.pending_of(session, subject)]
+        return [await self.deliver(effect_id) for effect_id in ids]
+
+    async def deliver(self, effect_id: int) -> Delivery:
+        """Try one effect once, unless it is no longer pending."""
+        lock = self._locks.get(effect_id)
+        if lock is None:
+            lock = self._locks[effect_id] = asyncio.Lock()
+        async with lock:
+            async with self.db.transaction() as session:
+                seen = await session.get_one(OutboxEffect, effect_id)
+                effect = await queue.claim(session, effect_id, self.clock(), backoff(seen.attempts + 1))
+                if effect is None:  # done, given up, waiting for its next try, or being tried elsewhere
+                    return Delivery(effect_id, seen.kind, seen.status)
+                tried_before = effect.attempts > 1
+            payload = json.loads(effect.payload)
+            try:
+                outcome = await self._carry_out(effect, payload, tried_before)
+            except DeliveryError as error:
+                return await self._failed(effect, error.reason, refused=error.permanent)
+            except Exception as error:
+                log.debug("delivering %s failed", effect.key, exc_info=True)
+                return await self._failed(effect, f"{type(error).__name__}: {error}", refused=False)
+            async with self.db.transaction() as session:
+                row = await session.get_one(OutboxEffect, effect_id)
+                queue.done(row, outcome.message_id)
+                await self._record(session, effect, payload, outcome)
+            return Delivery(effect_id, effect.kind, "done", outcome.sent)
+
+    async def _failed(self, effect: OutboxEffect, reason: str, *, refused: bool) -> Delivery:
+        give_up = effect.attempts >= (REFUSED_ATTEMPTS if refused else MAX_ATTEMPTS)
+        async with self.db.transaction() as session:
+            row = await session.get_one(OutboxEffect, effect.id)
+            if give_up:
+                queue.give_up(row, reason)
+            else:
+                row.last_error = reason[:300]
+        if give_up:
+            log.warning(
+                "delivery failed for good: %s for organization %s after %d tries (%s); moderators see it in "
+                "/mod org settings",
+                effect.key,
+                effect.organization_id,
+                effect.attempts,
+                reason,
+            )
+            return Delivery(effect.id, effect.kind, "failed")
+        log.info(
+            "delivery failed: %s for organization %s, try %d (%s); trying again in %ds",
+            effect.key,
+            effect.organization_id,
+            effect.attempts,
+            reason,
+            backoff(effect.attempts).total_seconds(),
+        )
+        return Delivery(effect.id, effect.kind, "pending")
+
+    # -- the effects ---------------------------------------------------------------------------------
+
+    async def _carry_out(self, effect: OutboxEffect, payload: dict[str, Any], tried_before: bool) -> Outcome:
+        marker = effect_marker(effect, payload)
+        if effect.kind == "rota.post":
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            found = await self.rota.find_post(channel, marker) if tried_before else None
+            content = await self._rota_content(effect, payload["rota_id"], marker)
+            if found is not None:
+                return Outcome(found, False, tuple(content.notes))
+            return Outcome(await self.rota.send_post(channel, content), True, tuple(content.notes))
+        if effect.kind == "rota.delete":
+            await self.rota.delete_post(Channel(payload["guild_id"], payload["channel_id"]), payload["message_id"])
+            return Outcome()
+        if effect.kind == "role":
+            guild_id, role_id = payload["guild_id"], payload["role_id"]
+            if not self.rota.has_role(guild_id, role_id):
+                return Outcome()  # the role was deleted or the server left
+            moved = await self.rota.move_role(
+                guild_id, payload["user_id"], role_id, add=payload["add"], reason=payload["reason"]
+            )
+            if moved is RoleMove.FORBIDDEN:
+                raise DeliveryError(ROLE_NOTE.format(role_id=role_id), permanent=True)
+            return Outcome()
+        if effect.kind == "dm":
+            return await self._dm(payload, marker, tried_before)
+        if effect.kind == "vote.post":
+            return await self._vote_post(payload, marker, tried_before)
+        if effect.kind == "vote.end":
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            found = await self.votes.find_message(channel, marker) if tried_before else None
+            if found is not None:
+                return Outcome(found)
+            return Outcome(await self.votes.announce(channel, await self._vote_end(payload), marker), True)
+        if effect.kind == "vote.retire":
+            async with self.db.session() as session:
+                posted = [p for p in await merges.posts(session, payload["proposal_id"]) if p.message_id]
+            for post in posted:
+                if post.guild_id == payload["guild_id"] and post.message_id:
+                    await self.votes.retire(Channel(post.guild_id, post.channel_id), post.message_id)
+            return Outcome()
+        raise DeliveryError(f"unknown effect {effect.kind!r}", permanent=True)
+
+    async def _rota_content(self, effect: OutboxEffect, rota_id: int, marker: str) -> RotaPostContent:
+        async with self.db.session() as session:
+            rota = await session.get_one(Rota, rota_id)
+            org = await session.get_one(Organization, rota.organization_id)
+            held = await rotas.holdings(session, rota.id)
+            moves = await queue.of_subject(session, effect.subject, "role")
+        notes = sorted({ROLE_NOTE.format(role_id=json.loads(m.payload)["role_id"]) for m in moves if m.last_error})
+        report = Report.from_json(rota.report)
+        names = {member_key(h.member.id): h.member.display_name for h in held}
+        chart = await self.runner.run(
+            balance_chart, chart_points(report, names), report.average, f"{org.name}: week {rota.week}"
+        )
+        return RotaPostContent(org, rota, report, held, notes, chart, marker)
+
+    async def _dm(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
+        async with self.db.session() as session:
+            rota = await session.get_one(Rota, payload["rota_id"])
+            org = await session.get_one(Organization, rota.organization_id)
+            items = [h for h in await rotas.holdings(session, rota.id) if h.member.id == payload["member_id"]]
+        if not items:
+            return Outcome()  # nothing left to tell (a re-publication gave them nothing)
+        user_id = items[0].member.user_id
+        found = await self.rota.find_dm(user_id, marker) if tried_before else None
+        if found is not None:
+            return Outcome(found)
+        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker), True)
+
+    async def _vote_post(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
+        channel = Channel(payload["guild_id"], payload["channel_id"])
+        async with self.db.session() as session:
+            proposal = await session.get_one(MergeProposal, payload["proposal_id"])
+            if proposal.status != "open":
+                return Outcome()  # closed before its post went out: the announcement says it all
+            facts = {}
+            for org_id in (payload["here"], payload["there"]):
+                org = await session.get_one(Organization, org_id)
+                facts[org_id] = SideFacts(
+                    org,
+                    await orgs.active_member_count(session, org_id),
+                    total_hours(exact_hours(t.hours) * t.slots for t in await active_tasks(session, org_id)),
+                    [g.text for g in await orgs.goals(session, org_id)],
+                )
+        found = await self.votes.find_message(channel, marker) if tried_before else None
+        if found is not None:
+            return Outcome(found)
+        content = VotePostContent(proposal, facts[payload["here"]], facts[payload["there"]], marker)
+        return Outcome(await self.votes.post_vote(channel, content), True)
+
+    async def _vote_end(self, payload: dict[str, Any]) -> VoteEnd:
+        if payload["end"] == "withdrawn":
+            return VoteWithdrawn(payload["proposal_id"], payload["by_org"])
+        async with self.db.session() as session:
+            proposal = await session.get_one(MergeProposal, payload["proposal_id"])
+        result = json.loads(proposal.result)
+        sides = (Side(**result["proposer"]), Side(**result["other"]))
+        return VoteClosed(proposal, (payload["names"][0], payload["names"][1]), sides, payload["merged_name"])
+
+    async def _record(self, session: Session, effect: OutboxEffect, payload: dict[str, Any], outcome: Outcome) -> None:
+        """What the delivery changes besides the effect's own row (in the same transaction)."""
+        if effect.kind == "rota.post":
+            post = await rotas.post_for(session, payload["rota_id"], payload["guild_id"], payload["channel_id"])
+            post.message_id, post.posted_at = outcome.message_id, self.clock()
+            post.notes = "\n".join(outcome.notes)[:1000]
+        elif effect.kind == "vote.post" and outcome.message_id is not None:
+            session.add(
+                MergePost(
+                    proposal_id=payload["proposal_id"],
+                    guild_id=payload["guild_id"],
+                    channel_id=payload["channel_id"],
+                    message_id=outcome.message_id,
+                )
+            )

@@ -1,0 +1,122 @@
+"""Queries for the outbox: Discord effects written with the change that calls for them, then
+delivered (and retried, or given up) by the dispatcher."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import OutboxEffect, utcnow
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    org_id: int | None,
+    kind: str,
+    key: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+) -> OutboxEffect | None:
+    """Queue an effect in the caller's transaction; None if one with this key is queued already."""
+    effect = OutboxEffect(
+        organization_id=org_id,
+        kind=kind,
+        key=key,
+        subject=subject,
+        payload=json.dumps(payload),
+        next_attempt_at=now or utcnow(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(effect)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return effect
+
+
+async def claim(session: AsyncSession, effect_id: int, now: datetime, lease: timedelta) -> OutboxEffect | None:
+    """Take the effect for one try, unless it is not pending or someone is trying it (another
+    process, or this one: a try leases it until `now + lease`, which is also when it is next due).
+    Counts the try before it is made, so a crash during it still counts."""
+    result = await session.execute(
+        update(OutboxEffect)
+        .where(
+            OutboxEffect.id == effect_id,
+            OutboxEffect.status == "pending",
+            OutboxEffect.next_attempt_at <= now,
+        )
+        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=now + lease)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return await session.get(OutboxEffect, effect_id, populate_existing=True)
+
+
+async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxEffect]:
+    """Pending effects whose next try is due, oldest first."""
+    result = await session.execute(
+        select(OutboxEffect)
+        .where(OutboxEffect.status == "pending", OutboxEffect.next_attempt_at <= now)
+        .order_by(OutboxEffect.id)
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def pending_of(session: AsyncSession, subject: str) -> list[OutboxEffect]:
+    result = await session.execute(
+        select(OutboxEffect)
+        .where(OutboxEffect.subject == subject, OutboxEffect.status == "pending")
+        .order_by(OutboxEffect.id)
+    )
+    return list(result.scalars())
+
+
+async def of_subject(session: AsyncSession, subject: str, kind: str | None = None) -> list[OutboxEffect]:
+    query = select(OutboxEffect).where(OutboxEffect.subject == subject)
+    if kind is not None:
+        query = query.where(OutboxEffect.kind == kind)
+    return list((await session.execute(query.order_by(OutboxEffect.id))).scalars())
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    result = await session.execute(
+        select(func.min(OutboxEffect.next_attempt_at)).where(OutboxEffect.status == "pending")
+    )
+    found: datetime | None = result.scalar_one_or_none()
+    if found is not None and found.tzinfo is None:  # an aggregate skips the column's type on SQLite
+        found = found.replace(tzinfo=UTC)
+    return found
+
+
+async def failed(session: AsyncSession, org_id: int, limit: int = 10) -> list[OutboxEffect]:
+    """The organization's effects given up on, newest first (shown to its moderators)."""
+    result = await session.execute(
+        select(OutboxEffect)
+        .where(OutboxEffect.organization_id == org_id, OutboxEffect.status == "failed")
+        .order_by(OutboxEffect.id.desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+def skip(effect: OutboxEffect, reason: str) -> None:
+    """No longer needed (e.g. the post of a rota replaced before it went out)."""
+    effect.status, effect.last_error, effect.done_at = "done", reason[:300], utcnow()
+
+
+def done(effect: OutboxEffect, message_id: int | None) -> None:
+    effect.status, effect.message_id, effect.done_at = "done", message_id, utcnow()
+
+
+def give_up(effect: OutboxEffect, error: str) -> None:
+    effect.status, effect.last_error, effect.done_at = "failed", error[:300], utcnow()
