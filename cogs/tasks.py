@@ -197,11 +197,7 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
         raise BadInput(f"`{file.filename}` is {file.size // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB.")
     await interaction.response.defer(ephemeral=True, thinking=True)
     raw = await file.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(f"`{file.filename}` is not UTF-8 text. Save it as CSV (UTF-8) and try again.") from None
-    imported = await tasks.import_tasks(db(interaction), interaction.guild_id, interaction.user.id, file.filename, text)
+    imported = await tasks.import_tasks(db(interaction), interaction.guild_id, interaction.user.id, file.filename, raw)
     summary = imported.summary()
     await interaction.followup.send(
         f"Imported `{file.filename}`: {summary}. Ratings come from members (`/rate`), so the file's "

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.planner import PlanInputError, parse_tasks
+from bot.planner import PlanInputError, decode, parse_tasks
 from bot.ratings import SocialRating, social_rating
 from bot.solver.model import DEFAULT_GRANULARITY, hours_text
 from storage import members, orgs, ratings, tasks
@@ -200,8 +200,17 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
     return checked
 
 
-async def import_tasks(db: Database, guild_id: int | None, moderator_id: int, filename: str, text: str) -> Imported:
-    """Add or update tasks from a CSV: all rows or none. Roles and descriptions stay as they are."""
+async def import_tasks(
+    db: Database, guild_id: int | None, moderator_id: int, filename: str, data: bytes | str
+) -> Imported:
+    """Add or update tasks from a CSV: all rows or none. Roles and descriptions stay as they are.
+
+    `data` is the file as uploaded: read like the planner reads spreadsheets (UTF-8 with or without a
+    byte-order mark, UTF-16, or Excel's legacy Windows-1252)."""
+    try:
+        text = data if isinstance(data, str) else decode(data, filename)
+    except PlanInputError as error:
+        raise BadInput(f"Nothing was imported. {error}") from None
     added = updated = restored = 0
     async with db.transaction() as session:
         org = await require_org(session, guild_id)

@@ -126,6 +126,16 @@ async def test_an_import_is_all_rows_or_none(db) -> None:
     assert exported == {"Dishes": (1, None), "Driving": (2, "driver")}
 
 
+async def test_an_import_reads_the_files_spreadsheets_save(db) -> None:
+    await new_org(db)
+    legacy = "task;hours;slots\nKüche putzen;1,5;1\n".encode("cp1252")  # European Excel: ; and 1,5
+    assert (await tasks.import_tasks(db, GUILD, MOD, "aufgaben.csv", legacy)).summary() == "1 added"
+    with pytest.raises(BadInput, match=r"aufgaben\.xlsx.*save it as CSV"):
+        await tasks.import_tasks(db, GUILD, MOD, "aufgaben.xlsx", b"PK\x03\x04workbook")
+    [(task, _)] = await tasks.export_tasks(db, GUILD)
+    assert (task.name, task.hours) == ("Küche putzen", 1.5)
+
+
 async def test_goals(db) -> None:
     await new_org(db)
     assert await organizations.add_goal(db, GUILD, MOD, "  Bread   for all ") == "Bread for all"
