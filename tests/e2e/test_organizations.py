@@ -232,7 +232,7 @@ async def test_import_is_all_or_nothing_and_export_round_trips(s: Session) -> No
     assert {t.name for t in await s.rows(TaskRow)} == {"Dishes"}
     text = await s.say(w.a, w.mod_a, "mod task import", file=("t.csv", b"task,hours,colour\nx,1,red\n"))
     assert "unknown column(s) colour" in text
-    assert "not UTF-8" in await s.say(w.a, w.mod_a, "mod task import", file=("t.csv", b"\xff\xfe\x00bad"))
+    assert "is not a text file" in await s.say(w.a, w.mod_a, "mod task import", file=("t.csv", b"\x00\x01bad"))
 
     good = (
         b"task,hours,slots,qualification,splittable,min_shift,desirability,empowerment\n"
