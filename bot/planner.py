@@ -343,7 +343,7 @@ def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[
         splittable = row.flag("splittable")
         min_shift = row.number("min_shift", 1.0, positive=True)
         if splittable and min_shift > hours:
-            raise row.fail(f"`min_shift` ({min_shift:g}) cannot exceed `hours` ({hours:g})")
+            raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
         tasks.append(
             Task(
                 name=row.text("task", required=True),
