@@ -45,7 +45,12 @@ class Plan:
     overload: float  # how far the work exceeds everyone's hours (0.1 = everyone 10% over)
 
 
-def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
+def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: int | None = None) -> Plan:
+    """The most balanced plan found within `time_limit` seconds.
+
+    `kicks` bounds the iterated search by a number of rounds instead of the clock (by default the
+    budget allows far more than the clock does): with a bound the clock never reaches, the same input
+    and seed give the same plan on any machine."""
     started = time.perf_counter()
     # Keep a few percent of the budget for turning ticks into pieces and measuring the balance.
     deadline = started + max(0.05, 0.97 * time_limit - 0.05)
@@ -66,7 +71,7 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0) -> Plan:
         result = resolve_group(state, None, remaining, seed=seed, workers=2, deterministic=False)
         method, optimal = "greedy+local+cp-sat", result.optimal
     elif state.member_count > 2:
-        _iterate(state, deadline, rounds=max(4, int(KICKS_PER_SECOND * time_limit)))
+        _iterate(state, deadline, rounds=kicks if kicks is not None else max(4, int(KICKS_PER_SECOND * time_limit)))
         method = "greedy+local+kicks"
     if not optimal:
         _pull_in_extremes(state, deadline)
