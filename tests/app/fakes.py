@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import storage.outbox
 from bot.app.merges import VoteEnd
 from bot.app.ports import Channel, DeliveryError, RoleMove, RotaPostContent, VotePostContent
 from bot.chart import balance_chart
@@ -142,3 +143,17 @@ class FakeJobs:
 
     def remove_key(self, key: str) -> None:
         self.jobs.pop(key, None)
+
+
+def crash_when_recording(monkeypatch: Any, kind: str, error: type[Exception]) -> Callable[..., Any]:
+    """Make recording a delivered effect of `kind` raise `error`: a crash after Discord got the message
+    and before the database knew. Returns the real recorder, to put back for the restart."""
+    real_done = storage.outbox.done
+
+    def done(effect: Any, message_id: Any) -> Any:
+        if effect.kind == kind:
+            raise error()
+        return real_done(effect, message_id)
+
+    monkeypatch.setattr(storage.outbox, "done", done)
+    return real_done

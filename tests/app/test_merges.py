@@ -14,7 +14,7 @@ from bot.errors import BadInput
 from storage.db import Database
 from storage.models import MemberRow, MergeProposal, Organization
 from tests.app.conftest import make_org
-from tests.app.fakes import Clock, Crash, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
+from tests.app.fakes import Clock, Crash, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner, crash_when_recording
 
 A, B = 111, 333  # the two servers
 
@@ -135,14 +135,7 @@ async def test_a_crash_between_announcing_and_recording_finds_the_announcement(d
     discord = service.outbox.votes
     monkeypatch.setattr(service, "spawn", lambda coroutine: coroutine.close())
     proposal_id = await everyone_votes_yes(service)
-    real_done = storage.outbox.done
-
-    def die_recording_the_first_announcement(effect, message_id):
-        if effect.kind == "vote.end":
-            raise Crash()
-        real_done(effect, message_id)
-
-    monkeypatch.setattr(storage.outbox, "done", die_recording_the_first_announcement)
+    real_done = crash_when_recording(monkeypatch, "vote.end", Crash)
     with pytest.raises(Crash):
         await service.close(proposal_id)
     assert len(discord.ends) == 1  # sent, not recorded

@@ -19,7 +19,7 @@ from bot.rota import week_days
 from storage.db import Database
 from storage.models import Assignment, Away, MemberRow, OrgServer, OutboxEffect, Rota, RotaPost, TaskRow
 from tests.app.conftest import GUILD, make_org
-from tests.app.fakes import Crash, FakeRotaEffects, InlineRunner
+from tests.app.fakes import Crash, FakeRotaEffects, InlineRunner, crash_when_recording
 
 TASKS = [("Dishes", 3, 2, 1), ("Baking", 4, 7, 6), ("Accounts", 2, 4, 8), ("Cleaning", 3, 1, 1)]
 WEEK = "2026-W49"
@@ -94,14 +94,7 @@ async def test_a_crash_between_sending_and_recording_finds_the_post_by_its_marke
     db, publication: Publication, outbox, effects, clock, monkeypatch
 ) -> None:
     org = await make_org(db, ["ana", "ben"], TASKS)
-    real_done = storage.outbox.done
-
-    def die_when_recording(effect, message_id):
-        if effect.kind == "rota.post":
-            raise Crash()
-        real_done(effect, message_id)
-
-    monkeypatch.setattr(storage.outbox, "done", die_when_recording)
+    real_done = crash_when_recording(monkeypatch, "rota.post", Crash)
     with pytest.raises(Crash):
         await publication.publish(org.id, WEEK)
     assert await stored(db, RotaPost, RotaPost.message_id.is_not(None)) == [] and effects.sent == 1

@@ -28,6 +28,7 @@ from storage.models import (
     RotaPost,
     TaskRow,
 )
+from tests.app.fakes import crash_when_recording
 from tests.e2e.builders import Clock, Killed, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
@@ -196,14 +197,7 @@ async def test_a_restart_in_the_middle_of_a_publication_posts_once(
     assert len(await rows(bot, Rota)) == 1 and rota_messages(world, world.a) == []
 
     # Crash 2 (after the restart): the message is sent, then the process dies before recording it.
-    real_done = storage.outbox.done
-
-    def die_after_sending(effect, message_id):
-        if effect.kind == "rota.post":
-            raise Killed()
-        real_done(effect, message_id)
-
-    monkeypatch.setattr(storage.outbox, "done", die_after_sending)
+    real_done = crash_when_recording(monkeypatch, "rota.post", Killed)
     bot, _ = await start_at(start_bot, scheduled, MONDAY.replace(minute=5))
     await world.fake.wait_until(lambda: len(rota_messages(world, world.a)) == 1, timeout=30, what="the post")
     await asyncio.sleep(0.5)
@@ -255,14 +249,7 @@ async def test_a_crash_between_sending_a_dm_and_recording_it_sends_it_once(
     async with bot.db.transaction() as session:
         alice = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.alice.id))).scalar_one()
         alice.notify = True
-    real_done = storage.outbox.done
-
-    def die_after_the_dm(effect, message_id):
-        if effect.kind == "dm":
-            raise Killed()
-        real_done(effect, message_id)
-
-    monkeypatch.setattr(storage.outbox, "done", die_after_the_dm)
+    real_done = crash_when_recording(monkeypatch, "dm", Killed)
     with pytest.raises(Killed):
         await bot.services.publication.publish(org_id, "2026-W49")
     assert len(world.fake.dm_messages(world.alice)) == 1  # sent, not recorded
