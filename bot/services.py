@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.app import liveness
+from bot.app import liveness, report
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
@@ -53,7 +53,16 @@ class Services:
             await reschedule(scheduler, publication, org_id)
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
-        return cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot)
+        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot)
+        if bot.settings.report_dir is not None:
+            publication.on_published = services.rewrite_report
+        return services
+
+    def rewrite_report(self, org_id: int) -> None:
+        """After a publication, in the background: the organization's public report (if it publishes)."""
+        out = self.bot.settings.report_dir
+        if out is not None:
+            self._spawn(report.regenerate(self.db, out, org_id, self.now()))
 
     def now(self) -> datetime:
         return self.bot.now()

@@ -47,8 +47,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, description="seconds to keep trying the database and Discord at start"
     )
     log_level: str = "INFO"
+    report_dir: Path | None = Field(
+        default=None, description="where the public fairness report is written after each publication (unset: not)"
+    )
 
-    @field_validator("dev_guild_id", "discord_api_base", "discord_gateway_url", mode="before")
+    @field_validator("dev_guild_id", "discord_api_base", "discord_gateway_url", "report_dir", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional keys empty; an empty string means "not set".

@@ -10,6 +10,8 @@ import discord
 from discord import app_commands
 
 from bot.app import organizations as app
+from bot.app import report as report_app
+from bot.app.ledger import describe_rate
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
 from bot.schedule import WEEKDAYS, next_publication, timezone_names
@@ -112,6 +114,8 @@ async def org_setup(
     threshold="Percent yes of yes+no needed to pass (default 67)",
     vote_hours="How long a merge vote stays open, in hours (default 72)",
     granularity="Shortest step splittable tasks are cut into, in hours: 0.25 = a quarter hour (default 0.25)",
+    hourly_rate="Equal pay per hour done, for the ledger's export, e.g. 18.50 (0 removes it)",
+    currency="Currency shown with the pay, e.g. EUR, USD or £ (a space removes it)",
 )
 async def org_settings(
     interaction: discord.Interaction,
@@ -120,6 +124,8 @@ async def org_settings(
     threshold: app_commands.Range[int, 1, 100] | None = None,
     vote_hours: app_commands.Range[int, 1, 720] | None = None,
     granularity: app_commands.Range[float, float(MIN_GRANULARITY), float(MAX_GRANULARITY)] | None = None,
+    hourly_rate: app_commands.Range[float, 0, 100000] | None = None,
+    currency: app_commands.Range[str, 1, 8] | None = None,
 ) -> None:
     shown = await app.change_settings(
         db(interaction),
@@ -130,6 +136,8 @@ async def org_settings(
         threshold=threshold,
         vote_hours=vote_hours,
         granularity=granularity,
+        hourly_rate=hourly_rate,
+        currency=currency,
     )
     org, recent = shown.org, shown.recent
     embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
@@ -142,6 +150,8 @@ async def org_settings(
         name="Merge votes",
         value=f"quorum {org.quorum_pct}%, threshold {org.threshold_pct}%, open {org.vote_hours} h",
     )
+    embed.add_field(name="Hourly rate", value=describe_rate(org))
+    embed.add_field(name="Public report", value=report_state(org))
     embed.add_field(name="Recent moderator actions", value=audit_lines(recent) or "none", inline=False)
     if shown.failed:
         embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
@@ -180,6 +190,29 @@ def audit_lines(entries: list[AuditEntry], limit: int = 1024) -> str:
         for e in entries
     ]
     return clip("\n".join(lines), limit)
+
+
+def report_state(org: Organization) -> str:
+    if org.publish_report:
+        return "on: written to the report site after each publication (`/mod org publish-report off` stops it)"
+    return "off (`/mod org publish-report on` publishes it; members are anonymous unless they choose otherwise)"
+
+
+@org_group.command(name="publish-report", description="Publish this organization's fairness report on the web (on/off)")
+@app_commands.describe(state="on: the public report includes this organization; off: its page is removed")
+async def publish_report(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+    org = await report_app.set_publishing(db(interaction), interaction.guild_id, interaction.user.id, state == "on")
+    if org.publish_report:
+        text = (
+            f"**{org.name}**'s fairness report will be public: its name, goals, merges and week-by-week figures. "
+            'Members appear as "Member A", "Member B"… unless they choose to be named with `/report show-me on`. '
+            "It is written after each publication where the bot's host set a report folder (`REPORT_DIR`)."
+        )
+    else:
+        text = (
+            f"**{org.name}**'s fairness report is no longer published; its page goes the next time the site is written."
+        )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @org_group.command(name="goal-add", description="Add one of the organization's goals")

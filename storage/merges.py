@@ -124,6 +124,13 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     await session.flush()
     old = [first, second]
     old_ids = [o.id for o in old]
+    for org in old:  # each side's servers, members, tasks and goals remember it: a side can leave again
+        for model in (OrgServer, MemberRow, TaskRow, Goal):
+            await session.execute(
+                update(model)
+                .where(model.organization_id == org.id)
+                .values(origin_org_id=func.coalesce(model.origin_org_id, org.id))
+            )
     await session.execute(
         update(OrgServer).where(OrgServer.organization_id.in_(old_ids)).values(organization_id=merged.id)
     )
