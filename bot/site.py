@@ -39,11 +39,19 @@ p, li { overflow-wrap: anywhere; }
 .card b { display: block; font-size: 1.3rem; }
 figure { margin: 1rem 0; background: #fff; border: 1px solid var(--rule); border-radius: .5rem; padding: .5rem; }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .25rem; }
-svg { display: block; width: 100%; height: auto; }
+svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 auto; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+@media (max-width: 36rem) {  /* a phone: each row becomes a small card of labelled figures */
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { display: none; }
+  tr { border-bottom: 1px solid var(--rule); padding: .3rem 0; }
+  td, td.n { border: 0; padding: .1rem 0; text-align: left; display: flex; justify-content: space-between; gap: 1rem; }
+  td:first-child { font-weight: 600; }
+  td[data-label]::before { content: attr(data-label); color: var(--muted); }
+}
 .legend { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem;
   font-size: .85rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: .2rem; margin-right: .3rem;
@@ -114,10 +122,10 @@ has been than the fair share, so far. Rotation should bring every line back towa
 <tbody>{% for person in report.people %}
 <tr>
 <td>{{ person.label }}</td>
-<td class="n">{{ person.weeks }}</td>
-<td class="n">{{ hours(person.hours) }}</td>
-<td class="n">{{ signed(person.desirability_gap) }}</td>
-<td class="n">{{ signed(person.empowerment_gap) }}</td></tr>
+<td class="n" data-label="Weeks with work">{{ person.weeks }}</td>
+<td class="n" data-label="Hours">{{ hours(person.hours) }}</td>
+<td class="n" data-label="Pleasant work vs fair share">{{ signed(person.desirability_gap) }}</td>
+<td class="n" data-label="Empowering work vs fair share">{{ signed(person.empowerment_gap) }}</td></tr>
 {% endfor %}</tbody></table></div>
 <p class="muted">Members are shown as "Member A", "Member B"… (most hours first) unless they chose to be named.
 +0.5 means their work was half a point more pleasant (or empowering) than the fair share on the 1–10 scale.</p>
@@ -125,19 +133,19 @@ has been than the fair share, so far. Rotation should bring every line back towa
 <h2>The weeks</h2>
 <div class="scroll"><table>
 <thead><tr><th>Week</th>
-<th class="n">Members</th>
+<th class="n">Members with work</th>
 <th class="n">Hours</th>
-<th class="n">Pleasant</th>
-<th class="n">Empowering</th>
+<th class="n">How pleasant</th>
+<th class="n">How empowering</th>
 <th class="n">Unevenness</th></tr></thead>
 <tbody>{% for week in report.weeks|reverse %}
 <tr>
 <td>{{ week.week }}</td>
-<td class="n">{{ week.members }}</td>
-<td class="n">{{ hours(week.hours) }}</td>
-<td class="n">{{ span(week.desirability) }}</td>
-<td class="n">{{ span(week.empowerment) }}</td>
-<td class="n">{{ "%.2f"|format(week.spread) }}</td></tr>
+<td class="n" data-label="Members with work">{{ week.members }}</td>
+<td class="n" data-label="Hours">{{ hours(week.hours) }}</td>
+<td class="n" data-label="How pleasant (lowest–highest)">{{ span(week.desirability) }}</td>
+<td class="n" data-label="How empowering (lowest–highest)">{{ span(week.empowerment) }}</td>
+<td class="n" data-label="Unevenness">{{ "%.2f"|format(week.spread) }}</td></tr>
 {% endfor %}</tbody></table></div>
 {% else %}
 <p>No week has been published yet.</p>
@@ -206,7 +214,8 @@ def _frame(title: str, weeks: Sequence[str], low: float, high: float, ticks: Seq
     for tick in ticks:
         y = _y(tick, low, high)
         parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dfe6e2"/>')
-        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b63">{fmt.format(tick)}</text>')
+        label = "0" if tick == 0 else fmt.format(tick)
+        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b63">{label}</text>')
     if weeks:
         shown = sorted({0, len(weeks) - 1, (len(weeks) - 1) // 2})
         for index in shown:
