@@ -59,7 +59,7 @@ class Services:
         return services
 
     def rewrite_report(self, org_id: int) -> None:
-        """After a publication, in the background: the organization's public report (if it publishes)."""
+        """After a publication or a change of opt-in, in the background: the public report (`REPORT_DIR`)."""
         out = self.bot.settings.report_dir
         if out is not None:
             self._spawn(report.regenerate(self.db, out, org_id, self.now()))

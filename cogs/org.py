@@ -202,6 +202,7 @@ def report_state(org: Organization) -> str:
 @app_commands.describe(state="on: the public report includes this organization; off: its page is removed")
 async def publish_report(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
     org = await report_app.set_publishing(db(interaction), interaction.guild_id, interaction.user.id, state == "on")
+    services(interaction).rewrite_report(org.id)  # where the bot writes the site: at once, in the background
     if org.publish_report:
         text = (
             f"**{org.name}**'s fairness report will be public: its name, goals, merges and week-by-week figures. "
@@ -210,7 +211,8 @@ async def publish_report(interaction: discord.Interaction, state: Literal["on", 
         )
     else:
         text = (
-            f"**{org.name}**'s fairness report is no longer published; its page goes the next time the site is written."
+            f"**{org.name}**'s fairness report is no longer published: its page is taken down wherever the bot "
+            "writes the site, and the next time `parecon-rota report` runs."
         )
     await interaction.response.send_message(text, ephemeral=True)
 

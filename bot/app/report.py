@@ -90,13 +90,14 @@ async def write(db: Database, out: Path, now: datetime, org_id: int | None = Non
 
 
 async def regenerate(db: Database, out: Path, org_id: int, now: datetime) -> None:
-    """After a publication: rewrite that organization's page if it publishes; failures are logged."""
+    """After a publication (or turning the report on or off): rewrite that organization's page if it
+    publishes, else the index (its page goes). Failures are logged, never raised."""
     try:
         async with db.session() as session:
             org = await session.get(Organization, org_id)
-        if org is None or not org.publish_report:
+        if org is None:
             return
-        written = await write(db, out, now, org_id)
-        log.info("wrote the public report of organization %s to %s", org_id, written.pages[0])
+        await write(db, out, now, org_id if org.publish_report else None)
+        log.info("wrote the public report (organization %s) to %s", org_id, out)
     except Exception:
         log.exception("writing the public report of organization %s to %s failed", org_id, out)
