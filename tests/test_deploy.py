@@ -294,3 +294,26 @@ def test_health_on_a_database_without_the_bots_tables_says_to_migrate(tmp_path: 
     assert result.stdout.splitlines()[-1] == (
         "FAIL database: reachable, but without the bot's tables (run `parecon-rota migrate`)"
     )
+
+
+def test_report_writes_the_site_of_the_organizations_that_publish_it(tmp_path: Path, database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        for org_id, name, publish in ((1, "Bakery <Collective>", 1), (2, "Private Club", 0)):
+            connection.execute(
+                "INSERT INTO organization (id, name, timezone, publish_day, publish_time, default_hours, granularity,"
+                " quorum_pct, threshold_pct, vote_hours, merge_code, created_at, publish_report)"
+                " VALUES (?, ?, 'UTC', 0, '09:00:00', 10, 0.25, 50, 67, 72, ?, CURRENT_TIMESTAMP, ?)",
+                (org_id, name, f"CODE{org_id}234", publish),
+            )
+    result = parecon_rota(tmp_path, "report", "--out", "site")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wrote 2 page(s) to site (Bakery <Collective>)"
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="bakery-collective-1/index.html"' in index and "Bakery &lt;Collective&gt;" in index
+    assert "Private Club" not in index and not list((tmp_path / "site").glob("private-club*"))
+    assert "No week has been published yet." in (tmp_path / "site" / "bakery-collective-1" / "index.html").read_text()
+    refused = parecon_rota(tmp_path, "report", "--out", "site", "--org", "2")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "error: Private Club does not publish its report: a moderator turns it on with `/mod org publish-report on`."
+    )
