@@ -24,7 +24,7 @@ WEEK_HELP = "an ISO week like 2026-W48"
 def week_line(week: LedgerWeek) -> str:
     line = f"**{week.week}**: held {hours_text(week.held)} h, done {hours_text(week.done)} h"
     if week.corrected:
-        line += f", corrected {signed_hours(week.corrected)} h ({'; '.join(week.reasons)})"
+        line += f"; corrections: {'; '.join(week.reasons)}"
     return line
 
 
@@ -42,7 +42,8 @@ def ledger_embed(shown: app.LedgerShown) -> discord.Embed:
         + (f" = **{money(total.pay, shown.currency)}**" if total.pay is not None else "")
         + "."
     )
-    embed.description = clip("\n".join([*lines, "", summary]), 4096)
+    # The weeks are cut short before the total is (a long period), never the total.
+    embed.description = clip("\n".join(lines), 4096 - len(summary) - 2) + "\n\n" + summary
     embed.set_footer(
         text="Held: the work you hold after swaps and claims. Done: what was marked done. "
         "Pay counts hours done plus moderators' corrections."

@@ -11,14 +11,15 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from bot import ledger as rules
 from bot.app import ledger
 from bot.app.organizations import change_settings
 from bot.app.publication import Publication
 from bot.errors import BadInput
-from cogs.ledger import ledger_csv, pay_csv
+from cogs.ledger import ledger_csv, ledger_embed, pay_csv
 from storage import orgs
 from storage.db import Database
-from storage.models import Assignment, Rota
+from storage.models import Assignment, MemberRow, Organization, Rota
 from tests.app.conftest import GUILD, MONDAY, make_org
 
 TASKS = [("Dishes", 3, 2, 1), ("Baking", 4, 7, 6), ("Accounts", 2.5, 5, 9)]
@@ -118,3 +119,18 @@ async def test_corrections_are_audited_and_counted_and_the_export_pays_hours_don
     assert Decimal(corrected[0]["hours_paid"]) == Decimal(corrected[0]["hours_done"]) + Decimal("1.5")
     await change_settings(db, GUILD, MOD, hourly_rate=0)  # 0 removes the rate: hours only
     assert (await ledger.export(db, GUILD, "2026-W49", "2026-W50", MONDAY)).totals[ana.id].pay is None
+
+
+def test_a_long_period_fits_discords_embed_and_keeps_the_total() -> None:
+    weeks = rules.ledger(
+        [rules.Piece(f"{2025 + n // 52}-W{n % 52 + 1:02d}", 1, 3.25, True) for n in range(104)],
+        [rules.Correction("2025-W10", 1, 1, "a long reason " * 20)],
+    )
+    total = rules.totals(weeks, Decimal("18.50"))[1]
+    member = MemberRow(id=1, organization_id=1, user_id=5, display_name="bob", hours=10)
+    shown = ledger.LedgerShown(
+        Organization(name="Org", merge_code="X"), member, "2025-W01", "2026-W52", weeks, total, "EUR"
+    )
+    embed = ledger_embed(shown)
+    assert embed.description is not None and len(embed.description) <= 4096
+    assert embed.description.endswith("**339 h count for pay** = **6,271.50 EUR**.")
