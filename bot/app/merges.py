@@ -313,6 +313,10 @@ class MergeVotes:
                     "formed before the bot recorded it), so it cannot leave by vote. Ask the bot's host."
                 )
             side = await session.get_one(Organization, server.origin_org_id)
+            if all(s.origin_org_id == side.id for s in await orgs.servers_of(session, federation.id)):
+                raise BadInput(
+                    f"**{side.name}** is the only side left in **{federation.name}**: there is nobody to leave."
+                )
             busy = await merges.open_proposal_involving(session, federation.id)
             if busy is not None:
                 raise BadInput(

@@ -158,3 +158,23 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
 async def _members(db: Database, org_id: int) -> list[MemberRow]:
     async with db.session() as session:
         return list((await session.execute(select(MemberRow).where(MemberRow.organization_id == org_id))).scalars())
+
+
+async def test_the_last_side_left_has_nobody_to_leave_and_a_plain_organization_nothing(db: Database) -> None:
+    await make_org(db, ["ana"], [("Dishes", 3, 2, 1)], guild_id=A, code="AAAA2345")
+    await make_org(db, ["dave"], [("Repairs", 2, 6, 8)], guild_id=B, code="BBBB2345", first_user=10)
+    await make_org(db, ["fay"], [("Garden", 2, 8, 5)], guild_id=C, code="CCCC2345", first_user=20)
+    clock = Clock()
+    outbox = Dispatcher(db, FakeRotaEffects(), FakeVoteEffects(), InlineRunner(), clock)
+    service = MergeVotes(db, outbox, InlineRunner(), clock, jobs=FakeJobs(), schedule_changed=noop)
+    service.spawn = lambda coroutine: coroutine.close()  # type: ignore[method-assign]
+    clock.now += timedelta(seconds=1)
+    with pytest.raises(BadInput, match="not a federation"):
+        await service.propose_leave(C, 20, None)
+    await passed(service, clock, A, "BBBB2345", [(A, 1), (B, 10)])
+    proposal = await service.propose_leave(B, 10, 1)
+    await service.vote(B, 10, proposal.id, "yes")
+    clock.now += timedelta(hours=2)
+    assert (await service.close(proposal.id)) is not None
+    with pytest.raises(BadInput, match="only side left"):
+        await service.propose_leave(A, 1, None)
