@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.app import report
 from bot.app.merges import MergeVotes, VoteClosed
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
@@ -66,7 +67,7 @@ async def federation(db: Database):
     return service, clock, publication, abc, side_b.id
 
 
-async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federation) -> None:
+async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federation, tmp_path) -> None:
     service, clock, publication, abc, side_b = federation
     before = await publication.publish(abc, "2026-W49")  # a week of the federation, before the leave
     async with db.transaction() as session:
@@ -153,6 +154,18 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
     assert mine.created and theirs.created
     with pytest.raises(BadInput, match="not a federation"):
         await service.propose_leave(B, 10, None)
+    for guild in (A, B):  # the public reports tell the story on both sides
+        await report.set_publishing(db, guild, 900, True)
+    written = await report.write(db, tmp_path, clock.now)
+    pages = {p.parent.name: p.read_text() for p in written.pages if p.parent != tmp_path}
+    story = [
+        "Org 111 and Org 333 merged into Org 111 + Org 333 by vote.",
+        "Org 555 and Org 111 + Org 333 merged into Org 555 + Org 111 + Org 333 by vote.",
+        "Org 333 left Org 555 + Org 111 + Org 333 by a vote of its members.",
+    ]
+    assert sorted(pages) == sorted([f"org-555-org-111-org-333-{abc}", f"org-333-{left}"]), sorted(pages)
+    assert all(line in pages[f"org-555-org-111-org-333-{abc}"] for line in story)
+    assert story[-1] in pages[f"org-333-{left}"]
 
 
 async def _members(db: Database, org_id: int) -> list[MemberRow]:
