@@ -106,7 +106,10 @@ class Settings(BaseSettings):
         path = self.sqlite_path
         if path is not None and not path.is_absolute():
             url = SQLITE_PREFIX + str((base / path).resolve()) + url.partition("?")[1] + url.partition("?")[2]
-        return self.model_copy(update={"data_dir": data_dir.resolve(), "database_url": url})
+        report_dir = self.report_dir.expanduser() if self.report_dir is not None else None
+        if report_dir is not None and not report_dir.is_absolute():
+            report_dir = (base / report_dir).resolve()
+        return self.model_copy(update={"data_dir": data_dir.resolve(), "database_url": url, "report_dir": report_dir})
 
     def ensure_data_dir(self) -> None:
         """Create the data directory and the SQLite database's folder, so the default works out of the box."""
