@@ -67,7 +67,9 @@ async def test_off_by_default_then_only_opted_in_names_and_nothing_external(db, 
     assert not page.exists() and f"{org_id}/index.html" not in (tmp_path / "index.html").read_text()
 
 
-async def test_the_report_is_rewritten_after_a_publication_when_a_folder_is_set(db, publication, tmp_path) -> None:
+async def test_the_report_is_rewritten_after_a_publication_when_a_folder_is_set(
+    db, publication, tmp_path, caplog
+) -> None:
     org = await make_org(db, ["ana", "ben"], TASKS[:2])
     await report.set_publishing(db, GUILD, MOD, True)
     spawned = []
@@ -79,6 +81,9 @@ async def test_the_report_is_rewritten_after_a_publication_when_a_folder_is_set(
     [page] = list(tmp_path.glob("*/index.html"))
     assert "2026-W49" in page.read_text()
     await report.regenerate(db, tmp_path / "index.html" / "x", org.id, MONDAY)  # unwritable: logged, not raised
+    assert (
+        f"writing the public report of organization {org.id} to {tmp_path / 'index.html' / 'x'} failed" in caplog.text
+    )
 
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
