@@ -1,6 +1,6 @@
 """The public fairness report as a static site: plain HTML and CSS with inline SVG charts, no
 scripts, no tracking and nothing loaded from elsewhere, readable on a phone. Renders what
-`bot.fairness` computed; templates are autoescaped, and the charts escape every text they draw.
+`bot.public_report` computed; templates are autoescaped, and the charts escape every text they draw.
 
 Layout: `index.html` lists the organizations; each has `<slug>/index.html`.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
-from bot.fairness import Person, PublicReport
+from bot.public_report import Person, PublicReport
 
 WIDTH, HEIGHT = 360, 210
 LEFT, RIGHT, TOP, BOTTOM = 40, 350, 14, 176

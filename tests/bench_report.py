@@ -6,7 +6,7 @@ import sys
 import time
 from datetime import date
 
-from bot.fairness import WeekInput, build
+from bot.public_report import WeekInput, build
 from bot.report import MemberFigures, Report
 from bot.site import render_page
 

@@ -1,6 +1,6 @@
 """The public fairness report: turning it on or off (moderators), being named in it (each member),
 and writing the static site (`parecon-rota report`, and after each publication when `REPORT_DIR` is
-set). The figures are `bot.fairness`, the pages `bot.site`."""
+set). The figures are `bot.public_report`, the pages `bot.site`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot import fairness, site
+from bot import public_report, site
 from bot.errors import BadInput
 from bot.report import Report
 from storage import orgs, reports, rotas
@@ -45,13 +45,13 @@ async def show_me(db: Database, guild_id: int | None, user_id: int, on: bool) ->
         return org.name
 
 
-async def _report_of(session: Session, org: Organization, now: datetime) -> fairness.PublicReport:
+async def _report_of(session: Session, org: Organization, now: datetime) -> public_report.PublicReport:
     stored = await reports.published_rotas(session, org.id)
     held = await reports.held(session, [r.id for r in stored])
-    weeks = [fairness.WeekInput(r.week, Report.from_json(r.report), dict(held.get(r.id, {}))) for r in stored]
+    weeks = [public_report.WeekInput(r.week, Report.from_json(r.report), dict(held.get(r.id, {}))) for r in stored]
     member_ids = sorted(
         {m for w in weeks for m in w.held}
-        | {i for w in weeks for f in w.report.members if (i := fairness.id_of_key(f.member)) is not None}
+        | {i for w in weeks for f in w.report.members if (i := public_report.id_of_key(f.member)) is not None}
     )
     names = await reports.shown_names(session, member_ids)
     events = []
@@ -60,11 +60,13 @@ async def _report_of(session: Session, org: Organization, now: datetime) -> fair
         second = await session.get_one(Organization, proposal.other_org_id)
         day = (proposal.closed_at or proposal.created_at).date()
         if proposal.kind == "leave":
-            events.append(fairness.Event(day, f"{second.name} left {first.name} by a vote of its members."))
+            events.append(public_report.Event(day, f"{second.name} left {first.name} by a vote of its members."))
         else:
-            events.append(fairness.Event(day, f"{first.name} and {second.name} merged into {proposal.name} by vote."))
+            events.append(
+                public_report.Event(day, f"{first.name} and {second.name} merged into {proposal.name} by vote.")
+            )
     goals = [g.text for g in await orgs.goals(session, org.id)]
-    return fairness.build(org.name, goals, weeks, names, events, now.date())
+    return public_report.build(org.name, goals, weeks, names, events, now.date())
 
 
 async def write(db: Database, out: Path, now: datetime, org_id: int | None = None) -> Written:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from bot.errors import BadInput
-from bot.fairness import WeekInput, anonymous_label, build
 from bot.ledger import Correction, Piece, check_correction, check_currency, check_rate, ledger, totals, week_range
+from bot.public_report import WeekInput, anonymous_label, build
 from bot.report import MemberFigures, Report
 
 TODAY = date(2026, 11, 30)  # a Monday, week 2026-W49
