@@ -14,6 +14,7 @@ from datetime import date, time
 from decimal import Decimal
 
 from bot.errors import BadInput
+from bot.recurrence import Recurrence
 from bot.schedule import WEEKDAYS, zone
 from bot.solver.model import MIN_GRANULARITY, ProblemError, exact_hours, hours_text, parse_granularity, steps_of
 
@@ -177,6 +178,7 @@ class TaskFields:
     qualification: str | None = None
     role_id: int | None = None
     description: str | None = None
+    recurrence: Recurrence | None = None  # None: as it is (weekly for a new task)
 
 
 def check_task(fields: TaskFields) -> TaskFields:
@@ -197,5 +199,13 @@ def check_task(fields: TaskFields) -> TaskFields:
     if description and len(description) > 300:
         raise BadInput("A description can have at most 300 characters.")
     return TaskFields(
-        name, hours, fields.slots, fields.splittable, min_shift, qualification, fields.role_id, description
+        name,
+        hours,
+        fields.slots,
+        fields.splittable,
+        min_shift,
+        qualification,
+        fields.role_id,
+        description,
+        fields.recurrence,
     )
