@@ -138,6 +138,7 @@ class WeekProblem:
     problem: Problem
     week: str
     flagged: list[int] = field(default_factory=list)  # task ids with too few ratings
+    past: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # member id -> past ratios
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def build_problem(
         spare=carry.spare,
         granularity=granularity,
     )
-    return WeekProblem(problem, week, inputs.flagged)
+    return WeekProblem(problem, week, inputs.flagged, inputs.past_ratios())
 
 
 def solve_week(
@@ -231,13 +232,18 @@ def solve_week(
     organization's). CPU-bound (checking a big organization is too), so the bot runs it in a worker
     process. Raises `ProblemError`."""
     week_problem = build_problem(week, tasks, members, list(history), granularity)
-    return SolvedWeek(solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged))
+    return SolvedWeek(
+        solve(week_problem.problem, time_limit=time_limit, seed=seed),
+        len(week_problem.flagged),
+        {member_key(m): ratio for m, ratio in week_problem.past.items()},
+    )
 
 
 @dataclass(frozen=True)
 class SolvedWeek:
     plan: Plan
     flagged: int  # tasks with too few ratings
+    past: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # member key -> past ratios
 
     def pieces(self) -> list[RotaPiece]:
         """The plan's pieces by database ids."""

@@ -47,3 +47,9 @@ async def search_tasks(session: AsyncSession, org_id: int, text: str, limit: int
         .limit(limit)
     )
     return list(result.scalars())
+
+
+async def all_task_names(session: AsyncSession, org_id: int) -> list[str]:
+    """Every task name of the organization, archived ones too (names are unique among them all)."""
+    result = await session.execute(select(TaskRow.name).where(TaskRow.organization_id == org_id).order_by(TaskRow.name))
+    return list(result.scalars())

@@ -137,7 +137,7 @@ class Publication:
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
                 "(`/mod member qualify`, `/join`)."
             ) from None
-        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged), solved.pieces())
+        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
     async def this_week(self, guild_id: int | None) -> ThisWeek:
         async with self.db.session() as session:

@@ -103,7 +103,7 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     post = await world.fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
     text = message_text(post)
     assert "rota for week 2026-W49" in text and "<t:" in text
-    assert "Average desirability per member" in text and "Spread-sum" in text
+    assert "of their fair share" in text and "Spread-sum" not in text  # plain words, no jargon
     for user in (world.alice, world.bob, world.carol):
         assert f"<@{user.id}>" in text
     assert post["embeds"][0]["image"]["url"] == "attachment://balance.png"
