@@ -15,10 +15,10 @@ MAX_ROWS = 40  # more members than this: the extremes and the middle are shown, 
 EDGE_ROWS = 15  # shown at each end when there are too many
 MIDDLE_ROWS = 10
 X_MAX = 2.5  # ratios beyond are drawn at the edge with their value
-SERIES = (  # (index in the ratios, label, colour, marker)
-    (1, "unpleasant work", "#c62828", "s"),
-    (0, "hours", "#1565c0", "o"),
-    (2, "empowering work", "#2e7d32", "D"),
+SERIES = (  # (index in the ratios, label, colour, marker, nudge up or down so equal values stay visible)
+    (1, "unpleasant work", "#c62828", "s", -0.14),
+    (0, "hours", "#1565c0", "o", 0.0),
+    (2, "empowering work", "#2e7d32", "D", 0.14),
 )
 Ratios = tuple[float, float, float]  # hours, unpleasant work, empowering work against the fair share
 
@@ -72,7 +72,7 @@ def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: s
     height = 1.95 + top + 0.34 * max(len(rows), 3)
     figure, axes = plt.subplots(figsize=(6.4, height), dpi=150)
     try:
-        axes.axvspan(0.9, 1.1, color="#e8f5e9", zorder=0)
+        axes.axvspan(0.9, 1.1, color="#c8e6c9", alpha=0.6, zorder=1)
         axes.axvline(1.0, color="#222", linewidth=1.6, zorder=1)
         labels = []
         for y, row in enumerate(rows):
@@ -83,15 +83,15 @@ def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: s
             name, ratios = row
             mine = name == highlight
             if mine:
-                axes.axhspan(y - 0.5, y + 0.5, color="#fff59d", zorder=0)
+                axes.axhspan(y - 0.5, y + 0.5, color="#fff59d", zorder=0.5)
             shown = [min(r, X_MAX) for r in ratios]
             axes.plot([min(shown), max(shown)], [y, y], color="#9e9e9e", linewidth=1.2, zorder=2)
-            for index, _, colour, marker in SERIES:
-                axes.scatter(shown[index], y, s=46 if not mine else 70, color=colour, marker=marker, zorder=3)
+            for index, _, colour, marker, nudge in SERIES:
+                axes.scatter(shown[index], y + nudge, s=46 if not mine else 70, color=colour, marker=marker, zorder=3)
                 if ratios[index] > X_MAX:
                     axes.annotate(
-                        f"{ratios[index]:.0%}", (X_MAX, y), xytext=(-4, 5), textcoords="offset points",
-                        ha="right", fontsize=8, color=colour,
+                        f"{ratios[index]:.0%}", (X_MAX, y + nudge), xytext=(-6, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=8, color=colour,
                     )  # fmt: skip
             short = name if len(name) <= 18 else name[:17] + "…"
             labels.append(f"▶ {short} (you)" if mine else short)
@@ -115,7 +115,7 @@ def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: s
         axes.spines[["top", "right"]].set_visible(False)
         handles: list[Line2D | Patch] = [
             Line2D([], [], color=colour, marker=marker, linestyle="", markersize=7, label=label)
-            for _, label, colour, marker in SERIES
+            for _, label, colour, marker, _ in SERIES
         ]
         if highlight is not None:
             handles.append(Patch(color="#fff59d", label="you"))

@@ -144,9 +144,10 @@ def balance_words(report: Report) -> str:
         return f"well balanced: everyone is within {ABOUT:.0%} of their fair share"
     worst_name, worst = max((item for f in off for item in f.off()), key=lambda item: abs(item[1] - 1))
     how = "fairly balanced" if near(worst, LITTLE) else "unevenly balanced"
+    verb = "is" if len(off) == 1 else "are"
     return (
-        f"{how}: {len(off)} of {len(rows)} members are more than {ABOUT:.0%} off their fair share, "
-        f"at most {abs(worst - 1):.0%} ({worst_name})"
+        f"{how}: {len(off)} of {len(rows)} members {verb} more than {ABOUT:.0%} off their fair share "
+        f"(at most {abs(worst - 1):.0%}, in {worst_name})"
     )
 
 

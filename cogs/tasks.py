@@ -103,13 +103,18 @@ async def tasks_command(interaction: discord.Interaction) -> None:
             about = f"\n*{task.description}*" if task.description else ""
             embed.add_field(
                 name=clip(task.name, 256),
-                value=clip(f"{describe(task)}; **{item.when}**{about}\n{shown}\n{yours}", 1024),
+                value=clip(f"{describe(task, when=False)}, {when_text(item.when)}{about}\n{shown}\n{yours}", 1024),
                 inline=False,
             )
         embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
         pages.append(embed)
     view = TaskPages(bot_of(interaction), pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
     await reply(interaction, embed=pages[0], view=view)
+
+
+def when_text(when: str) -> str:
+    """How often, as `/tasks` shows it: weekly plainly, anything else in bold so it stands out."""
+    return "weekly" if when == "every week" else f"**{when}**"
 
 
 # -- /mod task ----------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from .ports import Clock
 CLEAR = {"-", "none"}  # what a moderator types to clear a text option
 
 
-def describe(task: TaskRow) -> str:
-    """A task in one line, as lists and the audit log show it."""
+def describe(task: TaskRow, *, when: bool = True) -> str:
+    """A task in one line, as lists and the audit log show it (`when`: how often, unless weekly)."""
     parts = [f"{hours_text(task.hours)} h" + (f" × {task.slots} people" if task.slots > 1 else "")]
     if task.splittable:
         parts.append(f"splittable into shifts of ≥ {hours_text(task.min_shift)} h")
@@ -36,9 +36,9 @@ def describe(task: TaskRow) -> str:
         parts.append(f"role <@&{task.role_id}>")
     if task.origin:
         parts.append(f"from {task.origin}")
-    if task.every_weeks != 1:
-        when = tasks.recurrence(task)
-        parts.append(f"once, in week {when.first}" if when.once else f"every {when.every} weeks from {when.first}")
+    if when and task.every_weeks != 1:
+        often = tasks.recurrence(task)
+        parts.append(f"once, in week {often.first}" if often.once else f"every {often.every} weeks from {often.first}")
     return ", ".join(parts)
 
 

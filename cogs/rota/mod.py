@@ -41,6 +41,6 @@ async def publish(interaction: discord.Interaction) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     result = await publication.publish_now(now.org.id, now.week, interaction.user.id)
     await interaction.followup.send(
-        f"Published the rota for week {now.week}: {balance_words(Report.from_json(result.rota.report))}.",
+        f"Published the rota for week {now.week}. It is {balance_words(Report.from_json(result.rota.report))}.",
         ephemeral=True,
     )

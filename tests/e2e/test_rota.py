@@ -440,7 +440,7 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
 
     published = await fake.invoke(world.a, world.mod_a, "mod rota publish")
     said = await published.text(timeout=30)
-    assert "Published the rota for week 2026-W49: " in said and "balanced" in said and "spread" not in said
+    assert "Published the rota for week 2026-W49. It is " in said and "balanced" in said and "spread" not in said
     assert len(rota_messages(world, world.a)) == 1
     post = message_text(rota_messages(world, world.a)[0])
     assert "of their fair share" in post and "What the tasks involve" in post and "Gutters" not in post

@@ -76,7 +76,7 @@ def test_the_moderators_verdict_is_in_words() -> None:
     assert balance_words(report(*fair)) == "well balanced: everyone is within 10% of their fair share"
     some = [*fair[:8], figures("m8", (1.0, 1.2, 1.0)), figures("m9", (1.0, 0.7, 1.0))]
     assert balance_words(report(*some)) == (
-        "unevenly balanced: 2 of 10 members are more than 10% off their fair share, at most 30% (unpleasant work)"
+        "unevenly balanced: 2 of 10 members are more than 10% off their fair share (at most 30%, in unpleasant work)"
     )
     old = Report(0.25, (MemberFigures("m1", 5, 0.5, 5.0, 5.0),), None, None, (5.5, 5.5))
     assert balance_words(old) == "well balanced"
