@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_ROWS = 40  # more members than this: the extremes and the middle are shown, and the chart says so
@@ -28,6 +28,19 @@ class Gap:
     """Members left out between two shown rows."""
 
     count: int
+
+
+def distinct(names: Mapping[str, str]) -> dict[str, str]:
+    """Labels for the chart, one per member key: two members called "Sam" become "Sam" and "Sam 2"
+    (in key order), so each row, and the one marked as yours, is one person."""
+    seen: dict[str, int] = {}
+    labels = {}
+    for key in sorted(names, key=lambda k: (len(k), k)):  # "m9" before "m10": the older member first
+        name = names[key]
+        count = seen.get(name.lower(), 0) + 1
+        seen[name.lower()] = count
+        labels[key] = name if count == 1 else f"{name} {count}"
+    return labels
 
 
 def shown_rows(rows: Sequence[tuple[str, Ratios]], highlight: str | None) -> list[tuple[str, Ratios] | Gap]:

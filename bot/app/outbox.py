@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.chart import balance_chart
+from bot.chart import balance_chart, distinct
 from bot.fairness import fairness_of, shares
 from bot.report import Report
 from bot.rota import total_hours
@@ -71,7 +71,8 @@ def effect_marker(effect: OutboxEffect, payload: dict[str, Any]) -> str:
 
 def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, tuple[float, float, float]]]:
     """(name, hours, unpleasant and empowering work against the fair share) of each member in the week."""
-    return [(names[key], ratios) for key, ratios in shares(report) if key in names]
+    labels = distinct(names)
+    return [(labels[key], ratios) for key, ratios in shares(report) if key in labels]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.chart import balance_chart
+from bot.chart import balance_chart, distinct
 from bot.errors import BadInput, UserFacingError
 from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
@@ -126,7 +126,7 @@ async def my_jobs(db: Database, clock: Clock, guild_id: int | None, user_id: int
     fairness = fairness_of(report, key)
     if fairness is not None:  # what they hold now (after swaps), against the week's fair share
         fairness = fairness.holding((float(total_hours(i.assignment.hours for i in week.mine)), load[1], load[2]))
-    names = {member_key(m.id): m.name for m in inputs.members}
+    names = distinct({member_key(m.id): m.name for m in inputs.members})
     chart = [(names[k], ratios) for k, ratios in shares(report) if k in names]
     return MyJobs(week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name)
 
