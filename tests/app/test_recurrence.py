@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import tasks
 from bot.app.publication import Publication
+from bot.errors import BadInput
 from bot.organizations import TaskFields
 from bot.rota import solver_inputs
 from bot.solver_ids import task_key
@@ -68,3 +71,20 @@ async def test_an_export_with_the_when_columns_imports_back_unchanged_and_old_fi
     assert (gutters.every_weeks, gutters.first_week) == (4, "2026-W50")
     moved = "task,hours,every_weeks,first_week\nGutters,2,once,2026-W52\n"
     assert (await tasks.import_tasks(db, GUILD, MOD, "moved.csv", moved)).summary() == "1 updated"
+
+
+async def test_editing_when_a_task_happens(db, clock) -> None:
+    await make_org(db, ["ana"], WEEKLY)
+    edit = tasks.edit_task
+    moved = await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(when=tasks.When(once_in_week="2026-W51")), clock)
+    assert (moved.task.every_weeks, moved.task.first_week) == (0, "2026-W51")
+    every = await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(when=tasks.When(every_weeks=3)), clock)
+    assert (every.task.every_weeks, every.task.first_week) == (3, "2026-W50")  # from next week
+    later = await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(when=tasks.When(first_week="2027-W02")), clock)
+    assert (later.task.every_weeks, later.task.first_week) == (3, "2027-W02")
+    weekly = await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(when=tasks.When(every_weeks=1)), clock)
+    assert (weekly.task.every_weeks, weekly.task.first_week) == (1, None)
+    with pytest.raises(BadInput, match="`first_week` goes with `every_weeks`"):
+        await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(when=tasks.When(first_week="2027-W02")), clock)
+    unchanged = await edit(db, GUILD, MOD, "Dishes", tasks.TaskEdit(hours=4), clock)
+    assert (unchanged.task.every_weeks, unchanged.task.hours) == (1, 4)
