@@ -117,6 +117,8 @@ def summary(report: Report, names: Mapping[str, str], *, show: int = 8) -> str:
     rows = [(m, Fairness.of(m)) for m in report.members if m.ratio is not None and (not names or m.member in names)]
     if not rows:
         return ""
+    if not any(m.hours for m, _ in rows):
+        return "No task happens this week."
     within = f"within {ABOUT:.0%} of their fair share"
     off = [(m, f) for m, f in rows if f.off()]
     if not off:
@@ -139,6 +141,8 @@ def balance_words(report: Report) -> str:
         if report.spread_sum <= 0.3:
             return "well balanced"
         return "fairly balanced" if report.spread_sum <= 0.9 else "unevenly balanced"
+    if not any(f.hours for f in rows):
+        return "empty: no task happens this week"
     off = [f for f in rows if f.off()]
     if not off:
         return f"well balanced: everyone is within {ABOUT:.0%} of their fair share"

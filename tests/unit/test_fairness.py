@@ -80,3 +80,9 @@ def test_the_moderators_verdict_is_in_words() -> None:
     )
     old = Report(0.25, (MemberFigures("m1", 5, 0.5, 5.0, 5.0),), None, None, (5.5, 5.5))
     assert balance_words(old) == "well balanced"
+
+
+def test_a_week_without_work_says_so() -> None:
+    idle = report(figures("m1", (1.0, 1.0, 1.0), hours=0.0), figures("m2", (1.0, 1.0, 1.0), hours=0.0))
+    assert summary(idle, {"m1": "Ana", "m2": "Ben"}) == "No task happens this week."
+    assert balance_words(idle) == "empty: no task happens this week"
