@@ -127,8 +127,8 @@ def summary(report: Report, names: Mapping[str, str], *, show: int = 8) -> str:
     named = [f"{names.get(m.member, 'a member')} ({verdict(f)})" for m, f in off[:show]]
     rest = len(off) - len(named)
     listed = ", ".join(named) + (f" and {rest} other{'s' if rest != 1 else ''}" if rest else "")
-    if len(off) == len(rows):
-        return f"Nobody is {within} in everything this week: {listed}."
+    if len(off) * 2 > len(rows):  # most are off: "everyone … except" would mislead
+        return f"{len(off)} of {len(rows)} members are more than {ABOUT:.0%} off their fair share: {listed}."
     return f"Everyone is {within} except {listed}."
 
 

@@ -69,6 +69,11 @@ def test_the_post_names_only_who_is_off_and_stays_short_for_big_organizations() 
     text = summary(report(*off), names)
     assert text.startswith("Everyone is within 10% of their fair share except Member 199 (unpleasant work well above)")
     assert text.endswith("and 2 others.") and len(text) < 500
+    most = [figures("m0", (1.0, 1.0, 1.0)), figures("m1", (1.3, 1.0, 1.0)), figures("m2", (0.8, 1.0, 1.0))]
+    assert summary(report(*most), names) == (
+        "2 of 3 members are more than 10% off their fair share: Member 1 (hours well above), Member 2 (hours a "
+        "little below)."
+    )
 
 
 def test_the_moderators_verdict_is_in_words() -> None:
