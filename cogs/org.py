@@ -14,7 +14,7 @@ from bot.app import report as report_app
 from bot.app.ledger import describe_rate
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
-from bot.schedule import WEEKDAYS, next_publication, timezone_names
+from bot.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
@@ -30,7 +30,7 @@ org_group = ModeratorGroup(name="org", description="Set up this server's organiz
 def schedule_text(org: Organization) -> str:
     when = next_publication(datetime.now(UTC), org.timezone, org.publish_day, org.publish_time)
     return (
-        f"Every {WEEKDAYS[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
+        f"Every {DAY_NAMES[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
         f"{discord.utils.format_dt(when, 'F')} ({discord.utils.format_dt(when, 'R')})"
     )
 

@@ -132,13 +132,13 @@ class Publication:
         except ProblemError as error:
             detail = str(error)
             if error.task is not None:  # the solver knows tasks by key: name the task as people do
-                task = inputs.tasks[error.task]
+                task = [t for t in inputs.tasks if t.occurs(week)][error.task]  # the week's tasks
                 detail = detail.replace(repr(task_key(task.id)), repr(task.name))
             raise BadInput(
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
                 "(`/mod member qualify`, `/join`)."
             ) from None
-        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged), solved.pieces())
+        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
     async def this_week(self, guild_id: int | None) -> ThisWeek:
         async with self.db.session() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any, Literal
 
 import discord
@@ -9,9 +10,9 @@ from discord import app_commands
 
 from bot.app import swaps
 from bot.app.publication import marker
-from bot.app.week import mark_done, my_jobs, my_task_names, published_rota, set_notify
+from bot.app.week import mark_done, my_chart, my_jobs, my_task_names, published_rota, set_notify
 from bot.solver.model import hours_text
-from cogs.common import answer_early, bot_of, db, reply
+from cogs.common import answer_early, bot_of, db, reply, services
 
 from .render import my_jobs_embed, rota_embeds
 from .views import swap_view
@@ -41,7 +42,11 @@ async def myjobs(interaction: discord.Interaction) -> None:
     if jobs is None:
         await reply(interaction, "You have no tasks this week.")
         return
-    await reply(interaction, embed=my_jobs_embed(jobs))
+    chart = await my_chart(services(interaction).workers, jobs)  # the week's chart, your row marked
+    if chart is None:
+        await reply(interaction, embed=my_jobs_embed(jobs))
+        return
+    await reply(interaction, embed=my_jobs_embed(jobs, chart=True), file=discord.File(io.BytesIO(chart), "you.png"))
 
 
 @app_commands.command(name="done", description="Mark one of your tasks this week as done")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.app.publication import MARKER
+from bot.fairness import balance_words
+from bot.report import Report
 from cogs.common import ModeratorGroup, bot_of, services
 
 from .render import rota_embeds
@@ -39,5 +41,6 @@ async def publish(interaction: discord.Interaction) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     result = await publication.publish_now(now.org.id, now.week, interaction.user.id)
     await interaction.followup.send(
-        f"Published the rota for week {now.week} (spread-sum {result.rota.spread_sum:.2f}).", ephemeral=True
+        f"Published the rota for week {now.week}. It is {balance_words(Report.from_json(result.rota.report))}.",
+        ephemeral=True,
     )

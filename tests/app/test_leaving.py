@@ -75,7 +75,7 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
         org_b.quorum_pct, org_b.threshold_pct = 60, 75  # B's own rules, from before the merge
     async with db.session() as session:
         held_before = sorted(
-            (h.member.display_name, h.task.name, h.assignment.hours)
+            (h.member.display_name, h.task.id, h.assignment.hours)
             for h in await rotas.holdings(session, before.rota.id)
         )
     votes = service.outbox.votes
@@ -121,7 +121,8 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
             )
             for org_id in (abc, left)
         }
-        assert task_names == {abc: ["Dishes", "Garden"], left: ["Dishes (Org 333)", "Repairs"]}
+        # "Dishes" was renamed on both sides at the merge; the side that left has its plain name back
+        assert task_names == {abc: ["Dishes (Org 111)", "Garden"], left: ["Dishes", "Repairs"]}
         assert [g.text for g in await orgs.goals(session, left)] == ["Fix what breaks"]
         assert [g.text for g in await orgs.goals(session, abc)] == ["Feed everyone"]
         people = {
@@ -140,9 +141,11 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
         repairs = next(t for t in (await session.execute(select(TaskRow).where(TaskRow.name == "Repairs"))).scalars())
         assert [(r.task_id, r.desirability) for r in ratings] == [(repairs.id, 9)]  # her rating went with the task
         inputs = await rotas.week_inputs(session, abc, "2026-W50")
-        assert all(len(t.ratings) == 3 for t in inputs.tasks if t.name == "Dishes")  # only ABC's raters remain
+        assert all(
+            len(t.ratings) == 3 for t in inputs.tasks if t.name == "Dishes (Org 111)"
+        )  # only ABC's raters remain
         old = await rotas.holdings(session, before.rota.id)  # the federation's past week: readable, whole
-        assert sorted((h.member.display_name, h.task.name, h.assignment.hours) for h in old) == held_before
+        assert sorted((h.member.display_name, h.task.id, h.assignment.hours) for h in old) == held_before
         assert {"dave", "erin"} <= {name for name, _, _ in held_before}
         servers = (await session.execute(select(OrgServer).where(OrgServer.guild_id == B))).scalar_one()
         assert servers.origin_org_id is None  # its own organization again: it could merge and leave anew

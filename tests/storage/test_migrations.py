@@ -80,7 +80,7 @@ async def test_upgrade_moves_an_existing_server_into_org_server(empty_db_url: st
 
 
 async def test_upgrade_fills_in_the_sides_of_a_federation_formed_before_they_were_recorded(empty_db_url: str) -> None:
-    await asyncio.to_thread(migrate, empty_db_url, "1f73a75c7cc9")  # the revision before sides
+    await asyncio.to_thread(migrate, empty_db_url, "1f73a75c7cc9")  # before sides (and before recurrence)
     db = Database(empty_db_url)
     t0, t1, t2 = (datetime(2026, 11, day, 9, tzinfo=UTC) for day in (1, 5, 20))
     statements = [
