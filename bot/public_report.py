@@ -1,9 +1,13 @@
 """The public fairness report's figures: week by week, how evenly an organization shared its work.
 
-Computed from what each week stored (the balance `Report`: each member's average desirability and
-empowerment, hours against what they offered) and the hours each member holds now (after swaps and
-claims). "Fair share" is the organization's average: a member whose work averages the organization's
-desirability and empowerment got exactly their share of pleasant and empowering work.
+Computed from what each week stored (the balance `Report`) and the hours each member holds now
+(after swaps and claims). A member's *fair share* of hours, unpleasant work and empowering work is
+the project's one definition (`bot.fairness`, stored in the report since schema 3): their slice of
+the week's total by the hours they offered. The report shows, per week, the lowest and highest
+member against it (100% = exactly fair) and the week in plain words (`bot.fairness.balance_words`),
+and per member the same over all the weeks so far: rotation should bring everyone back to 100%.
+Weeks stored before fair shares were kept (schema 1–2) show the average pleasantness and
+empowerment of each member's work against the organization's average instead.
 
 Members are "Member A", "Member B"… unless they chose to be named (`/report show-me on`): the labels
 follow each member's total hours (most first), not their names or when they joined.
@@ -16,8 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.fairness import balance_words
 from bot.report import Report
 from bot.solver_ids import member_id
+
+DIMENSIONS = 3  # hours, unpleasant work, empowering work
 
 
 @dataclass(frozen=True)
@@ -35,16 +42,19 @@ class Event:
     text: str
 
 
+Band = tuple[float, float] | None  # lowest, highest
+
+
 @dataclass(frozen=True)
 class WeekFigures:
     week: str
     members: int  # with work
     hours: float
-    hours_share: tuple[float, float] | None  # lowest, highest: hours held / hours offered
-    desirability: tuple[float, float] | None  # lowest, highest member average
-    empowerment: tuple[float, float] | None
-    average: tuple[float, float]  # the organization's: everyone's fair share
-    spread: float  # how far apart the members' averages are (0 = perfectly even)
+    shares: tuple[Band, Band, Band]  # hours, unpleasant, empowering work: lowest and highest / fair share
+    desirability: Band  # lowest, highest member average (every report version has these)
+    empowerment: Band
+    average: tuple[float, float]  # the organization's average desirability and empowerment
+    words: str  # the week in plain words, e.g. "well balanced: everyone is within 10% of their fair share"
 
 
 @dataclass(frozen=True)
@@ -53,10 +63,10 @@ class Person:
     named: bool
     weeks: int  # weeks with work
     hours: float
-    desirability_gap: float  # hours-weighted, against the fair share, over all weeks (+ = more pleasant)
-    empowerment_gap: float
-    # week by week: the running gap so far (rotation: it should drift back towards 0)
-    running: tuple[tuple[str, float, float], ...]
+    # over all weeks with fair shares: hours, unpleasant and empowering work / fair share (None: no such week)
+    share: tuple[float, float, float] | None
+    # week by week, the unpleasant work so far / the fair share so far (rotation: back towards 100%)
+    running: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,11 @@ class PublicReport:
     @property
     def latest(self) -> WeekFigures | None:
         return self.weeks[-1] if self.weeks else None
+
+    @property
+    def has_shares(self) -> bool:
+        """Whether any week kept fair shares (reports since schema 3)."""
+        return any(band is not None for w in self.weeks for band in w.shares)
 
 
 def id_of_key(key: str) -> int | None:
@@ -90,8 +105,8 @@ def anonymous_label(rank: int) -> str:
     return f"Member {letters}"
 
 
-def _range(values: Sequence[float]) -> tuple[float, float] | None:
-    return (min(values), max(values)) if values else None
+def _range(values: Sequence[float]) -> Band:
+    return (round(min(values), 3), round(max(values), 3)) if values else None
 
 
 def build(
@@ -107,57 +122,53 @@ def build(
     figures = []
     hours: dict[int, float] = defaultdict(float)
     count: dict[int, int] = defaultdict(int)
-    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # weighted hours, d gap, e gap
-    running: dict[int, list[tuple[str, float, float]]] = defaultdict(list)
+    load: dict[int, list[float]] = defaultdict(lambda: [0.0] * DIMENSIONS)  # the ratio × fair share, summed
+    fair: dict[int, list[float]] = defaultdict(lambda: [0.0] * DIMENSIONS)
+    running: dict[int, list[tuple[str, float]]] = defaultdict(list)
     for week in ordered:
         report = week.report
-        rows = [m for m in report.members if id_of_key(m.member) is not None]
-        working = [m for m in rows if m.hours > 0]
+        working = [m for m in report.members if id_of_key(m.member) is not None and m.hours > 0]
+        with_shares = [m for m in working if m.ratio is not None and m.fair is not None]
         figures.append(
             WeekFigures(
                 week.week,
                 len(working),
                 round(sum(week.held.values()) if week.held else sum(m.hours for m in working), 2),
-                _range([m.hours_share for m in working]),
+                (
+                    _range([m.ratio[0] for m in with_shares if m.ratio]),
+                    _range([m.ratio[1] for m in with_shares if m.ratio]),
+                    _range([m.ratio[2] for m in with_shares if m.ratio]),
+                ),
                 _range([m.average_desirability for m in working if m.average_desirability is not None]),
                 _range([m.average_empowerment for m in working if m.average_empowerment is not None]),
                 report.average,
-                round(report.spread_sum, 3),
+                balance_words(report),
             )
         )
         for row in working:
             member = id_of_key(row.member)
             assert member is not None
-            held = week.held.get(member, row.hours)
-            hours[member] += held
+            hours[member] += week.held.get(member, row.hours)
             count[member] += 1
-            if row.average_desirability is not None and row.average_empowerment is not None:
-                total = sums[member]
-                total[0] += row.hours
-                total[1] += row.hours * (row.average_desirability - report.average[0])
-                total[2] += row.hours * (row.average_empowerment - report.average[1])
-                running[member].append((week.week, round(total[1] / total[0], 2), round(total[2] / total[0], 2)))
-    order = sorted(hours, key=lambda m: (-round(hours[m], 2), m))
+            if row.ratio is not None and row.fair is not None:
+                for index in range(DIMENSIONS):
+                    load[member][index] += row.ratio[index] * row.fair[index]
+                    fair[member][index] += row.fair[index]
+                if fair[member][1] > 1e-9:
+                    running[member].append((week.week, round(load[member][1] / fair[member][1], 3)))
     people = []
     anonymous = 0
-    for member in order:
+    for member in sorted(hours, key=lambda m: (-round(hours[m], 2), m)):
         shown = names.get(member)
         if shown:
             label = shown
         else:
             label, anonymous = anonymous_label(anonymous), anonymous + 1
-        weight, d_gap, e_gap = sums[member]
-        people.append(
-            Person(
-                label,
-                bool(shown),
-                count[member],
-                round(hours[member], 2),
-                round(d_gap / weight, 2) if weight else 0.0,
-                round(e_gap / weight, 2) if weight else 0.0,
-                tuple(running[member]),
-            )
-        )
+        share = None
+        if any(fair[member]):
+            ratios = [load[member][i] / fair[member][i] if fair[member][i] > 1e-9 else 1.0 for i in range(DIMENSIONS)]
+            share = (round(ratios[0], 3), round(ratios[1], 3), round(ratios[2], 3))
+        people.append(Person(label, bool(shown), count[member], round(hours[member], 2), share, tuple(running[member])))
     return PublicReport(
         name,
         tuple(goals),

@@ -37,6 +37,7 @@ p, li { overflow-wrap: anywhere; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: .5rem; }
 .card { background: #fff; border: 1px solid var(--rule); border-radius: .5rem; padding: .6rem .75rem; }
 .card b { display: block; font-size: 1.3rem; }
+.card.wide { grid-column: 1 / -1; }
 figure { margin: 1rem 0; background: #fff; border: 1px solid var(--rule); border-radius: .5rem; padding: .5rem; }
 figcaption { font-size: .9rem; color: var(--muted); margin-top: .25rem; }
 svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 auto; }
@@ -50,6 +51,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
   tr { border-bottom: 1px solid var(--rule); padding: .3rem 0; }
   td, td.n { border: 0; padding: .1rem 0; text-align: left; display: flex; justify-content: space-between; gap: 1rem; }
   td:first-child { font-weight: 600; }
+  td.words { display: block; color: var(--ink); }
   td[data-label]::before { content: attr(data-label); color: var(--muted); }
 }
 .legend { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem;
@@ -74,7 +76,8 @@ PAGE = """<!doctype html>
 <p class="muted"><a href="../index.html">All organizations</a></p>
 <h1>{{ report.name }}</h1>
 <p>How this organization shares its work, week by week: who does how many hours, and whether the
-pleasant and the empowering work go round fairly. Everyone's fair share is the organization's average.</p>
+unpleasant and the empowering work go round fairly. Each member's <b>fair share</b> is their part of
+the week's work by the hours they offered: 100% is exactly fair.</p>
 {% if report.goals %}
 <h2>Our goals</h2>
 <ul>{% for goal in report.goals %}<li>{{ goal }}</li>{% endfor %}</ul>
@@ -86,66 +89,63 @@ pleasant and the empowering work go round fairly. Everyone's fair share is the o
 <b>{{ latest.members }}</b>members with work</div>
   <div class="card">
 <b>{{ hours(latest.hours) }} h</b>of work shared</div>
-  {% if latest.desirability %}
-  <div class="card">
-<b>{{ span(latest.desirability) }}</b>
-how pleasant each member's work was, on average
-(1–10; fair share {{ "%.1f"|format(latest.average[0]) }})</div>
-  <div class="card">
-<b>{{ span(latest.empowerment) }}</b>
-how empowering (1–10; fair share {{ "%.1f"|format(latest.average[1]) }})</div>
-  {% endif %}
+  <div class="card wide">{{ sentence(latest.words) }}</div>
 </div>
 <h2>Week by week</h2>
-<figure>{{ charts.desirability }}<figcaption>How pleasant each member's work was on average: the band runs from the
-member with the least pleasant work to the one with the most; the line is the fair share.
+{% if report.has_shares %}
+<figure>{{ charts.unpleasant }}<figcaption>Unpleasant work: the band runs from the member with the least to the one
+with the most, as a % of their fair share. A narrow band around 100% is fair.</figcaption></figure>
+<figure>{{ charts.empowering }}<figcaption>Empowering work (skills, information, say over decisions), the same
+way.</figcaption></figure>
+<figure>{{ charts.hours }}<figcaption>Hours, the same way: 100% is each member's fair part of the week's hours.
+</figcaption></figure>
+{% else %}
+<figure>{{ charts.desirability }}<figcaption>How pleasant each member's work was on average (1–10): the band runs
+from the member with the least pleasant work to the one with the most; the line is the organization's average.
 A narrow band is fair.</figcaption></figure>
 <figure>{{ charts.empowerment }}<figcaption>How empowering each member's work was (skills, information, say over
 decisions), the same way.</figcaption></figure>
-<figure>{{ charts.hours }}<figcaption>Hours each member held against the hours they offered: 100% is everything they
-offered.</figcaption></figure>
-<figure>{{ charts.spread }}<figcaption>How uneven the week was overall (0 = every member's work exactly as pleasant and
-as empowering as the fair share).</figcaption></figure>
+{% endif %}
 {% if report.people %}
 <h2>Over time: does it even out?</h2>
-<figure>{{ charts.rotation }}<figcaption>For each member, how much more (above 0) or less (below 0) pleasant their work
-has been than the fair share, so far. Rotation should bring every line back towards 0.</figcaption>
+{% if report.has_shares %}
+<figure>{{ charts.rotation }}<figcaption>For each member, the unpleasant work they have done so far as a % of their
+fair share so far. Rotation should bring every line back towards 100%.</figcaption>
 <ul class="legend">{% for person, colour in legend %}<li><span class="swatch" style="background:{{ colour }}"></span>
 {{ person.label }}</li>{% endfor %}</ul>
 </figure>
+{% endif %}
 <div class="scroll"><table>
 <thead><tr><th>Member</th>
 <th class="n">Weeks</th>
 <th class="n">Hours</th>
-<th class="n">Pleasant work vs fair share</th>
-<th class="n">Empowering work vs fair share</th></tr></thead>
+{% if report.has_shares %}<th class="n">Hours</th>
+<th class="n">Unpleasant work</th>
+<th class="n">Empowering work</th>{% endif %}</tr></thead>
 <tbody>{% for person in report.people %}
 <tr>
 <td>{{ person.label }}</td>
 <td class="n" data-label="Weeks with work">{{ person.weeks }}</td>
 <td class="n" data-label="Hours">{{ hours(person.hours) }}</td>
-<td class="n" data-label="Pleasant work vs fair share">{{ signed(person.desirability_gap) }}</td>
-<td class="n" data-label="Empowering work vs fair share">{{ signed(person.empowerment_gap) }}</td></tr>
+{% if report.has_shares %}<td class="n" data-label="Hours, % of fair share">{{ percent(person.share, 0) }}</td>
+<td class="n" data-label="Unpleasant work, % of fair share">{{ percent(person.share, 1) }}</td>
+<td class="n" data-label="Empowering work, % of fair share">{{ percent(person.share, 2) }}</td>{% endif %}</tr>
 {% endfor %}</tbody></table></div>
 <p class="muted">Members are shown as "Member A", "Member B"… (most hours first) unless they chose to be named.
-+0.5 means their work was half a point more pleasant (or empowering) than the fair share on the 1–10 scale.</p>
+{% if report.has_shares %}The % columns are over all the weeks: 100% is exactly their fair share.{% endif %}</p>
 {% endif %}
 <h2>The weeks</h2>
 <div class="scroll"><table>
 <thead><tr><th>Week</th>
 <th class="n">Members with work</th>
 <th class="n">Hours</th>
-<th class="n">How pleasant</th>
-<th class="n">How empowering</th>
-<th class="n">Unevenness</th></tr></thead>
+<th>How fair</th></tr></thead>
 <tbody>{% for week in report.weeks|reverse %}
 <tr>
 <td>{{ week.week }}</td>
 <td class="n" data-label="Members with work">{{ week.members }}</td>
 <td class="n" data-label="Hours">{{ hours(week.hours) }}</td>
-<td class="n" data-label="How pleasant (lowest–highest)">{{ span(week.desirability) }}</td>
-<td class="n" data-label="How empowering (lowest–highest)">{{ span(week.empowerment) }}</td>
-<td class="n" data-label="Unevenness">{{ "%.2f"|format(week.spread) }}</td></tr>
+<td class="words">{{ sentence(week.words) }}</td></tr>
 {% endfor %}</tbody></table></div>
 {% else %}
 <p>No week has been published yet.</p>
@@ -187,6 +187,8 @@ _env.globals.update(
     hours=lambda h: f"{h:g}" if abs(h) < 1e6 else f"{h:.0f}",
     signed=lambda v: f"{v:+.2f}",
     span=lambda r: "–" if r is None else f"{r[0]:.1f}–{r[1]:.1f}",
+    percent=lambda share, i: "–" if share is None else f"{share[i]:.0%}",
+    sentence=lambda words: (words[:1].upper() + words[1:] + ".") if words else "",
 )
 
 
@@ -275,22 +277,19 @@ def lines_chart(
     series: Sequence[tuple[str, Sequence[tuple[str, float]]]],
     colours: Sequence[str],
     fmt: str = "{:g}",
-    zero: bool = True,
+    reference: float = 1.0,
 ) -> Markup:
-    """One line per series over the weeks (a series may start later than the first week)."""
+    """One line per series over the weeks (a series may start later than the first week), with a
+    reference line (100% of the fair share)."""
     values = [v for _, points in series for _, v in points]
-    bound = max([abs(v) for v in values] + [0.5])
-    bound = float(int(bound * 2 + 0.999)) / 2  # up to the next half point
-    low, high = (-bound, bound) if zero else (0.0, max([*values, 1.0]) * 1.1)
-    ticks = [-bound, 0.0, bound] if zero else [0.0, round(high / 2, 2), round(high, 2)]
-    parts = _frame(title, weeks, low, high, ticks, fmt)
-    if zero:
-        y = _y(0.0, low, high)
-        parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5b6b63" stroke-width="1.2"/>')
+    high = _top(values)
+    parts = _frame(title, weeks, 0.0, high, [0.0, reference, high], fmt)
+    y = _y(reference, 0.0, high)
+    parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5b6b63" stroke-width="1.2"/>')
     index = {week: i for i, week in enumerate(weeks)}
     n = len(weeks)
     for (label, points), colour in zip(series, colours, strict=False):
-        coords = [f"{_x(index[w], n):.1f},{_y(v, low, high):.1f}" for w, v in points if w in index]
+        coords = [f"{_x(index[w], n):.1f},{_y(v, 0.0, high):.1f}" for w, v in points if w in index]
         if len(coords) > 1:
             parts.append(
                 f'<polyline points="{" ".join(coords)}" fill="none" stroke="{colour}" stroke-width="1.8">'
@@ -303,13 +302,14 @@ def lines_chart(
     return Markup("".join(parts))
 
 
+def _top(values: Sequence[float], least: float = 2.0) -> float:
+    """The chart's top: at least `least` (200% of the fair share), up to the next half."""
+    return max([least, *[float(int(v * 2) + 1) / 2 for v in values]])
+
+
 def charts(report: PublicReport) -> dict[str, Markup]:
     weeks = [w.week for w in report.weeks]
-    shares = [w.hours_share for w in report.weeks]
-    top = max([s[1] for s in shares if s] + [1.0])
-    top = float(int(top * 4 + 0.999)) / 4
-    rotation = [(p.label, [(week, d) for week, d, _ in p.running]) for p in report.people]
-    return {
+    made = {
         "desirability": band_chart(
             "How pleasant each member's work was, week by week (1 to 10)",
             weeks,
@@ -328,32 +328,30 @@ def charts(report: PublicReport) -> dict[str, Markup]:
             10,
             [1, 4, 7, 10],
         ),
-        "hours": band_chart(
-            "Hours held against hours offered, week by week",
+    }
+    titles = ("Hours", "Unpleasant work", "Empowering work")
+    for index, key in enumerate(("hours", "unpleasant", "empowering")):
+        bands = [w.shares[index] for w in report.weeks]
+        top = _top([b[1] for b in bands if b])
+        made[key] = band_chart(
+            f"{titles[index]}: lowest and highest member, % of their fair share, week by week",
             weeks,
-            shares,
-            [1.0 for _ in report.weeks],
+            bands,
+            [1.0 if b else None for b in bands],
             0,
             top,
-            [0, top / 2, top],
+            [0, 1, top],
             "{:.0%}",
-        ),
-        "spread": lines_chart(
-            "How uneven each week was (0 = perfectly even)",
-            weeks,
-            [("unevenness", [(w.week, w.spread) for w in report.weeks])],
-            COLOURS,
-            "{:.2g}",
-            zero=False,
-        ),
-        "rotation": lines_chart(
-            "Each member's pleasant work against the fair share, so far",
-            weeks,
-            rotation,
-            [COLOURS[i % len(COLOURS)] for i in range(len(rotation))],
-            "{:+g}",
-        ),
-    }
+        )
+    rotation = [(p.label, list(p.running)) for p in report.people]
+    made["rotation"] = lines_chart(
+        "Each member's unpleasant work so far, % of their fair share so far",
+        weeks,
+        rotation,
+        [COLOURS[i % len(COLOURS)] for i in range(len(rotation))],
+        "{:.0%}",
+    )
+    return made
 
 
 def render_page(report: PublicReport) -> str:

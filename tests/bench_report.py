@@ -14,7 +14,12 @@ n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 rng = random.Random(1)
 weeks = []
 for w in range(1, 53):
-    members = tuple(MemberFigures(f"m{i}", 10.0, 1.0, rng.uniform(2, 9), rng.uniform(2, 9)) for i in range(n))
+    members = tuple(
+        MemberFigures(
+            f"m{i}", 10.0, 1.0, 5.5, 5.5, 10.0, (10.0, 40.0, 50.0), tuple(rng.uniform(0.7, 1.3) for _ in range(3))
+        )
+        for i in range(n)
+    )
     weeks.append(
         WeekInput(f"2026-W{w:02d}", Report(0.5, members, (2, 9), (2, 9), (5.5, 5.5)), {i: 10.0 for i in range(n)})
     )

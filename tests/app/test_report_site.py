@@ -126,7 +126,7 @@ async def test_in_a_real_browser_it_renders_without_errors_on_a_phone_and_a_desk
             assert seen["title"].startswith(f"Org {GUILD}")
             assert seen["scroll"] <= seen["inner"] == width, f"{name}: the page is wider than the screen"
             assert seen["clipped"] == 0, f"{name}: a table is wider than the screen"
-            assert len(seen["svgs"]) == 5 and max(seen["svgs"]) <= width
+            assert len(seen["svgs"]) == 4 and max(seen["svgs"]) <= width
             assert "Member A" in seen["text"] and SECRET not in seen["text"] and "cleo" not in seen["text"]
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
             assert errors == [], errors

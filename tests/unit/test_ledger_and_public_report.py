@@ -62,8 +62,19 @@ def test_pay_is_hours_done_plus_corrections_times_the_rate_exactly() -> None:
     assert totals(weeks, None)[1].pay is None
 
 
-def figures(member: str, hours: float, d: float, e: float) -> MemberFigures:
-    return MemberFigures(member, hours, hours / 10, d, e)
+def figures(member: str, hours: float, unpleasant: float, fair: float = 5.0) -> MemberFigures:
+    """A member with `hours`, whose fair share of hours and of each kind of work is `fair`: their
+    unpleasant work is `unpleasant` / `fair` of it, empowering work the opposite."""
+    return MemberFigures(
+        member,
+        hours,
+        hours / 10,
+        5.0,
+        5.0,
+        10.0,
+        (fair, fair, fair),
+        (hours / fair, unpleasant / fair, 2 - unpleasant / fair),
+    )
 
 
 def test_the_report_labels_members_by_hours_and_names_only_those_who_opted_in() -> None:
@@ -74,22 +85,30 @@ def test_the_report_labels_members_by_hours_and_names_only_those_who_opted_in() 
         "Member AA",
         "Member AB",
     ]
-    week = Report(
-        1.2, (figures("m1", 4, 3, 4), figures("m2", 6, 7, 6), figures("m3", 0, 0, 0)), (3, 7), (4, 6), (5.4, 5.2)
-    )
-    later = Report(0.4, (figures("m1", 6, 7, 6), figures("m2", 4, 3, 4)), (3, 7), (4, 6), (5.4, 5.2))
+    first = Report(1.2, (figures("m1", 4, 3), figures("m2", 6, 7), figures("m3", 0, 0)), (3, 7), (4, 6), (5.4, 5.2))
+    later = Report(0.4, (figures("m1", 6, 7), figures("m2", 4, 3)), (3, 7), (4, 6), (5.4, 5.2))
     built = build(
         "Org",
         ["Goal"],
-        [WeekInput("2026-W49", later, {1: 6, 2: 4}), WeekInput("2026-W48", week, {1: 4, 2: 5})],
+        [WeekInput("2026-W49", later, {1: 6, 2: 4}), WeekInput("2026-W48", first, {1: 4, 2: 5})],
         {1: None, 2: "bea"},
         [],
         TODAY,
     )
     assert [w.week for w in built.weeks] == ["2026-W48", "2026-W49"] and built.weeks[0].members == 2
-    assert built.weeks[0].hours == 9 and built.weeks[0].desirability == (3, 7)  # hours held now (after a swap)
+    assert built.weeks[0].hours == 9  # the hours held now (after a swap), not as published
+    assert built.weeks[0].shares == ((0.8, 1.2), (0.6, 1.4), (0.6, 1.4)) and built.has_shares
+    assert built.weeks[0].words.startswith("unevenly balanced: 3 of 3 members")  # the project's own words
     assert [(p.label, p.named, p.hours) for p in built.people] == [("Member A", False, 10), ("bea", True, 9)]
     member_a = built.people[0]
-    assert member_a.running[0][1] == pytest.approx(3 - 5.4) and member_a.desirability_gap == pytest.approx(
-        (4 * (3 - 5.4) + 6 * (7 - 5.4)) / 10, abs=0.01
-    )  # weighted by hours, it drifts back towards the fair share
+    assert member_a.running == (("2026-W48", 0.6), ("2026-W49", 1.0))  # rotation: back to exactly fair
+    assert member_a.share == (1.0, 1.0, 1.0)
+
+
+def test_weeks_stored_before_fair_shares_were_kept_still_show() -> None:
+    old = Report(
+        0.9, (MemberFigures("m1", 4, 0.4, 3.0, 4.0), MemberFigures("m2", 6, 0.6, 7.0, 6.0)), (3, 7), (4, 6), (5.4, 5.2)
+    )
+    built = build("Org", [], [WeekInput("2026-W40", old, {})], {}, [], TODAY)
+    assert not built.has_shares and built.weeks[0].desirability == (3.0, 7.0) and built.weeks[0].hours == 10
+    assert built.weeks[0].words == "fairly balanced" and built.people[0].share is None  # by the old spread
