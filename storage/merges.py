@@ -47,7 +47,13 @@ async def open_proposals(session: AsyncSession) -> list[MergeProposal]:
 async def recent_proposals(session: AsyncSession, org_ids: list[int], limit: int = 5) -> list[MergeProposal]:
     result = await session.execute(
         select(MergeProposal)
-        .where(or_(MergeProposal.proposer_org_id.in_(org_ids), MergeProposal.other_org_id.in_(org_ids)))
+        .where(
+            or_(
+                MergeProposal.proposer_org_id.in_(org_ids),
+                MergeProposal.other_org_id.in_(org_ids),
+                MergeProposal.merged_org_id.in_(org_ids),  # a side that left still sees the vote it left by
+            )
+        )
         .order_by(MergeProposal.id.desc())
         .limit(limit)
     )

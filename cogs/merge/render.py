@@ -198,7 +198,11 @@ def status_embed(found: list[ProposalStatus]) -> discord.Embed:
         head = f"**#{proposal.id}** {first} + {second} → {proposal.name}: **{proposal.status}**"
         if proposal.kind == "leave":  # only the leaving side votes
             head = f"**#{proposal.id}** {second} leaving {first}: **{proposal.status}**"
-            detail = f"{a.cast}/{a.electorate} voted" if proposal.status == "open" else f"{a.yes}/{a.no}/{a.abstain}"
+            detail = (
+                f"{a.cast}/{a.electorate} voted"
+                if proposal.status == "open"
+                else f"{a.yes}/{a.no}/{a.abstain} (yes/no/abstain)"
+            )
             lines.append(f"{head}\n{second}: {detail}" if proposal.status != "cancelled" else head)
             continue
         if proposal.status == "open":

@@ -70,6 +70,7 @@ async def test_one_server_leaves_a_federation_of_three_and_the_other_two_stay(wo
     assert "**Bike Co-op** has left **Big Federation**" in result and "2 yes, 0 no, 0 abstain of 2" in result
     await w.fake.wait_until(lambda: message_buttons(leave_vote(w, w.b)) == [], 30, "the buttons retired")
     assert "Bike Co-op" in await say(w, w.b, w.dave, "org")
+    assert "**#3** Bike Co-op leaving Big Federation: **passed**" in await say(w, w.b, w.dave, "merge status")
     assert "Big Federation" in await say(w, w.a, w.alice, "org") and "Big Federation" in await say(
         w, c, gardener, "org"
     )
