@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from bot.errors import BadInput
 from bot.ratings import social_rating
+from bot.schedule import zone
 from bot.solver import Member, Plan, Problem, Task, solve
 from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
@@ -53,9 +54,73 @@ def previous_weeks(week: str, count: int) -> list[str]:
 
 
 def week_published_at(local: datetime) -> str:
-    """The week a publication at this local time is for: the week starting on the coming Monday,
-    or this week when published on a Monday."""
+    """THE rule for "which week": a publication at this local time is for the week starting on the
+    coming Monday, or for this week when published on a Monday. The scheduler, `/mod rota preview`
+    and `/mod rota publish` all use it (through `week_to_publish` or directly)."""
     return iso_week(local.date() + timedelta(days=(7 - local.weekday()) % 7))
+
+
+def local_date(now: datetime, tz_name: str) -> date:
+    return now.astimezone(zone(tz_name)).date()
+
+
+def week_to_publish(now: datetime, tz_name: str) -> str:
+    """The week a publication now (a UTC time) is for, in the organization's timezone."""
+    return week_published_at(now.astimezone(zone(tz_name)))
+
+
+def week_number(week: str) -> int:
+    return int(week.split("-W")[1])
+
+
+def week_name(week: str, today: date | None = None) -> str:
+    """A week as people say it: "week 49, Mon 30 Nov – Sun 6 Dec" (the year is added when the
+    week is not in `today`'s year, or when `today` is not given)."""
+    first, last = week_days(week)
+    year = "" if today is not None and first.year == last.year == today.year else f" {last.year}"
+    return f"week {week_number(week)}, {first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}{year}"
+
+
+WEEKS_AHEAD = 4  # how far ahead a moderator may publish by hand
+WEEK_EXAMPLES = "`next`, `this`, `49`, `W49` or `2026-W49`"
+
+
+def target_week(text: str | None, now: datetime, tz_name: str) -> str:
+    """The week `/mod rota publish|preview [week]` means: nothing or `next` = the week a publication
+    now is for (`week_to_publish`); `this` = the week it is now; `49`/`W49` = that week of the current
+    ISO year; `2026-W49` = that week. Refused (`BadInput`, with examples): what is not a week, a week
+    that has ended (its history is written: publishing or replacing it would rewrite the balance
+    the next weeks are built on), and a week more than `WEEKS_AHEAD` weeks ahead."""
+    today = local_date(now, tz_name)
+    wanted = (text or "").strip().upper().replace(" ", "")
+    if wanted in ("", "NEXT"):
+        return week_to_publish(now, tz_name)
+    if wanted in ("THIS", "CURRENT", "NOW"):
+        return iso_week(today)
+    short = re.match(r"^W?(\d{1,2})$", wanted)
+    if short:
+        wanted = f"{today.isocalendar()[0]}-W{int(short.group(1)):02d}"
+    elif re.match(r"^\d{4}-?W\d{1,2}$", wanted):
+        year, number = re.split(r"-?W", wanted)
+        wanted = f"{year}-W{int(number):02d}"
+    else:
+        raise BadInput(f"`{text}` is not a week I understand. Write one of {WEEK_EXAMPLES}.")
+    try:
+        week = parse_week(wanted)
+    except BadInput:
+        raise BadInput(f"`{text}` is not a week of the calendar. Write one of {WEEK_EXAMPLES}.") from None
+    first, last = week_days(week)
+    if last < today:
+        raise BadInput(
+            f"{week_name(week)} is over: a past week's rota stays as it was. "
+            f"Publish this week (`this`) or a coming one (`next`)."
+        )
+    if first > today + timedelta(weeks=WEEKS_AHEAD):
+        raise BadInput(
+            f"{week_name(week)} is too far ahead: publish at most {WEEKS_AHEAD} weeks ahead "
+            "(the rota is balanced on the weeks before it)."
+        )
+    return week
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from storage.models import (
     Qualification,
     Rating,
     SwapOffer,
+    TaskClaim,
     TaskRow,
     utcnow,
 )
@@ -178,6 +179,7 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         keep.hours = pooled_hours(keep.hours if keep.active else 0.0, other.hours)
         keep.active = True
     keep.notify = keep.notify or other.notify
+    keep.reminders = keep.reminders and other.reminders
     for model, column in (
         (Rating, Rating.member_id),
         (Away, Away.member_id),
@@ -185,6 +187,8 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         (Assignment, Assignment.assigned_member_id),
         (SwapOffer, SwapOffer.from_member_id),
         (SwapOffer, SwapOffer.to_member_id),
+        (TaskClaim, TaskClaim.from_member_id),
+        (TaskClaim, TaskClaim.taker_member_id),
     ):
         await session.execute(update(model).where(column == other.id).values({column.key: keep.id}))
     held = set((await session.execute(select(Qualification.name).where(Qualification.member_id == keep.id))).scalars())

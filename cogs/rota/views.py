@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app import swaps
+from bot.errors import UserFacingError
 from bot.replies import answer_error
 from cogs.common import RotaView, db, services
 
@@ -56,10 +57,40 @@ def swap_view(offer_id: int) -> discord.ui.View:
     return view
 
 
-class RepublishView(RotaView):
-    def __init__(self, bot: RotaBot, org_id: int, week: str, owner_id: int) -> None:
+class PublishView(RotaView):
+    """Confirms a first publication, naming the week and its dates on the button's message."""
+
+    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
         super().__init__(bot, timeout=300)
-        self.org_id, self.week, self.owner_id = org_id, week, owner_id
+        self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="Publish", style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=f"Publishing the rota for **{self.name}**…", view=None)
+        try:
+            result = await services(interaction).publication.publish_now(self.org_id, self.week, interaction.user.id)
+        except UserFacingError as error:  # e.g. the week cannot be solved: say why where the question was
+            await interaction.edit_original_response(content=str(error))
+            return
+        done = "Published" if result.created else "It was already out:"
+        await interaction.edit_original_response(
+            content=f"{done} the rota for **{self.name}**. `/rota week:{self.week}` shows it."
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was published.", view=None)
+
+
+class RepublishView(RotaView):
+    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
+        super().__init__(bot, timeout=300)
+        self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return interaction.user.id == self.owner_id
@@ -68,7 +99,7 @@ class RepublishView(RotaView):
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         await interaction.response.edit_message(content="Re-publishing…", view=None)
         await services(interaction).publication.publish(self.org_id, self.week, replace=True)
-        await interaction.edit_original_response(content=f"Re-published the rota for week {self.week}.")
+        await interaction.edit_original_response(content=f"Re-published the rota for **{self.name}**.")
         self.stop()
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)

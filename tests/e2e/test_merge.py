@@ -11,7 +11,7 @@ from sqlmodel import select
 import storage.outbox
 from cogs.merge.render import result_text
 from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, TaskRow
-from tests.e2e.builders import Clock, Killed, create_org, rows, seed
+from tests.e2e.builders import Clock, Killed, create_org, publish_by_hand, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import CommandRefused, FakeGuild, message_buttons, message_text
 
@@ -143,7 +143,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
     assert "from Bike Co-op" in await say(w, w.a, w.alice, "tasks")
 
     # One rota over everyone, posted on both servers; work crosses the old border.
-    await say(w, w.a, w.mod_a, "mod rota publish")
+    assert "Published" in await publish_by_hand(w.fake, w.a, w.mod_a)
     for guild in (w.a, w.b):
         await w.fake.wait_until(
             lambda g=guild: any("rota for week" in message_text(m) for m in w.fake.channel_messages(g.channel("rota"))),

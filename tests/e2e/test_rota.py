@@ -29,7 +29,7 @@ from storage.models import (
     TaskRow,
 )
 from tests.app.fakes import crash_when_recording
-from tests.e2e.builders import Clock, Killed, create_org, rows, seed
+from tests.e2e.builders import Clock, Killed, create_org, publish_by_hand, rows, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
 
@@ -428,18 +428,28 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
     assert "DM each week" in await (await fake.invoke(world.a, world.alice, "notify", setting="on")).text()
 
     preview = await fake.invoke(world.a, world.mod_a, "mod rota preview")
-    assert "Preview: nothing is stored" in await preview.text(timeout=30) and await preview.is_ephemeral()
+    shown = await preview.text(timeout=30)
+    assert "Preview of week 49, Mon 30 Nov – Sun 6 Dec: nothing is stored" in shown and await preview.is_ephemeral()
     assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+    bad = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="last week")
+    assert "`2026-W49`" in await bad.text() and await bad.is_ephemeral()
+    assert "is over" in await (await fake.invoke(world.a, world.mod_a, "mod rota publish", week="48")).text()
 
-    published = await fake.invoke(world.a, world.mod_a, "mod rota publish")
-    assert "Published the rota for week 2026-W49" in await published.text(timeout=30)
+    asked = await fake.invoke(world.a, world.mod_a, "mod rota publish")  # names the week, posts nothing yet
+    question = await asked.wait_reply()
+    assert "Publish the rota for **week 49, Mon 30 Nov – Sun 6 Dec** now?" in question["content"]
+    assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+    go = next(b["custom_id"] for b in message_buttons(question) if b["label"] == "Publish")
+    await fake.click(world.a, world.mod_a, question, go)
+    await fake.wait_until(lambda: "Published" in (question.get("content") or ""), timeout=30, what="publish")
+    assert "Published the rota for **week 49, Mon 30 Nov – Sun 6 Dec**" in question["content"]
     assert len(rota_messages(world, world.a)) == 1
     assert any("Your jobs in" in m["content"] for m in fake.dm_messages(world.alice))
     assert not fake.dm_messages(world.bob)
 
-    again = await fake.invoke(world.a, world.mod_a, "mod rota publish")
+    again = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="2026-W49")
     message = await again.wait_reply()
-    assert "was published" in message["content"]
+    assert "**week 49, Mon 30 Nov – Sun 6 Dec** was published" in message["content"]
     confirm = next(b["custom_id"] for b in message_buttons(message) if b["label"].startswith("Re-publish"))
     await (await fake.invoke(world.a, world.mod_a, "rota")).wait_reply()
     click = await fake.click(world.a, world.mod_a, message, confirm)
@@ -488,8 +498,7 @@ async def test_an_unsolvable_task_list_gets_a_clear_message(world: World, fake, 
     await fill(bot, org_id, [world.alice, world.bob], [("Dishes", 2, 2, 1)])
     async with bot.db.transaction() as session:
         session.add(TaskRow(organization_id=org_id, name="Fly the plane", hours=2, qualification="pilot"))
-    record = await fake.invoke(world.a, world.mod_a, "mod rota publish")
-    text = await record.text(timeout=30)
+    text = await publish_by_hand(fake, world.a, world.mod_a)
     assert "I can't build the rota" in text and "'Fly the plane' needs qualification 'pilot'" in text
-    assert "/mod member qualify" in text and await record.is_ephemeral()
+    assert "/mod member qualify" in text
     assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
