@@ -309,3 +309,45 @@ def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Seq
     if task.empowerment <= 3 and empowering > 1.05:
         return "balancing: you had more than your share of empowering work lately"
     return ""
+
+
+# -- a task given back ("Can't do…") and who may claim it ------------------------------------------
+
+
+def week_end(week: str, tz_name: str) -> datetime:
+    """The moment the week is over: the Monday after it, 00:00 local, in UTC."""
+    from datetime import UTC, time
+
+    monday = week_days(week)[1] + timedelta(days=1)
+    return datetime.combine(monday, time(0), tzinfo=zone(tz_name)).astimezone(UTC)
+
+
+def claim_deadline(now: datetime, hours: int, week: str, tz_name: str) -> datetime:
+    """Until when a task given back is open to claims: `hours` from now, but never past its week."""
+    return min(now + timedelta(hours=hours), week_end(week, tz_name))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member as a task given back sees them: who they are, this week's availability, what they
+    already hold in the week."""
+
+    member: MemberInfo
+    held_hours: float
+    held_tasks: frozenset[int]
+
+
+def why_not_take(candidate: Candidate, task: TaskInfo, hours: float, week: str) -> str | None:
+    """Why this member cannot take `hours` of `task` this week (None: they can). The one rule for
+    offering a task given back and for accepting a claim: qualified, not already holding part of
+    the task, not away, and the hours fit in their availability for the week."""
+    if task.qualification and task.qualification not in candidate.member.qualifications:
+        return f"it needs `{task.qualification}`"
+    if task.id in candidate.held_tasks:
+        return "you already hold part of it this week"
+    available = available_hours(candidate.member, week)
+    if available <= 0:
+        return "you are away that week"
+    if candidate.held_hours + hours > available + 1e-9:
+        return f"it would make {candidate.held_hours + hours:g} h of your {available:g} h that week"
+    return None

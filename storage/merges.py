@@ -199,3 +199,18 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
             session.add(Qualification(member_id=keep.id, name=qualification.name))
         await session.delete(qualification)
     other.active = False
+
+
+async def non_voters(session: AsyncSession, proposal: MergeProposal, org_id: int) -> list[int]:
+    """The user ids of one side's members who may vote on the proposal (`in_electorate`) and have not."""
+    voted = set(
+        (await session.execute(select(MergeVote.member_id).where(MergeVote.proposal_id == proposal.id))).scalars()
+    )
+    result = await session.execute(
+        select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name)
+    )
+    return [
+        m.user_id
+        for m in result.scalars()
+        if m.id not in voted and in_electorate(m.active, m.joined_at, proposal.created_at)
+    ]

@@ -256,7 +256,7 @@ class TaskClaim(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     from_member_id: int = Field(foreign_key="member.id")
     taker_member_id: int | None = Field(default=None, foreign_key="member.id")
-    status: str = Field(default="open", max_length=10, index=True, description="open, taken, expired")
+    status: str = Field(default="open", max_length=10, index=True, description="open, taken, expired, withdrawn")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     deadline: datetime = Field(sa_column=timestamp())
     decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
