@@ -85,7 +85,7 @@ async def test_a_task_given_back_is_offered_to_those_who_can_take_it_and_claimed
         await claims.claim(GUILD, giver.user_id, given.claim_id)
     with pytest.raises(BadInput, match="you are away that week"):
         await claims.claim(GUILD, dan.user_id, given.claim_id)
-    with pytest.raises(BadInput, match="of your 0.5 h"):
+    with pytest.raises(BadInput, match=r"of your 0\.5 h"):
         await claims.claim(GUILD, eve.user_id, given.claim_id)
     taker = next(m for m in others if m.user_id in expected)
     took = await claims.claim(GUILD, taker.user_id, given.claim_id)
