@@ -226,8 +226,9 @@ async def test_the_mid_week_reminder_reaches_each_holder_of_open_work_once(
     note = sent[reminded[0].user_id]
     assert note.week == WEEK and note.tasks and all(hours > 0 for _, hours in note.tasks)
     async with db.session() as session:
-        keys = [e.key for e in (await session.execute(select(OutboxEffect).where(OutboxEffect.kind == "remind")))
-                .scalars()]
+        keys = [
+            e.key for e in (await session.execute(select(OutboxEffect).where(OutboxEffect.kind == "remind"))).scalars()
+        ]
     assert len(keys) == len(set(keys)) == len(reminded)
 
 
