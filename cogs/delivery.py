@@ -66,7 +66,7 @@ def mention_chunks(head: str, user_ids: Sequence[int], *, reserve: int = 100) ->
         if len(text) + 1 + len(mention) > MESSAGE_LIMIT - reserve or len(users) >= MENTIONS_PER_MESSAGE:
             chunks.append((text, users))
             text, users = "", []
-        text = f"{text} {mention}" if text else mention
+        text = f"{text} {mention}" if text and not text.endswith("\n") else text + mention
         users.append(user_id)
     chunks.append((text, users))
     return chunks

@@ -140,5 +140,5 @@ def vote_reminder_text(reminder: VoteReminder) -> str:
     closes = f"{discord.utils.format_dt(reminder.closes_at, 'f')} ({discord.utils.format_dt(reminder.closes_at, 'R')})"
     return (
         f"🗳️ The merge vote #{reminder.proposal_id} on **{clip(reminder.name, 100)}** closes {closes}. "
-        "Vote with the buttons on its message (`/merge status` shows it). You have not voted yet:"
+        "Vote with the buttons on its message (`/merge status` shows it). You have not voted yet:\n"
     )

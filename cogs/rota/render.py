@@ -140,7 +140,7 @@ def post_head(org: Organization, week: str) -> str:
     """The first words of the rota post (the mentions of its holders follow)."""
     return (
         f"**{clip(org.name, 100)}**: the rota for **{week_name(week)}** is out. The buttons below show your jobs, "
-        "mark one done, or give one back if you can't do it."
+        "mark one done, or give one back if you can't do it.\n"
     )
 
 
@@ -163,7 +163,7 @@ def claim_text(notice: ClaimNotice) -> str:
         f"open until {when(notice.deadline)}."
     )
     if notice.mentions.user_ids:
-        return head + "\nYou have room and can do it:"
+        return head + "\nYou have room and can do it:\n"
     return head + "\nNobody has room for it right now: anyone who can make room may claim it."
 
 
