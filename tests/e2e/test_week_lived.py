@@ -15,7 +15,7 @@ from bot.scheduler import reminder_job_id
 from storage.models import Assignment, MemberRow, TaskClaim
 from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import message_buttons, message_text, pinged
+from tests.e2e.fake_discord import message_buttons, pinged
 
 pytestmark = pytest.mark.slow
 
