@@ -31,7 +31,7 @@ from storage.models import (
 from tests.app.fakes import crash_when_recording
 from tests.e2e.builders import Clock, Killed, create_org, publish_by_hand, rows, seed
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
+from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text, pinged
 
 pytestmark = pytest.mark.slow
 
@@ -489,6 +489,14 @@ async def test_a_large_organization_post_stays_within_discords_limits(world: Wor
     [post] = rota_messages(world, guild)
     assert "more member(s): see the attached CSV" in message_text(post)
     assert not fake.rejected
+    # Everyone with work is mentioned, once, across as many messages as the mentions need.
+    held = {a.member_id for a in await rows(bot, Assignment)}
+    holders = {m.user_id for m in await rows(bot, MemberRow) if m.id in held}
+    messages = fake.channel_messages(guild.channel("rota"))
+    assert len(messages) >= 2 and all(len(m["content"]) <= 2000 for m in messages)
+    notified = [user for m in messages for user in pinged(m)["users"]]
+    assert sorted(notified) == sorted(holders) and len(holders) > 100
+    assert not any(pinged(m)["roles"] or pinged(m)["everyone"] for m in messages)
 
 
 async def test_an_unsolvable_task_list_gets_a_clear_message(world: World, fake, start_bot, db_url) -> None:
