@@ -156,7 +156,7 @@ def claim_text(notice: ClaimNotice) -> str:
         who = f"<@&{notice.moderator_role_id}>" if notice.moderator_role_id else "Moderators"
         return (
             f"⚠️ Nobody claimed {task}, which <@{notice.giver_user_id}> can't do. {who}: please find someone "
-            "(`/swap` moves it, or talk it through). Until then it stays with the person who gave it back."
+            f"to do it; <@{notice.giver_user_id}> still holds it and can hand it over with `/swap` once someone agrees."
         )
     head = (
         f"🔁 <@{notice.giver_user_id}> can't do {task} and gives it back. First to press **Claim** takes it; "
