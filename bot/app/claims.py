@@ -190,14 +190,14 @@ class Claims:
 
     async def expire(self, claim_id: int) -> bool:
         """The deadline: if nobody claimed the piece, close the offer and tell the moderators, once
-        however often this fires (the timer, a restart). Fired too soon, it waits for the deadline."""
+        however often this fires (the timer, a restart). Called before the deadline (the start-up
+        check of every open claim), it does nothing: the claim's timer is still set."""
         now = self.clock()
         async with self.db.transaction() as session:
             found = await session.get(TaskClaim, claim_id)
             if found is None or found.status != "open":
                 return False
             if now < found.deadline:
-                self._schedule(found)
                 return False
             if not await queries.expire(session, claim_id, now):
                 return False

@@ -57,8 +57,10 @@ async def offer(
     return SwapOffered(made.id, item.task.name, item.assignment.hours)
 
 
-async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool) -> SwapAnswered:
-    """Accept or decline an open offer made to this user."""
+async def answer(
+    db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock | None = None
+) -> SwapAnswered:
+    """Accept or decline an open offer made to this user (the offerer hears of it by DM)."""
     async with db.transaction() as session:
         found = await session.get(SwapOffer, offer_id)
         if found is None:
@@ -86,5 +88,6 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool) -> 
             key=f"swap:{found.id}:answer",
             subject=f"swap:{found.id}",
             payload={"offer_id": found.id},
+            now=clock() if clock else None,
         )
     return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)

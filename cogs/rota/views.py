@@ -46,7 +46,11 @@ class SwapButton(
         # discord.py only logs a dynamic item's errors: answer them like a command's.
         try:
             answer = await swaps.answer(
-                db(interaction), self.offer_id, interaction.user.id, accept=self.choice == "accept"
+                db(interaction),
+                self.offer_id,
+                interaction.user.id,
+                accept=self.choice == "accept",
+                clock=bot_of(interaction).now,
             )
             await interaction.response.edit_message(content=swap_answer_text(answer), view=None)
             services(interaction).outbox.kick()  # the offerer's DM

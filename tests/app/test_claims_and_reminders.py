@@ -283,9 +283,9 @@ async def test_the_offerer_hears_the_answer_of_a_swap(db, publication, clock, ef
     giver = await holder(db, clock, org, "Dishes")
     taker = next(m for m in org.members.values() if m.id != giver.id)
     declined = await swaps.offer(db, clock, GUILD, giver.user_id, "Dishes", taker.user_id)
-    await swaps.answer(db, declined.offer_id, taker.user_id, accept=False)
+    await swaps.answer(db, declined.offer_id, taker.user_id, accept=False, clock=clock)
     accepted = await swaps.offer(db, clock, GUILD, giver.user_id, "Dishes", taker.user_id)
-    await swaps.answer(db, accepted.offer_id, taker.user_id, accept=True)
+    await swaps.answer(db, accepted.offer_id, taker.user_id, accept=True, clock=clock)
     await publication.outbox.deliver_due()
     await publication.outbox.deliver_due()
     assert [(user, note.accepted, note.task) for user, note in effects.notes] == [
