@@ -175,7 +175,8 @@ class Claims:
             if reason is not None:
                 raise BadInput(f"You can't take **{task.name}** ({clip(reason, 200)}).")
             if piece.member_id != giver.id or piece.done_at is not None:
-                await queries.withdraw(session, found.id, now)
+                if await queries.withdraw(session, found.id, now):
+                    await queue_close(session, found, now)
                 raise BadInput(f"**{task.name}** changed hands meanwhile; it is no longer up for claiming.")
             if not await queries.take(session, found.id, member.id, now):
                 raise BadInput(f"Too late: someone else just took **{task.name}**.")
@@ -218,14 +219,29 @@ class Claims:
         return True
 
     async def _queue_close(self, session: Session, claim: TaskClaim) -> None:
-        """The offer's messages say it is taken (or not) and lose their claim button."""
-        for server in await orgs.servers_of(session, claim.organization_id):
-            await outbox.add(
-                session,
-                org_id=claim.organization_id,
-                kind="claim.close",
-                key=f"{subject(claim.id)}:close:{server.guild_id}",
-                subject=subject(claim.id),
-                payload={"claim_id": claim.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
-                now=self.clock(),
-            )
+        await queue_close(session, claim, self.clock())
+
+
+async def queue_close(session: Session, claim: TaskClaim, now: datetime) -> None:
+    """In the caller's transaction: the offer's messages say it is taken (or closed) and lose their
+    claim button."""
+    for server in await orgs.servers_of(session, claim.organization_id):
+        await outbox.add(
+            session,
+            org_id=claim.organization_id,
+            kind="claim.close",
+            key=f"{subject(claim.id)}:close:{server.guild_id}",
+            subject=subject(claim.id),
+            payload={"claim_id": claim.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
+            now=now,
+        )
+
+
+async def withdraw_if_offered(session: Session, piece: Assignment, now: datetime) -> bool:
+    """In the caller's transaction: a piece marked done while it was given back is no longer up for
+    claiming (its offer closes); True if it was."""
+    open_claim = await queries.open_claim_of(session, piece.id)
+    if open_claim is None or not await queries.withdraw(session, open_claim.id, now):
+        return False
+    await queue_close(session, open_claim, now)
+    return True

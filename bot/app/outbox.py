@@ -300,7 +300,7 @@ class Dispatcher:
             taker = await session.get(MemberRow, claim.taker_member_id) if claim.taker_member_id else None
             offered = [m.user_id for m in await offered_to(session, claim)] if claim.status == "open" else []
             server = await orgs.server(session, guild_id)
-        state = {"open": "offered", "taken": "taken"}.get(claim.status, "expired")
+        state = {"open": "offered", "taken": "taken", "withdrawn": "withdrawn"}.get(claim.status, "expired")
         return ClaimNotice(
             state,
             claim.id,

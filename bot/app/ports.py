@@ -72,7 +72,7 @@ class ClaimNotice:
     """A task given back, as the channel sees it: offered (with a claim button, mentioning those who
     can take it), taken, or unclaimed by its deadline (telling the moderators)."""
 
-    state: str  # offered, taken, expired
+    state: str  # offered, taken, expired, withdrawn (done after all, or changed hands)
     claim_id: int
     org_name: str
     task: str

@@ -119,13 +119,17 @@ async def my_jobs(
 async def mark_done(
     db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str, week: str | None = None
 ) -> str:
-    """Mark the member's task done this week (or in `week`); returns the task's name."""
+    """Mark the member's task done this week (or in `week`); returns the task's name. If they had
+    given it back, its offer closes (the outbox edits the offer's message)."""
+    from .claims import withdraw_if_offered  # claims builds on this module
+
     item = (await my_week(db, clock, guild_id, user_id, week)).holding(task_name)
     async with db.transaction() as session:
         piece = await session.get_one(Assignment, item.assignment.id)
         if piece.done_at is not None:
             raise BadInput(f"**{item.task.name}** is already marked done.")
         piece.done_at = utcnow()
+        await withdraw_if_offered(session, piece, clock())
     return item.task.name
 
 

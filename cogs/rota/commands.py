@@ -11,7 +11,7 @@ from bot.app import swaps
 from bot.app.publication import marker
 from bot.app.week import mark_done, my_task_names, published_rota, set_notify
 from bot.solver.model import hours_text
-from cogs.common import bot_of, db
+from cogs.common import bot_of, db, services
 
 from .render import rota_embeds
 from .views import show_my_jobs, swap_view
@@ -46,6 +46,7 @@ async def myjobs(interaction: discord.Interaction) -> None:
 async def done(interaction: discord.Interaction, task: str) -> None:
     bot = bot_of(interaction)
     name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
+    services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
     await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
 
 

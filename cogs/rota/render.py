@@ -171,6 +171,8 @@ def claim_closed_text(notice: ClaimNotice) -> str:
     if notice.state == "taken":
         return claim_text(notice)
     task = f"**{clip(notice.task, 100)}** ({week_name(notice.week)})"
+    if notice.state == "withdrawn":
+        return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
     return f"This offer of {task} is closed: nobody claimed it in time."
 
 

@@ -208,6 +208,7 @@ class TaskPicker(RotaView):
         bot = bot_of(interaction)
         if self.action == "done":
             name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week)
+            services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
             await interaction.response.edit_message(content=f"Marked **{name}** done. Thank you!", view=None)
             return
         await interaction.response.edit_message(content=f"Giving back **{clip(task, 100)}**…", view=None)

@@ -201,6 +201,21 @@ async def test_done_and_given_back_work_are_refused_clearly(db, publication, cla
         await claims.claim(GUILD, giver.user_id, 424242)
 
 
+async def test_work_done_after_all_closes_its_offer(db, publication, claims: Claims, clock, effects) -> None:
+    org = await setup_week(db, publication)
+    giver = await holder(db, clock, org, "Baking")
+    given = await claims.give_back(GUILD, giver.user_id, "Baking")
+    await mark_done(db, clock, GUILD, giver.user_id, "Baking")  # they managed it after all
+    await publication.outbox.deliver_due()
+    async with db.session() as session:
+        assert (await session.get_one(TaskClaim, given.claim_id)).status == "withdrawn"
+    assert [n.state for _, n in effects.closed] == ["withdrawn"]
+    other = next(m for m in org.members.values() if m.id != giver.id)
+    with pytest.raises(BadInput, match="no longer up for claiming"):
+        await claims.claim(GUILD, other.user_id, given.claim_id)
+    assert (await piece_of(db, org, "Baking")).member_id == giver.id
+
+
 # -- the mid-week reminder ---------------------------------------------------------------------------
 
 
