@@ -21,10 +21,11 @@ from storage import claims as queries
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskClaim, TaskRow
+from storage.rotas import Holding
 
 from .lookups import clip, require_member, require_org
 from .ports import Clock, Jobs
-from .week import my_week
+from .week import my_week, open_tasks
 
 if TYPE_CHECKING:
     from .outbox import Dispatcher
@@ -98,6 +99,12 @@ class Claims:
     def _schedule(self, claim: TaskClaim) -> None:
         if self.jobs is not None:
             self.jobs.once(timer_key(claim.id), claim.deadline, self.expire, claim.id)
+
+    async def returnable(self, guild_id: int | None, user_id: int, week: str | None = None) -> list[Holding]:
+        """What Can't do… offers the member: their pieces of the week not done and not given back yet."""
+        pieces = await open_tasks(self.db, self.clock, guild_id, user_id, week)
+        async with self.db.session() as session:
+            return [h for h in pieces if await queries.open_claim_of(session, h.assignment.id) is None]
 
     async def give_back(self, guild_id: int | None, user_id: int, task_name: str, week: str | None = None) -> GivenBack:
         """Offer one of the member's pieces of the week (not done, not offered already) to whoever

@@ -159,7 +159,10 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_I
             if self.action == "mine":
                 await show_my_jobs(interaction, week)
                 return
-            tasks = await open_tasks(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+            if self.action == "done":
+                tasks = await open_tasks(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+            else:
+                tasks = await services(interaction).claims.returnable(interaction.guild_id, interaction.user.id, week)
             if not tasks:
                 verb = "mark done" if self.action == "done" else "give back"
                 await reply(interaction, f"You have nothing left to {verb} in {week}. ✓")

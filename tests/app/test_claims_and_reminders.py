@@ -77,6 +77,7 @@ async def test_a_task_given_back_is_offered_to_those_who_can_take_it_and_claimed
     expected = {m.user_id for m in others[2:]}
     assert set(notice.mentions.user_ids) == expected and given.offered == len(expected)
     assert giver.user_id not in notice.mentions.user_ids
+    assert "Dishes" not in [h.task.name for h in await claims.returnable(GUILD, giver.user_id)]
     with pytest.raises(BadInput, match="gave \\*\\*Dishes\\*\\* back already"):
         await claims.give_back(GUILD, giver.user_id, "Dishes")
     assert (await piece_of(db, org, "Dishes")).member_id == giver.id  # still theirs until claimed
