@@ -11,10 +11,10 @@ from bot.app import swaps
 from bot.app.publication import marker
 from bot.app.week import mark_done, my_task_names, published_rota, set_notify
 from bot.solver.model import hours_text
-from cogs.common import bot_of, db, services
+from cogs.common import answer_early, bot_of, db, reply, services
 
 from .render import rota_embeds
-from .views import show_my_jobs, swap_view
+from .views import given_back_text, show_my_jobs, swap_view
 
 
 async def my_task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -48,6 +48,18 @@ async def done(interaction: discord.Interaction, task: str) -> None:
     name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
     services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
     await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
+
+
+@app_commands.command(
+    name="giveback", description="Give back one of your tasks this week: offered to those who can take it"
+)
+@app_commands.describe(task="Your task (it stays yours until someone claims it)")
+@app_commands.autocomplete(task=my_task_choices)
+@app_commands.guild_only()
+async def giveback(interaction: discord.Interaction, task: str) -> None:
+    await answer_early(interaction)
+    given = await services(interaction).claims.give_back(interaction.guild_id, interaction.user.id, task)
+    await reply(interaction, given_back_text(given))
 
 
 @app_commands.command(name="swap", description="Offer one of your tasks this week to another member")
@@ -91,4 +103,4 @@ async def notify(
     await interaction.response.send_message(NOTIFY_ANSWERS[setting, about], ephemeral=True)
 
 
-COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, swap, notify]
+COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, giveback, swap, notify]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app import swaps
+from bot.app.claims import GivenBack
 from bot.app.week import mark_done, my_jobs, open_tasks, rota_week
 from bot.errors import UserFacingError
 from bot.replies import answer_error
@@ -221,15 +222,19 @@ class TaskPicker(RotaView):
         except UserFacingError as error:
             await interaction.edit_original_response(content=str(error))
             return
-        offered = (
-            f"offered to the {given.offered} member(s) who can take it"
-            if given.offered
-            else "posted for anyone who can make room (nobody has room right now)"
-        )
-        await interaction.edit_original_response(
-            content=f"**{given.task}** ({hours_text(given.hours)} h) is {offered}. It stays yours until someone claims "
-            f"it; if nobody does by {when(given.deadline)}, the moderators are told."
-        )
+        await interaction.edit_original_response(content=given_back_text(given))
+
+
+def given_back_text(given: GivenBack) -> str:
+    offered = (
+        f"offered to the {given.offered} member(s) who can take it"
+        if given.offered
+        else "posted for anyone who can make room (nobody has room right now)"
+    )
+    return (
+        f"**{given.task}** ({hours_text(given.hours)} h) is {offered}. It stays yours until someone claims "
+        f"it; if nobody does by {when(given.deadline)}, the moderators are told."
+    )
 
 
 class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"claim:(?P<claim>\d+)"):

@@ -98,6 +98,8 @@ async def test_the_post_pings_its_holders_and_a_task_given_back_is_claimed_once_
     await fake.wait_until(lambda: "took **Dishes**" in offer["content"], timeout=10, what="the offer closed")
     assert message_buttons(offer) == []
     assert late.id != taker.id
+    refused = await fake.invoke(w.a, late, "giveback", task="Nonsense")
+    assert "You hold no `Nonsense` this week" in await refused.text(timeout=10) and await refused.is_ephemeral()
     assert await holder_of(bot, ids["Dishes"]) == taker.id
     [claim] = await rows(bot, TaskClaim)
     assert claim.status == "taken"
