@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from bot.errors import BadInput
 from bot.ratings import social_rating
@@ -17,6 +18,9 @@ from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
 from bot.solver.model import DEFAULT_GRANULARITY, exact_hours
 from bot.solver_ids import member_id, member_key, task_id, task_key
+
+if TYPE_CHECKING:
+    from bot.recurrence import Recurrence
 
 HISTORY_WEEKS = 8  # how far back debts reach
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -133,6 +137,10 @@ class TaskInfo:
     min_shift: float
     qualification: str | None
     ratings: Sequence[tuple[float, float]] = ()
+    recurrence: Recurrence | None = None  # None: every week
+
+    def occurs(self, week: str) -> bool:
+        return self.recurrence is None or self.recurrence.occurs(week)
 
 
 @dataclass(frozen=True)
@@ -195,11 +203,14 @@ class WeekProblem:
     problem: Problem
     week: str
     flagged: list[int] = field(default_factory=list)  # task ids with too few ratings
+    past: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # member id -> past ratios
 
 
 @dataclass(frozen=True)
 class SolverInputs:
-    """The week in the solver's terms, before any feasibility check."""
+    """The week in the solver's terms, before any feasibility check. `tasks` are those that happen
+    this week; past weeks are valued with every current task (one every 2 weeks counts in the weeks
+    it was held)."""
 
     tasks: list[Task]
     members: list[Member]
@@ -221,30 +232,34 @@ def solver_inputs(
     week: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo], history: Iterable[PastPiece]
 ) -> SolverInputs:
     """Tasks with their social ratings, members with this week's availability, and what the last
-    weeks' actual holdings (after swaps) carry into this one."""
-    solver_tasks, flagged = [], []
+    weeks' actual holdings (after swaps) carry into this one.
+
+    The one place where a task that does not happen every week is left out: the week's problem gets
+    only the tasks that happen in `week`; the history is valued with all of them."""
+    solver_tasks, valued, flagged = [], [], []
     for task in tasks:
         social = social_rating(task.ratings)
-        if social.flagged:
-            flagged.append(task.id)
-        solver_tasks.append(
-            Task(
-                task_key(task.id),
-                task.hours,
-                task.slots,
-                task.qualification,
-                task.splittable,
-                task.min_shift,
-                social.desirability,
-                social.empowerment,
-            )
+        solver_task = Task(
+            task_key(task.id),
+            task.hours,
+            task.slots,
+            task.qualification,
+            task.splittable,
+            task.min_shift,
+            social.desirability,
+            social.empowerment,
         )
+        valued.append(solver_task)
+        if task.occurs(week):
+            solver_tasks.append(solver_task)
+            if social.flagged:
+                flagged.append(task.id)
     solver_members = []
     for member in members:
         hours = available_hours(member, week)
         solver_members.append(Member(member_key(member.id), hours, member.qualifications, away=hours <= 0))
     held = [Held(p.week, task_key(p.task_id), member_key(p.member_id), p.hours) for p in history]
-    return SolverInputs(solver_tasks, solver_members, carry_over(held, solver_tasks, solver_members), flagged)
+    return SolverInputs(solver_tasks, solver_members, carry_over(held, valued, solver_members), flagged)
 
 
 def build_problem(
@@ -266,7 +281,7 @@ def build_problem(
         spare=carry.spare,
         granularity=granularity,
     )
-    return WeekProblem(problem, week, inputs.flagged)
+    return WeekProblem(problem, week, inputs.flagged, inputs.past_ratios())
 
 
 def solve_week(
@@ -282,13 +297,18 @@ def solve_week(
     organization's). CPU-bound (checking a big organization is too), so the bot runs it in a worker
     process. Raises `ProblemError`."""
     week_problem = build_problem(week, tasks, members, list(history), granularity)
-    return SolvedWeek(solve(week_problem.problem, time_limit=time_limit, seed=seed), len(week_problem.flagged))
+    return SolvedWeek(
+        solve(week_problem.problem, time_limit=time_limit, seed=seed),
+        len(week_problem.flagged),
+        {member_key(m): ratio for m, ratio in week_problem.past.items()},
+    )
 
 
 @dataclass(frozen=True)
 class SolvedWeek:
     plan: Plan
     flagged: int  # tasks with too few ratings
+    past: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # member key -> past ratios
 
     def pieces(self) -> list[RotaPiece]:
         """The plan's pieces by database ids."""

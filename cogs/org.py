@@ -12,7 +12,7 @@ from discord import app_commands
 from bot.app import organizations as app
 from bot.errors import BadInput
 from bot.organizations import MAX_CLAIM_HOURS, MAX_HOURS
-from bot.schedule import WEEKDAYS, next_publication, timezone_names
+from bot.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from storage.models import AuditEntry, Goal, Organization, OutboxEffect
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 org_group = ModeratorGroup(name="org", description="Set up this server's organization")
 
@@ -29,7 +28,7 @@ org_group = ModeratorGroup(name="org", description="Set up this server's organiz
 def schedule_text(org: Organization) -> str:
     when = next_publication(datetime.now(UTC), org.timezone, org.publish_day, org.publish_time)
     return (
-        f"Every {WEEKDAYS[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
+        f"Every {DAY_NAMES[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
         f"{discord.utils.format_dt(when, 'F')} ({discord.utils.format_dt(when, 'R')})"
     )
 
@@ -174,7 +173,7 @@ async def org_settings(
         f"are {role}",
     )
     reminder = (
-        f"{FULL_DAYS[org.reminder_day]} at {org.reminder_time:%H:%M} ({org.timezone})"
+        f"{DAY_NAMES[org.reminder_day]} at {org.reminder_time:%H:%M} ({org.timezone})"
         if org.reminder_day is not None
         else "off"
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.organizations import check_granularity, merged_granularity, pooled_hours
+from bot.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
 from bot.votes import in_electorate
 from storage.models import (
     Assignment,
@@ -134,13 +134,15 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
             .where(Goal.organization_id == org.id)
             .values(organization_id=merged.id, origin=func.coalesce(Goal.origin, org.name))
         )
-    taken: set[str] = set()
-    for org in old:
-        for task in (await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars():
+    rows = [
+        list((await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars()) for org in old
+    ]
+    # Two "Dishes": keep both, each with its origin ("Dishes (North)", "Dishes (South)"), as the dry run said.
+    names = merged_task_names([(org.name, [t.name for t in tasks]) for org, tasks in zip(old, rows, strict=True)])
+    for org, tasks, renamed in zip(old, rows, names, strict=True):
+        for task in tasks:
             task.origin = task.origin or org.name
-            if task.name.lower() in taken:  # two "Dishes": keep both, say whose is whose
-                task.name = f"{task.name} ({org.name})"[:100]
-            taken.add(task.name.lower())
+            task.name = renamed[task.name]
             task.organization_id = merged.id
     await _pool_members(session, first.id, second.id, merged.id)
     now = utcnow()

@@ -108,7 +108,8 @@ class Goal(SQLModel, table=True):
 
 
 class TaskRow(SQLModel, table=True):
-    """Recurring weekly work. Removing a task archives it, so history keeps it."""
+    """Recurring work (weekly unless `every_weeks` says otherwise). Removing a task archives it, so
+    history keeps it."""
 
     __tablename__ = "task"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
@@ -124,6 +125,8 @@ class TaskRow(SQLModel, table=True):
     role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
     description: str | None = Field(default=None, max_length=300)
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
+    every_weeks: int = Field(default=1, description="1 weekly, N every N weeks from first_week, 0 once")
+    first_week: str | None = Field(default=None, max_length=8, description="ISO week, e.g. 2026-W50")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 

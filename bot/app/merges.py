@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week
+from bot.ratings import social_rating
+from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, total_hours
 from bot.solver import Plan, ProblemError
+from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
 from bot.votes import Side, decided_early, in_electorate, outcome, reminder_at
 from storage import members, merges, orgs, outbox, rotas
+from storage import tasks as tasks_store
 from storage.db import Database, Session
 from storage.models import MergeProposal, MergeVote, Organization, utcnow
 
@@ -234,7 +237,9 @@ class MergeVotes:
 
     async def dry_run(self, first: Organization, second: Organization) -> dict[str, dict[str, Any]]:
         """What pooling would mean per member, for each side: hours, average desirability and
-        empowerment now (each alone, at its own granularity) and merged (one solve over everyone).
+        empowerment now (each alone, at its own granularity) and merged (one solve over everyone);
+        under "pooled": the tasks renamed because both sides have one of that name, and how much of
+        the pooled work is still unrated (counted as a neutral 5.5).
 
         `first` is the proposer. The merged solve cuts shifts as the merged organization would:
         `rules.merged_granularity` (the finer of the two granularities when one divides the other,
@@ -243,6 +248,7 @@ class MergeVotes:
         async with self.db.session() as session:
             alone = {org.id: await rotas.week_inputs(session, org.id, week) for org in (first, second)}
             user_of = await members.user_ids(session, [m.id for org in (first, second) for m in alone[org.id].members])
+            every_name = [(org.name, await tasks_store.all_task_names(session, org.id)) for org in (first, second)]
         tasks = [t for org in (first, second) for t in alone[org.id].tasks]
         pooled = pool_members([[(user_of[m.id], m) for m in alone[org.id].members] for org in (first, second)])
         step = rules.merged_granularity(alone[first.id].granularity, alone[second.id].granularity)
@@ -255,7 +261,17 @@ class MergeVotes:
             after = averages(merged_plan, keys)
             now = averages(before, {member_key(m.id) for m in own.members})
             result[str(org.id)] = {"before": now and asdict(now), "after": after and asdict(after)}
-        return result
+        names = rules.merged_task_names(every_name)
+        renamed = [(old, new) for side in names for old, new in side.items() if old != new]
+        this_week = [t for t in tasks if t.occurs(week)]
+        unrated = [t for t in this_week if social_rating(t.ratings).flagged]
+        work: dict[str, Any] = {
+            "renamed": renamed,
+            "hours": float(total_hours(exact_hours(t.hours) * t.slots for t in this_week)),
+            "unrated_hours": float(total_hours(exact_hours(t.hours) * t.slots for t in unrated)),
+            "unrated_tasks": len(unrated),
+        }
+        return {**result, "pooled": work}
 
     async def _plan(
         self, week: str, tasks: list[TaskInfo], people: list[MemberInfo], granularity: Decimal

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chart import balance_chart
+from bot.chart import balance_chart, distinct
+from bot.fairness import fairness_of, shares
 from bot.report import Report
 from bot.rota import total_hours
 from bot.solver.model import exact_hours
@@ -85,13 +86,10 @@ def effect_marker(effect: OutboxEffect, payload: dict[str, Any]) -> str:
     return str(payload.get("marker") or MARKER_PREFIX + effect.key)
 
 
-def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, float, float]]:
-    """(name, average desirability, average empowerment) of each member with work."""
-    return [
-        (names.get(m.member, m.member), m.average_desirability, m.average_empowerment)
-        for m in report.members
-        if m.average_desirability is not None and m.average_empowerment is not None
-    ]
+def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, tuple[float, float, float]]]:
+    """(name, hours, unpleasant and empowering work against the fair share) of each member in the week."""
+    labels = distinct(names)
+    return [(labels[key], ratios) for key, ratios in shares(report) if key in labels]
 
 
 @dataclass(frozen=True)
@@ -354,9 +352,7 @@ class Dispatcher:
         notes = sorted({ROLE_NOTE.format(role_id=json.loads(m.payload)["role_id"]) for m in moves if m.last_error})
         report = Report.from_json(rota.report)
         names = {member_key(h.member.id): h.member.display_name for h in held}
-        chart = await self.runner.run(
-            balance_chart, chart_points(report, names), report.average, f"{org.name}: week {rota.week}"
-        )
+        chart = await self.runner.run(balance_chart, chart_points(report, names), f"{org.name}: week {rota.week}")
         holders = list(dict.fromkeys(h.member.user_id for h in held))  # once each, in the post's order
         return RotaPostContent(org, rota, report, held, notes, chart, marker, Mentions(holders, org.ping_holders))
 
@@ -371,7 +367,8 @@ class Dispatcher:
         found = await self.rota.find_dm(user_id, marker) if tried_before else None
         if found is not None:
             return Outcome(found)
-        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker), True)
+        fairness = fairness_of(Report.from_json(rota.report), member_key(payload["member_id"]))
+        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker, fairness), True)
 
     async def _vote_post(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
         channel = Channel(payload["guild_id"], payload["channel_id"])

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot.fairness import Fairness
 from bot.report import Report
 from storage.models import MergeProposal, Organization, Rota
 from storage.rotas import Holding
@@ -152,9 +153,17 @@ class RotaEffects(Protocol):
         """The id of our DM to this member ending with this marker (sent just before a crash)."""
         ...
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
-        """A member's weekly jobs by DM; returns the message id. Closed DMs are a permanent
-        `DeliveryError`."""
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
+        """A member's weekly jobs by DM (with their week against their fair share); returns the
+        message id. Closed DMs are a permanent `DeliveryError`."""
         ...
 
     async def send_rest(self, channel: Channel, content: RotaPostContent, tried_before: bool) -> None:

@@ -128,13 +128,13 @@ class Publication:
         except ProblemError as error:
             detail = str(error)
             if error.task is not None:  # the solver knows tasks by key: name the task as people do
-                task = inputs.tasks[error.task]
+                task = [t for t in inputs.tasks if t.occurs(week)][error.task]  # the week's tasks
                 detail = detail.replace(repr(task_key(task.id)), repr(task.name))
             raise BadInput(
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
                 "(`/mod member qualify`, `/join`)."
             ) from None
-        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged), solved.pieces())
+        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
     async def target(self, guild_id: int | None, week: str | None = None) -> Target:
         """Which week `/mod rota publish|preview [week]` means (the same rule as the scheduler's when

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.chart import balance_chart, distinct
 from bot.errors import BadInput, UserFacingError
+from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
 from bot.rota import parse_week, reason, solver_inputs, total_hours
-from bot.solver_ids import task_key
+from bot.solver_ids import member_key, task_key
 from storage import rotas
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
 from storage.rotas import Holding
 
 from .lookups import clip, current_week, require_member, require_org
-from .ports import Clock
+from .ports import Clock, Runner
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class JobLine:
     hours: float
     done: bool
     why: str  # the balancing's reason, or ""
+    description: str | None = None  # what the task involves
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class MyJobs:
     week: str
     lines: list[JobLine]
     member_hours: float
+    fairness: Fairness | None = None  # the week against their fair share (None: not in the week's report)
+    shares: list[tuple[str, tuple[float, float, float]]] = field(default_factory=list)  # the chart's rows
+    me: str = ""  # the member's row in the chart
+    org_name: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -109,11 +116,30 @@ async def my_jobs(
     solver_tasks = {t.name: t for t in solver.tasks}
     past_ratio = solver.past_ratios().get(week.member.id)
     lines = []
+    load = [0.0, 0.0, 0.0]
     for item in week.mine:
         task = solver_tasks.get(task_key(item.task.id))
+        if task is not None:
+            load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
         why = reason(task, past_ratio, solver.tasks) if task else ""
-        lines.append(JobLine(item.task.name, item.assignment.hours, item.assignment.done_at is not None, why))
-    return MyJobs(week.rota.week, lines, week.member.hours)
+        done = item.assignment.done_at is not None
+        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description))
+    key = member_key(week.member.id)
+    report = Report.from_json(week.rota.report)
+    fairness = fairness_of(report, key)
+    if fairness is not None:  # what they hold now (after swaps), against the week's fair share
+        fairness = fairness.holding((float(total_hours(i.assignment.hours for i in week.mine)), load[1], load[2]))
+    names = distinct({member_key(m.id): m.name for m in inputs.members})
+    chart = [(names[k], ratios) for k, ratios in shares(report) if k in names]
+    return MyJobs(week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name)
+
+
+async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
+    """The week's balance chart with the member's own row marked, drawn in a worker; None when the
+    week's report has no fair shares (stored before they were kept)."""
+    if not jobs.shares or not jobs.me:
+        return None
+    return await runner.run(balance_chart, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
 
 
 async def mark_done(

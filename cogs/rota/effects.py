@@ -28,6 +28,7 @@ from .views import claim_view, post_view
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from bot.fairness import Fairness
     from storage.models import Organization
     from storage.rotas import Holding
 
@@ -149,8 +150,16 @@ class DiscordRotaEffects:
     async def find_dm(self, user_id: int, marker: str) -> int | None:
         return await find_own(self.bot, await self._dm_channel(user_id), marker, f"reading the DMs with {user_id}")
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
         channel = await self._dm_channel(user_id)
         with delivery_errors(f"sending member {user_id} their jobs (DMs closed?)"):
-            message = await channel.send(with_marker(jobs_dm(org, week, held), marker))
+            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness), marker))
         return message.id

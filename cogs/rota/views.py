@@ -4,15 +4,18 @@ the database), confirming a publication or a re-publication."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.app import swaps
 from bot.app.claims import GivenBack
-from bot.app.week import mark_done, my_jobs, open_tasks, rota_week
+from bot.app.week import mark_done, my_chart, my_jobs, open_tasks, rota_week
 from bot.errors import UserFacingError
+from bot.fairness import balance_words
 from bot.replies import answer_error
+from bot.report import Report
 from bot.solver.model import hours_text
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 
@@ -86,8 +89,9 @@ class PublishView(RotaView):
             await interaction.edit_original_response(content=str(error))
             return
         done = "Published" if result.created else "It was already out:"
+        balance = balance_words(Report.from_json(result.rota.report))
         await interaction.edit_original_response(
-            content=f"{done} the rota for **{self.name}**. `/rota week:{self.week}` shows it."
+            content=f"{done} the rota for **{self.name}**. It is {balance}. `/rota week:{self.week}` shows it."
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
@@ -125,7 +129,11 @@ async def show_my_jobs(interaction: discord.Interaction, week: str | None = None
     if jobs is None:
         await reply(interaction, "You have no tasks this week." if week is None else f"You have no tasks in {week}.")
         return
-    await reply(interaction, embed=my_jobs_embed(jobs))
+    chart = await my_chart(services(interaction).workers, jobs)  # the week's chart, your row marked
+    if chart is None:
+        await reply(interaction, embed=my_jobs_embed(jobs))
+        return
+    await reply(interaction, embed=my_jobs_embed(jobs, chart=True), file=discord.File(io.BytesIO(chart), "you.png"))
 
 
 POST_BUTTONS = {

@@ -23,6 +23,7 @@ from bot.app.ports import (
     VoteReminder,
 )
 from bot.chart import balance_chart
+from bot.fairness import Fairness
 from storage.models import Organization
 from storage.rotas import Holding
 
@@ -72,6 +73,7 @@ class FakeRotaEffects:
     forbidden: bool = False  # the bot lacks Manage Roles
     dms: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (user, week, task names)
     dm_markers: dict[int, tuple[int, str]] = field(default_factory=dict)  # message id: (user, marker)
+    dm_fairness: list[Fairness | None] = field(default_factory=list)  # with each DM, the member's fairness
     fail_next_send: BaseException | None = None
     gone: set[int] = field(default_factory=set)  # channels deleted (or the bot may no longer post there)
     rest: list[tuple[Channel, str]] = field(default_factory=list)  # the posts' mentions that did not fit
@@ -130,8 +132,17 @@ class FakeRotaEffects:
     async def find_dm(self, user_id: int, marker: str) -> int | None:
         return next((i for i, (user, m) in self.dm_markers.items() if (user, m) == (user_id, marker)), None)
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
         self.dms.append((user_id, week, sorted(h.task.name for h in held)))
+        self.dm_fairness.append(fairness)
         message_id = next(message_ids)
         self.dm_markers[message_id] = (user_id, marker)
         return message_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -160,3 +161,16 @@ async def test_a_cancelled_vote_is_announced_and_its_buttons_retired(votes) -> N
     discord = service.outbox.votes
     assert sorted(channel.guild_id for channel, _, _ in discord.ends) == [A, B]
     assert {message_id for _, message_id in discord.retired} == {message_id for _, _, message_id in discord.votes}
+
+
+async def test_the_dry_run_names_tasks_as_the_merge_will_and_says_how_much_work_is_unrated(db, votes) -> None:
+    service, _ = votes
+    async with db.transaction() as session:  # B has its own "dishes" (no ratings: counted as neutral)
+        from storage.models import TaskRow
+
+        session.add(TaskRow(organization_id=2, name="dishes", hours=1.5, slots=2))
+    proposal = await service.propose(A, 1, "BBBB2345", "Together", 24)
+    pooled = json.loads(proposal.dry_run)["pooled"]
+    assert pooled["renamed"] == [["Dishes", "Dishes (Org 111)"], ["dishes", "dishes (Org 333)"]]
+    # Repairs has one rating (dave's): too few, so it is unrated too.
+    assert (pooled["hours"], pooled["unrated_hours"], pooled["unrated_tasks"]) == (8.0, 5.0, 2)

@@ -90,7 +90,7 @@ async def test_a_real_shaped_organization_gets_whole_steps_that_add_up_exactly(
             assert pieces == [hours] * task.slots, name
     # The post's per-member totals are the exact sums too.
     totals = {
-        field["name"].rsplit(" — ", 1)[0]: Fraction(field["name"].rsplit(" — ", 1)[1].removesuffix(" h"))
+        field["name"].rsplit(" — ", 1)[0]: Fraction(field["name"].rsplit(" — ", 1)[1].split(" h")[0])  # "30 h · fair"
         for embed in post["embeds"]
         for field in embed.get("fields", [])
         if " — " in field["name"]

@@ -98,6 +98,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
     assert "Bikes for all" in text_a and "Bread for the neighbourhood" in text_b  # the other side's goals
     assert "2 members" in text_a and "8 h of tasks" in text_a
     assert "Dry run for Bakery Collective's members" in text_a and "per member merged" in text_a
+    assert "**Dishes (Bakery Collective)** and **Dishes (Bike Co-op)**" in text_a  # as the merge names them
     assert "<t:" in text_a and "50% of its 3 members must vote" in text_a
     assert [b["label"] for b in message_buttons(on_a)] == ["Yes", "No", "Abstain"]
 
@@ -127,7 +128,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
         assert "Bread and Bikes" in await say(w, guild, w.carol, "org")
     tasks = {t.name: t.origin for t in await rows(bot, TaskRow, TaskRow.organization_id == merged.id)}
     assert tasks == {
-        "Dishes": "Bakery Collective",
+        "Dishes (Bakery Collective)": "Bakery Collective",
         "Chair meeting": "Bakery Collective",
         "Baking": "Bakery Collective",
         "Repairs": "Bike Co-op",

@@ -103,7 +103,7 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     post = await world.fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
     text = message_text(post)
     assert "rota for week 2026-W49" in text and "<t:" in text
-    assert "Average desirability per member" in text and "Spread-sum" in text
+    assert "of their fair share" in text and "Spread-sum" not in text  # plain words, no jargon
     for user in (world.alice, world.bob, world.carol):
         assert f"<@{user.id}>" in text
     assert post["embeds"][0]["image"]["url"] == "attachment://balance.png"
@@ -424,6 +424,13 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
         carol = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.carol.id))).scalar_one()
         session.add(Qualification(member_id=carol.id, name="driver"))
     assert "not out yet" in await (await fake.invoke(world.a, world.alice, "myjobs")).text()
+    async with bot.db.transaction() as session:  # what each task involves, shown wherever the task is
+        for task in (await session.execute(select(TaskRow))).scalars():
+            task.description = f"How to do {task.name.lower()}"
+    gutters = await fake.invoke(world.a, world.mod_a, "mod task add", name="Gutters", hours=2, every_weeks=2)
+    assert "every 2 weeks from 2026-W50" in await gutters.text()  # from next week: not in this week's rota
+    listed = await (await fake.invoke(world.a, world.alice, "tasks")).text()
+    assert "every 2 weeks, next in week 2026-W50" in listed and "How to do dishes" in listed
     assert "no published rota" in await (await fake.invoke(world.a, world.alice, "rota")).text()
     assert "DM each week" in await (await fake.invoke(world.a, world.alice, "notify", setting="on")).text()
 
@@ -442,9 +449,13 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
     go = next(b["custom_id"] for b in message_buttons(question) if b["label"] == "Publish")
     await fake.click(world.a, world.mod_a, question, go)
     await fake.wait_until(lambda: "Published" in (question.get("content") or ""), timeout=30, what="publish")
-    assert "Published the rota for **week 49, Mon 30 Nov – Sun 6 Dec**" in question["content"]
+    assert "Published the rota for **week 49, Mon 30 Nov – Sun 6 Dec**. It is " in question["content"]
+    assert "balanced" in question["content"] and "spread" not in question["content"]
     assert len(rota_messages(world, world.a)) == 1
-    assert any("Your jobs in" in m["content"] for m in fake.dm_messages(world.alice))
+    post = message_text(rota_messages(world, world.a)[0])
+    assert "of their fair share" in post and "What the tasks involve" in post and "Gutters" not in post
+    [dm] = [m["content"] for m in fake.dm_messages(world.alice) if "Your jobs in" in m["content"]]
+    assert "your fair share is" in dm and "Unpleasant work:" in dm and "How to do" in dm
     assert not fake.dm_messages(world.bob)
 
     again = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="2026-W49")
@@ -465,8 +476,12 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
         in await (await fake.invoke(world.a, world.alice, "rota", week="2026-W40")).text()
     )
     assert "ISO week" in await (await fake.invoke(world.a, world.alice, "rota", week="last week")).text()
-    jobs = await (await fake.invoke(world.a, world.alice, "myjobs")).text()
-    assert "Your jobs, week 2026-W49" in jobs and "of your 10 h" in jobs
+    asked = await fake.invoke(world.a, world.alice, "myjobs")
+    jobs = await asked.text(timeout=30)
+    assert "Your jobs, week 2026-W49" in jobs and "of your 10 h; your fair share is" in jobs
+    assert "Unpleasant work:" in jobs and "Empowering work:" in jobs and "*How to do" in jobs
+    [chart] = (await asked.wait_reply())["attachments"]  # the week's chart with Alice's row marked
+    assert chart["filename"] == "you.png" and fake.attachment_bytes(chart).startswith(b"\x89PNG")
     assert ids
 
 
