@@ -1,7 +1,7 @@
 """task claims (a task given back, open to claims), post pings, mid-week reminders
 
 Revision ID: 32f99eca9c15
-Revises: 1f73a75c7cc9
+Revises: 5a1c0e7d9b21
 Create Date: 2026-11-29 13:20:46.729866
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "32f99eca9c15"
-down_revision: str | None = "1f73a75c7cc9"
+down_revision: str | None = "5a1c0e7d9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
