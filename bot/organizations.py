@@ -175,6 +175,20 @@ def check_vote_hours(hours: int) -> int:
     return hours
 
 
+MAX_CLAIM_HOURS = 168  # a task given back is open to claims at most a week (and never past its week)
+
+
+def check_claim_hours(hours: int) -> int:
+    if not 1 <= hours <= MAX_CLAIM_HOURS:
+        raise BadInput(f"A task given back stays open from 1 to {MAX_CLAIM_HOURS} hours; you gave {hours}.")
+    return hours
+
+
+def parse_reminder_day(day: str) -> int | None:
+    """The mid-week reminder's day: a weekday, or `off` (None)."""
+    return None if day.strip().lower() == "off" else parse_day(day)
+
+
 def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())

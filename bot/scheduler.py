@@ -1,4 +1,5 @@
-"""One weekly APScheduler job per organization, rebuilt from the database (the source of truth).
+"""Weekly APScheduler jobs per organization (the publication, the mid-week reminder) and one-off
+timers (a vote's close and reminder, a claim's deadline), rebuilt from the database (the source of truth).
 
 APScheduler 3 keeps jobs in memory here: its job stores cannot be shared between schedulers, so
 exactly one process may run it (`SCHEDULER_ENABLED`), and runs missed while the bot was down are
@@ -25,9 +26,15 @@ def job_id(org_id: int) -> str:
     return f"publish:{org_id}"
 
 
+def reminder_job_id(org_id: int) -> str:
+    return f"reminder:{org_id}"
+
+
 class WeeklyScheduler:
-    def __init__(self, publish: Callable[[int], Awaitable[object]]) -> None:
-        self.publish = publish
+    def __init__(
+        self, publish: Callable[[int], Awaitable[object]], remind: Callable[[int], Awaitable[object]] | None = None
+    ) -> None:
+        self.publish, self.remind = publish, remind
         self.running: set[asyncio.Task] = set()  # job runs under way, finished or cancelled on stop
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -68,10 +75,29 @@ class WeeklyScheduler:
                 if job.id.startswith("publish:") and job.id not in wanted:
                     job.remove()
 
+    def reconcile_reminders(self, schedules: Iterable[Schedule], *, org_id: int | None = None) -> None:
+        """Make the mid-week reminder jobs match these schedules: of every organization, or (`org_id`)
+        of that one only (its job goes when it turned the reminder off)."""
+        wanted = {reminder_job_id(s.org_id): s for s in schedules}
+        for job_key, schedule in wanted.items():
+            self.scheduler.add_job(
+                self._remind,
+                schedule.trigger(),
+                args=[schedule.org_id],
+                id=job_key,
+                replace_existing=True,
+                name=f"mid-week reminder of organization {schedule.org_id}",
+            )
+        for job in self.scheduler.get_jobs():
+            mine = org_id is None or job.id == reminder_job_id(org_id)
+            if job.id.startswith("reminder:") and job.id not in wanted and mine:
+                job.remove()
+
     def remove(self, org_id: int) -> None:
-        job = self.scheduler.get_job(job_id(org_id))
-        if job is not None:
-            job.remove()
+        for key in (job_id(org_id), reminder_job_id(org_id)):
+            job = self.scheduler.get_job(key)
+            if job is not None:
+                job.remove()
 
     def next_run(self, org_id: int) -> datetime | None:
         job = self.scheduler.get_job(job_id(org_id))
@@ -100,6 +126,10 @@ class WeeklyScheduler:
 
     async def _run(self, org_id: int) -> None:
         await self._track(self.publish(org_id), f"scheduled publication of organization {org_id}")
+
+    async def _remind(self, org_id: int) -> None:
+        if self.remind is not None:
+            await self._track(self.remind(org_id), f"mid-week reminder of organization {org_id}")
 
     async def _track(self, coroutine: Awaitable[object], what: str) -> None:
         task = asyncio.current_task()

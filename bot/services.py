@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
+from bot.app.claims import Claims
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
+from bot.app.reminders import Reminders
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
 from bot.workers import Workers
@@ -39,6 +41,8 @@ class Services:
     merges: MergeVotes
     outbox: Dispatcher
     bot: RotaBot
+    claims: Claims
+    reminders: Reminders
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the start-up catch-up of missed publications
 
@@ -47,13 +51,17 @@ class Services:
         clock = bot.now  # tests move the bot's clock; read it at each use
         outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), bot.workers, clock)
         publication = Publication(bot.db, outbox, bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit)
-        scheduler = WeeklyScheduler(publication.publish_due) if bot.settings.scheduler_enabled else None
+        reminders = Reminders(bot.db, outbox, clock)
+        scheduler = (
+            WeeklyScheduler(publication.publish_due, reminders.remind_due) if bot.settings.scheduler_enabled else None
+        )
 
         async def schedule_changed(org_id: int) -> None:
-            await reschedule(scheduler, publication, org_id)
+            await reschedule(scheduler, publication, reminders, org_id)
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
-        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot)
+        claims = Claims(bot.db, outbox, clock, jobs=scheduler)
+        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
         if bot.settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -76,9 +84,14 @@ class Services:
             self.scheduler.start()
             schedules = await self.publication.schedules()
             self.scheduler.reconcile(schedules)
-            self.catching_up = self._spawn(self._catch_up_publications(missed_runs(schedules, self.now(), last_alive)))
+            reminder_schedules = await self.reminders.schedules()
+            self.scheduler.reconcile_reminders(reminder_schedules)
+            missed = missed_runs(schedules, self.now(), last_alive)
+            missed_reminders = missed_runs(reminder_schedules, self.now(), last_alive)
+            self.catching_up = self._spawn(self._catch_up_publications(missed, missed_reminders))
             self._spawn(self._heartbeat())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
+        self._spawn(self._expire_overdue(await self.claims.open_ids()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
@@ -90,7 +103,7 @@ class Services:
 
     async def schedule_changed(self, org_id: int) -> None:
         """An organization's schedule changed (or it was archived by a merge): update its job."""
-        await reschedule(self.scheduler, self.publication, org_id)
+        await reschedule(self.scheduler, self.publication, self.reminders, org_id)
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
@@ -111,24 +124,36 @@ class Services:
                 log.warning("could not record the heartbeat", exc_info=True)
             await asyncio.sleep(liveness.HEARTBEAT_SECONDS)
 
-    async def _catch_up_publications(self, org_ids: list[int]) -> None:
+    async def _catch_up_publications(self, org_ids: list[int], reminder_org_ids: list[int] | None = None) -> None:
         await self.bot.wait_until_ready()
         for org_id in org_ids:
             try:
                 await self.publication.publish_due(org_id, why="catch-up")
             except Exception:
                 log.exception("catching up the publication of organization %s failed", org_id)
+        for org_id in reminder_org_ids or []:  # after the publications: a reminder is about a published week
+            try:
+                await self.reminders.remind_due(org_id, why="catch-up")
+            except Exception:
+                log.exception("catching up the reminder of organization %s failed", org_id)
+
+    async def _expire_overdue(self, claim_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.claims.expire_overdue(claim_ids)
 
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.merges.close_overdue(proposal_ids)
 
 
-async def reschedule(scheduler: WeeklyScheduler | None, publication: Publication, org_id: int) -> None:
+async def reschedule(
+    scheduler: WeeklyScheduler | None, publication: Publication, reminders: Reminders, org_id: int
+) -> None:
     if scheduler is None:
         return
     schedules = await publication.schedules(org_id)
     if schedules:
         scheduler.reconcile(schedules, complete=False)
+        scheduler.reconcile_reminders(await reminders.schedules(org_id), org_id=org_id)
     else:  # archived by a merge
         scheduler.remove(org_id)

@@ -25,6 +25,7 @@ from storage.models import (
     Qualification,
     Rating,
     SwapOffer,
+    TaskClaim,
     TaskRow,
     utcnow,
 )
@@ -193,6 +194,7 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         keep.hours = pooled_hours(keep.hours if keep.active else 0.0, other.hours)
         keep.active = True
     keep.notify = keep.notify or other.notify
+    keep.reminders = keep.reminders and other.reminders
     for model, column in (
         (Rating, Rating.member_id),
         (Away, Away.member_id),
@@ -200,6 +202,8 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         (Assignment, Assignment.assigned_member_id),
         (SwapOffer, SwapOffer.from_member_id),
         (SwapOffer, SwapOffer.to_member_id),
+        (TaskClaim, TaskClaim.from_member_id),
+        (TaskClaim, TaskClaim.taker_member_id),
     ):
         await session.execute(update(model).where(column == other.id).values({column.key: keep.id}))
     held = set((await session.execute(select(Qualification.name).where(Qualification.member_id == keep.id))).scalars())
@@ -400,3 +404,23 @@ async def _second_membership(
         await session.execute(
             update(Rating).where(Rating.member_id == row.id, Rating.task_id.in_(moving_tasks)).values(member_id=copy.id)
         )
+
+
+async def non_voters(session: AsyncSession, proposal: MergeProposal, org_id: int) -> list[int]:
+    """The user ids of one side's members who may vote on the proposal (`in_electorate`) and have not."""
+    voted = set(
+        (await session.execute(select(MergeVote.member_id).where(MergeVote.proposal_id == proposal.id))).scalars()
+    )
+    result = await session.execute(
+        select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name)
+    )
+    side = None  # a vote on leaving: only the leaving side's members vote
+    if proposal.kind == "leave":
+        side = await side_users(session, proposal.proposer_org_id, proposal.other_org_id)
+    return [
+        m.user_id
+        for m in result.scalars()
+        if m.id not in voted
+        and in_electorate(m.active, m.joined_at, proposal.created_at)
+        and (side is None or m.user_id in side)
+    ]

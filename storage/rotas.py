@@ -24,6 +24,7 @@ from storage.models import (
     Rota,
     RotaPost,
     SwapOffer,
+    TaskClaim,
     TaskRow,
     utcnow,
 )
@@ -134,6 +135,7 @@ async def replace_rota(session: AsyncSession, rota_id: int, report: Report, piec
     rota.report, rota.spread_sum, rota.published_at = report.to_json(), report.spread_sum, None
     old = select(Assignment.id).where(Assignment.rota_id == rota.id)
     await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
+    await session.execute(delete(TaskClaim).where(TaskClaim.assignment_id.in_(old)))
     await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
     _add_pieces(session, rota, pieces)
     return rota

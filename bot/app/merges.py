@@ -24,7 +24,7 @@ from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, tot
 from bot.solver import Plan, ProblemError
 from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
-from bot.votes import Side, decided_early, in_electorate, outcome
+from bot.votes import Side, decided_early, in_electorate, outcome, reminder_at
 from storage import members, merges, orgs, outbox, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session
@@ -44,6 +44,10 @@ DRY_RUN_SECONDS = 3.0
 
 def close_key(proposal_id: int) -> str:
     return f"close-merge:{proposal_id}"
+
+
+def remind_key(proposal_id: int) -> str:
+    return f"remind-vote:{proposal_id}"
 
 
 def subject(proposal_id: int) -> str:
@@ -167,6 +171,7 @@ class MergeVotes:
             pending = await merges.open_proposals(session)
         for proposal in pending:
             self._schedule_close(proposal)
+            self._schedule_reminder(proposal)
         return [p.id for p in pending if p.id is not None]
 
     async def close_overdue(self, ids: list[int]) -> None:
@@ -185,6 +190,50 @@ class MergeVotes:
     def _schedule_close(self, proposal: MergeProposal) -> None:
         if self.jobs is not None and proposal.id is not None:
             self.jobs.once(close_key(proposal.id), proposal.closes_at, self.close, proposal.id)
+
+    def _schedule_reminder(self, proposal: MergeProposal) -> None:
+        if self.jobs is not None and proposal.id is not None:
+            when = reminder_at(proposal.created_at, proposal.closes_at)
+            self.jobs.once(remind_key(proposal.id), when, self.remind, proposal.id)
+
+    async def remind(self, proposal_id: int) -> int:
+        """A day before the close: on every server of each side, mention that side's members who
+        may vote and have not (once: the outbox key; the message is built at delivery, so someone
+        voting meanwhile is left out). Fired too soon (a restart), it waits for its time."""
+        async with self.locks[proposal_id]:
+            now = self.clock()
+            queued = 0
+            async with self.db.transaction() as session:
+                proposal = await merges.locked(session, proposal_id)
+                if proposal is None or proposal.status != "open" or now >= proposal.closes_at:
+                    return 0
+                if now < reminder_at(proposal.created_at, proposal.closes_at):
+                    self._schedule_reminder(proposal)
+                    return 0
+                for org_id in (proposal.proposer_org_id, proposal.other_org_id):
+                    for server in await orgs.servers_of(session, org_id):
+                        if proposal.kind == "leave" and server.origin_org_id != proposal.other_org_id:
+                            continue  # a vote on leaving: only the leaving side's servers, where it was posted
+                        added = await outbox.add(
+                            session,
+                            org_id=org_id,
+                            kind="vote.remind",
+                            key=f"{subject(proposal_id)}:remind:{server.guild_id}",
+                            subject=subject(proposal_id),
+                            payload={
+                                "proposal_id": proposal_id,
+                                "org_id": org_id,
+                                "guild_id": server.guild_id,
+                                "channel_id": server.channel_id,
+                            },
+                            now=now,
+                        )
+                        queued += added is not None
+            if queued:
+                log.info("merge vote #%s: reminding those who have not voted", proposal_id)
+            await self.outbox.deliver_subject(subject(proposal_id))
+            self.outbox.kick()
+            return queued
 
     # -- the dry run ---------------------------------------------------------------------------------
 
@@ -309,6 +358,7 @@ class MergeVotes:
         await self.outbox.deliver_subject(subject(proposal.id))
         self.outbox.kick()
         self._schedule_close(proposal)
+        self._schedule_reminder(proposal)
         return proposal
 
     async def propose_leave(self, guild_id: int | None, user_id: int, vote_hours: int | None) -> MergeProposal:
@@ -383,6 +433,7 @@ class MergeVotes:
         await self.outbox.deliver_subject(subject(proposal.id))
         self.outbox.kick()
         self._schedule_close(proposal)
+        self._schedule_reminder(proposal)
         return proposal
 
     async def _queue_end(self, session: Session, proposal: MergeProposal, end: dict[str, Any]) -> None:
@@ -485,6 +536,7 @@ class MergeVotes:
                 log.info("merged %s and %s into %s (organization %s)", names[0], names[1], merged_name, merged_id)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
+                self.jobs.remove_key(remind_key(proposal_id))
             closed = VoteClosed(proposal, names, (a, b), merged_name)
             await self.outbox.deliver_subject(subject(proposal_id))
             self.outbox.kick()
@@ -508,6 +560,7 @@ class MergeVotes:
             log.info("merge vote #%s cancelled by moderator %s of %s", proposal_id, user_id, org.name)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
+                self.jobs.remove_key(remind_key(proposal_id))
             withdrawn = VoteWithdrawn(proposal_id, org.name)
             await self.outbox.deliver_subject(subject(proposal_id))
             self.outbox.kick()

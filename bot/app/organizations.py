@@ -51,6 +51,7 @@ class SettingsShown:
     changed: bool
     recent: list[AuditEntry]
     failed: list[OutboxEffect]  # Discord effects given up on (a deleted channel, a missing permission)
+    moderator_role_id: int | None = None  # this server's, mentioned when nobody claims a task given back
 
 
 async def org_info(db: Database, guild_id: int | None) -> OrgInfo:
@@ -120,6 +121,11 @@ async def change_settings(
     threshold: int | None = None,
     vote_hours: int | None = None,
     granularity: str | float | Decimal | None = None,
+    pings: bool | None = None,
+    claim_hours: int | None = None,
+    reminder_day: str | None = None,
+    reminder_time: str | None = None,
+    moderator_role_id: int | None = None,
     hourly_rate: float | None = None,
     currency: str | None = None,
 ) -> SettingsShown:
@@ -130,7 +136,7 @@ async def change_settings(
     whole number of steps), naming those tasks: a setting never makes a week unsolvable.
 
     `hourly_rate` (0 removes it) and `currency` (empty removes it) are the ledger's pay (`bot.ledger`)."""
-    changes: dict[str, float | int | str | None] = {}
+    changes: dict[str, float | int | bool | str | time | None] = {}
     if hourly_rate is not None:
         rate = ledger_rules.check_rate(hourly_rate)
         changes["hourly_rate"] = None if rate is None else float(rate)
@@ -145,8 +151,21 @@ async def change_settings(
         changes["threshold_pct"] = rules.check_percent(threshold, "threshold")
     if vote_hours is not None:
         changes["vote_hours"] = rules.check_vote_hours(vote_hours)
+    if pings is not None:
+        changes["ping_holders"] = pings
+    if claim_hours is not None:
+        changes["claim_hours"] = rules.check_claim_hours(claim_hours)
+    if reminder_day is not None:
+        changes["reminder_day"] = rules.parse_reminder_day(reminder_day)
+    if reminder_time is not None:
+        changes["reminder_time"] = rules.parse_clock(reminder_time)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        server = await orgs.server(session, guild_id or 0)
+        assert server is not None
+        if moderator_role_id is not None:  # 0: mention no role
+            server.moderator_role_id = moderator_role_id or None
+            orgs.audit(session, org.id, moderator_id, "org.settings", f"moderator_role={moderator_role_id or 'none'}")
         if step is not None:
             current = await tasks.active_tasks(session, org.id)
             rules.check_granularity_fits(step, [(t.name, t.hours, t.splittable) for t in current])
@@ -155,12 +174,14 @@ async def change_settings(
             setattr(org, key, value)
         if changes:
             detail = " ".join(
-                f"{k}={hours_text(v) if k in HOUR_SETTINGS and isinstance(v, float) else v}" for k, v in changes.items()
+                f"{k}={hours_text(v) if k in HOUR_SETTINGS and isinstance(v, float | int) else v}"
+                for k, v in changes.items()
             )
             orgs.audit(session, org.id, moderator_id, "org.settings", detail)
         recent = await orgs.recent_audit(session, org.id, limit=5)
         failed = await outbox.failed(session, org.id, limit=5)
-    return SettingsShown(org, bool(changes), recent, failed)
+    changed = bool(changes) or moderator_role_id is not None
+    return SettingsShown(org, changed, recent, failed, server.moderator_role_id)
 
 
 async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: str) -> str:

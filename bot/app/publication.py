@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.errors import BadInput
 from bot.report import Report
-from bot.rota import RotaPiece, SolvedWeek, iso_week, solve_week, week_days, week_published_at
+from bot.rota import RotaPiece, SolvedWeek, iso_week, solve_week, target_week, week_days, week_published_at
 from bot.schedule import Schedule, last_due, zone
 from bot.solver import ProblemError
 from bot.solver_ids import task_key
@@ -54,7 +54,10 @@ class PlannedWeek:
 
 
 @dataclass(frozen=True)
-class ThisWeek:
+class Target:
+    """The week a moderator's publish or preview is about (`bot.rota.target_week`), and whether it
+    is out already."""
+
     org: Organization
     week: str
     published_at: datetime | None
@@ -87,12 +90,6 @@ class Publication:
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
         self.on_published: Callable[[int], None] | None = None  # e.g. rewrite the public report (not awaited)
-
-    def current_week(self, org: Organization) -> str:
-        return iso_week(self.clock().astimezone(zone(org.timezone)).date())
-
-    def next_week(self, org: Organization) -> str:
-        return iso_week(self.clock().astimezone(zone(org.timezone)).date() + timedelta(days=7))
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.db.session() as session:
@@ -140,12 +137,14 @@ class Publication:
             ) from None
         return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
-    async def this_week(self, guild_id: int | None) -> ThisWeek:
+    async def target(self, guild_id: int | None, week: str | None = None) -> Target:
+        """Which week `/mod rota publish|preview [week]` means (the same rule as the scheduler's when
+        no week is given), and when it was published, if it was."""
         async with self.db.session() as session:
             org = await require_org(session, guild_id)
-            week = self.current_week(org)
-            stored = await rotas.rota_for(session, org.id, week)
-        return ThisWeek(org, week, stored.published_at if stored else None)
+            wanted = target_week(week, self.clock(), org.timezone)
+            stored = await rotas.rota_for(session, org.id, wanted)
+        return Target(org, wanted, stored.published_at if stored else None)
 
     async def publish_now(self, org_id: int, week: str, moderator_id: int) -> Published:
         """A moderator's `/mod rota publish`: the publication, written to the audit log."""
@@ -154,12 +153,12 @@ class Publication:
             orgs.audit(session, org_id, moderator_id, "rota.publish", week)
         return published
 
-    async def preview(self, guild_id: int | None) -> Preview:
-        """Next week's rota as it would be published now; nothing is stored or posted."""
-        async with self.db.session() as session:
-            org = await require_org(session, guild_id)
-        org_id = org.id
-        planned = await self.plan_week(org_id, self.next_week(org))
+    async def preview(self, guild_id: int | None, week: str | None = None) -> Preview:
+        """The week's rota as it would be published now (the week `target` names); nothing is stored
+        or posted."""
+        target = await self.target(guild_id, week)
+        org, org_id = target.org, target.org.id
+        planned = await self.plan_week(org_id, target.week)
         async with self.db.session() as session:
             tasks, members = await rotas.tasks_and_members(session, org_id)
         held = [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
-from bot.app.ports import SideFacts, VotePostContent
+from bot.app.ports import SideFacts, VotePostContent, VoteReminder
 from bot.solver.model import hours_text
 from bot.votes import Side
 from cogs.common import clip
@@ -219,3 +219,11 @@ def status_embed(found: list[ProposalStatus]) -> discord.Embed:
         else:
             lines.append(head)
     return discord.Embed(title="Merge votes", description=clip("\n\n".join(lines) or "None yet.", 4096))
+
+
+def vote_reminder_text(reminder: VoteReminder) -> str:
+    closes = f"{discord.utils.format_dt(reminder.closes_at, 'f')} ({discord.utils.format_dt(reminder.closes_at, 'R')})"
+    return (
+        f"🗳️ The merge vote #{reminder.proposal_id} on **{clip(reminder.name, 100)}** closes {closes}. "
+        "Vote with the buttons on its message (`/merge status` shows it). You have not voted yet:\n"
+    )

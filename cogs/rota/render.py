@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.app.ports import ClaimNotice, Reminder, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
 from bot.fairness import Fairness, fairness_of, summary, verdict
 from bot.report import Report
-from bot.rota import total_hours, week_days
+from bot.rota import total_hours, week_days, week_name
 from bot.solver.model import hours_text
 from bot.solver_ids import member_key
 from cogs.common import clip, spreadsheet_safe
@@ -185,4 +186,71 @@ def swap_answer_text(answer: SwapAnswered) -> str:
     return (
         f"<@{answer.taker_user_id}> took **{answer.task}** ({hours_text(answer.hours)} h) from "
         f"<@{answer.giver_user_id}> this week. The rota and the ledger now show who really does it."
+    )
+
+
+# -- the post's text, tasks given back, reminders, a swap's answer ----------------------------------
+
+
+def post_head(org: Organization, week: str) -> str:
+    """The first words of the rota post (the mentions of its holders follow)."""
+    return (
+        f"**{clip(org.name, 100)}**: the rota for **{week_name(week)}** is out. The buttons below show your jobs, "
+        "mark one done, or give one back if you can't do it.\n"
+    )
+
+
+def when(moment: datetime) -> str:
+    return f"{discord.utils.format_dt(moment, 'f')} ({discord.utils.format_dt(moment, 'R')})"
+
+
+def claim_text(notice: ClaimNotice) -> str:
+    task = f"**{clip(notice.task, 100)}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
+    if notice.state == "taken":
+        return f"✅ <@{notice.taker_user_id}> took {task} from <@{notice.giver_user_id}>. Thank you!"
+    if notice.state == "expired":
+        who = f"<@&{notice.moderator_role_id}>" if notice.moderator_role_id else "Moderators"
+        return (
+            f"⚠️ Nobody claimed {task}, which <@{notice.giver_user_id}> can't do. {who}: please find someone "
+            f"to do it; <@{notice.giver_user_id}> still holds it and can hand it over with `/swap` once someone agrees."
+        )
+    head = (
+        f"🔁 <@{notice.giver_user_id}> can't do {task} and gives it back. First to press **Claim** takes it; "
+        f"open until {when(notice.deadline)}."
+    )
+    if notice.mentions.user_ids:
+        return head + "\nYou have room and can do it:\n"
+    return head + "\nNobody has room for it right now: anyone who can make room may claim it."
+
+
+def claim_closed_text(notice: ClaimNotice) -> str:
+    if notice.state == "taken":
+        return claim_text(notice)
+    task = f"**{clip(notice.task, 100)}** ({week_name(notice.week)})"
+    if notice.state == "withdrawn":
+        return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
+    return f"This offer of {task} is closed: nobody claimed it in time."
+
+
+def reminder_text(reminder: Reminder) -> str:
+    lines = [f"• **{clip(name, 100)}** ({hours_text(hours)} h)" for name, hours in reminder.tasks[:40]]
+    if len(reminder.tasks) > 40:
+        lines.append(f"• and {len(reminder.tasks) - 40} more: `/myjobs` lists them")
+    return "\n".join(
+        [
+            f"A reminder from **{clip(reminder.org_name, 100)}**: still to do in {week_name(reminder.week)}:",
+            *lines,
+            "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
+            "to the others. `/notify setting:off about:reminders` stops these reminders.",
+        ]
+    )
+
+
+def swap_decided_text(decided: SwapDecided) -> str:
+    task = f"**{clip(decided.task, 100)}** ({hours_text(decided.hours)} h, {week_name(decided.week)})"
+    if decided.accepted:
+        return f"<@{decided.taker_user_id}> accepted your offer: {task} is theirs now. The rota shows it."
+    return (
+        f"<@{decided.taker_user_id}> declined your offer of {task}: it stays yours. Offer it to someone else "
+        "with `/swap`, or to everyone who can take it with **Can't do…** under the rota post."
     )

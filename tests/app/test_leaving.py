@@ -14,6 +14,7 @@ from bot.app.merges import MergeVotes, VoteClosed
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.errors import BadInput
+from bot.votes import reminder_at
 from storage import orgs, rotas
 from storage.db import Database
 from storage.models import Goal, MemberRow, Organization, OrgServer, Rating, TaskRow
@@ -93,6 +94,10 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
     with pytest.raises(BadInput, match="came from"):
         await service.vote(A, 1, proposal.id, "yes")  # ana is A's: the rest does not vote
     await service.vote(B, 10, proposal.id, "yes")
+    clock.now = reminder_at(proposal.created_at, proposal.closes_at)
+    assert await service.remind(proposal.id) == 1
+    [(channel, reminder, _)] = votes.reminders
+    assert channel.guild_id == B and list(reminder.mentions.user_ids) == [3, 11]  # cleo and erin: B's, not yet
     await service.vote(A, 3, proposal.id, "yes")  # cleo votes from any server of the federation
     await service.vote(B, 11, proposal.id, "no")
     clock.now += timedelta(hours=13)

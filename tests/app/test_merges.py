@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 import storage.outbox
-from bot.app.merges import MergeVotes, VoteClosed, close_key
+from bot.app.merges import MergeVotes, VoteClosed, close_key, remind_key
 from bot.app.outbox import Dispatcher
 from bot.errors import BadInput
 from storage.db import Database
@@ -49,7 +49,10 @@ async def test_a_proposal_posts_on_both_sides_with_a_dry_run(votes) -> None:
     assert sorted(channel.guild_id for channel, _, _ in posted) == [A, B]
     here = next(content for channel, content, _ in posted if channel.guild_id == A)
     assert here.there.org.name == f"Org {B}" and here.there.task_hours == 2
-    assert service.jobs.jobs == {close_key(proposal.id): proposal.closes_at}  # type: ignore[union-attr]
+    assert service.jobs.jobs == {  # type: ignore[union-attr]
+        close_key(proposal.id): proposal.closes_at,
+        remind_key(proposal.id): proposal.closes_at - timedelta(hours=12),  # half-way through a one-day vote
+    }
     with pytest.raises(BadInput, match="already in a merge vote"):
         await service.propose(B, 10, "AAAA2345", None, None)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.models import MemberRow, Organization
+from storage.models import MemberRow, Organization, Rota
 from tests.e2e.builders import Clock, rows
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import message_buttons, message_text
@@ -95,14 +95,23 @@ async def test_the_ledger_and_the_public_report_through_their_commands(world: Wo
         w, w.a, w.mod_a, "mod org publish-report", state="on"
     )
     assert "Your name will appear" in await say(w, w.a, w.alice, "report show-me", state="on")
-    await say(w, w.a, w.mod_a, "mod rota publish")
-    page = next(iter(site.glob("*/index.html")), None) if site.exists() else None
-    await w.fake.wait_until(lambda: any(site.glob("*/index.html")) if site.exists() else False, 30, "the report")
+    question = await (await w.fake.invoke(w.a, w.mod_a, "mod rota publish")).wait_reply()
+    go = next(b["custom_id"] for b in message_buttons(question) if b["label"] == "Publish")
+    await w.fake.click(w.a, w.mod_a, question, go)
+    await w.fake.wait_until(lambda: "Published" in (question.get("content") or ""), timeout=30, what="publish")
+
+    def written() -> str:  # turning it on wrote the page already (no week yet): wait for the week's
+        pages = list(site.glob("*/index.html"))
+        text = pages[0].read_text() if pages else ""
+        return text if "The latest week" in text else ""
+
+    await w.fake.wait_until(written, 30, "the report with the published week")
     page = next(site.glob("*/index.html"))
-    html = page.read_text()
+    html = written()
     assert "alice" in html and "bob" not in html and "carol" not in html and "Member B" in html
 
-    week = bot.services.publication.current_week((await rows(bot, Organization, Organization.archived_at.is_(None)))[0])
+    [published] = await rows(bot, Rota)
+    week = published.week
     assert "your own ledger" in await say(w, w.a, w.alice, "ledger", member=w.bob)
     assert "ISO week like 2026-W48" in await say(w, w.a, w.alice, "ledger", to="next week")
     text = await say(

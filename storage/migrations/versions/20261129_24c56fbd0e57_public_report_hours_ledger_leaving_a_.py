@@ -14,7 +14,7 @@ they voted for in a merge vote, or the original organization in which they still
 membership. What cannot be told stays empty and stays with the federation when a side leaves.
 
 Revision ID: 24c56fbd0e57
-Revises: 5a1c0e7d9b21
+Revises: 32f99eca9c15
 Create Date: 2026-11-29 13:19:55.406765
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 import storage.models
 
 revision: str = "24c56fbd0e57"
-down_revision: str | None = "5a1c0e7d9b21"
+down_revision: str | None = "32f99eca9c15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
