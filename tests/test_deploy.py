@@ -3,6 +3,7 @@ and systemd unit checked against the program they start (no container runtime ru
 
 from __future__ import annotations
 
+import asyncio
 import configparser
 import json
 import os
@@ -11,7 +12,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from bot.cli import build_parser, cmd_health, cmd_run
 from bot.health import Heartbeat, judge_heartbeat
 from bot.settings import Settings
 from bot.startup import ExitStatus
-from storage.db import migrate
+from storage.db import Database, migrate
+from storage.orgs import create_org
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,14 +299,24 @@ def test_health_on_a_database_without_the_bots_tables_says_to_migrate(tmp_path: 
 
 
 def test_report_writes_the_site_of_the_organizations_that_publish_it(tmp_path: Path, database: Path) -> None:
-    with sqlite3.connect(database) as connection:
-        for org_id, name, publish in ((1, "Bakery <Collective>", 1), (2, "Private Club", 0)):
-            connection.execute(
-                "INSERT INTO organization (id, name, timezone, publish_day, publish_time, default_hours, granularity,"
-                " quorum_pct, threshold_pct, vote_hours, merge_code, created_at, publish_report)"
-                " VALUES (?, ?, 'UTC', 0, '09:00:00', 10, 0.25, 50, 67, 72, ?, CURRENT_TIMESTAMP, ?)",
-                (org_id, name, f"CODE{org_id}234", publish),
-            )
+    async def organizations() -> None:  # through the models: whatever columns they have by now
+        db = Database(f"sqlite+aiosqlite:///{database}")
+        async with db.transaction() as session:
+            for guild, name, publish in ((10, "Bakery <Collective>", True), (20, "Private Club", False)):
+                org = await create_org(
+                    session,
+                    guild_id=guild,
+                    channel_id=guild,
+                    name=name,
+                    timezone="UTC",
+                    day=0,
+                    at=time(9),
+                    merge_code=f"CODE{guild}23",
+                )
+                org.publish_report = publish
+        await db.dispose()
+
+    asyncio.run(organizations())
     result = parecon_rota(tmp_path, "report", "--out", "site")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wrote 2 page(s) to site (Bakery <Collective>)"
