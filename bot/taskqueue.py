@@ -77,6 +77,7 @@ class Queue:
         )
         self.backend = RedisBackend(client=self.client, namespace=f"{NAMESPACE}-results", encoder=PickleEncoder())
         self.broker.add_middleware(Results(backend=self.backend, store_results=True, result_ttl=RESULT_TTL_MS))
+        self.broker.add_middleware(dramatiq.middleware.CurrentMessage())
         self.actor: dramatiq.Actor = dramatiq.Actor(
             run_job,
             broker=self.broker,
@@ -125,9 +126,10 @@ class QueueRunner:
 
     def __init__(self, queue: Queue, local: Workers) -> None:
         self.queue, self.local = queue, local
+        self.solves = SOLVES
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:
-        if function not in SOLVES:
+        if function not in self.solves:
             return await self.local.run(function, *args, timeout=timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -219,7 +221,6 @@ def run_worker(url: str, *, requeue_after: float) -> None:
     queue = Queue(url, requeue_after=requeue_after)
     queue.client.ping()  # fails with a clear error (cli) when Redis does not answer
     queue.broker.add_middleware(Heartbeat(queue))
-    queue.broker.add_middleware(dramatiq.middleware.CurrentMessage())
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
