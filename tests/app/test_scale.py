@@ -35,15 +35,26 @@ def process(db: Database, effects: FakeRotaEffects, clock, runner=None) -> Publi
 class TogetherRunner(InlineRunner):
     """Holds each solve until `n` are under way: every process has its own result before any stores."""
 
-    def __init__(self, arrived: list[int], n: int) -> None:
+    def __init__(self, arrived: list[asyncio.Event], n: int) -> None:
         super().__init__()
         self.arrived, self.n = arrived, n
 
     async def run(self, function, *args: Any, timeout: float = 300.0):
-        self.arrived.append(1)
-        while len(self.arrived) < self.n:
-            await asyncio.sleep(0.01)
+        self.arrived.append(asyncio.Event())
+        if len(self.arrived) == self.n:
+            for event in self.arrived:
+                event.set()
+        await asyncio.wait_for(self.arrived[-1].wait(), 10)
         return await super().run(function, *args, timeout=timeout)
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    """Wait for a condition (bounded: only a failure reaches the bound)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
 
 
 async def count(db: Database, model) -> int:
@@ -55,7 +66,7 @@ async def test_two_schedulers_firing_the_same_organization_at_once_post_once(db,
     # A brief double leadership: two processes' schedulers both run the job, both solve, and both
     # results arrive (as a solve redelivered to a second worker would): one rota, one post.
     org = await make_org(db, ["ana", "ben"], TASKS)
-    arrived: list[int] = []
+    arrived: list[asyncio.Event] = []
     publications = [process(db, effects, clock, TogetherRunner(arrived, 2)) for _ in range(2)]
     schedulers = [WeeklyScheduler(p.publish_due) for p in publications]
     for scheduler, publication in zip(schedulers, publications, strict=True):
@@ -64,8 +75,7 @@ async def test_two_schedulers_firing_the_same_organization_at_once_post_once(db,
     try:
         for scheduler in schedulers:
             scheduler.fire_now(org.id)
-        while effects.sent < 1 or any(s.running for s in schedulers) or len(arrived) < 2:
-            await asyncio.sleep(0.02)
+        await until(lambda: effects.sent >= 1 and len(arrived) == 2 and not any(s.running for s in schedulers))
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
@@ -76,7 +86,7 @@ async def test_two_schedulers_firing_the_same_organization_at_once_post_once(db,
 
 async def test_a_result_arriving_after_the_week_is_stored_changes_nothing(db, effects, clock) -> None:
     org = await make_org(db, ["ana", "ben"], TASKS)
-    arrived: list[int] = []
+    arrived: list[asyncio.Event] = []
     first, second = (process(db, effects, clock, TogetherRunner(arrived, 2)) for _ in range(2))
     results = await asyncio.gather(first.publish_due(org.id), second.publish_due(org.id))
     assert sorted(r.created for r in results if r) == [False, True]
@@ -100,8 +110,7 @@ async def test_a_burst_runs_at_most_its_concurrency_at_once_and_logs_progress(ca
             raise RuntimeError("Discord said no")
 
     runs = [asyncio.create_task(burst.run(publish(n), f"publication {n}")) for n in range(10)]
-    while under_way < 3:
-        await asyncio.sleep(0)
+    await until(lambda: under_way == 3)
     assert burst.total == 10 and under_way == 3
     release.set()
     await asyncio.gather(*runs)
