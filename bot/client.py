@@ -151,6 +151,12 @@ class RotaBot(commands.Bot):
         """Whether the gateway connection (every shard of this process, when sharded) is open."""
         return self.ws is not None and self.ws.open
 
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether this process receives the server's events (its shard is one of ours)."""
+        if not self.settings.sharded or self.shard_count is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in (self.settings.shard_ids or range(self.shard_count))
+
     async def close(self) -> None:
         """Stop everything the bot runs, once however often it is called (a signal handler and the
         `async with` exit both call it); every caller waits for the whole shutdown, so that nothing

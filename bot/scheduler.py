@@ -38,6 +38,9 @@ class ShiftedTrigger(BaseTrigger):
     def __init__(self, trigger: BaseTrigger, offset: timedelta) -> None:
         self.trigger, self.offset = trigger, offset
 
+    def __str__(self) -> str:
+        return f"{self.trigger}, on a clock {self.offset} ahead"
+
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         previous = None if previous_fire_time is None else previous_fire_time + self.offset
         fire = self.trigger.get_next_fire_time(previous, now + self.offset)
