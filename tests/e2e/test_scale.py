@@ -90,18 +90,22 @@ async def spawn(name: str, env: dict[str, str], cwd, *args: str) -> Process:
 
 def environment(fake: FakeDiscord, db_url: str, offset: timedelta, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SHARD_", "REDIS_", "DATABASE_"))}
-    return env | {
-        "DISCORD_TOKEN": fake.token,
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "SCHEDULER_ENABLED": "true",
-        "SOLVER_TIME_LIMIT": "0.5",
-        "LEADER_RETRY": "0.5",
-        "QUEUE_REQUEUE_AFTER": "2",
-        "LOG_LEVEL": "INFO",
-        "PARECON_ROTA_TEST_CLOCK_OFFSET": str(offset.total_seconds()),
-    } | settings
+    return (
+        env
+        | {
+            "DISCORD_TOKEN": fake.token,
+            "DATABASE_URL": db_url,
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "SCHEDULER_ENABLED": "true",
+            "SOLVER_TIME_LIMIT": "0.5",
+            "LEADER_RETRY": "0.5",
+            "QUEUE_REQUEUE_AFTER": "2",
+            "LOG_LEVEL": "INFO",
+            "PARECON_ROTA_TEST_CLOCK_OFFSET": str(offset.total_seconds()),
+        }
+        | settings
+    )
 
 
 async def organizations(fake: FakeDiscord, db_url: str, count: int, shifted_now: datetime) -> list[FakeGuild]:
@@ -193,7 +197,8 @@ async def test_when_the_leader_dies_the_standby_publishes_the_next_run(
         await fake.wait_until(lambda: second.saw("standing by"), timeout=60, what="the second to stand by")
         assert rota_posts(fake, guilds[0]) == []  # 09:00 has not come yet
         await first.kill()
-        await fake.wait_until(lambda: second.saw("runs the scheduler: took"), timeout=30, what="the standby to take over")
+        took_over = "runs the scheduler: took"
+        await fake.wait_until(lambda: second.saw(took_over), timeout=30, what="the standby to take over (≤ 30 s)")
         await fake.wait_until(
             lambda: all(len(rota_posts(fake, g)) >= 1 for g in guilds), timeout=90, what="the posts from the standby"
         )
