@@ -60,7 +60,7 @@ class Leadership:
                 await self.attempt()
             await asyncio.Event().wait()  # SQLite: lead until cancelled
         finally:
-            await self._release()
+            await self.release()
 
     async def attempt(self) -> None:
         """Take the lock if free (standing by); check it is still ours (leading)."""
@@ -98,7 +98,8 @@ class Leadership:
             with contextlib.suppress(Exception):
                 await connection.invalidate()
 
-    async def _release(self) -> None:
+    async def release(self) -> None:
+        """Give the lock back and close its connection (stopping; safe to call twice)."""
         connection, self._connection = self._connection, None
         if connection is None:
             return

@@ -91,6 +91,8 @@ class Services:
         """End all background work before the engine is disposed: nothing left holding a connection."""
         await cancel_and_wait(self.leading, 10)
         await cancel_and_wait(self.background, 10)
+        if self.leadership is not None:
+            await self.leadership.release()
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)

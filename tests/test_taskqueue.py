@@ -5,6 +5,9 @@ a log line and the local pool. The workers as processes, killed mid-solve: tests
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +15,7 @@ import dramatiq
 import pytest
 
 from bot.solver import ProblemError
+from bot.startup import ExitStatus
 from bot.taskqueue import Heartbeat, Queue, QueueRunner
 
 
@@ -90,3 +94,28 @@ async def test_a_queue_that_is_down_means_a_log_line_and_the_local_pool(caplog) 
     assert pool.calls == ["pow"]
     assert "the task queue at redis://127.0.0.1:9/0 does not answer" in caplog.text
     assert "solving in this process instead" in caplog.text
+
+
+def worker_command(tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "PARECON_ROTA_ENV_FILE"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "worker"],
+        env=env | {"XDG_CONFIG_HOME": str(tmp_path / "config"), "DATA_DIR": str(tmp_path / "data")} | settings,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_worker_without_redis_url_says_so_and_exits_2(tmp_path) -> None:
+    result = worker_command(tmp_path)
+    assert result.returncode == ExitStatus.CONFIG
+    assert "REDIS_URL is not set, so there is no task queue to take solves from." in result.stderr
+
+
+def test_a_worker_whose_redis_does_not_answer_says_so_and_exits_6(tmp_path) -> None:
+    result = worker_command(tmp_path, REDIS_URL="redis://:secret@127.0.0.1:9/0", CONNECT_TIMEOUT="1")
+    assert result.returncode == ExitStatus.QUEUE_UNREACHABLE == 6
+    assert "The task queue at redis://:***@127.0.0.1:9/0 does not answer" in result.stderr
+    assert "Start Redis, or check REDIS_URL and the network." in result.stderr

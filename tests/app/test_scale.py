@@ -184,5 +184,5 @@ async def test_on_postgresql_one_process_leads_and_a_standby_takes_over_when_its
         assert not first.leading
     finally:
         for leadership in (first, second):
-            await leadership._release()
+            await leadership.release()
             await leadership.db.dispose()
