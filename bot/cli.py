@@ -221,7 +221,7 @@ async def _heartbeat(bot) -> None:
     """Record in the database, while the gateway is open, that it is (read by `parecon-rota health`)."""
     import math
 
-    from bot.health import HEARTBEAT_SECONDS, Heartbeat, now, record
+    from bot.health import HEARTBEAT_SECONDS, Heartbeat, heartbeat_key, now, record
 
     while not bot.is_closed():
         if bot.is_ready() and bot.gateway_open():
@@ -230,17 +230,17 @@ async def _heartbeat(bot) -> None:
                 now(), True, None if math.isinf(latency) else round(latency * 1000), len(bot.guilds), _next_run(bot)
             )
             try:
-                await record(bot.db, beat)
+                await record(bot.db, beat, heartbeat_key(bot.settings.shard_ids))
             except Exception:
                 log.warning("could not record the heartbeat", exc_info=True)
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 async def _record_stop(bot) -> None:
-    from bot.health import Heartbeat, now, record
+    from bot.health import Heartbeat, heartbeat_key, now, record
 
     try:
-        await record(bot.db, Heartbeat(now(), False, servers=len(bot.guilds)))
+        await record(bot.db, Heartbeat(now(), False, servers=len(bot.guilds)), heartbeat_key(bot.settings.shard_ids))
     except Exception:
         log.warning("could not record that the bot stopped", exc_info=True)
 
@@ -354,7 +354,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Settings valid, database reachable and up to date, gateway connected: exit 0, else 1."""
-    from bot.health import MAX_HEARTBEAT_AGE, Check, judge_heartbeat, now, read_state
+    from bot.health import MAX_HEARTBEAT_AGE, Check, heartbeat_key, judge_heartbeat, now, read_state
     from bot.settings import ConfigError, load_settings
     from bot.startup import check_database
 
@@ -376,7 +376,7 @@ def cmd_health(args: argparse.Namespace) -> int:
         except StartupError as error:
             checks.append(Check(False, "database: " + str(error).splitlines()[0]))
             return 1
-        heartbeat, revision, head = asyncio.run(read_state(settings.database_url))
+        heartbeat, revision, head = asyncio.run(read_state(settings.database_url, heartbeat_key(settings.shard_ids)))
         if revision is None:
             checks.append(
                 Check(False, "database: reachable, but without the bot's tables (run `parecon-rota migrate`)")

@@ -57,6 +57,13 @@ class Process:
             self.process.kill()
         await asyncio.wait_for(self.process.wait(), 30)
 
+    async def finish(self, timeout: float = 60) -> int:
+        """Wait for it to end by itself (a command that does its job and exits)."""
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        if self.reader is not None:
+            await asyncio.wait_for(self.reader, 10)
+        return code
+
     async def stop(self) -> int:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
@@ -163,6 +170,12 @@ async def test_two_shards_two_workers_twenty_servers_due_at_once_post_once_each(
             reply = await fake.invoke(guild, guild.members[fake.owner.id].user, "org")
             assert guild.name in await reply.text(timeout=10)
         await fake.wait_until(lambda: all(w.saw("solved") for w in workers), timeout=10, what="both workers")
+        # Each process's health check reads its own gateway heartbeat.
+        for n in (0, 1):
+            health = await spawn(f"health {n}", env | {"SHARD_IDS": str(n)}, tmp_path, "health")
+            assert await health.finish() == 0, health.output
+            held = sum(shard_of(g.id, 2) == n for g in guilds)
+            assert "gateway: connected" in health.output and f"{held} servers" in health.output, health.output
     finally:
         await stop_all(*bots, *workers)
     outputs = "\n\n".join(f"--- {p.name}\n{p.output}" for p in (*bots, *workers))

@@ -56,3 +56,11 @@ def test_a_bad_value_says_which_setting_and_what_is_allowed(env, values, message
         env(**values)
     assert message in str(raised.value)
     assert ".env.example" in str(raised.value)
+
+
+def test_each_group_of_shards_records_its_own_gateway_heartbeat() -> None:
+    from bot.health import HEARTBEAT_KEY, heartbeat_key
+
+    assert heartbeat_key(None) == HEARTBEAT_KEY == "health:gateway"  # one process: as before
+    assert heartbeat_key([0, 1]) == "health:gateway:shards=0,1"
+    assert heartbeat_key([2, 3]) != heartbeat_key([0, 1])
