@@ -304,6 +304,19 @@ def test_the_systemd_unit_starts_the_bot_with_its_settings_file_and_does_not_res
     ]  # fmt: skip
 
 
+def test_the_worker_unit_runs_the_worker_command_and_restarts_unless_a_setting_is_wrong() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(ROOT / "deploy" / "parecon-rota-worker@.service")
+    service = unit["Service"]
+    program, *args = shlex.split(service["ExecStart"])
+    assert program == "/opt/parecon-rota/.venv/bin/parecon-rota"
+    parsed = build_parser().parse_args(args)
+    assert parsed.handler is cmd_worker and parsed.env_file == "/etc/parecon-rota/worker.env"
+    assert service["User"] != "root" and service["Restart"] == "on-failure"
+    assert {int(s) for s in service["RestartPreventExitStatus"].split()} == {ExitStatus.CONFIG}
+
+
 def test_version() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
