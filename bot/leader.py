@@ -72,7 +72,7 @@ class Leadership:
                     await self._become_leader("took the leadership lock")
                 elif not self._said_standby:
                     self._said_standby = True
-                    log.info("standing by: another process runs the scheduler (%s)", self.name)
+                    log.info("standing by (%s): another process runs the scheduler", self.name)
             elif not await lock.still_held(self._connection):
                 await self._step_down("the leadership lock is gone")
         except Exception as error:
