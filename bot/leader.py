@@ -28,6 +28,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+CHECK_TIMEOUT = 10.0  # seconds a try or a check of the lock may take before the connection counts as lost
+
 
 class Leadership:
     def __init__(
@@ -65,22 +67,26 @@ class Leadership:
     async def attempt(self) -> None:
         """Take the lock if free (standing by); check it is still ours (leading)."""
         try:
-            if self._connection is None:
-                self._connection = await lock.connect(self.db)
-            if not self.leading:
-                if await lock.try_lock(self._connection):
+            async with asyncio.timeout(CHECK_TIMEOUT):  # a connection cut off silently hangs: give up on it
+                if self._connection is None:
+                    self._connection = await lock.connect(self.db)
+                got = await lock.try_lock(self._connection) if not self.leading else None
+                held = await lock.still_held(self._connection) if self.leading else None
+            if got is not None:
+                if got:
                     await self._become_leader("took the leadership lock")
                 elif not self._said_standby:
                     self._said_standby = True
                     log.info("standing by (%s): another process runs the scheduler", self.name)
-            elif not await lock.still_held(self._connection):
+            elif held is False:
                 await self._step_down("the leadership lock is gone")
         except Exception as error:
             await self._drop_connection()
             if self.leading:
-                await self._step_down(f"lost the database connection that holds the lock ({error})")
+                why = str(error) or f"no answer within {CHECK_TIMEOUT:.0f} s"
+                await self._step_down(f"lost the database connection that holds the lock ({why})")
             else:
-                log.warning("could not try the leadership lock: %s", error)
+                log.warning("could not try the leadership lock: %s", error or "no answer in time")
 
     async def _become_leader(self, why: str) -> None:
         self.leading = True
@@ -96,7 +102,8 @@ class Leadership:
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(Exception):
-                await connection.invalidate()
+                async with asyncio.timeout(5):
+                    await connection.invalidate()
 
     async def release(self) -> None:
         """Give the lock back and close its connection (stopping; safe to call twice)."""
