@@ -119,3 +119,18 @@ def test_a_worker_whose_redis_does_not_answer_says_so_and_exits_6(tmp_path) -> N
     assert result.returncode == ExitStatus.QUEUE_UNREACHABLE == 6
     assert "The task queue at redis://:***@127.0.0.1:9/0 does not answer" in result.stderr
     assert "Start Redis, or check REDIS_URL and the network." in result.stderr
+
+
+async def test_a_queue_lost_while_waiting_means_a_log_line_and_the_local_pool(queue, monkeypatch, caplog) -> None:
+    import redis
+
+    caplog.set_level(logging.WARNING, logger="bot.taskqueue")
+
+    def lost(message):
+        raise redis.ConnectionError("Connection reset by peer")
+
+    monkeypatch.setattr(queue, "result", lost)  # sent, then Redis goes away before the result
+    pool = LocalPool()
+    assert await runner(queue, pool, pow).run(pow, 2, 5, timeout=30) == 32
+    assert pool.calls == ["pow"]
+    assert "lost the task queue at" in caplog.text and "Connection reset by peer" in caplog.text
