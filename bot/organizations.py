@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
 from bot.errors import BadInput
+from bot.recurrence import Recurrence
 from bot.schedule import WEEKDAYS, zone
 from bot.solver.model import MIN_GRANULARITY, ProblemError, exact_hours, hours_text, parse_granularity, steps_of
 
@@ -107,6 +108,33 @@ def pooled_hours(first: float, second: float) -> float:
     return min(MAX_HOURS, first + second)
 
 
+def merged_task_names(sides: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, str]]:
+    """Per side (its name, its tasks' names), what each task is called in the merged organization: a
+    name both sides use (ignoring case) gets each side's name added, "Dishes (North)" and "Dishes
+    (South)", so neither is the original; the others keep theirs. Used by the dry run and the merge."""
+    owners: dict[str, set[int]] = {}
+    for index, (_, names) in enumerate(sides):
+        for name in names:
+            owners.setdefault(name.lower(), set()).add(index)
+    taken = {key for key, by in owners.items() if len(by) == 1}
+    result = []
+    for origin, names in sides:
+        renamed = {}
+        for name in names:
+            if len(owners[name.lower()]) == 1:
+                renamed[name] = name
+                continue
+            base = f"{name} ({origin})"[:NAME_MAX]
+            new, count = base, 1
+            while new.lower() in taken:  # "Dishes (North)" exists already: "Dishes (North) 2"
+                count += 1
+                new = f"{base[: NAME_MAX - len(str(count)) - 1]} {count}"
+            taken.add(new.lower())
+            renamed[name] = new
+        result.append(renamed)
+    return result
+
+
 def check_name(name: str, what: str = "name") -> str:
     name = " ".join(name.split())
     if not name:
@@ -147,6 +175,20 @@ def check_vote_hours(hours: int) -> int:
     return hours
 
 
+MAX_CLAIM_HOURS = 168  # a task given back is open to claims at most a week (and never past its week)
+
+
+def check_claim_hours(hours: int) -> int:
+    if not 1 <= hours <= MAX_CLAIM_HOURS:
+        raise BadInput(f"A task given back stays open from 1 to {MAX_CLAIM_HOURS} hours; you gave {hours}.")
+    return hours
+
+
+def parse_reminder_day(day: str) -> int | None:
+    """The mid-week reminder's day: a weekday, or `off` (None)."""
+    return None if day.strip().lower() == "off" else parse_day(day)
+
+
 def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
@@ -177,6 +219,7 @@ class TaskFields:
     qualification: str | None = None
     role_id: int | None = None
     description: str | None = None
+    recurrence: Recurrence | None = None  # None: as it is (weekly for a new task)
 
 
 def check_task(fields: TaskFields) -> TaskFields:
@@ -197,5 +240,13 @@ def check_task(fields: TaskFields) -> TaskFields:
     if description and len(description) > 300:
         raise BadInput("A description can have at most 300 characters.")
     return TaskFields(
-        name, hours, fields.slots, fields.splittable, min_shift, qualification, fields.role_id, description
+        name,
+        hours,
+        fields.slots,
+        fields.splittable,
+        min_shift,
+        qualification,
+        fields.role_id,
+        description,
+        fields.recurrence,
     )

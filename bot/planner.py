@@ -2,6 +2,8 @@
 
 File formats (a stable contract):
 - tasks.csv:       task,hours,slots,qualification,splittable,min_shift,desirability,empowerment
+                   optional: every_weeks,first_week (a task every N weeks from an ISO week,
+                   or `once` in that week; the planned week gets only the tasks it has)
 - members.csv:     member,hours,qualifications,away          (qualifications `;`-separated)
 - ratings.csv:     member,task,desirability,empowerment      (individual ratings)
 - history.csv:     week,task,member,hours                    (ISO weeks, e.g. 2026-W45)
@@ -36,6 +38,7 @@ from typing import Any
 
 from bot.errors import BadInput
 from bot.ratings import MIN_RATINGS, social_rating
+from bot.recurrence import Recurrence, from_cells
 from bot.rota import MemberInfo, available_hours, iso_week, parse_week, week_days
 from bot.solver import Plan, Problem, ProblemError, solve
 from bot.solver.history import Held, carry_over
@@ -62,6 +65,9 @@ TASK_COLUMNS = (
     "desirability",
     "empowerment",
 )
+# Optional: when a task is not weekly (`every_weeks` a number or `once`, `first_week` an ISO week).
+# Files without them are read as before; the planned week gets only the tasks that happen in it.
+TASK_OPTIONAL_COLUMNS = ("every_weeks", "first_week")
 MEMBER_COLUMNS = ("member", "hours", "qualifications", "away")
 RATING_COLUMNS = ("member", "task", "desirability", "empowerment")
 HISTORY_COLUMNS = ("week", "task", "member", "hours")
@@ -334,8 +340,16 @@ def _unique(rows: Iterable[Row], column: str, what: str) -> None:
         seen[name] = row.line
 
 
+def row_recurrence(row: Row) -> Recurrence:
+    """When a task row happens (its optional `every_weeks` and `first_week` cells)."""
+    try:
+        return from_cells(row.text("every_weeks"), row.text("first_week"))
+    except BadInput as error:
+        raise row.fail(str(error)) from None
+
+
 def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[Row]]:
-    rows = read_rows(text, source, TASK_COLUMNS, ("task", "hours"))
+    rows = read_rows(text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS, ("task", "hours"))
     _unique(rows, "task", "task")
     tasks = []
     for row in rows:
@@ -344,6 +358,7 @@ def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[
         min_shift = row.number("min_shift", 1.0, positive=True)
         if splittable and min_shift > hours:
             raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
+        row_recurrence(row)  # checked here, so a bad cell is named before anything is solved
         tasks.append(
             Task(
                 name=row.text("task", required=True),
@@ -598,7 +613,10 @@ def plan_from_texts(
             rated.append(replace(task, desirability=social.desirability, empowerment=social.empowerment))
         tasks = rated
     history = parse_history(history_csv, sources.history) if history_csv is not None else []
-    carry = carry_over(history, tasks, members)
+    carry = carry_over(history, tasks, members)  # past weeks valued with every task, weekly or not
+    happens = [i for i, row in enumerate(task_rows) if row_recurrence(row).occurs(week)]
+    tasks, task_rows = [tasks[i] for i in happens], [task_rows[i] for i in happens]
+    flagged = [name for name in flagged if name in {t.name for t in tasks}]
     try:
         problem = Problem(
             tasks,

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.solver import Plan
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3 added each member's availability, fair share and ratios (older reports lack them)
 NEUTRAL_AVERAGE = (5.5, 5.5)  # the midpoint of the 1–10 scales, when no work was rated
 
 
@@ -25,6 +25,10 @@ class MemberFigures:
     hours_share: float  # hours held / hours available
     average_desirability: float | None  # None: no work this week
     average_empowerment: float | None
+    available: float | None = None  # hours available this week (None: a report before version 3)
+    fair: tuple[float, float, float] | None = None  # their slice of the week's hours, unpleasant and empowering work
+    ratio: tuple[float, float, float] | None = None  # hours, unpleasant, empowering work / fair share
+    past: tuple[float, float, float] | None = None  # the same over the last weeks, as the solver carried it
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,16 @@ class Report:
     schema_version: int = SCHEMA_VERSION
 
     @classmethod
-    def from_plan(cls, plan: Plan, flagged: int) -> Report:
+    def from_plan(cls, plan: Plan, flagged: int, past: dict[str, tuple[float, float, float]] | None = None) -> Report:
+        """`past`: each member's (by solver key) ratios over the last weeks, which the solve balanced against."""
+        past = past or {}
+        available = plan.balance.available_hours
+        # Every piece is held by someone, so the members' loads add up to the week's work.
+        totals = (
+            sum(m.hours for m in plan.balance.members),
+            sum(m.unpleasantness for m in plan.balance.members),
+            sum(m.empowerment for m in plan.balance.members),
+        )
         rows = plan.balance.members
         hours = sum(m.hours for m in rows) or 1.0
         unpleasant = sum(m.unpleasantness for m in rows)
@@ -49,7 +62,17 @@ class Report:
         return cls(
             spread_sum=plan.balance.spread_sum,
             members=tuple(
-                MemberFigures(m.member, m.hours, m.hours_share, m.average_desirability, m.average_empowerment)
+                MemberFigures(
+                    m.member,
+                    m.hours,
+                    m.hours_share,
+                    m.average_desirability,
+                    m.average_empowerment,
+                    available=m.available,
+                    fair=_fair(m.available / available if available else 0.0, totals),
+                    ratio=(m.ratio[0], m.ratio[1], m.ratio[2]),
+                    past=_triple(past.get(m.member)),
+                )
                 for m in rows
             ),
             desirability_range=plan.balance.desirability_range,
@@ -89,14 +112,28 @@ class Report:
 
 
 def _member(data: dict[str, Any]) -> MemberFigures:
-    # Version 1 stored every `MemberBalance` field; only these are read.
+    # Version 1 stored every `MemberBalance` field (its `ratio` too); versions 1 and 2 lack the rest.
     return MemberFigures(
         member=data["member"],
         hours=float(data["hours"]),
         hours_share=float(data.get("hours_share", 0.0)),
         average_desirability=data.get("average_desirability"),
         average_empowerment=data.get("average_empowerment"),
+        available=None if data.get("available") is None else float(data["available"]),
+        fair=_triple(data.get("fair")),
+        ratio=_triple(data.get("ratio")),
+        past=_triple(data.get("past")),
     )
+
+
+def _fair(part: float, totals: tuple[float, float, float]) -> tuple[float, float, float]:
+    return (round(part * totals[0], 4), round(part * totals[1], 4), round(part * totals[2], 4))
+
+
+def _triple(value: Any) -> tuple[float, float, float] | None:
+    if not value or isinstance(value, dict) or len(value) != 3:
+        return None
+    return (float(value[0]), float(value[1]), float(value[2]))
 
 
 def _pair(value: Any) -> tuple[float, float] | None:

@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.errors import BadInput
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # as people write them
 CATCH_UP_WINDOW = timedelta(days=6)  # a run missed while down is made up if its cycle is not over
 
 

@@ -1,4 +1,5 @@
-"""One weekly APScheduler job per organization, rebuilt from the database (the source of truth).
+"""Weekly APScheduler jobs per organization (the publication, the mid-week reminder) and one-off
+timers (a vote's close and reminder, a claim's deadline), rebuilt from the database (the source of truth).
 
 APScheduler 3 keeps jobs in memory here: its job stores cannot be shared between schedulers, so
 the weekly jobs run in one process only, the leader elected through the database (`bot.leader`);
@@ -29,6 +30,10 @@ MISFIRE_GRACE = timedelta(hours=6)  # a run delayed this long (busy loop, suspen
 
 def job_id(org_id: int) -> str:
     return f"publish:{org_id}"
+
+
+def reminder_job_id(org_id: int) -> str:
+    return f"reminder:{org_id}"
 
 
 class ShiftedTrigger(BaseTrigger):
@@ -84,14 +89,16 @@ class WeeklyScheduler:
     def __init__(
         self,
         publish: Callable[[int], Coroutine[Any, Any, object]],
+        remind: Callable[[int], Awaitable[object]] | None = None,
         *,
         concurrency: int = 4,
         clock_offset: timedelta = timedelta(0),
     ) -> None:
-        self.publish = publish
+        self.publish, self.remind = publish, remind
         self.burst = Burst(concurrency)
         self.clock_offset = clock_offset
         self.schedules: dict[int, Schedule] = {}  # the weekly jobs' schedules, as last reconciled
+        self.reminder_schedules: dict[int, Schedule] = {}  # the same for the mid-week reminders
         self.leading = False  # this process is the elected leader: it runs the weekly jobs
         self.running: set[asyncio.Task] = set()  # job runs under way, finished or cancelled on stop
         self.scheduler = AsyncIOScheduler(
@@ -139,15 +146,44 @@ class WeeklyScheduler:
                     self.remove(int(job.id.removeprefix("publish:")))
 
     def remove_all(self) -> None:
-        """Drop every weekly job (this process no longer leads); one-off jobs stay."""
-        for org_id in list(self.schedules):
-            self.remove(org_id)
+        """Drop every weekly job, publications and reminders (this process no longer leads); one-off
+        jobs stay."""
+        self.schedules.clear()
+        self.reminder_schedules.clear()
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(("publish:", "reminder:")):
+                job.remove()
+
+    def reconcile_reminders(self, schedules: Iterable[Schedule], *, org_id: int | None = None) -> None:
+        """Make the mid-week reminder jobs match these schedules: of every organization, or (`org_id`)
+        of that one only (its job goes when it turned the reminder off)."""
+        wanted = {reminder_job_id(s.org_id): s for s in schedules}
+        for job_key, schedule in wanted.items():
+            if self.reminder_schedules.get(schedule.org_id) == schedule and self.scheduler.get_job(job_key):
+                continue  # unchanged: replacing it could skip a reminder due now
+            self.reminder_schedules[schedule.org_id] = schedule
+            trigger = schedule.trigger()
+            self.scheduler.add_job(
+                self._remind,
+                ShiftedTrigger(trigger, self.clock_offset) if self.clock_offset else trigger,
+                args=[schedule.org_id],
+                id=job_key,
+                replace_existing=True,
+                name=f"mid-week reminder of organization {schedule.org_id}",
+            )
+        for job in self.scheduler.get_jobs():
+            mine = org_id is None or job.id == reminder_job_id(org_id)
+            if job.id.startswith("reminder:") and job.id not in wanted and mine:
+                self.reminder_schedules.pop(int(job.id.removeprefix("reminder:")), None)
+                job.remove()
 
     def remove(self, org_id: int) -> None:
         self.schedules.pop(org_id, None)
-        job = self.scheduler.get_job(job_id(org_id))
-        if job is not None:
-            job.remove()
+        self.reminder_schedules.pop(org_id, None)
+        for key in (job_id(org_id), reminder_job_id(org_id)):
+            job = self.scheduler.get_job(key)
+            if job is not None:
+                job.remove()
 
     def next_run(self, org_id: int) -> datetime | None:
         job = self.scheduler.get_job(job_id(org_id))
@@ -185,6 +221,10 @@ class WeeklyScheduler:
                 for org_id in org_ids
             )
         )
+
+    async def _remind(self, org_id: int) -> None:
+        if self.remind is not None:
+            await self._track(self.remind(org_id), f"mid-week reminder of organization {org_id}")
 
     async def _track(self, coroutine: Awaitable[object], what: str) -> None:
         task = asyncio.current_task()

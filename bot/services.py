@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness
+from bot.app.claims import Claims
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
+from bot.app.reminders import Reminders
 from bot.leader import Leadership
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
@@ -44,6 +46,8 @@ class Services:
     merges: MergeVotes
     outbox: Dispatcher
     bot: RotaBot
+    claims: Claims
+    reminders: Reminders
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
@@ -54,9 +58,11 @@ class Services:
         clock = bot.now  # tests move the bot's clock; read it at each use
         outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), bot.workers, clock)
         publication = Publication(bot.db, outbox, bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit)
+        reminders = Reminders(bot.db, outbox, clock)
         scheduler = (
             WeeklyScheduler(
                 publication.publish_due,
+                reminders.remind_due,
                 concurrency=bot.settings.publish_concurrency,
                 clock_offset=getattr(bot, "clock_offset", timedelta(0)),
             )
@@ -65,10 +71,11 @@ class Services:
         )
 
         async def schedule_changed(org_id: int) -> None:
-            await reschedule(scheduler, publication, org_id)
+            await reschedule(scheduler, publication, reminders, org_id)
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
-        return cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot)
+        claims = Claims(bot.db, outbox, clock, jobs=scheduler)
+        return cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
 
     def now(self) -> datetime:
         return self.bot.now()
@@ -85,6 +92,7 @@ class Services:
             await self.leadership.start()
             self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
+        self._spawn(self._expire_overdue(await self.claims.open_ids()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
@@ -106,8 +114,11 @@ class Services:
         last_alive = await liveness.last_alive(self.db)
         schedules = await self.publication.schedules()
         self.scheduler.reconcile(schedules)
+        reminder_schedules = await self.reminders.schedules()
+        self.scheduler.reconcile_reminders(reminder_schedules)
         missed = missed_runs(schedules, self.now(), last_alive)
-        self.catching_up = self._spawn_leading(self._catch_up_publications(missed))
+        missed_reminders = missed_runs(reminder_schedules, self.now(), last_alive)
+        self.catching_up = self._spawn_leading(self._catch_up_publications(missed, missed_reminders))
         self._spawn_leading(self._heartbeat())
         self._spawn_leading(self._follow_schedules())
 
@@ -119,12 +130,14 @@ class Services:
             self.scheduler.remove_all()
 
     async def _follow_schedules(self) -> None:
-        """`/mod org setup` served by another process changes a schedule in the database only."""
+        """`/mod org setup` (or the reminder's settings) served by another process changes a schedule in
+        the database only."""
         assert self.scheduler is not None
         while True:
             await asyncio.sleep(RECONCILE_SECONDS)
             try:
                 self.scheduler.reconcile(await self.publication.schedules())
+                self.scheduler.reconcile_reminders(await self.reminders.schedules())
             except Exception:
                 log.warning("could not read the schedules", exc_info=True)
 
@@ -136,7 +149,7 @@ class Services:
 
     async def schedule_changed(self, org_id: int) -> None:
         """An organization's schedule changed (or it was archived by a merge): update its job."""
-        await reschedule(self.scheduler, self.publication, org_id)
+        await reschedule(self.scheduler, self.publication, self.reminders, org_id)
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
@@ -157,23 +170,35 @@ class Services:
                 log.warning("could not record the heartbeat", exc_info=True)
             await asyncio.sleep(liveness.HEARTBEAT_SECONDS)
 
-    async def _catch_up_publications(self, org_ids: list[int]) -> None:
+    async def _catch_up_publications(self, org_ids: list[int], reminder_org_ids: list[int] | None = None) -> None:
         await self.bot.wait_until_ready()
         if org_ids:
             log.info("catching up %d publication(s) missed while no scheduler ran", len(org_ids))
         assert self.scheduler is not None
         await self.scheduler.publish_many(lambda org_id: self.publication.publish_due(org_id, why="catch-up"), org_ids)
+        for org_id in reminder_org_ids or []:  # after the publications: a reminder is about a published week
+            try:
+                await self.reminders.remind_due(org_id, why="catch-up")
+            except Exception:
+                log.exception("catching up the reminder of organization %s failed", org_id)
+
+    async def _expire_overdue(self, claim_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.claims.expire_overdue(claim_ids)
 
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.merges.close_overdue(proposal_ids)
 
 
-async def reschedule(scheduler: WeeklyScheduler | None, publication: Publication, org_id: int) -> None:
+async def reschedule(
+    scheduler: WeeklyScheduler | None, publication: Publication, reminders: Reminders, org_id: int
+) -> None:
     if scheduler is None or not scheduler.leading:  # the leader reads the change within RECONCILE_SECONDS
         return
     schedules = await publication.schedules(org_id)
     if schedules:
         scheduler.reconcile(schedules, complete=False)
+        scheduler.reconcile_reminders(await reminders.schedules(org_id), org_id=org_id)
     else:  # archived by a merge
         scheduler.remove(org_id)

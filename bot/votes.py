@@ -7,7 +7,7 @@ entitled to vote when the vote opened) and yes / (yes + no) ≥ its threshold. A
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 CHOICES = ("yes", "no", "abstain")
 
@@ -69,3 +69,12 @@ def decided_early(proposer: Side, other: Side) -> bool:
     won; closing on a side that merely looks lost would take that away.)
     """
     return proposer.complete and other.complete
+
+
+REMIND_BEFORE = timedelta(days=1)
+
+
+def reminder_at(opened_at: datetime, closes_at: datetime) -> datetime:
+    """When those who have not voted are reminded: a day before the close (half-way through a vote
+    shorter than two days)."""
+    return closes_at - min(REMIND_BEFORE, (closes_at - opened_at) / 2)

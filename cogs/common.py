@@ -46,13 +46,16 @@ async def reply(
     embed: discord.Embed = discord.utils.MISSING,
     embeds: Sequence[discord.Embed] = discord.utils.MISSING,
     view: discord.ui.View = discord.utils.MISSING,
+    file: discord.File = discord.utils.MISSING,
 ) -> None:
     """A private answer, as the response or (after `answer_early`) as the follow-up."""
     if interaction.response.is_done():
         text = discord.utils.MISSING if content is None else content
-        await interaction.followup.send(text, embed=embed, embeds=embeds, view=view, ephemeral=True)
+        await interaction.followup.send(text, embed=embed, embeds=embeds, view=view, file=file, ephemeral=True)
     else:
-        await interaction.response.send_message(content, embed=embed, embeds=embeds, view=view, ephemeral=True)
+        await interaction.response.send_message(
+            content, embed=embed, embeds=embeds, view=view, file=file, ephemeral=True
+        )
 
 
 def spreadsheet_safe(cell: object) -> str:

@@ -11,8 +11,8 @@ from discord import app_commands
 
 from bot.app import organizations as app
 from bot.errors import BadInput
-from bot.organizations import MAX_HOURS
-from bot.schedule import WEEKDAYS, next_publication, timezone_names
+from bot.organizations import MAX_CLAIM_HOURS, MAX_HOURS
+from bot.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
@@ -28,7 +28,7 @@ org_group = ModeratorGroup(name="org", description="Set up this server's organiz
 def schedule_text(org: Organization) -> str:
     when = next_publication(datetime.now(UTC), org.timezone, org.publish_day, org.publish_time)
     return (
-        f"Every {WEEKDAYS[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
+        f"Every {DAY_NAMES[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
         f"{discord.utils.format_dt(when, 'F')} ({discord.utils.format_dt(when, 'R')})"
     )
 
@@ -112,6 +112,11 @@ async def org_setup(
     threshold="Percent yes of yes+no needed to pass (default 67)",
     vote_hours="How long a merge vote stays open, in hours (default 72)",
     granularity="Shortest step splittable tasks are cut into, in hours: 0.25 = a quarter hour (default 0.25)",
+    pings="Whether the rota post mentions (notifies) each member with work (default on)",
+    claim_hours="How long a task someone can't do stays open to claims, in hours (default 24; never past its week)",
+    reminder_day="Day of the mid-week reminder of work not yet done, or off (default thu)",
+    reminder_time="Time of day of that reminder, 24-hour HH:MM (default 18:00)",
+    moderator_role="Role told when nobody claims a task given back (pick @everyone to mention no role)",
 )
 async def org_settings(
     interaction: discord.Interaction,
@@ -120,7 +125,15 @@ async def org_settings(
     threshold: app_commands.Range[int, 1, 100] | None = None,
     vote_hours: app_commands.Range[int, 1, 720] | None = None,
     granularity: app_commands.Range[float, float(MIN_GRANULARITY), float(MAX_GRANULARITY)] | None = None,
+    pings: Literal["on", "off"] | None = None,
+    claim_hours: app_commands.Range[int, 1, MAX_CLAIM_HOURS] | None = None,
+    reminder_day: Literal["off", "mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None,
+    reminder_time: str | None = None,
+    moderator_role: discord.Role | None = None,
 ) -> None:
+    role_id = None
+    if moderator_role is not None:  # @everyone's id is the server's: it means "no role"
+        role_id = 0 if moderator_role.is_default() else moderator_role.id
     shown = await app.change_settings(
         db(interaction),
         interaction.guild_id,
@@ -130,7 +143,14 @@ async def org_settings(
         threshold=threshold,
         vote_hours=vote_hours,
         granularity=granularity,
+        pings=None if pings is None else pings == "on",
+        claim_hours=claim_hours,
+        reminder_day=reminder_day,
+        reminder_time=reminder_time,
+        moderator_role_id=role_id,
     )
+    if reminder_day is not None or reminder_time is not None:
+        await services(interaction).schedule_changed(shown.org.id)
     org, recent = shown.org, shown.recent
     embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
     embed.add_field(name="Default hours", value=f"{hours_text(org.default_hours)} h/week")
@@ -142,6 +162,22 @@ async def org_settings(
         name="Merge votes",
         value=f"quorum {org.quorum_pct}%, threshold {org.threshold_pct}%, open {org.vote_hours} h",
     )
+    embed.add_field(
+        name="Rota post",
+        value="mentions each member with work" if org.ping_holders else "mentions nobody (pings are off)",
+    )
+    role = f"<@&{shown.moderator_role_id}> is told" if shown.moderator_role_id else "told without a role mention"
+    embed.add_field(
+        name="Tasks given back",
+        value=f"open to claims for {org.claim_hours} h (never past their week); if nobody claims one, moderators "
+        f"are {role}",
+    )
+    reminder = (
+        f"{DAY_NAMES[org.reminder_day]} at {org.reminder_time:%H:%M} ({org.timezone})"
+        if org.reminder_day is not None
+        else "off"
+    )
+    embed.add_field(name="Mid-week reminder", value=f"{reminder}: a DM of work not yet done")
     embed.add_field(name="Recent moderator actions", value=audit_lines(recent) or "none", inline=False)
     if shown.failed:
         embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
@@ -158,6 +194,12 @@ EFFECT_NAMES = {
     "vote.post": "A merge vote post",
     "vote.end": "A merge vote result",
     "vote.retire": "Retiring a vote's buttons",
+    "vote.remind": "A reminder to vote",
+    "claim.post": "A task given back",
+    "claim.close": "Closing a task's offer",
+    "claim.expired": "Telling moderators nobody claimed a task",
+    "remind": "A mid-week reminder DM",
+    "swap.answer": "A swap's answer DM",
 }
 
 

@@ -14,7 +14,7 @@ from bot.app import tasks
 from bot.app.tasks import describe
 from bot.errors import BadInput
 from bot.organizations import MAX_HOURS
-from bot.planner import TASK_COLUMNS
+from bot.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS
 from bot.solver.model import hours_text
 from cogs.common import (
     RATING_HELP,
@@ -80,7 +80,8 @@ class TaskPages(RotaView):
 @app_commands.guild_only()
 async def tasks_command(interaction: discord.Interaction) -> None:
     await answer_early(interaction)
-    listing = await tasks.task_list(db(interaction), interaction.guild_id, interaction.user.id)
+    bot = bot_of(interaction)
+    listing = await tasks.task_list(bot.db, interaction.guild_id, interaction.user.id, bot.now)
     org, rows = listing.org, listing.tasks
     if not rows:
         await reply(interaction, "No tasks yet. A moderator can add them with `/mod task add` or `/mod task import`.")
@@ -99,9 +100,10 @@ async def tasks_command(interaction: discord.Interaction) -> None:
             if social.flagged:
                 shown = f"not enough ratings yet ({social.count}): counted as neutral 5.5"
             yours = f"yours: {own.desirability}/{own.empowerment}" if own else "you have not rated it (`/rate`)"
+            about = f"\n*{task.description}*" if task.description else ""
             embed.add_field(
                 name=clip(task.name, 256),
-                value=clip(f"{describe(task)}\n{shown}\n{yours}", 1024),
+                value=clip(f"{describe(task, when=False)}, {when_text(item.when)}{about}\n{shown}\n{yours}", 1024),
                 inline=False,
             )
         embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
@@ -110,10 +112,24 @@ async def tasks_command(interaction: discord.Interaction) -> None:
     await reply(interaction, embed=pages[0], view=view)
 
 
+def when_text(when: str) -> str:
+    """How often, as `/tasks` shows it: weekly plainly, anything else in bold so it stands out."""
+    return "weekly" if when == "every week" else f"**{when}**"
+
+
 # -- /mod task ----------------------------------------------------------------------------------------
 
 
-@task_group.command(name="add", description="Add a weekly task")
+WHEN_HELP = {
+    "every_weeks": "Every how many weeks it happens (default 1 = every week), e.g. 4 for monthly",
+    "first_week": "With every_weeks: the first week it happens, e.g. 2026-W50 (default: next week)",
+    "once_in_week": "A one-off: the only week it happens, e.g. 2026-W50",
+}
+EveryWeeks = app_commands.Range[int, 1, 52]
+Week = app_commands.Range[str, 7, 10]
+
+
+@task_group.command(name="add", description="Add a task (weekly, every few weeks, or once)")
 @app_commands.describe(
     name="Short unique name, e.g. Clean kitchen",
     hours="Hours per week for each person doing it",
@@ -123,6 +139,7 @@ async def tasks_command(interaction: discord.Interaction) -> None:
     qualification="A qualification needed to do it, e.g. driver",
     role="A Discord role the week's holders get, e.g. Facilitator",
     description="What the task involves",
+    **WHEN_HELP,
 )
 async def task_add(
     interaction: discord.Interaction,
@@ -134,11 +151,16 @@ async def task_add(
     qualification: app_commands.Range[str, 1, 50] | None = None,
     role: discord.Role | None = None,
     description: app_commands.Range[str, 1, 300] | None = None,
+    every_weeks: EveryWeeks | None = None,
+    first_week: Week | None = None,
+    once_in_week: Week | None = None,
 ) -> None:
     fields = rules.TaskFields(
         name, hours, slots, splittable, min_shift, qualification, role.id if role else None, description
     )
-    added = await tasks.add_task(db(interaction), interaction.guild_id, interaction.user.id, fields)
+    when = tasks.When(every_weeks, first_week, once_in_week)
+    bot = bot_of(interaction)
+    added = await tasks.add_task(bot.db, interaction.guild_id, interaction.user.id, fields, when, bot.now)
     row = added.task
     await interaction.response.send_message(
         f"{'Restored' if added.restored else 'Added'} **{row.name}**: {describe(row)}.", ephemeral=True
@@ -157,6 +179,7 @@ async def task_add(
     role="A Discord role the week's holders get",
     clear_role="Stop giving a role for this task",
     description="What the task involves (- for none)",
+    **WHEN_HELP,
 )
 @app_commands.autocomplete(task=task_choices)
 async def task_edit(
@@ -171,11 +194,24 @@ async def task_edit(
     role: discord.Role | None = None,
     clear_role: bool = False,
     description: app_commands.Range[str, 1, 300] | None = None,
+    every_weeks: EveryWeeks | None = None,
+    first_week: Week | None = None,
+    once_in_week: Week | None = None,
 ) -> None:
     edit = tasks.TaskEdit(
-        name, hours, slots, splittable, min_shift, qualification, role.id if role else None, clear_role, description
+        name,
+        hours,
+        slots,
+        splittable,
+        min_shift,
+        qualification,
+        role.id if role else None,
+        clear_role,
+        description,
+        tasks.When(every_weeks, first_week, once_in_week),
     )
-    row = (await tasks.edit_task(db(interaction), interaction.guild_id, interaction.user.id, task, edit)).task
+    bot = bot_of(interaction)
+    row = (await tasks.edit_task(bot.db, interaction.guild_id, interaction.user.id, task, edit, bot.now)).task
     await interaction.response.send_message(f"Updated **{row.name}**: {describe(row)}.", ephemeral=True)
 
 
@@ -191,7 +227,9 @@ async def task_remove(interaction: discord.Interaction, task: str) -> None:
 
 
 @task_group.command(name="import", description="Add or update tasks from a CSV file (all rows or none)")
-@app_commands.describe(file="CSV with columns task,hours,slots,qualification,splittable,min_shift (as exported)")
+@app_commands.describe(
+    file="CSV: task,hours,slots,qualification,splittable,min_shift (optional every_weeks,first_week), as exported"
+)
 async def task_import(interaction: discord.Interaction, file: discord.Attachment) -> None:
     if file.size > MAX_IMPORT_BYTES:
         raise BadInput(f"`{file.filename}` is {file.size // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB.")
@@ -211,7 +249,7 @@ async def task_export(interaction: discord.Interaction) -> None:
     rows = await tasks.export_tasks(db(interaction), interaction.guild_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
-    writer.writerow(TASK_COLUMNS)
+    writer.writerow(TASK_COLUMNS + TASK_OPTIONAL_COLUMNS)
     for task, social in rows:
         writer.writerow(
             spreadsheet_safe(cell)
@@ -224,6 +262,7 @@ async def task_export(interaction: discord.Interaction) -> None:
                 hours_text(task.min_shift),
                 f"{social.desirability:g}",
                 f"{social.empowerment:g}",
+                *tasks.recurrence(task).csv_cells(),
             )
         )
     file = discord.File(io.BytesIO(out.getvalue().encode()), filename="tasks.csv")

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.organizations import check_granularity, merged_granularity, pooled_hours
+from bot.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
 from bot.votes import in_electorate
 from storage.models import (
     Assignment,
@@ -25,6 +25,7 @@ from storage.models import (
     Qualification,
     Rating,
     SwapOffer,
+    TaskClaim,
     TaskRow,
     utcnow,
 )
@@ -133,13 +134,15 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
             .where(Goal.organization_id == org.id)
             .values(organization_id=merged.id, origin=func.coalesce(Goal.origin, org.name))
         )
-    taken: set[str] = set()
-    for org in old:
-        for task in (await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars():
+    rows = [
+        list((await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars()) for org in old
+    ]
+    # Two "Dishes": keep both, each with its origin ("Dishes (North)", "Dishes (South)"), as the dry run said.
+    names = merged_task_names([(org.name, [t.name for t in tasks]) for org, tasks in zip(old, rows, strict=True)])
+    for org, tasks, renamed in zip(old, rows, names, strict=True):
+        for task in tasks:
             task.origin = task.origin or org.name
-            if task.name.lower() in taken:  # two "Dishes": keep both, say whose is whose
-                task.name = f"{task.name} ({org.name})"[:100]
-            taken.add(task.name.lower())
+            task.name = renamed[task.name]
             task.organization_id = merged.id
     await _pool_members(session, first.id, second.id, merged.id)
     now = utcnow()
@@ -178,6 +181,7 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         keep.hours = pooled_hours(keep.hours if keep.active else 0.0, other.hours)
         keep.active = True
     keep.notify = keep.notify or other.notify
+    keep.reminders = keep.reminders and other.reminders
     for model, column in (
         (Rating, Rating.member_id),
         (Away, Away.member_id),
@@ -185,6 +189,8 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         (Assignment, Assignment.assigned_member_id),
         (SwapOffer, SwapOffer.from_member_id),
         (SwapOffer, SwapOffer.to_member_id),
+        (TaskClaim, TaskClaim.from_member_id),
+        (TaskClaim, TaskClaim.taker_member_id),
     ):
         await session.execute(update(model).where(column == other.id).values({column.key: keep.id}))
     held = set((await session.execute(select(Qualification.name).where(Qualification.member_id == keep.id))).scalars())
@@ -195,3 +201,18 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
             session.add(Qualification(member_id=keep.id, name=qualification.name))
         await session.delete(qualification)
     other.active = False
+
+
+async def non_voters(session: AsyncSession, proposal: MergeProposal, org_id: int) -> list[int]:
+    """The user ids of one side's members who may vote on the proposal (`in_electorate`) and have not."""
+    voted = set(
+        (await session.execute(select(MergeVote.member_id).where(MergeVote.proposal_id == proposal.id))).scalars()
+    )
+    result = await session.execute(
+        select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name)
+    )
+    return [
+        m.user_id
+        for m in result.scalars()
+        if m.id not in voted and in_electorate(m.active, m.joined_at, proposal.created_at)
+    ]

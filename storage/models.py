@@ -75,6 +75,13 @@ class Organization(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="organization.id")
     # When the current weekly schedule took effect: a run before it is never caught up.
     schedule_since: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # The rota post mentions (pings) each holder unless this is off.
+    ping_holders: bool = Field(default=True)
+    # A task given back is open to claims this long (capped at the end of its week).
+    claim_hours: int = Field(default=24)
+    # The mid-week reminder of work not yet done: weekday (0 = Monday; None = off) and local time.
+    reminder_day: int | None = Field(default=3)
+    reminder_time: time = Field(default=time(18, 0))
 
 
 class OrgServer(SQLModel, table=True):
@@ -86,6 +93,8 @@ class OrgServer(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     channel_id: int = Field(sa_column=snowflake())
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    # Mentioned when a task given back finds nobody (None: that notice pings nobody).
+    moderator_role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
 
 
 class Goal(SQLModel, table=True):
@@ -99,7 +108,8 @@ class Goal(SQLModel, table=True):
 
 
 class TaskRow(SQLModel, table=True):
-    """Recurring weekly work. Removing a task archives it, so history keeps it."""
+    """Recurring work (weekly unless `every_weeks` says otherwise). Removing a task archives it, so
+    history keeps it."""
 
     __tablename__ = "task"
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
@@ -115,6 +125,8 @@ class TaskRow(SQLModel, table=True):
     role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
     description: str | None = Field(default=None, max_length=300)
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
+    every_weeks: int = Field(default=1, description="1 weekly, N every N weeks from first_week, 0 once")
+    first_week: str | None = Field(default=None, max_length=8, description="ISO week, e.g. 2026-W50")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
@@ -132,6 +144,7 @@ class MemberRow(SQLModel, table=True):
     hours: float
     active: bool = Field(default=True)
     notify: bool = Field(default=False)
+    reminders: bool = Field(default=True, description="the mid-week reminder DM (off with /notify)")
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
@@ -235,6 +248,23 @@ class SwapOffer(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
+class TaskClaim(SQLModel, table=True):
+    """A piece of a task its holder gave back ("Can't do…"), open to qualified members with room
+    until `deadline`; the first to claim takes it (the assignment's member changes, as in a swap)."""
+
+    __tablename__ = "task_claim"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    from_member_id: int = Field(foreign_key="member.id")
+    taker_member_id: int | None = Field(default=None, foreign_key="member.id")
+    status: str = Field(default="open", max_length=10, index=True, description="open, taken, expired, withdrawn")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    deadline: datetime = Field(sa_column=timestamp())
+    decided_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
 class MergeProposal(SQLModel, table=True):
     """Two organizations deciding, each by its own rules, whether to become one."""
 
@@ -295,7 +325,7 @@ class OutboxEffect(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     key: str = Field(max_length=120, unique=True, description="idempotency key, also in the message")
-    kind: str = Field(max_length=20, description="rota.post, rota.delete, role, dm, vote.post, vote.end, vote.retire")
+    kind: str = Field(max_length=20, description="e.g. rota.post, role, dm, vote.post (bot.app.outbox lists them)")
     subject: str = Field(max_length=40, index=True, description="what it belongs to, e.g. rota:12, merge:3")
     payload: str = Field(default="{}", description="JSON")
     status: str = Field(default="pending", max_length=10, index=True, description="pending, done, failed")

@@ -33,6 +33,19 @@ async def schedules(session: AsyncSession, org_id: int | None = None) -> list[Sc
     ]
 
 
+async def reminder_schedules(session: AsyncSession, org_id: int | None = None) -> list[Schedule]:
+    """When each live organization (or one) sends its mid-week reminder; those with it off are left out."""
+    query = select(Organization).where(Organization.archived_at.is_(None), Organization.reminder_day.is_not(None))
+    if org_id is not None:
+        query = query.where(Organization.id == org_id)
+    found = (await session.execute(query)).scalars()
+    return [
+        Schedule(o.id, o.timezone, o.reminder_day, o.reminder_time, o.created_at)
+        for o in found
+        if o.reminder_day is not None
+    ]
+
+
 async def org_with_code(session: AsyncSession, code: str) -> Organization | None:
     """The live organization with this merge code."""
     result = await session.execute(

@@ -24,19 +24,31 @@ from storage.models import (
     Rota,
     RotaPost,
     SwapOffer,
+    TaskClaim,
     TaskRow,
     utcnow,
 )
 from storage.ratings import ratings_by_task
-from storage.tasks import active_tasks
+from storage.tasks import active_tasks, recurrence
 
 
 async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
-    """Tasks with their members' ratings, active members with qualifications and away periods, the
+    """Tasks with their members' ratings and when they happen (`bot.rota.solver_inputs` keeps those of
+    the week), active members with qualifications and away periods, the
     last weeks' actual holdings, and the organization's granularity."""
     rated = await ratings_by_task(session, org_id)
     tasks = [
-        TaskInfo(t.id, t.name, t.hours, t.slots, t.splittable, t.min_shift, t.qualification, rated.get(t.id, []))
+        TaskInfo(
+            t.id,
+            t.name,
+            t.hours,
+            t.slots,
+            t.splittable,
+            t.min_shift,
+            t.qualification,
+            rated.get(t.id, []),
+            None if t.every_weeks == 1 else recurrence(t),
+        )
         for t in await active_tasks(session, org_id)
     ]
     rows = list(
@@ -118,6 +130,7 @@ async def replace_rota(session: AsyncSession, rota_id: int, report: Report, piec
     rota.report, rota.spread_sum, rota.published_at = report.to_json(), report.spread_sum, None
     old = select(Assignment.id).where(Assignment.rota_id == rota.id)
     await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
+    await session.execute(delete(TaskClaim).where(TaskClaim.assignment_id.in_(old)))
     await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
     _add_pieces(session, rota, pieces)
     return rota

@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.recurrence import Recurrence
 from storage.models import TaskRow
+
+
+def recurrence(task: TaskRow) -> Recurrence:
+    """When the task happens, as stored."""
+    return Recurrence(task.every_weeks, task.first_week)
+
+
+def set_recurrence(task: TaskRow, when: Recurrence) -> None:
+    task.every_weeks, task.first_week = when.every, None if when.weekly else when.first
 
 
 async def active_tasks(session: AsyncSession, org_id: int) -> list[TaskRow]:
@@ -36,4 +46,10 @@ async def search_tasks(session: AsyncSession, org_id: int, text: str, limit: int
         .order_by(TaskRow.name)
         .limit(limit)
     )
+    return list(result.scalars())
+
+
+async def all_task_names(session: AsyncSession, org_id: int) -> list[str]:
+    """Every task name of the organization, archived ones too (names are unique among them all)."""
+    result = await session.execute(select(TaskRow.name).where(TaskRow.organization_id == org_id).order_by(TaskRow.name))
     return list(result.scalars())

@@ -401,3 +401,15 @@ def test_the_plan_can_be_written_as_a_workbook(tmp_path: Path) -> None:
     for member in report["members"]:
         assert members[member["member"]][1:4] == (member["hours"], member["available"], member["hours_share"])
     assert members["dee"][-1] == "away"
+
+
+def test_tasks_that_are_not_weekly_are_planned_only_in_their_weeks(tmp_path: Path, capsys) -> None:
+    tasks = TASKS.replace("desirability,empowerment\n", "desirability,empowerment,every_weeks,first_week\n", 1)
+    tasks += "Gutters,2,1,,,,2,1,4,2026-W45\nSummer party,3,1,,,,9,5,once,2026-W50\n"
+    assert plan(tmp_path, tasks=tasks) == 0  # 2026-W49: gutters (W45 + 4 weeks), no party
+    with open(tmp_path / "out.csv") as f:
+        planned = {r["task"] for r in csv.DictReader(f)}
+    assert "Gutters" in planned and "Summer party" not in planned
+    bad = tasks.replace("once,2026-W50", "once,")
+    assert plan(tmp_path, tasks=bad) == 1  # bad input: the file, the line and what to write
+    assert "line 8: a one-off task (`every_weeks` once) needs its week in `first_week`" in capsys.readouterr().err

@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week
+from bot.ratings import social_rating
+from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, total_hours
 from bot.solver import Plan, ProblemError
+from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
-from bot.votes import Side, decided_early, in_electorate, outcome
+from bot.votes import Side, decided_early, in_electorate, outcome, reminder_at
 from storage import members, merges, orgs, outbox, rotas
+from storage import tasks as tasks_store
 from storage.db import Database, Session
 from storage.models import MergeProposal, MergeVote, Organization, utcnow
 
@@ -41,6 +44,10 @@ DRY_RUN_SECONDS = 3.0
 
 def close_key(proposal_id: int) -> str:
     return f"close-merge:{proposal_id}"
+
+
+def remind_key(proposal_id: int) -> str:
+    return f"remind-vote:{proposal_id}"
 
 
 def subject(proposal_id: int) -> str:
@@ -164,6 +171,7 @@ class MergeVotes:
             pending = await merges.open_proposals(session)
         for proposal in pending:
             self._schedule_close(proposal)
+            self._schedule_reminder(proposal)
         return [p.id for p in pending if p.id is not None]
 
     async def close_overdue(self, ids: list[int]) -> None:
@@ -183,11 +191,55 @@ class MergeVotes:
         if self.jobs is not None and proposal.id is not None:
             self.jobs.once(close_key(proposal.id), proposal.closes_at, self.close, proposal.id)
 
+    def _schedule_reminder(self, proposal: MergeProposal) -> None:
+        if self.jobs is not None and proposal.id is not None:
+            when = reminder_at(proposal.created_at, proposal.closes_at)
+            self.jobs.once(remind_key(proposal.id), when, self.remind, proposal.id)
+
+    async def remind(self, proposal_id: int) -> int:
+        """A day before the close: on every server of each side, mention that side's members who
+        may vote and have not (once: the outbox key; the message is built at delivery, so someone
+        voting meanwhile is left out). Fired too soon (a restart), it waits for its time."""
+        async with self.locks[proposal_id]:
+            now = self.clock()
+            queued = 0
+            async with self.db.transaction() as session:
+                proposal = await merges.locked(session, proposal_id)
+                if proposal is None or proposal.status != "open" or now >= proposal.closes_at:
+                    return 0
+                if now < reminder_at(proposal.created_at, proposal.closes_at):
+                    self._schedule_reminder(proposal)
+                    return 0
+                for org_id in (proposal.proposer_org_id, proposal.other_org_id):
+                    for server in await orgs.servers_of(session, org_id):
+                        added = await outbox.add(
+                            session,
+                            org_id=org_id,
+                            kind="vote.remind",
+                            key=f"{subject(proposal_id)}:remind:{server.guild_id}",
+                            subject=subject(proposal_id),
+                            payload={
+                                "proposal_id": proposal_id,
+                                "org_id": org_id,
+                                "guild_id": server.guild_id,
+                                "channel_id": server.channel_id,
+                            },
+                            now=now,
+                        )
+                        queued += added is not None
+            if queued:
+                log.info("merge vote #%s: reminding those who have not voted", proposal_id)
+            await self.outbox.deliver_subject(subject(proposal_id))
+            self.outbox.kick()
+            return queued
+
     # -- the dry run ---------------------------------------------------------------------------------
 
     async def dry_run(self, first: Organization, second: Organization) -> dict[str, dict[str, Any]]:
         """What pooling would mean per member, for each side: hours, average desirability and
-        empowerment now (each alone, at its own granularity) and merged (one solve over everyone).
+        empowerment now (each alone, at its own granularity) and merged (one solve over everyone);
+        under "pooled": the tasks renamed because both sides have one of that name, and how much of
+        the pooled work is still unrated (counted as a neutral 5.5).
 
         `first` is the proposer. The merged solve cuts shifts as the merged organization would:
         `rules.merged_granularity` (the finer of the two granularities when one divides the other,
@@ -196,6 +248,7 @@ class MergeVotes:
         async with self.db.session() as session:
             alone = {org.id: await rotas.week_inputs(session, org.id, week) for org in (first, second)}
             user_of = await members.user_ids(session, [m.id for org in (first, second) for m in alone[org.id].members])
+            every_name = [(org.name, await tasks_store.all_task_names(session, org.id)) for org in (first, second)]
         tasks = [t for org in (first, second) for t in alone[org.id].tasks]
         pooled = pool_members([[(user_of[m.id], m) for m in alone[org.id].members] for org in (first, second)])
         step = rules.merged_granularity(alone[first.id].granularity, alone[second.id].granularity)
@@ -208,7 +261,17 @@ class MergeVotes:
             after = averages(merged_plan, keys)
             now = averages(before, {member_key(m.id) for m in own.members})
             result[str(org.id)] = {"before": now and asdict(now), "after": after and asdict(after)}
-        return result
+        names = rules.merged_task_names(every_name)
+        renamed = [(old, new) for side in names for old, new in side.items() if old != new]
+        this_week = [t for t in tasks if t.occurs(week)]
+        unrated = [t for t in this_week if social_rating(t.ratings).flagged]
+        work: dict[str, Any] = {
+            "renamed": renamed,
+            "hours": float(total_hours(exact_hours(t.hours) * t.slots for t in this_week)),
+            "unrated_hours": float(total_hours(exact_hours(t.hours) * t.slots for t in unrated)),
+            "unrated_tasks": len(unrated),
+        }
+        return {**result, "pooled": work}
 
     async def _plan(
         self, week: str, tasks: list[TaskInfo], people: list[MemberInfo], granularity: Decimal
@@ -293,6 +356,7 @@ class MergeVotes:
         await self.outbox.deliver_subject(subject(proposal.id))
         self.outbox.kick()
         self._schedule_close(proposal)
+        self._schedule_reminder(proposal)
         return proposal
 
     async def _queue_end(self, session: Session, proposal: MergeProposal, end: dict[str, Any]) -> None:
@@ -381,6 +445,7 @@ class MergeVotes:
                 log.info("merged %s and %s into %s (organization %s)", names[0], names[1], merged_name, merged_id)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
+                self.jobs.remove_key(remind_key(proposal_id))
             closed = VoteClosed(proposal, names, (a, b), merged_name)
             await self.outbox.deliver_subject(subject(proposal_id))
             self.outbox.kick()
@@ -404,6 +469,7 @@ class MergeVotes:
             log.info("merge vote #%s cancelled by moderator %s of %s", proposal_id, user_id, org.name)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
+                self.jobs.remove_key(remind_key(proposal_id))
             withdrawn = VoteWithdrawn(proposal_id, org.name)
             await self.outbox.deliver_subject(subject(proposal_id))
             self.outbox.kick()

@@ -50,6 +50,7 @@ class SettingsShown:
     changed: bool
     recent: list[AuditEntry]
     failed: list[OutboxEffect]  # Discord effects given up on (a deleted channel, a missing permission)
+    moderator_role_id: int | None = None  # this server's, mentioned when nobody claims a task given back
 
 
 async def org_info(db: Database, guild_id: int | None) -> OrgInfo:
@@ -119,13 +120,18 @@ async def change_settings(
     threshold: int | None = None,
     vote_hours: int | None = None,
     granularity: str | float | Decimal | None = None,
+    pings: bool | None = None,
+    claim_hours: int | None = None,
+    reminder_day: str | None = None,
+    reminder_time: str | None = None,
+    moderator_role_id: int | None = None,
 ) -> SettingsShown:
     """Change the settings given (all checked first, nothing changes if one is refused), and show
     them with recent moderator actions.
 
     A granularity is refused while a current splittable task does not fit it (its hours are not a
     whole number of steps), naming those tasks: a setting never makes a week unsolvable."""
-    changes: dict[str, float | int] = {}
+    changes: dict[str, float | int | bool | time | None] = {}
     step = rules.check_granularity(granularity) if granularity is not None else None
     if default_hours is not None:
         changes["default_hours"] = rules.check_hours(default_hours, "default_hours")
@@ -135,8 +141,21 @@ async def change_settings(
         changes["threshold_pct"] = rules.check_percent(threshold, "threshold")
     if vote_hours is not None:
         changes["vote_hours"] = rules.check_vote_hours(vote_hours)
+    if pings is not None:
+        changes["ping_holders"] = pings
+    if claim_hours is not None:
+        changes["claim_hours"] = rules.check_claim_hours(claim_hours)
+    if reminder_day is not None:
+        changes["reminder_day"] = rules.parse_reminder_day(reminder_day)
+    if reminder_time is not None:
+        changes["reminder_time"] = rules.parse_clock(reminder_time)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
+        server = await orgs.server(session, guild_id or 0)
+        assert server is not None
+        if moderator_role_id is not None:  # 0: mention no role
+            server.moderator_role_id = moderator_role_id or None
+            orgs.audit(session, org.id, moderator_id, "org.settings", f"moderator_role={moderator_role_id or 'none'}")
         if step is not None:
             current = await tasks.active_tasks(session, org.id)
             rules.check_granularity_fits(step, [(t.name, t.hours, t.splittable) for t in current])
@@ -144,11 +163,15 @@ async def change_settings(
         for key, value in changes.items():
             setattr(org, key, value)
         if changes:
-            detail = " ".join(f"{k}={hours_text(v) if k in HOUR_SETTINGS else v}" for k, v in changes.items())
+            detail = " ".join(
+                f"{k}={hours_text(v) if k in HOUR_SETTINGS and isinstance(v, float | int) else v}"
+                for k, v in changes.items()
+            )
             orgs.audit(session, org.id, moderator_id, "org.settings", detail)
         recent = await orgs.recent_audit(session, org.id, limit=5)
         failed = await outbox.failed(session, org.id, limit=5)
-    return SettingsShown(org, bool(changes), recent, failed)
+    changed = bool(changes) or moderator_role_id is not None
+    return SettingsShown(org, changed, recent, failed, server.moderator_role_id)
 
 
 async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: str) -> str:

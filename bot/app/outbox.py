@@ -19,11 +19,12 @@ import contextlib
 import json
 import logging
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chart import balance_chart
+from bot.chart import balance_chart, distinct
+from bot.fairness import fairness_of, shares
 from bot.report import Report
 from bot.rota import total_hours
 from bot.solver.model import exact_hours
@@ -32,21 +33,38 @@ from bot.votes import Side
 from storage import merges, orgs, rotas
 from storage import outbox as queue
 from storage.db import Database, Session
-from storage.models import MergePost, MergeProposal, Organization, OutboxEffect, Rota
+from storage.models import (
+    Assignment,
+    MemberRow,
+    MergePost,
+    MergeProposal,
+    Organization,
+    OutboxEffect,
+    Rota,
+    SwapOffer,
+    TaskClaim,
+    TaskRow,
+)
 from storage.tasks import active_tasks
 
+from .claims import offered_to
 from .merges import VoteClosed, VoteEnd, VoteWithdrawn
 from .ports import (
     Channel,
+    ClaimNotice,
     Clock,
     DeliveryError,
+    Mentions,
+    Reminder,
     RoleMove,
     RotaEffects,
     RotaPostContent,
     Runner,
     SideFacts,
+    SwapDecided,
     VoteEffects,
     VotePostContent,
+    VoteReminder,
 )
 
 log = logging.getLogger(__name__)
@@ -68,13 +86,10 @@ def effect_marker(effect: OutboxEffect, payload: dict[str, Any]) -> str:
     return str(payload.get("marker") or MARKER_PREFIX + effect.key)
 
 
-def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, float, float]]:
-    """(name, average desirability, average empowerment) of each member with work."""
-    return [
-        (names.get(m.member, m.member), m.average_desirability, m.average_empowerment)
-        for m in report.members
-        if m.average_desirability is not None and m.average_empowerment is not None
-    ]
+def chart_points(report: Report, names: dict[str, str]) -> list[tuple[str, tuple[float, float, float]]]:
+    """(name, hours, unpleasant and empowering work against the fair share) of each member in the week."""
+    labels = distinct(names)
+    return [(labels[key], ratios) for key, ratios in shares(report) if key in labels]
 
 
 @dataclass(frozen=True)
@@ -196,9 +211,10 @@ class Dispatcher:
             channel = Channel(payload["guild_id"], payload["channel_id"])
             found = await self.rota.find_post(channel, marker) if tried_before else None
             content = await self._rota_content(effect, payload["rota_id"], marker)
-            if found is not None:
-                return Outcome(found, False, tuple(content.notes))
-            return Outcome(await self.rota.send_post(channel, content), True, tuple(content.notes))
+            sent = found is None
+            message_id = found if found is not None else await self.rota.send_post(channel, content)
+            await self.rota.send_rest(channel, content, tried_before)  # the mentions that did not fit
+            return Outcome(message_id, sent, tuple(content.notes))
         if effect.kind == "rota.delete":
             await self.rota.delete_post(Channel(payload["guild_id"], payload["channel_id"]), payload["message_id"])
             return Outcome()
@@ -229,7 +245,103 @@ class Dispatcher:
                 if post.guild_id == payload["guild_id"] and post.message_id:
                     await self.votes.retire(Channel(post.guild_id, post.channel_id), post.message_id)
             return Outcome()
+        if effect.kind in ("claim.post", "claim.expired"):
+            notice = await self._claim_notice(payload["claim_id"], payload["guild_id"])
+            if notice is None or (effect.kind == "claim.post" and notice.state != "offered"):
+                return Outcome()  # taken or closed before its offer went out: nothing to offer
+            if effect.kind == "claim.expired":
+                notice = replace(notice, state="expired", mentions=Mentions())
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            found = await self.rota.find_post(channel, marker) if tried_before else None
+            if found is not None:
+                return Outcome(found)
+            return Outcome(await self.rota.post_claim(channel, notice, marker, tried_before), True)
+        if effect.kind == "claim.close":
+            notice = await self._claim_notice(payload["claim_id"], payload["guild_id"])
+            async with self.db.session() as session:
+                offers = await queue.of_subject(session, effect.subject, "claim.post")
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            for offer in offers:
+                here = json.loads(offer.payload)["guild_id"] == channel.guild_id
+                if notice is not None and offer.message_id and here:
+                    await self.rota.close_claim(channel, offer.message_id, notice)
+            return Outcome()
+        if effect.kind in ("remind", "swap.answer"):
+            return await self._member_dm(effect.kind, payload, marker, tried_before)
+        if effect.kind == "vote.remind":
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            async with self.db.session() as session:
+                proposal = await session.get_one(MergeProposal, payload["proposal_id"])
+                if proposal.status != "open":
+                    return Outcome()  # closed meanwhile: nothing to remind of
+                waiting = await merges.non_voters(session, proposal, payload["org_id"])
+            if not waiting:
+                return Outcome()
+            found = await self.votes.find_message(channel, marker) if tried_before else None
+            if found is not None:
+                return Outcome(found)
+            reminder = VoteReminder(proposal.id, proposal.name, proposal.closes_at, Mentions(waiting))
+            return Outcome(await self.votes.remind(channel, reminder, marker, tried_before), True)
         raise DeliveryError(f"unknown effect {effect.kind!r}", permanent=True)
+
+    async def _claim_notice(self, claim_id: int, guild_id: int) -> ClaimNotice | None:
+        """A task given back as it stands now, with the members it is offered to while it is open."""
+        async with self.db.session() as session:
+            claim = await session.get(TaskClaim, claim_id)
+            if claim is None:
+                return None
+            piece = await session.get_one(Assignment, claim.assignment_id)
+            task = await session.get_one(TaskRow, piece.task_id)
+            rota = await session.get_one(Rota, piece.rota_id)
+            org = await session.get_one(Organization, claim.organization_id)
+            giver = await session.get_one(MemberRow, claim.from_member_id)
+            taker = await session.get(MemberRow, claim.taker_member_id) if claim.taker_member_id else None
+            offered = [m.user_id for m in await offered_to(session, claim)] if claim.status == "open" else []
+            server = await orgs.server(session, guild_id)
+        state = {"open": "offered", "taken": "taken", "withdrawn": "withdrawn"}.get(claim.status, "expired")
+        return ClaimNotice(
+            state,
+            claim.id,
+            org.name,
+            task.name,
+            piece.hours,
+            rota.week,
+            giver.user_id,
+            claim.deadline,
+            Mentions(offered),
+            taker.user_id if taker else None,
+            server.moderator_role_id if server else None,
+        )
+
+    async def _member_dm(self, kind: str, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
+        """The mid-week reminder (work not yet done) or a swap's answer, by DM to one member."""
+        content: Reminder | SwapDecided
+        async with self.db.session() as session:
+            if kind == "remind":
+                rota = await session.get_one(Rota, payload["rota_id"])
+                org = await session.get_one(Organization, rota.organization_id)
+                member = await session.get_one(MemberRow, payload["member_id"])
+                todo = [
+                    (h.task.name, h.assignment.hours)
+                    for h in await rotas.holdings(session, rota.id)
+                    if h.member.id == member.id and h.assignment.done_at is None
+                ]
+                if not todo or not member.reminders:
+                    return Outcome()  # all done (or opted out) since it was queued: nothing to remind of
+                content, user_id = Reminder(org.name, rota.week, todo), member.user_id
+            else:
+                offer = await session.get_one(SwapOffer, payload["offer_id"])
+                piece = await session.get_one(Assignment, offer.assignment_id)
+                task = await session.get_one(TaskRow, piece.task_id)
+                rota = await session.get_one(Rota, piece.rota_id)
+                giver = await session.get_one(MemberRow, offer.from_member_id)
+                taker = await session.get_one(MemberRow, offer.to_member_id)
+                content = SwapDecided(offer.status == "accepted", task.name, piece.hours, rota.week, taker.user_id)
+                user_id = giver.user_id
+        found = await self.rota.find_dm(user_id, marker) if tried_before else None
+        if found is not None:
+            return Outcome(found)
+        return Outcome(await self.rota.send_dm(user_id, content, marker), True)
 
     async def _rota_content(self, effect: OutboxEffect, rota_id: int, marker: str) -> RotaPostContent:
         async with self.db.session() as session:
@@ -240,10 +352,9 @@ class Dispatcher:
         notes = sorted({ROLE_NOTE.format(role_id=json.loads(m.payload)["role_id"]) for m in moves if m.last_error})
         report = Report.from_json(rota.report)
         names = {member_key(h.member.id): h.member.display_name for h in held}
-        chart = await self.runner.run(
-            balance_chart, chart_points(report, names), report.average, f"{org.name}: week {rota.week}"
-        )
-        return RotaPostContent(org, rota, report, held, notes, chart, marker)
+        chart = await self.runner.run(balance_chart, chart_points(report, names), f"{org.name}: week {rota.week}")
+        holders = list(dict.fromkeys(h.member.user_id for h in held))  # once each, in the post's order
+        return RotaPostContent(org, rota, report, held, notes, chart, marker, Mentions(holders, org.ping_holders))
 
     async def _dm(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
         async with self.db.session() as session:
@@ -256,7 +367,8 @@ class Dispatcher:
         found = await self.rota.find_dm(user_id, marker) if tried_before else None
         if found is not None:
             return Outcome(found)
-        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker), True)
+        fairness = fairness_of(Report.from_json(rota.report), member_key(payload["member_id"]))
+        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker, fairness), True)
 
     async def _vote_post(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
         channel = Channel(payload["guild_id"], payload["channel_id"])

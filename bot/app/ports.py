@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot.fairness import Fairness
 from bot.report import Report
 from storage.models import MergeProposal, Organization, Rota
 from storage.rotas import Holding
@@ -45,6 +46,15 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Mentions:
+    """Members a channel message mentions (users only: never roles, @everyone or @here) and whether
+    they are notified (`ping`); the adapter splits long lists across messages."""
+
+    user_ids: Sequence[int] = ()
+    ping: bool = True
+
+
+@dataclass(frozen=True)
 class RotaPostContent:
     """Everything the rota post shows; the adapter renders it (embeds, chart, CSV)."""
 
@@ -55,6 +65,55 @@ class RotaPostContent:
     notes: Sequence[str]
     chart: bytes
     marker: str  # in the footer: finds the post again after a crash
+    mentions: Mentions = Mentions()  # the holders, in the post's text
+
+
+@dataclass(frozen=True)
+class ClaimNotice:
+    """A task given back, as the channel sees it: offered (with a claim button, mentioning those who
+    can take it), taken, or unclaimed by its deadline (telling the moderators)."""
+
+    state: str  # offered, taken, expired, withdrawn (done after all, or changed hands)
+    claim_id: int
+    org_name: str
+    task: str
+    hours: float
+    week: str
+    giver_user_id: int
+    deadline: datetime
+    mentions: Mentions = Mentions()
+    taker_user_id: int | None = None
+    moderator_role_id: int | None = None  # mentioned on `expired`, if the server set one
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The mid-week DM: a member's work of the week not yet marked done."""
+
+    org_name: str
+    week: str
+    tasks: Sequence[tuple[str, float]]  # (task, hours)
+
+
+@dataclass(frozen=True)
+class SwapDecided:
+    """The DM telling the member who offered a swap how it was answered."""
+
+    accepted: bool
+    task: str
+    hours: float
+    week: str
+    taker_user_id: int
+
+
+@dataclass(frozen=True)
+class VoteReminder:
+    """A day before a merge vote closes: the members of one side who may vote and have not."""
+
+    proposal_id: int
+    name: str
+    closes_at: datetime
+    mentions: Mentions
 
 
 class DeliveryError(Exception):
@@ -94,9 +153,35 @@ class RotaEffects(Protocol):
         """The id of our DM to this member ending with this marker (sent just before a crash)."""
         ...
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
-        """A member's weekly jobs by DM; returns the message id. Closed DMs are a permanent
-        `DeliveryError`."""
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
+        """A member's weekly jobs by DM (with their week against their fair share); returns the
+        message id. Closed DMs are a permanent `DeliveryError`."""
+        ...
+
+    async def send_rest(self, channel: Channel, content: RotaPostContent, tried_before: bool) -> None:
+        """The mentions that did not fit in the post's text, in messages after it (each sent once:
+        with `tried_before`, those found by their marker are not sent again)."""
+        ...
+
+    async def post_claim(self, channel: Channel, notice: ClaimNotice, marker: str, tried_before: bool) -> int:
+        """A task given back (with its claim button), or unclaimed by its deadline; returns the
+        first message's id."""
+        ...
+
+    async def close_claim(self, channel: Channel, message_id: int, notice: ClaimNotice) -> None:
+        """The offer's message once taken or expired: says so, and loses its claim button."""
+        ...
+
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+        """A reminder or a swap's answer by DM; returns the message id."""
         ...
 
 
@@ -117,6 +202,11 @@ class VoteEffects(Protocol):
 
     async def retire(self, channel: Channel, message_id: int) -> None:
         """Take the buttons off the vote message (gone already is fine)."""
+        ...
+
+    async def remind(self, channel: Channel, content: VoteReminder, marker: str, tried_before: bool) -> int:
+        """Mention the members who have not voted yet (split across messages if many); returns the
+        first message's id."""
         ...
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.errors import BadInput
 from bot.report import Report
-from bot.rota import RotaPiece, SolvedWeek, iso_week, solve_week, week_days, week_published_at
+from bot.rota import RotaPiece, SolvedWeek, iso_week, solve_week, target_week, week_days, week_published_at
 from bot.schedule import Schedule, last_due, zone
 from bot.solver import ProblemError
 from bot.solver_ids import task_key
@@ -54,7 +54,10 @@ class PlannedWeek:
 
 
 @dataclass(frozen=True)
-class ThisWeek:
+class Target:
+    """The week a moderator's publish or preview is about (`bot.rota.target_week`), and whether it
+    is out already."""
+
     org: Organization
     week: str
     published_at: datetime | None
@@ -86,12 +89,6 @@ class Publication:
         self.db, self.outbox, self.runner, self.clock = db, outbox, runner, clock
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
-
-    def current_week(self, org: Organization) -> str:
-        return iso_week(self.clock().astimezone(zone(org.timezone)).date())
-
-    def next_week(self, org: Organization) -> str:
-        return iso_week(self.clock().astimezone(zone(org.timezone)).date() + timedelta(days=7))
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.db.session() as session:
@@ -131,20 +128,22 @@ class Publication:
         except ProblemError as error:
             detail = str(error)
             if error.task is not None:  # the solver knows tasks by key: name the task as people do
-                task = inputs.tasks[error.task]
+                task = [t for t in inputs.tasks if t.occurs(week)][error.task]  # the week's tasks
                 detail = detail.replace(repr(task_key(task.id)), repr(task.name))
             raise BadInput(
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
                 "(`/mod member qualify`, `/join`)."
             ) from None
-        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged), solved.pieces())
+        return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
-    async def this_week(self, guild_id: int | None) -> ThisWeek:
+    async def target(self, guild_id: int | None, week: str | None = None) -> Target:
+        """Which week `/mod rota publish|preview [week]` means (the same rule as the scheduler's when
+        no week is given), and when it was published, if it was."""
         async with self.db.session() as session:
             org = await require_org(session, guild_id)
-            week = self.current_week(org)
-            stored = await rotas.rota_for(session, org.id, week)
-        return ThisWeek(org, week, stored.published_at if stored else None)
+            wanted = target_week(week, self.clock(), org.timezone)
+            stored = await rotas.rota_for(session, org.id, wanted)
+        return Target(org, wanted, stored.published_at if stored else None)
 
     async def publish_now(self, org_id: int, week: str, moderator_id: int) -> Published:
         """A moderator's `/mod rota publish`: the publication, written to the audit log."""
@@ -153,12 +152,12 @@ class Publication:
             orgs.audit(session, org_id, moderator_id, "rota.publish", week)
         return published
 
-    async def preview(self, guild_id: int | None) -> Preview:
-        """Next week's rota as it would be published now; nothing is stored or posted."""
-        async with self.db.session() as session:
-            org = await require_org(session, guild_id)
-        org_id = org.id
-        planned = await self.plan_week(org_id, self.next_week(org))
+    async def preview(self, guild_id: int | None, week: str | None = None) -> Preview:
+        """The week's rota as it would be published now (the week `target` names); nothing is stored
+        or posted."""
+        target = await self.target(guild_id, week)
+        org, org_id = target.org, target.org.id
+        planned = await self.plan_week(org_id, target.week)
         async with self.db.session() as session:
             tasks, members = await rotas.tasks_and_members(session, org_id)
         held = [

@@ -1,12 +1,13 @@
 """Swaps: a member offers their piece of a task this week to another member, who accepts or
-declines. The rota (and the ledger the next weeks are balanced on) changes only on acceptance."""
+declines. The rota (and the ledger the next weeks are balanced on) changes only on acceptance; the
+member who offered it gets a DM either way (queued in the outbox with the answer)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.errors import BadInput
-from storage import members, rotas
+from storage import members, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, SwapOffer, TaskRow, utcnow
 
@@ -56,8 +57,10 @@ async def offer(
     return SwapOffered(made.id, item.task.name, item.assignment.hours)
 
 
-async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool) -> SwapAnswered:
-    """Accept or decline an open offer made to this user."""
+async def answer(
+    db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock | None = None
+) -> SwapAnswered:
+    """Accept or decline an open offer made to this user (the offerer hears of it by DM)."""
     async with db.transaction() as session:
         found = await session.get(SwapOffer, offer_id)
         if found is None:
@@ -78,4 +81,13 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool) -> 
                 raise BadInput("The offer is out of date: that piece changed hands already.")
             await check_can_take(session, piece, task, target)
             found.status, piece.member_id = "accepted", target.id
+        await outbox.add(  # the member who offered it hears the answer (a DM, once)
+            session,
+            org_id=giver.organization_id,
+            kind="swap.answer",
+            key=f"swap:{found.id}:answer",
+            subject=f"swap:{found.id}",
+            payload={"offer_id": found.id},
+            now=clock() if clock else None,
+        )
     return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)

@@ -5,24 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.planner import PlanInputError, decode, parse_tasks
+from bot.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, decode, parse_tasks, row_recurrence
 from bot.ratings import SocialRating, social_rating
+from bot.recurrence import Recurrence, check_recurrence
+from bot.rota import iso_week, week_start
 from bot.solver.model import DEFAULT_GRANULARITY, hours_text
 from storage import members, orgs, ratings, tasks
 from storage.db import Database
 from storage.models import Organization, Rating, TaskRow, utcnow
 
-from .lookups import require_org, require_task
+from .lookups import current_week, require_org, require_task
+from .ports import Clock
 
 CLEAR = {"-", "none"}  # what a moderator types to clear a text option
 
 
-def describe(task: TaskRow) -> str:
-    """A task in one line, as lists and the audit log show it."""
+def describe(task: TaskRow, *, when: bool = True) -> str:
+    """A task in one line, as lists and the audit log show it (`when`: how often, unless weekly)."""
     parts = [f"{hours_text(task.hours)} h" + (f" × {task.slots} people" if task.slots > 1 else "")]
     if task.splittable:
         parts.append(f"splittable into shifts of ≥ {hours_text(task.min_shift)} h")
@@ -32,7 +36,47 @@ def describe(task: TaskRow) -> str:
         parts.append(f"role <@&{task.role_id}>")
     if task.origin:
         parts.append(f"from {task.origin}")
+    if when and task.every_weeks != 1:
+        often = tasks.recurrence(task)
+        parts.append(f"once, in week {often.first}" if often.once else f"every {often.every} weeks from {often.first}")
     return ", ".join(parts)
+
+
+def recurrence(task: TaskRow) -> Recurrence:
+    """When the task happens (for the export's optional columns)."""
+    return tasks.recurrence(task)
+
+
+def _now(clock: Clock | None) -> datetime:
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def next_week(org: Organization, clock: Clock | None) -> str:
+    """The week after the organization's current one: where a new every-N-weeks task starts."""
+    return iso_week(week_start(current_week(org, _now(clock))) + timedelta(weeks=1))
+
+
+@dataclass(frozen=True)
+class When:
+    """A moderator's options on when a task happens; all None leaves it as it is (weekly for a new task)."""
+
+    every_weeks: int | None = None  # 1 weekly, N every N weeks
+    first_week: str | None = None  # the first week of every N weeks
+    once_in_week: str | None = None  # a one-off: only this week
+
+    def given(self) -> bool:
+        return any(v is not None for v in (self.every_weeks, self.first_week, self.once_in_week))
+
+    def applied_to(self, current: Recurrence, default_first: str) -> Recurrence:
+        """The recurrence after these options, from the task's `current` one."""
+        if not self.given():
+            return current
+        if self.once_in_week is not None or self.every_weeks is not None:
+            first = self.first_week or (current.first if not current.weekly and not current.once else None)
+            return check_recurrence(self.every_weeks, first or default_first, self.once_in_week, default_first)
+        if current.weekly:  # only first_week given
+            raise BadInput("`first_week` goes with `every_weeks` (e.g. every_weeks:4 first_week:2026-W50).")
+        return check_recurrence(current.every, self.first_week, None, default_first)
 
 
 @dataclass(frozen=True)
@@ -40,6 +84,7 @@ class TaskListing:
     task: TaskRow
     social: SocialRating
     own: Rating | None  # the asking member's own rating
+    when: str = "every week"  # when it happens, from this week on
 
 
 @dataclass(frozen=True)
@@ -57,12 +102,16 @@ class TaskChanged:
 @dataclass(frozen=True)
 class Imported:
     added: int
-    updated: int
+    updated: int  # rows that changed something
     restored: int
+    unchanged: int = 0
 
     def summary(self) -> str:
         counts = {"added": self.added, "updated": self.updated, "restored": self.restored}
-        return ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        changed = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        if not changed:
+            return "no changes"
+        return changed + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
 
 
 async def task_names(db: Database, guild_id: int | None, typed: str) -> list[str]:
@@ -75,14 +124,23 @@ async def task_names(db: Database, guild_id: int | None, typed: str) -> list[str
     return [t.name for t in found]
 
 
-async def task_list(db: Database, guild_id: int | None, user_id: int) -> TaskList:
+async def task_list(db: Database, guild_id: int | None, user_id: int, clock: Clock | None = None) -> TaskList:
     async with db.session() as session:
         org = await require_org(session, guild_id)
         rows = await tasks.active_tasks(session, org.id)
         by_task = await ratings.ratings_by_task(session, org.id)
         member = await members.member_for(session, org.id, user_id)
         mine = await ratings.own_ratings(session, member.id) if member and member.id else {}
-    return TaskList(org, [TaskListing(t, social_rating(by_task.get(t.id or 0, [])), mine.get(t.id or 0)) for t in rows])
+    week = current_week(org, _now(clock))
+    return TaskList(
+        org,
+        [
+            TaskListing(
+                t, social_rating(by_task.get(t.id or 0, [])), mine.get(t.id or 0), tasks.recurrence(t).describe(week)
+            )
+            for t in rows
+        ],
+    )
 
 
 def check_fits(org: Organization, fields: rules.TaskFields) -> None:
@@ -94,6 +152,24 @@ def _apply(row: TaskRow, fields: rules.TaskFields) -> None:
     row.name, row.hours, row.slots = fields.name, fields.hours, fields.slots
     row.splittable, row.min_shift = fields.splittable, fields.min_shift
     row.qualification, row.role_id, row.description = fields.qualification, fields.role_id, fields.description
+    if fields.recurrence is not None:
+        tasks.set_recurrence(row, fields.recurrence)
+
+
+def _settings(row: TaskRow) -> tuple[object, ...]:
+    """What a moderator can set on a task, to tell a real change from a no-op."""
+    return (
+        row.name,
+        row.hours,
+        row.slots,
+        row.splittable,
+        row.min_shift,
+        row.qualification,
+        row.role_id,
+        row.description,
+        row.every_weeks,
+        row.first_week,
+    )
 
 
 def text_or_clear(value: str | None, current: str | None) -> str | None:
@@ -102,12 +178,21 @@ def text_or_clear(value: str | None, current: str | None) -> str | None:
     return None if value.strip().lower() in CLEAR else value
 
 
-async def add_task(db: Database, guild_id: int | None, moderator_id: int, fields: rules.TaskFields) -> TaskChanged:
-    """Add a task, or bring an archived one of that name back with these settings."""
+async def add_task(
+    db: Database,
+    guild_id: int | None,
+    moderator_id: int,
+    fields: rules.TaskFields,
+    when: When = When(),
+    clock: Clock | None = None,
+) -> TaskChanged:
+    """Add a task, or bring an archived one of that name back with these settings (weekly unless
+    `when` says otherwise)."""
     fields = rules.check_task(fields)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         check_fits(org, fields)
+        fields = replace(fields, recurrence=when.applied_to(Recurrence(), next_week(org, clock)))
         existing = await tasks.task_named(session, org.id, fields.name)
         if existing is not None and existing.archived_at is None:
             raise BadInput(f"There is already a task called `{existing.name}`; change it with `/mod task edit`.")
@@ -134,10 +219,11 @@ class TaskEdit:
     role_id: int | None = None
     clear_role: bool = False
     description: str | None = None  # "-" clears it
+    when: When = When()
 
 
 async def edit_task(
-    db: Database, guild_id: int | None, moderator_id: int, task_name: str, edit: TaskEdit
+    db: Database, guild_id: int | None, moderator_id: int, task_name: str, edit: TaskEdit, clock: Clock | None = None
 ) -> TaskChanged:
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
@@ -153,6 +239,7 @@ async def edit_task(
                 qualification=text_or_clear(edit.qualification, row.qualification),
                 role_id=None if edit.clear_role else (edit.role_id or row.role_id),
                 description=text_or_clear(edit.description, row.description),
+                recurrence=edit.when.applied_to(tasks.recurrence(row), next_week(org, clock)),
             )
         )
         check_fits(org, fields)
@@ -183,10 +270,18 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
         parsed, rows = parse_tasks(text, source=filename)
         checked = []
         for task, row in zip(parsed, rows, strict=True):
+            # An older file without the optional columns leaves when a task happens as it is.
+            when = row_recurrence(row) if any(c in row.values for c in TASK_OPTIONAL_COLUMNS) else None
             try:
                 fields = rules.check_task(
                     rules.TaskFields(
-                        task.name, task.hours, task.slots, task.splittable, task.min_shift, task.qualification
+                        task.name,
+                        task.hours,
+                        task.slots,
+                        task.splittable,
+                        task.min_shift,
+                        task.qualification,
+                        recurrence=when,
                     )
                 )
                 rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)
@@ -211,7 +306,7 @@ async def import_tasks(
         text = data if isinstance(data, str) else decode(data, filename)
     except PlanInputError as error:
         raise BadInput(f"Nothing was imported. {error}") from None
-    added = updated = restored = 0
+    added = updated = restored = unchanged = 0
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         checked = check_import(text, filename, rules.check_granularity(org.granularity))
@@ -220,16 +315,19 @@ async def import_tasks(
             if row is None:
                 row = TaskRow(organization_id=org.id, name=fields.name, hours=fields.hours)
                 added += 1
+                _apply(row, fields)
             else:
+                before = _settings(row)
+                _apply(row, replace(fields, role_id=row.role_id, description=row.description))
                 if row.archived_at:
                     restored += 1
-                else:
+                elif _settings(row) != before:
                     updated += 1
-                fields = replace(fields, role_id=row.role_id, description=row.description)
-            _apply(row, fields)
+                else:
+                    unchanged += 1
             row.archived_at = None
             session.add(row)
-        result = Imported(added, updated, restored)
+        result = Imported(added, updated, restored, unchanged)
         orgs.audit(session, org.id, moderator_id, "task.import", f"{filename}: {result.summary()}")
     return result
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.chart import balance_chart, distinct
 from bot.errors import BadInput, UserFacingError
+from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
 from bot.rota import parse_week, reason, solver_inputs, total_hours
-from bot.solver_ids import task_key
+from bot.solver_ids import member_key, task_key
 from storage import rotas
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
 from storage.rotas import Holding
 
 from .lookups import clip, current_week, require_member, require_org
-from .ports import Clock
+from .ports import Clock, Runner
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class JobLine:
     hours: float
     done: bool
     why: str  # the balancing's reason, or ""
+    description: str | None = None  # what the task involves
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class MyJobs:
     week: str
     lines: list[JobLine]
     member_hours: float
+    fairness: Fairness | None = None  # the week against their fair share (None: not in the week's report)
+    shares: list[tuple[str, tuple[float, float, float]]] = field(default_factory=list)  # the chart's rows
+    me: str = ""  # the member's row in the chart
+    org_name: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -72,11 +79,12 @@ async def published_rota(db: Database, clock: Clock, guild_id: int | None, week:
     return PublishedRota(org, stored, Report.from_json(stored.report), held)
 
 
-async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int) -> MyWeek:
+async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int, week: str | None = None) -> MyWeek:
+    """The member's pieces of this week's rota (or of `week`'s, e.g. the week of a post's button)."""
     async with db.session() as session:
         org = await require_org(session, guild_id)
         member = await require_member(session, org.id, user_id, you=True)
-        stored = await rotas.rota_for(session, org.id, current_week(org, clock()))
+        stored = await rotas.rota_for(session, org.id, week or current_week(org, clock()))
         published = stored if stored is not None and stored.published_at is not None else None
         held = await rotas.holdings(session, published.id) if published else []
     return MyWeek(org, member, published, [h for h in held if h.member.id == member.id])
@@ -92,12 +100,14 @@ async def my_task_names(db: Database, clock: Clock, guild_id: int | None, user_i
     return sorted({h.task.name for h in week.mine if needle in h.task.name.lower()})[:25]
 
 
-async def my_jobs(db: Database, clock: Clock, guild_id: int | None, user_id: int) -> MyJobs | None:
-    """The member's jobs this week with a line on why where the balancing explains it; None if they
-    have none. Reads only what the past weeks carry: nothing heavy runs on the event loop."""
-    week = await my_week(db, clock, guild_id, user_id)
+async def my_jobs(
+    db: Database, clock: Clock, guild_id: int | None, user_id: int, week_of: str | None = None
+) -> MyJobs | None:
+    """The member's jobs this week (or in `week_of`) with a line on why where the balancing explains
+    it; None if they have none. Reads only what the past weeks carry: nothing heavy runs on the event loop."""
+    week = await my_week(db, clock, guild_id, user_id, week_of)
     if week.rota is None:
-        raise BadInput("This week's rota is not out yet.")
+        raise BadInput("This week's rota is not out yet." if week_of is None else f"The rota for {week_of} is not out.")
     if not week.mine:
         return None
     async with db.session() as session:
@@ -106,26 +116,75 @@ async def my_jobs(db: Database, clock: Clock, guild_id: int | None, user_id: int
     solver_tasks = {t.name: t for t in solver.tasks}
     past_ratio = solver.past_ratios().get(week.member.id)
     lines = []
+    load = [0.0, 0.0, 0.0]
     for item in week.mine:
         task = solver_tasks.get(task_key(item.task.id))
+        if task is not None:
+            load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
         why = reason(task, past_ratio, solver.tasks) if task else ""
-        lines.append(JobLine(item.task.name, item.assignment.hours, item.assignment.done_at is not None, why))
-    return MyJobs(week.rota.week, lines, week.member.hours)
+        done = item.assignment.done_at is not None
+        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description))
+    key = member_key(week.member.id)
+    report = Report.from_json(week.rota.report)
+    fairness = fairness_of(report, key)
+    if fairness is not None:  # what they hold now (after swaps), against the week's fair share
+        fairness = fairness.holding((float(total_hours(i.assignment.hours for i in week.mine)), load[1], load[2]))
+    names = distinct({member_key(m.id): m.name for m in inputs.members})
+    chart = [(names[k], ratios) for k, ratios in shares(report) if k in names]
+    return MyJobs(week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name)
 
 
-async def mark_done(db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str) -> str:
-    """Mark the member's task done this week; returns the task's name."""
-    item = (await my_week(db, clock, guild_id, user_id)).holding(task_name)
+async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
+    """The week's balance chart with the member's own row marked, drawn in a worker; None when the
+    week's report has no fair shares (stored before they were kept)."""
+    if not jobs.shares or not jobs.me:
+        return None
+    return await runner.run(balance_chart, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
+
+
+async def mark_done(
+    db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str, week: str | None = None
+) -> str:
+    """Mark the member's task done this week (or in `week`); returns the task's name. If they had
+    given it back, its offer closes (the outbox edits the offer's message)."""
+    from .claims import withdraw_if_offered  # claims builds on this module
+
+    item = (await my_week(db, clock, guild_id, user_id, week)).holding(task_name)
     async with db.transaction() as session:
         piece = await session.get_one(Assignment, item.assignment.id)
         if piece.done_at is not None:
             raise BadInput(f"**{item.task.name}** is already marked done.")
         piece.done_at = utcnow()
+        await withdraw_if_offered(session, piece, clock())
     return item.task.name
 
 
-async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool) -> None:
+async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool, about: str = "everything") -> None:
+    """`/notify`: the weekly jobs DM (off unless asked), the mid-week reminder (on unless refused), or both."""
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         member = await require_member(session, org.id, user_id, you=True)
-        member.notify = on
+        if about in ("everything", "weekly jobs"):
+            member.notify = on
+        if about in ("everything", "reminders"):
+            member.reminders = on
+
+
+async def rota_week(db: Database, guild_id: int | None, rota_id: int) -> str:
+    """The week of a rota post (its buttons carry the rota's id), if it is this server's organization's."""
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        stored = await session.get(Rota, rota_id)
+        if stored is None or stored.organization_id not in await rotas.lineage(session, org.id):
+            raise BadInput("This rota post is no longer current here. `/myjobs` shows your jobs this week.")
+        return stored.week
+
+
+async def open_tasks(
+    db: Database, clock: Clock, guild_id: int | None, user_id: int, week: str | None = None
+) -> list[Holding]:
+    """The member's pieces of the week not yet marked done (what Done… and Can't do… offer)."""
+    mine = await my_week(db, clock, guild_id, user_id, week)
+    if mine.rota is None:
+        raise BadInput("That week's rota is not out yet.")
+    return [h for h in mine.mine if h.assignment.done_at is None]

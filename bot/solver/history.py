@@ -1,5 +1,6 @@
 """What earlier weeks carry into this one: each member's burden and fair share so far ("debt"), and
-who held which unpleasant task last week (to be spared it now when someone else can take it)."""
+who held which unpleasant task the last time it was done (to be spared it now when someone else can
+take it)."""
 
 from __future__ import annotations
 
@@ -59,15 +60,16 @@ def carry_over(history: Sequence[Held], tasks: Sequence[Task], members: Sequence
         available = sum(hours_of[m] for m in present)
         for member in present:
             share[member] += total * hours_of[member] / available
-    spare: dict[str, frozenset[str]] = {}
-    if weeks:
-        last = max(weeks)  # ISO week labels sort chronologically
-        unpleasant = unpleasant_tasks(tasks)
-        holders: dict[str, set[str]] = defaultdict(set)
-        for row in weeks[last]:
-            if row.task in unpleasant:
+    # Each unpleasant task's holders the last time it was held: last week for a weekly task, the
+    # previous occurrence for one that happens every few weeks.
+    unpleasant = unpleasant_tasks(tasks)
+    latest: dict[str, str] = {}
+    holders: dict[str, set[str]] = defaultdict(set)
+    for week in sorted(weeks, reverse=True):  # ISO week labels sort chronologically
+        for row in weeks[week]:
+            if row.task in unpleasant and latest.setdefault(row.task, week) == week:
                 holders[row.task].add(row.member)
-        spare = {task: frozenset(names) for task, names in holders.items()}
+    spare = {task: frozenset(names) for task, names in holders.items()}
     return Carry(
         past_load={m: tuple(v) for m, v in load.items()},
         past_share={m: tuple(v) for m, v in share.items()},

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.app.merges import VoteEnd
-from bot.app.ports import Channel, VotePostContent
-from cogs.delivery import delivery_errors, find_own, with_marker
+from bot.app.ports import Channel, VotePostContent, VoteReminder
+from cogs.delivery import delivery_errors, find_own, mention_chunks, send_chunks, with_marker
 
-from .render import end_text, vote_embed
+from .render import end_text, vote_embed, vote_reminder_text
 from .views import vote_view
 
 if TYPE_CHECKING:
@@ -42,6 +42,14 @@ class DiscordVoteEffects:
         with delivery_errors(f"announcing the end of a merge vote in channel {channel.channel_id}"):
             message = await self._channel(channel).send(with_marker(end_text(end), marker))
         return message.id
+
+    async def remind(self, channel: Channel, content: VoteReminder, marker: str, tried_before: bool) -> int:
+        chunks = mention_chunks(vote_reminder_text(content), content.mentions.user_ids)
+        where = f"reminding members to vote in channel {channel.channel_id}"
+        target = self._channel(channel)
+        found = await send_chunks(self.bot, target, chunks, marker, tried_before=tried_before, what=where)
+        assert found is not None
+        return found
 
     async def retire(self, channel: Channel, message_id: int) -> None:
         where = f"retiring the vote buttons in channel {channel.channel_id}"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
-from bot.app.ports import SideFacts, VotePostContent
+from bot.app.ports import SideFacts, VotePostContent, VoteReminder
 from bot.solver.model import hours_text
 from bot.votes import Side
 from cogs.common import clip
@@ -32,6 +32,8 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
         4096,
     )
     dry = proposal_dry_run(proposal)
+    if pooled := pooled_text(dry.get("pooled")):
+        embed.add_field(name="The pooled tasks", value=clip(pooled, 1024), inline=False)
     for side in (here, there):
         summary = dry.get(str(side.org.id))
         if summary:
@@ -63,6 +65,29 @@ def dry_text(summary: dict[str, Any]) -> str:
         )
 
     return f"per member now: {show(summary['before'])}\nper member merged: {show(summary['after'])}"
+
+
+def pooled_text(pooled: dict[str, Any] | None) -> str:
+    """What the dry run says about the pooled task list: the tasks renamed, how much is unrated."""
+    if not pooled:
+        return ""  # a vote opened before the dry run said it
+    lines = []
+    if renamed := pooled.get("renamed"):
+        by_name: dict[str, list[str]] = {}
+        for old, new in renamed:
+            by_name.setdefault(old.lower(), []).append(new)
+        pairs = [" and ".join(f"**{n}**" for n in names) for names in by_name.values()]
+        lines.append("Both sides have a task of the same name, so each gets its origin: " + "; ".join(pairs) + ".")
+    hours, unrated = pooled.get("hours") or 0, pooled.get("unrated_hours") or 0
+    if unrated:
+        lines.append(
+            f"{hours_text(unrated)} h of the {hours_text(hours)} h of pooled work a week "
+            f"({pooled.get('unrated_tasks', 0)} task(s)) is not rated yet: it counts as a neutral 5.5 "
+            "(neither pleasant nor unpleasant) in the figures below until members rate it with `/rate`."
+        )
+    else:
+        lines.append("Every pooled task is rated, so the figures below use members' own ratings.")
+    return "\n".join(lines)
 
 
 def rules_text(proposal: MergeProposal, here: SideFacts, there: SideFacts) -> str:
@@ -134,3 +159,11 @@ def status_embed(found: list[ProposalStatus]) -> discord.Embed:
         else:
             lines.append(head)
     return discord.Embed(title="Merge votes", description=clip("\n\n".join(lines) or "None yet.", 4096))
+
+
+def vote_reminder_text(reminder: VoteReminder) -> str:
+    closes = f"{discord.utils.format_dt(reminder.closes_at, 'f')} ({discord.utils.format_dt(reminder.closes_at, 'R')})"
+    return (
+        f"🗳️ The merge vote #{reminder.proposal_id} on **{clip(reminder.name, 100)}** closes {closes}. "
+        "Vote with the buttons on its message (`/merge status` shows it). You have not voted yet:\n"
+    )

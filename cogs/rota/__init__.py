@@ -10,11 +10,11 @@ from cogs.common import register
 
 from .commands import COMMANDS
 from .mod import rota_group
-from .views import SwapButton
+from .views import ClaimButton, PostButton, SwapButton
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:
-    register(bot, commands=COMMANDS, moderator=[rota_group], items=[SwapButton])
+    register(bot, commands=COMMANDS, moderator=[rota_group], items=[SwapButton, PostButton, ClaimButton])

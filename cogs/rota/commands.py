@@ -9,12 +9,12 @@ from discord import app_commands
 
 from bot.app import swaps
 from bot.app.publication import marker
-from bot.app.week import mark_done, my_jobs, my_task_names, published_rota, set_notify
+from bot.app.week import mark_done, my_task_names, published_rota, set_notify
 from bot.solver.model import hours_text
-from cogs.common import answer_early, bot_of, db, reply
+from cogs.common import answer_early, bot_of, db, reply, services
 
-from .render import my_jobs_embed, rota_embeds
-from .views import swap_view
+from .render import rota_embeds
+from .views import given_back_text, show_my_jobs, swap_view
 
 
 async def my_task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -36,12 +36,7 @@ async def rota(interaction: discord.Interaction, week: str | None = None) -> Non
 @app_commands.command(name="myjobs", description="Your job complex this week, and why")
 @app_commands.guild_only()
 async def myjobs(interaction: discord.Interaction) -> None:
-    await answer_early(interaction)
-    jobs = await my_jobs(db(interaction), bot_of(interaction).now, interaction.guild_id, interaction.user.id)
-    if jobs is None:
-        await reply(interaction, "You have no tasks this week.")
-        return
-    await reply(interaction, embed=my_jobs_embed(jobs))
+    await show_my_jobs(interaction)
 
 
 @app_commands.command(name="done", description="Mark one of your tasks this week as done")
@@ -51,7 +46,20 @@ async def myjobs(interaction: discord.Interaction) -> None:
 async def done(interaction: discord.Interaction, task: str) -> None:
     bot = bot_of(interaction)
     name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
+    services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
     await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
+
+
+@app_commands.command(
+    name="giveback", description="Give back one of your tasks this week: offered to those who can take it"
+)
+@app_commands.describe(task="Your task (it stays yours until someone claims it)")
+@app_commands.autocomplete(task=my_task_choices)
+@app_commands.guild_only()
+async def giveback(interaction: discord.Interaction, task: str) -> None:
+    await answer_early(interaction)
+    given = await services(interaction).claims.give_back(interaction.guild_id, interaction.user.id, task)
+    await reply(interaction, given_back_text(given))
 
 
 @app_commands.command(name="swap", description="Offer one of your tasks this week to another member")
@@ -70,13 +78,29 @@ async def swap(interaction: discord.Interaction, task: str, member: discord.Memb
     )
 
 
-@app_commands.command(name="notify", description="Get your weekly jobs by direct message, or stop")
+NOTIFY_ANSWERS = {
+    ("on", "everything"): "You will get your jobs by DM each week, and a mid-week reminder of work not yet done.",
+    ("off", "everything"): "No more DMs from the rota: neither your weekly jobs nor reminders.",
+    ("on", "weekly jobs"): "You will get your jobs by DM each week.",
+    ("off", "weekly jobs"): "No more weekly DMs of your jobs (reminders are set apart: `about:reminders`).",
+    ("on", "reminders"): "You will get a mid-week reminder of work not yet done.",
+    ("off", "reminders"): "No more mid-week reminders.",
+}
+
+
+@app_commands.command(name="notify", description="Get your weekly jobs and reminders by direct message, or stop")
+@app_commands.describe(
+    setting="on or off",
+    about="What to turn on or off: everything (default), your weekly jobs, or the mid-week reminders",
+)
 @app_commands.guild_only()
-async def notify(interaction: discord.Interaction, setting: Literal["on", "off"]) -> None:
-    await set_notify(db(interaction), interaction.guild_id, interaction.user.id, setting == "on")
-    await interaction.response.send_message(
-        "You will get your jobs by DM each week." if setting == "on" else "No more weekly DMs.", ephemeral=True
-    )
+async def notify(
+    interaction: discord.Interaction,
+    setting: Literal["on", "off"],
+    about: Literal["everything", "weekly jobs", "reminders"] = "everything",
+) -> None:
+    await set_notify(db(interaction), interaction.guild_id, interaction.user.id, setting == "on", about)
+    await interaction.response.send_message(NOTIFY_ANSWERS[setting, about], ephemeral=True)
 
 
-COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, swap, notify]
+COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, giveback, swap, notify]

@@ -11,13 +11,24 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import Channel, RoleMove, RotaPostContent
-from cogs.delivery import delivery_errors, find_own, with_marker
+from bot.app.ports import Channel, ClaimNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
+from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
-from .render import jobs_dm, rota_csv, rota_embeds
+from .render import (
+    claim_closed_text,
+    claim_text,
+    jobs_dm,
+    post_head,
+    reminder_text,
+    rota_csv,
+    rota_embeds,
+    swap_decided_text,
+)
+from .views import claim_view, post_view
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from bot.fairness import Fairness
     from storage.models import Organization
     from storage.rotas import Holding
 
@@ -41,8 +52,72 @@ class DiscordRotaEffects:
             discord.File(io.BytesIO(rota_csv(rota, content.held)), f"rota-{rota.week}.csv"),
         ]
         embeds = rota_embeds(content.org, rota.week, content.report, content.held, content.notes, content.marker)
+        text, users = self._mention_chunks(content)[0]
         with delivery_errors(f"posting the rota in channel {channel.channel_id}"):
-            message = await self._channel(channel).send(embeds=embeds, files=files)
+            message = await self._channel(channel).send(
+                text,
+                embeds=embeds,
+                files=files,
+                view=post_view(rota.id),
+                allowed_mentions=only_users(users, ping=content.mentions.ping),
+            )
+        return message.id
+
+    def _mention_chunks(self, content: RotaPostContent) -> list[tuple[str, list[int]]]:
+        """The post's text: its first words and, unless pings are off, a mention of each holder
+        (users only), split across messages when they do not fit in one."""
+        head = post_head(content.org, content.rota.week)
+        return mention_chunks(head, content.mentions.user_ids if content.mentions.ping else ())
+
+    async def send_rest(self, channel: Channel, content: RotaPostContent, tried_before: bool) -> None:
+        rest = self._mention_chunks(content)[1:]
+        if rest:
+            await send_chunks(
+                self.bot,
+                self._channel(channel),
+                rest,
+                content.marker,
+                tried_before=tried_before,
+                first=2,
+                what=f"mentioning the rota's holders in channel {channel.channel_id}",
+            )
+
+    async def post_claim(self, channel: Channel, notice: ClaimNotice, marker: str, tried_before: bool) -> int:
+        where = f"posting a task given back in channel {channel.channel_id}"
+        if notice.state == "expired":  # tells the moderators: their role if the server set one, else nobody
+            with delivery_errors(where):
+                message = await self._channel(channel).send(
+                    with_marker(claim_text(notice), marker),
+                    allowed_mentions=only_users((), ping=False, role_id=notice.moderator_role_id),
+                )
+            return message.id
+        chunks = mention_chunks(claim_text(notice), notice.mentions.user_ids)
+        found = await send_chunks(
+            self.bot,
+            self._channel(channel),
+            chunks,
+            marker,
+            tried_before=tried_before,
+            view=lambda: claim_view(notice.claim_id),
+            what=where,
+        )
+        assert found is not None
+        return found
+
+    async def close_claim(self, channel: Channel, message_id: int, notice: ClaimNotice) -> None:
+        where = f"closing a task's offer in channel {channel.channel_id}"
+        with delivery_errors(where), contextlib.suppress(discord.NotFound):  # deleted: nothing to close
+            await (
+                self._channel(channel)
+                .get_partial_message(message_id)
+                .edit(content=claim_closed_text(notice), view=None, allowed_mentions=only_users((), ping=False))
+            )
+
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+        channel = await self._dm_channel(user_id)
+        text = reminder_text(content) if isinstance(content, Reminder) else swap_decided_text(content)
+        with delivery_errors(f"sending member {user_id} a DM (DMs closed?)"):
+            message = await channel.send(with_marker(text, marker))
         return message.id
 
     async def delete_post(self, channel: Channel, message_id: int) -> None:
@@ -77,8 +152,16 @@ class DiscordRotaEffects:
     async def find_dm(self, user_id: int, marker: str) -> int | None:
         return await find_own(self.bot, await self._dm_channel(user_id), marker, f"reading the DMs with {user_id}")
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
         channel = await self._dm_channel(user_id)
         with delivery_errors(f"sending member {user_id} their jobs (DMs closed?)"):
-            message = await channel.send(with_marker(jobs_dm(org, week, held), marker))
+            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness), marker))
         return message.id

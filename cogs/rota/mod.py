@@ -1,43 +1,52 @@
-"""`/mod rota preview|publish`: moderators look at next week's rota or publish this week's now."""
+"""`/mod rota preview|publish [week]`: moderators look at a week's rota, or publish it after
+seeing which week (and its dates) a click will publish."""
 
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
 from bot.app.publication import MARKER
+from bot.rota import WEEK_EXAMPLES, local_date, week_name
 from cogs.common import ModeratorGroup, bot_of, services
 
 from .render import rota_embeds
-from .views import RepublishView
+from .views import PublishView, RepublishView
 
 rota_group = ModeratorGroup(name="rota", description="Preview or publish the weekly rota")
 
+WEEK_HELP = f"Which week: {WEEK_EXAMPLES} (default: the week the next scheduled post is for)"
 
-@rota_group.command(name="preview", description="Next week's rota as it would be published now (nothing is stored)")
-async def preview(interaction: discord.Interaction) -> None:
+
+@rota_group.command(name="preview", description="A week's rota as it would be published now (nothing is stored)")
+@app_commands.describe(week=WEEK_HELP)
+async def preview(interaction: discord.Interaction, week: str | None = None) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
-    shown = await services(interaction).publication.preview(interaction.guild_id)
-    notes = ["Preview: nothing is stored or posted."]
+    shown = await services(interaction).publication.preview(interaction.guild_id, week)
+    today = local_date(bot_of(interaction).now(), shown.org.timezone)
+    notes = [f"Preview of {week_name(shown.week, today)}: nothing is stored or posted."]
     footer = MARKER.format(week=shown.week, rota_id=0)
     embeds = rota_embeds(shown.org, shown.week, shown.report, shown.held, notes, footer, chart=False)
     await interaction.followup.send(embeds=embeds[:10], ephemeral=True)
 
 
-@rota_group.command(name="publish", description="Publish this week's rota now (asks before replacing one)")
-async def publish(interaction: discord.Interaction) -> None:
+@rota_group.command(name="publish", description="Publish a week's rota now: shows which week, then asks to confirm")
+@app_commands.describe(week=WEEK_HELP)
+async def publish(interaction: discord.Interaction, week: str | None = None) -> None:
     bot = bot_of(interaction)
-    publication = bot.services.publication
-    now = await publication.this_week(interaction.guild_id)
-    if now.published_at is not None:
+    target = await bot.services.publication.target(interaction.guild_id, week)
+    name = week_name(target.week, local_date(bot.now(), target.org.timezone))
+    if target.published_at is not None:
         await interaction.response.send_message(
-            f"The rota for week {now.week} was published {discord.utils.format_dt(now.published_at, 'R')}. "
-            "Re-publishing solves again and replaces the post.",
-            view=RepublishView(bot, now.org.id, now.week, interaction.user.id),
+            f"The rota for **{name}** was published {discord.utils.format_dt(target.published_at, 'R')}. "
+            "Re-publishing solves it again and replaces the post (claims and marks of done work go too).",
+            view=RepublishView(bot, target.org.id, target.week, name, interaction.user.id),
             ephemeral=True,
         )
         return
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    result = await publication.publish_now(now.org.id, now.week, interaction.user.id)
-    await interaction.followup.send(
-        f"Published the rota for week {now.week} (spread-sum {result.rota.spread_sum:.2f}).", ephemeral=True
+    await interaction.response.send_message(
+        f"Publish the rota for **{name}** now? It is posted in the rota channel, its holders are mentioned "
+        "(unless pings are off), task roles move and members who asked get a DM.",
+        view=PublishView(bot, target.org.id, target.week, name, interaction.user.id),
+        ephemeral=True,
     )

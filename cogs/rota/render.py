@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.app.ports import ClaimNotice, Reminder, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
+from bot.fairness import Fairness, fairness_of, summary, verdict
 from bot.report import Report
-from bot.rota import total_hours, week_days
+from bot.rota import total_hours, week_days, week_name
 from bot.solver.model import hours_text
+from bot.solver_ids import member_key
 from cogs.common import clip, spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -34,7 +37,11 @@ def week_label(week: str) -> str:
     return f"{week} ({discord.utils.format_dt(start, 'D')} – {discord.utils.format_dt(end, 'D')})"
 
 
-def balance_lines(report: Report) -> list[str]:
+def balance_lines(report: Report, names: dict[str, str] | None = None) -> list[str]:
+    """The week's balance for everyone: in plain words (who is off their fair share); a week stored
+    before fair shares were kept shows its figures."""
+    if plain := summary(report, names or {}):
+        return [plain, *warning_lines(report)]
     lines = []
     if working := report.working:
         shares = [m.hours_share for m in working]
@@ -45,6 +52,11 @@ def balance_lines(report: Report) -> list[str]:
         low, high = report.empowerment_range
         lines.append(f"Average empowerment per member: {low:.1f}–{high:.1f} (organization {report.average[1]:.1f})")
     lines.append(f"Spread-sum {report.spread_sum:.2f} (0 = perfectly balanced)")
+    return lines + warning_lines(report)
+
+
+def warning_lines(report: Report) -> list[str]:
+    lines = []
     if report.overload:
         lines.append(f"⚠️ The work exceeds everyone's hours: each member is about {report.overload:.0%} over.")
     if report.flagged:
@@ -72,7 +84,8 @@ def rota_embeds(
 ) -> list[discord.Embed]:
     """The post: balance figures, then each member's job complex, within Discord's limits."""
     head = discord.Embed(title=clip(f"{org.name}: rota for week {week}", 256), colour=COLOUR)
-    head.description = clip("\n".join([week_label(week), "", *balance_lines(report), *notes]), 4096)
+    names = {member_key(h.member.id): h.member.display_name for h in held}
+    head.description = clip("\n".join([week_label(week), "", *balance_lines(report, names), *notes]), 4096)
     if chart:
         head.set_image(url="attachment://balance.png")
     head.set_footer(text=footer)
@@ -81,11 +94,14 @@ def rota_embeds(
     for index, items in enumerate(members):
         member = items[0].member
         hours = total_hours(i.assignment.hours for i in items)
-        name = clip(f"{member.display_name} — {hours_text(hours)} h", 256)
+        name = clip(f"{member.display_name} — {hours_text(hours)} h{member_verdict(report, member.id)}", 256)
         value = clip(f"<@{member.user_id}>: {complex_text(items)}", 1024)
         cost = len(name) + len(value)
         remaining = len(members) - index
         if used + cost > EMBED_BUDGET - 100 or (len(embeds) == 10 and len(current.fields) >= FIELDS_PER_EMBED - 1):
+            if len(current.fields) >= FIELDS_PER_EMBED:  # the note takes the last member's place
+                current.remove_field(-1)
+                remaining += 1
             current.add_field(name="…", value=f"and {remaining} more member(s): see the attached CSV.", inline=False)
             break
         if len(current.fields) >= FIELDS_PER_EMBED:
@@ -93,7 +109,33 @@ def rota_embeds(
             embeds.append(current)
         current.add_field(name=name, value=value, inline=False)
         used += cost
+    else:
+        if len(embeds) < 10 and (about := task_notes(held, EMBED_BUDGET - 100 - used)):
+            embeds.append(about)
     return embeds
+
+
+def member_verdict(report: Report, member_id: int) -> str:
+    """ " · fair" or " · unpleasant work a little above" after a member's hours in the post."""
+    fairness = fairness_of(report, member_key(member_id))
+    return f" · {verdict(fairness)}" if fairness is not None and fairness.ratio is not None else ""
+
+
+def task_notes(held: Sequence[Holding], room: int) -> discord.Embed | None:
+    """What the week's tasks involve (their descriptions), as far as `room` characters allow."""
+    described = sorted({h.task.name: h.task.description for h in held if h.task.description}.items())
+    lines: list[str] = []
+    used = 40
+    for name, description in described:
+        line = f"**{name}**: {description}"
+        if used + len(line) + 1 > min(room, 4096):
+            lines.append(f"…and {len(described) - len(lines)} more in `/tasks`.")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    if not lines or room < 200:
+        return None
+    return discord.Embed(title="What the tasks involve", description="\n".join(lines), colour=COLOUR)
 
 
 def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
@@ -106,20 +148,35 @@ def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
     return out.getvalue().encode()
 
 
-def jobs_dm(org: Organization, week: str, items: Sequence[Holding]) -> str:
-    return f"Your jobs in **{org.name}** for week {week_label(week)}: {complex_text(items)}"
+def jobs_dm(org: Organization, week: str, items: Sequence[Holding], fairness: Fairness | None = None) -> str:
+    """The weekly DM: each task with what it involves, then the week against the fair share. Within a
+    message's 2,000 characters, leaving room for the marker line."""
+    head = f"Your jobs in **{org.name}** for week {week_label(week)}:"
+    tasks = [
+        f"• **{i.task.name}** ({hours_text(i.assignment.hours)} h)"
+        + (f": {clip(i.task.description, 200)}" if i.task.description else "")
+        for i in items
+    ]
+    fair = fairness.sentences(items[0].member.hours) if fairness is not None and items else []
+    return clip("\n".join([head, *tasks, "", *fair]).rstrip(), 1900)
 
 
-def my_jobs_embed(jobs: MyJobs) -> discord.Embed:
+def my_jobs_embed(jobs: MyJobs, *, chart: bool = False) -> discord.Embed:
     lines = [
         f"• **{line.task}**: {hours_text(line.hours)} h"
         + (" ✓ done" if line.done else "")
         + (f" — {line.why}" if line.why else "")
+        + (f"\n  *{clip(line.description, 300)}*" if line.description else "")
         for line in jobs.lines
     ]
     embed = discord.Embed(title=f"Your jobs, week {jobs.week}", colour=COLOUR)
-    total = f"{hours_text(jobs.total)} h of your {hours_text(jobs.member_hours)} h"
-    embed.description = clip("\n".join([*lines, "", total]), 4096)
+    if jobs.fairness is not None:
+        fair = jobs.fairness.sentences(jobs.member_hours)
+    else:
+        fair = [f"{hours_text(jobs.total)} h of your {hours_text(jobs.member_hours)} h."]
+    embed.description = clip("\n".join([*lines, "", *fair]), 4096)
+    if chart:
+        embed.set_image(url="attachment://you.png")
     return embed
 
 
@@ -129,4 +186,71 @@ def swap_answer_text(answer: SwapAnswered) -> str:
     return (
         f"<@{answer.taker_user_id}> took **{answer.task}** ({hours_text(answer.hours)} h) from "
         f"<@{answer.giver_user_id}> this week. The rota and the ledger now show who really does it."
+    )
+
+
+# -- the post's text, tasks given back, reminders, a swap's answer ----------------------------------
+
+
+def post_head(org: Organization, week: str) -> str:
+    """The first words of the rota post (the mentions of its holders follow)."""
+    return (
+        f"**{clip(org.name, 100)}**: the rota for **{week_name(week)}** is out. The buttons below show your jobs, "
+        "mark one done, or give one back if you can't do it.\n"
+    )
+
+
+def when(moment: datetime) -> str:
+    return f"{discord.utils.format_dt(moment, 'f')} ({discord.utils.format_dt(moment, 'R')})"
+
+
+def claim_text(notice: ClaimNotice) -> str:
+    task = f"**{clip(notice.task, 100)}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
+    if notice.state == "taken":
+        return f"✅ <@{notice.taker_user_id}> took {task} from <@{notice.giver_user_id}>. Thank you!"
+    if notice.state == "expired":
+        who = f"<@&{notice.moderator_role_id}>" if notice.moderator_role_id else "Moderators"
+        return (
+            f"⚠️ Nobody claimed {task}, which <@{notice.giver_user_id}> can't do. {who}: please find someone "
+            f"to do it; <@{notice.giver_user_id}> still holds it and can hand it over with `/swap` once someone agrees."
+        )
+    head = (
+        f"🔁 <@{notice.giver_user_id}> can't do {task} and gives it back. First to press **Claim** takes it; "
+        f"open until {when(notice.deadline)}."
+    )
+    if notice.mentions.user_ids:
+        return head + "\nYou have room and can do it:\n"
+    return head + "\nNobody has room for it right now: anyone who can make room may claim it."
+
+
+def claim_closed_text(notice: ClaimNotice) -> str:
+    if notice.state == "taken":
+        return claim_text(notice)
+    task = f"**{clip(notice.task, 100)}** ({week_name(notice.week)})"
+    if notice.state == "withdrawn":
+        return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
+    return f"This offer of {task} is closed: nobody claimed it in time."
+
+
+def reminder_text(reminder: Reminder) -> str:
+    lines = [f"• **{clip(name, 100)}** ({hours_text(hours)} h)" for name, hours in reminder.tasks[:40]]
+    if len(reminder.tasks) > 40:
+        lines.append(f"• and {len(reminder.tasks) - 40} more: `/myjobs` lists them")
+    return "\n".join(
+        [
+            f"A reminder from **{clip(reminder.org_name, 100)}**: still to do in {week_name(reminder.week)}:",
+            *lines,
+            "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
+            "to the others. `/notify setting:off about:reminders` stops these reminders.",
+        ]
+    )
+
+
+def swap_decided_text(decided: SwapDecided) -> str:
+    task = f"**{clip(decided.task, 100)}** ({hours_text(decided.hours)} h, {week_name(decided.week)})"
+    if decided.accepted:
+        return f"<@{decided.taker_user_id}> accepted your offer: {task} is theirs now. The rota shows it."
+    return (
+        f"<@{decided.taker_user_id}> declined your offer of {task}: it stays yours. Offer it to someone else "
+        "with `/swap`, or to everyone who can take it with **Can't do…** under the rota post."
     )

@@ -1,17 +1,25 @@
-"""Buttons of the weekly rota: answering a swap offer (works across restarts), confirming a
-re-publication."""
+"""Buttons of the weekly rota: under the post (My jobs, Done…, Can't do…) and on a task given back
+(Claim), answering a swap offer (all working across restarts: their state is in the custom id and
+the database), confirming a publication or a re-publication."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.app import swaps
+from bot.app.claims import GivenBack
+from bot.app.week import mark_done, my_chart, my_jobs, open_tasks, rota_week
+from bot.errors import UserFacingError
+from bot.fairness import balance_words
 from bot.replies import answer_error
-from cogs.common import RotaView, db, services
+from bot.report import Report
+from bot.solver.model import hours_text
+from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 
-from .render import swap_answer_text
+from .render import my_jobs_embed, swap_answer_text, when
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
@@ -42,9 +50,14 @@ class SwapButton(
         # discord.py only logs a dynamic item's errors: answer them like a command's.
         try:
             answer = await swaps.answer(
-                db(interaction), self.offer_id, interaction.user.id, accept=self.choice == "accept"
+                db(interaction),
+                self.offer_id,
+                interaction.user.id,
+                accept=self.choice == "accept",
+                clock=bot_of(interaction).now,
             )
             await interaction.response.edit_message(content=swap_answer_text(answer), view=None)
+            services(interaction).outbox.kick()  # the offerer's DM
         except Exception as error:
             await answer_error(interaction, error)
 
@@ -56,10 +69,41 @@ def swap_view(offer_id: int) -> discord.ui.View:
     return view
 
 
-class RepublishView(RotaView):
-    def __init__(self, bot: RotaBot, org_id: int, week: str, owner_id: int) -> None:
+class PublishView(RotaView):
+    """Confirms a first publication, naming the week and its dates on the button's message."""
+
+    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
         super().__init__(bot, timeout=300)
-        self.org_id, self.week, self.owner_id = org_id, week, owner_id
+        self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="Publish", style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=f"Publishing the rota for **{self.name}**…", view=None)
+        try:
+            result = await services(interaction).publication.publish_now(self.org_id, self.week, interaction.user.id)
+        except UserFacingError as error:  # e.g. the week cannot be solved: say why where the question was
+            await interaction.edit_original_response(content=str(error))
+            return
+        done = "Published" if result.created else "It was already out:"
+        balance = balance_words(Report.from_json(result.rota.report))
+        await interaction.edit_original_response(
+            content=f"{done} the rota for **{self.name}**. It is {balance}. `/rota week:{self.week}` shows it."
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was published.", view=None)
+
+
+class RepublishView(RotaView):
+    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
+        super().__init__(bot, timeout=300)
+        self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return interaction.user.id == self.owner_id
@@ -68,10 +112,173 @@ class RepublishView(RotaView):
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         await interaction.response.edit_message(content="Re-publishing…", view=None)
         await services(interaction).publication.publish(self.org_id, self.week, replace=True)
-        await interaction.edit_original_response(content=f"Re-published the rota for week {self.week}.")
+        await interaction.edit_original_response(content=f"Re-published the rota for **{self.name}**.")
         self.stop()
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         await interaction.response.edit_message(content="Kept the published rota.", view=None)
         self.stop()
+
+
+async def show_my_jobs(interaction: discord.Interaction, week: str | None = None) -> None:
+    """The member's job complex, privately: `/myjobs` and the post's My jobs button alike."""
+    await answer_early(interaction)
+    bot = bot_of(interaction)
+    jobs = await my_jobs(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+    if jobs is None:
+        await reply(interaction, "You have no tasks this week." if week is None else f"You have no tasks in {week}.")
+        return
+    chart = await my_chart(services(interaction).workers, jobs)  # the week's chart, your row marked
+    if chart is None:
+        await reply(interaction, embed=my_jobs_embed(jobs))
+        return
+    await reply(interaction, embed=my_jobs_embed(jobs, chart=True), file=discord.File(io.BytesIO(chart), "you.png"))
+
+
+POST_BUTTONS = {
+    "mine": ("My jobs", discord.ButtonStyle.primary),
+    "done": ("Done…", discord.ButtonStyle.success),
+    "cant": ("Can't do…", discord.ButtonStyle.secondary),
+}
+PICKER_LIMIT = 25  # options in one select menu
+
+
+POST_ID = r"rota:(?P<rota>\d+):(?P<action>mine|done|cant)"
+
+
+class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_ID):
+    """The buttons under a rota post: the member's jobs of that week, privately; mark one done; give
+    one back."""
+
+    def __init__(self, rota_id: int, action: str) -> None:
+        label, style = POST_BUTTONS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"rota:{rota_id}:{action}"))
+        self.rota_id, self.action = rota_id, action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any) -> PostButton:
+        return cls(int(match["rota"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await answer_early(interaction)
+            bot = bot_of(interaction)
+            week = await rota_week(bot.db, interaction.guild_id, self.rota_id)
+            if self.action == "mine":
+                await show_my_jobs(interaction, week)
+                return
+            if self.action == "done":
+                tasks = await open_tasks(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+            else:
+                tasks = await services(interaction).claims.returnable(interaction.guild_id, interaction.user.id, week)
+            if not tasks:
+                verb = "mark done" if self.action == "done" else "give back"
+                await reply(interaction, f"You have nothing left to {verb} in {week}. ✓")
+                return
+            options = [(h.task.name, h.assignment.hours) for h in tasks]
+            picker = TaskPicker(bot, self.action, week, options, interaction.user.id)
+            question = (
+                "Which one is done?"
+                if self.action == "done"
+                else (
+                    "Which one can't you do? It is offered to the members who can take it; "
+                    "it stays yours until someone claims it."
+                )
+            )
+            if len(tasks) > PICKER_LIMIT:
+                question += f" (The first {PICKER_LIMIT} are listed; `/done` finds the others as you type.)"
+            await reply(interaction, question, view=picker)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+
+class TaskPicker(RotaView):
+    """A member's open tasks of a week in a select menu: Done… marks the one picked done, Can't do…
+    gives it back."""
+
+    def __init__(self, bot: RotaBot, action: str, week: str, tasks: list[tuple[str, float]], owner_id: int) -> None:
+        super().__init__(bot, timeout=300)
+        self.action, self.week, self.owner_id = action, week, owner_id
+        select: discord.ui.Select[TaskPicker] = discord.ui.Select(
+            placeholder="Pick a task",
+            options=[
+                discord.SelectOption(label=clip(name, 100), value=name, description=f"{hours_text(hours)} h")
+                for name, hours in tasks[:PICKER_LIMIT]
+            ],
+        )
+        select.callback = self.picked  # type: ignore[method-assign]
+        self.select = select
+        self.add_item(select)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    async def picked(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        task = self.select.values[0]
+        bot = bot_of(interaction)
+        if self.action == "done":
+            name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week)
+            services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
+            await interaction.response.edit_message(content=f"Marked **{name}** done. Thank you!", view=None)
+            return
+        await interaction.response.edit_message(content=f"Giving back **{clip(task, 100)}**…", view=None)
+        try:
+            claims = services(interaction).claims
+            given = await claims.give_back(interaction.guild_id, interaction.user.id, task, self.week)
+        except UserFacingError as error:
+            await interaction.edit_original_response(content=str(error))
+            return
+        await interaction.edit_original_response(content=given_back_text(given))
+
+
+def given_back_text(given: GivenBack) -> str:
+    offered = (
+        f"offered to the {given.offered} member(s) who can take it"
+        if given.offered
+        else "posted for anyone who can make room (nobody has room right now)"
+    )
+    return (
+        f"**{given.task}** ({hours_text(given.hours)} h) is {offered}. It stays yours until someone claims "
+        f"it; if nobody does by {when(given.deadline)}, the moderators are told."
+    )
+
+
+class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"claim:(?P<claim>\d+)"):
+    """Claim a task given back: the first to press takes it."""
+
+    def __init__(self, claim_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Claim", style=discord.ButtonStyle.success, custom_id=f"claim:{claim_id}")
+        )
+        self.claim_id = claim_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any) -> ClaimButton:
+        return cls(int(match["claim"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await answer_early(interaction)
+            took = await services(interaction).claims.claim(interaction.guild_id, interaction.user.id, self.claim_id)
+            await reply(
+                interaction,
+                f"**{took.task}** ({hours_text(took.hours)} h) is yours in {took.week}, from <@{took.giver_user_id}>. "
+                "Thank you! `/myjobs` shows it.",
+            )
+        except Exception as error:
+            await answer_error(interaction, error)
+
+
+def post_view(rota_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in POST_BUTTONS:
+        view.add_item(PostButton(rota_id, action))
+    return view
+
+
+def claim_view(claim_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ClaimButton(claim_id))
+    return view

@@ -11,8 +11,19 @@ from typing import Any, TypeVar
 
 import storage.outbox
 from bot.app.merges import VoteEnd
-from bot.app.ports import Channel, DeliveryError, RoleMove, RotaPostContent, VotePostContent
+from bot.app.ports import (
+    Channel,
+    ClaimNotice,
+    DeliveryError,
+    Reminder,
+    RoleMove,
+    RotaPostContent,
+    SwapDecided,
+    VotePostContent,
+    VoteReminder,
+)
 from bot.chart import balance_chart
+from bot.fairness import Fairness
 from storage.models import Organization
 from storage.rotas import Holding
 
@@ -62,11 +73,35 @@ class FakeRotaEffects:
     forbidden: bool = False  # the bot lacks Manage Roles
     dms: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (user, week, task names)
     dm_markers: dict[int, tuple[int, str]] = field(default_factory=dict)  # message id: (user, marker)
+    dm_fairness: list[Fairness | None] = field(default_factory=list)  # with each DM, the member's fairness
     fail_next_send: BaseException | None = None
     gone: set[int] = field(default_factory=set)  # channels deleted (or the bot may no longer post there)
+    rest: list[tuple[Channel, str]] = field(default_factory=list)  # the posts' mentions that did not fit
+    claims: list[tuple[Channel, ClaimNotice, str, int]] = field(default_factory=list)  # offers and "nobody took it"
+    closed: list[tuple[int, ClaimNotice]] = field(default_factory=list)  # offers' messages closed (message id)
+    notes: list[tuple[int, Reminder | SwapDecided]] = field(default_factory=list)  # reminder and swap DMs
 
     async def find_post(self, channel: Channel, marker: str) -> int | None:
-        return next((p.id for p in self.posts if p.channel == channel and p.content.marker == marker), None)
+        posts = [(p.channel, p.content.marker, p.id) for p in self.posts]
+        posts += [(c, m, i) for c, _, m, i in self.claims]
+        return next((i for c, m, i in posts if c == channel and m == marker), None)
+
+    async def send_rest(self, channel: Channel, content: RotaPostContent, tried_before: bool) -> None:
+        self.rest.append((channel, content.marker))
+
+    async def post_claim(self, channel: Channel, notice: ClaimNotice, marker: str, tried_before: bool) -> int:
+        message_id = next(message_ids)
+        self.claims.append((channel, notice, marker, message_id))
+        return message_id
+
+    async def close_claim(self, channel: Channel, message_id: int, notice: ClaimNotice) -> None:
+        self.closed.append((message_id, notice))
+
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+        self.notes.append((user_id, content))
+        message_id = next(message_ids)
+        self.dm_markers[message_id] = (user_id, marker)
+        return message_id
 
     async def send_post(self, channel: Channel, content: RotaPostContent) -> int:
         if self.fail_next_send is not None:
@@ -97,8 +132,17 @@ class FakeRotaEffects:
     async def find_dm(self, user_id: int, marker: str) -> int | None:
         return next((i for i, (user, m) in self.dm_markers.items() if (user, m) == (user_id, marker)), None)
 
-    async def send_jobs(self, user_id: int, org: Organization, week: str, held: Sequence[Holding], marker: str) -> int:
+    async def send_jobs(
+        self,
+        user_id: int,
+        org: Organization,
+        week: str,
+        held: Sequence[Holding],
+        marker: str,
+        fairness: Fairness | None = None,
+    ) -> int:
         self.dms.append((user_id, week, sorted(h.task.name for h in held)))
+        self.dm_fairness.append(fairness)
         message_id = next(message_ids)
         self.dm_markers[message_id] = (user_id, marker)
         return message_id
@@ -111,6 +155,7 @@ class FakeVoteEffects:
     retired: list[tuple[Channel, int]] = field(default_factory=list)
     markers: dict[int, tuple[Channel, str]] = field(default_factory=dict)  # every message: where, its marker
     fail_next_announce: BaseException | None = None
+    reminders: list[tuple[Channel, VoteReminder, int]] = field(default_factory=list)
 
     async def find_message(self, channel: Channel, marker: str) -> int | None:
         return next((i for i, (c, m) in self.markers.items() if (c, m) == (channel, marker)), None)
@@ -133,13 +178,26 @@ class FakeVoteEffects:
     async def retire(self, channel: Channel, message_id: int) -> None:
         self.retired.append((channel, message_id))
 
+    async def remind(self, channel: Channel, content: VoteReminder, marker: str, tried_before: bool) -> int:
+        message_id = next(message_ids)
+        self.reminders.append((channel, content, message_id))
+        self.markers[message_id] = (channel, marker)
+        return message_id
+
 
 @dataclass
 class FakeJobs:
     jobs: dict[str, datetime] = field(default_factory=dict)
+    calls: dict[str, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)  # what each job would run
 
     def once(self, key: str, when: datetime, callback: Any, *args: Any) -> None:
         self.jobs[key] = when
+        self.calls[key] = (callback, args)
+
+    async def fire(self, key: str) -> Any:
+        """Run a job now, as the scheduler would at its time (tests move their clock first)."""
+        callback, args = self.calls[key]
+        return await callback(*args)
 
     def remove_key(self, key: str) -> None:
         self.jobs.pop(key, None)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
 
 import storage.outbox
-from bot.app.merges import MergeVotes, VoteClosed, close_key
+from bot.app.merges import MergeVotes, VoteClosed, close_key, remind_key
 from bot.app.outbox import Dispatcher
 from bot.errors import BadInput
 from storage.db import Database
@@ -48,7 +49,10 @@ async def test_a_proposal_posts_on_both_sides_with_a_dry_run(votes) -> None:
     assert sorted(channel.guild_id for channel, _, _ in posted) == [A, B]
     here = next(content for channel, content, _ in posted if channel.guild_id == A)
     assert here.there.org.name == f"Org {B}" and here.there.task_hours == 2
-    assert service.jobs.jobs == {close_key(proposal.id): proposal.closes_at}  # type: ignore[union-attr]
+    assert service.jobs.jobs == {  # type: ignore[union-attr]
+        close_key(proposal.id): proposal.closes_at,
+        remind_key(proposal.id): proposal.closes_at - timedelta(hours=12),  # half-way through a one-day vote
+    }
     with pytest.raises(BadInput, match="already in a merge vote"):
         await service.propose(B, 10, "AAAA2345", None, None)
 
@@ -157,3 +161,16 @@ async def test_a_cancelled_vote_is_announced_and_its_buttons_retired(votes) -> N
     discord = service.outbox.votes
     assert sorted(channel.guild_id for channel, _, _ in discord.ends) == [A, B]
     assert {message_id for _, message_id in discord.retired} == {message_id for _, _, message_id in discord.votes}
+
+
+async def test_the_dry_run_names_tasks_as_the_merge_will_and_says_how_much_work_is_unrated(db, votes) -> None:
+    service, _ = votes
+    async with db.transaction() as session:  # B has its own "dishes" (no ratings: counted as neutral)
+        from storage.models import TaskRow
+
+        session.add(TaskRow(organization_id=2, name="dishes", hours=1.5, slots=2))
+    proposal = await service.propose(A, 1, "BBBB2345", "Together", 24)
+    pooled = json.loads(proposal.dry_run)["pooled"]
+    assert pooled["renamed"] == [["Dishes", "Dishes (Org 111)"], ["dishes", "dishes (Org 333)"]]
+    # Repairs has one rating (dave's): too few, so it is unrated too.
+    assert (pooled["hours"], pooled["unrated_hours"], pooled["unrated_tasks"]) == (8.0, 5.0, 2)

@@ -121,7 +121,9 @@ async def test_an_import_is_all_rows_or_none(db) -> None:
     imported = await tasks.import_tasks(db, GUILD, MOD, "tasks.csv", CSV)
     assert imported.summary() == "2 added"
     again = await tasks.import_tasks(db, GUILD, MOD, "tasks.csv", CSV)
-    assert again.summary() == "2 updated"
+    assert again.summary() == "no changes"  # the same file again changes nothing, and says so
+    changed = await tasks.import_tasks(db, GUILD, MOD, "tasks.csv", CSV.replace("Dishes,2", "Dishes,2.5"))
+    assert changed.summary() == "1 updated (1 unchanged)"
     exported = {task.name: (task.slots, task.qualification) for task, _ in await tasks.export_tasks(db, GUILD)}
     assert exported == {"Dishes": (1, None), "Driving": (2, "driver")}
 

@@ -233,3 +233,25 @@ async def test_two_dispatchers_at_once_deliver_each_effect_once(
     await asyncio.gather(outbox.deliver_due(), other_process.deliver_due(), outbox.deliver_due())
     assert sorted(p.channel.guild_id for p in effects.posts) == [GUILD, GUILD + 1] and effects.sent == 2
     assert {e.status for e in await stored(db, OutboxEffect)} == {"done"}
+
+
+async def test_preview_and_publish_name_the_same_week_as_the_scheduler(db, publication: Publication, clock) -> None:
+    from datetime import UTC, datetime
+
+    from storage.models import Organization
+
+    org = await make_org(db, ["ana", "ben"], [("Dishes", 2, 2, 1), ("Baking", 2, 7, 6)])
+    async with db.transaction() as session:
+        (await session.get_one(Organization, org.id)).timezone = "Europe/Berlin"
+    clock.now = datetime(2026, 11, 29, 14, 0, tzinfo=UTC)  # the reported Sunday, 15:00 in Berlin
+    target = await publication.target(GUILD)
+    preview = await publication.preview(GUILD)
+    assert target.week == preview.week == "2026-W49" and target.published_at is None
+    assert (await publication.target(GUILD, "this")).week == "2026-W48"
+    await publication.publish_now(org.id, target.week, moderator_id=9)
+    assert (await publication.target(GUILD, "W49")).published_at is not None
+    with pytest.raises(BadInput, match="is not a week I understand"):
+        await publication.target(GUILD, "soon")
+    clock.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday: week 48 has ended
+    with pytest.raises(BadInput, match="is over"):
+        await publication.preview(GUILD, "2026-W48")

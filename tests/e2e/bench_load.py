@@ -34,6 +34,7 @@ from bot.rota import iso_week
 from storage import orgs
 from storage.db import Database, migrate
 from storage.models import MemberRow, Rating, TaskRow
+from tests.e2e.builders import publish_by_hand
 from tests.e2e.fake_discord import RESPONSE_DEADLINE_S, FakeDiscord, FakeGuild, FakeUser, InteractionRecord
 
 MEMBERS, TASKS = 200, 15
@@ -138,8 +139,7 @@ async def run(url: str, rate: float, seconds: float, burst: int, log: BinaryIO) 
     try:
         await fake.wait_until(lambda: fake.identifies > identifies, timeout=60, what="the bot to connect")
         week = iso_week(datetime.now(UTC).date())
-        publish = await fake.invoke(guild, moderator, "mod rota publish")
-        await publish.wait_response(timeout=10)
+        await publish_by_hand(fake, guild, moderator, timeout=120, week="this")
         await fake.wait_until(
             lambda: any(m.get("embeds") for m in fake.channel_messages(guild.channel("rota"))),
             timeout=120,

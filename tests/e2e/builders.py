@@ -78,3 +78,22 @@ async def seed(
 async def rows(bot, model, *where):
     async with bot.db.session() as session:
         return list((await session.execute(select(model).where(*where))).scalars())
+
+
+async def publish_by_hand(fake, guild: FakeGuild, moderator, timeout: float = 60, **options) -> str:
+    """`/mod rota publish [week]` and its Publish button, as a moderator does; the reply's last words."""
+    from tests.e2e.fake_discord import message_buttons
+
+    asked = await fake.invoke(guild, moderator, "mod rota publish", **options)
+    question = await asked.wait_reply(timeout)
+    buttons = {b["label"]: b["custom_id"] for b in message_buttons(question)}
+    if "Publish" not in buttons:
+        return question.get("content") or ""  # refused, or out already
+    await fake.click(guild, moderator, question, buttons["Publish"])
+
+    def finished() -> bool:
+        content = question.get("content") or ""
+        return bool(content) and not content.startswith("Publishing") and "now?" not in content
+
+    await fake.wait_until(finished, timeout=timeout, what="the publication")
+    return question["content"]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -348,6 +349,34 @@ def message_text(message: dict) -> str:
             parts += [f.get("name", ""), f.get("value", "")]
         parts.append((embed.get("footer") or {}).get("text", ""))
     return "\n".join(p for p in parts if p)
+
+
+def pinged(message: dict) -> dict[str, Any]:
+    """Who Discord notified when the message was sent: the users and roles mentioned in its text that
+    its `allowed_mentions` let through, and whether @everyone/@here went off (edits notify nobody)."""
+    found = message.get("_pinged") or {}
+    return {
+        "users": set(found.get("users", [])),
+        "roles": set(found.get("roles", [])),
+        "everyone": bool(found.get("everyone")),
+    }
+
+
+def _notified(data: dict) -> dict[str, Any]:
+    content = data.get("content") or ""
+    allowed = data.get("allowed_mentions")
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"users", "roles", "everyone"}
+
+    def through(kind: str, found: set[int]) -> set[int]:
+        listed = (allowed or {}).get(kind)
+        if listed:
+            return found & {int(i) for i in listed}
+        return found if kind in parse else set()
+
+    users = {int(u) for u in re.findall(r"<@!?(\d+)>", content)}
+    roles = {int(r) for r in re.findall(r"<@&(\d+)>", content)}
+    everyone = ("@everyone" in content or "@here" in content) and "everyone" in parse
+    return {"users": sorted(through("users", users)), "roles": sorted(through("roles", roles)), "everyone": everyone}
 
 
 def message_buttons(message: dict) -> list[dict]:
@@ -961,6 +990,7 @@ class FakeDiscord:
             }
         self._apply_edit(message, data, files)
         message["edited_timestamp"] = None
+        message["_pinged"] = _notified(data)
         if not message["flags"] & EPHEMERAL:
             channel.messages[int(message["id"])] = message
         return message

@@ -51,7 +51,7 @@ async def test_org_shows_the_organization_of_this_server_only(world: World, star
     assert embed["title"] == "Bakery Collective"
     text = await reply.text()
     assert f"<#{world.a.channel('rota').id}>" in text
-    assert "Europe/Berlin" in text and "<t:" in text
+    assert "Every Monday at 09:00 (Europe/Berlin)" in text and "<t:" in text  # the day as people write it
 
     other = await world.fake.invoke(world.b, world.dave, "org")
     assert "no organization yet" in await other.text()

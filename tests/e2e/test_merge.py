@@ -9,11 +9,12 @@ import pytest
 from sqlmodel import select
 
 import storage.outbox
+from bot.app.merges import remind_key
 from cogs.merge.render import result_text
 from storage.models import Assignment, Goal, MemberRow, MergeProposal, Organization, TaskRow
-from tests.e2e.builders import Clock, Killed, create_org, rows, seed
+from tests.e2e.builders import Clock, Killed, create_org, publish_by_hand, rows, seed
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import CommandRefused, FakeGuild, message_buttons, message_text
+from tests.e2e.fake_discord import CommandRefused, FakeGuild, message_buttons, message_text, pinged
 
 pytestmark = pytest.mark.slow
 
@@ -97,6 +98,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
     assert "Bikes for all" in text_a and "Bread for the neighbourhood" in text_b  # the other side's goals
     assert "2 members" in text_a and "8 h of tasks" in text_a
     assert "Dry run for Bakery Collective's members" in text_a and "per member merged" in text_a
+    assert "**Dishes (Bakery Collective)** and **Dishes (Bike Co-op)**" in text_a  # as the merge names them
     assert "<t:" in text_a and "50% of its 3 members must vote" in text_a
     assert [b["label"] for b in message_buttons(on_a)] == ["Yes", "No", "Abstain"]
 
@@ -126,7 +128,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
         assert "Bread and Bikes" in await say(w, guild, w.carol, "org")
     tasks = {t.name: t.origin for t in await rows(bot, TaskRow, TaskRow.organization_id == merged.id)}
     assert tasks == {
-        "Dishes": "Bakery Collective",
+        "Dishes (Bakery Collective)": "Bakery Collective",
         "Chair meeting": "Bakery Collective",
         "Baking": "Bakery Collective",
         "Repairs": "Bike Co-op",
@@ -143,7 +145,7 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
     assert "from Bike Co-op" in await say(w, w.a, w.alice, "tasks")
 
     # One rota over everyone, posted on both servers; work crosses the old border.
-    await say(w, w.a, w.mod_a, "mod rota publish")
+    assert "Published" in await publish_by_hand(w.fake, w.a, w.mod_a)
     for guild in (w.a, w.b):
         await w.fake.wait_until(
             lambda g=guild: any("rota for week" in message_text(m) for m in w.fake.channel_messages(g.channel("rota"))),
@@ -344,3 +346,24 @@ async def test_a_crash_during_the_close_announces_once_on_both_sides(
     assert len(announcements(w, w.a)) == 1 and len(announcements(w, w.b)) == 1
     assert "Both sides passed" in announcements(w, w.a)[0]
     assert len(await rows(bot, Organization, Organization.archived_at.is_(None))) == 1  # merged once
+
+
+async def test_a_day_before_the_close_only_those_who_have_not_voted_are_mentioned(world: World, two_orgs) -> None:
+    bot, clock, _a, b = two_orgs
+    w = world
+    await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, vote_hours=72)
+    await say(w, w.a, w.alice, "vote", proposal=1, choice="yes")
+    await say(w, w.b, w.carol, "vote", proposal=1, choice="no")  # carol votes on B's side only
+
+    def reminders(guild) -> list[dict]:
+        return [m for m in w.fake.channel_messages(guild.channel("rota")) if "not voted yet" in m["content"]]
+
+    clock.now += timedelta(hours=48, minutes=1)  # a day before the close
+    bot.services.scheduler.fire_key_now(remind_key(1))
+    await w.fake.wait_until(lambda: reminders(w.a) and reminders(w.b), timeout=15, what="the reminders")
+    assert await bot.services.merges.remind(1) == 0  # fired again (say, after a restart): nothing more
+    await asyncio.sleep(0.3)
+    [on_a], [on_b] = reminders(w.a), reminders(w.b)
+    assert pinged(on_a) == {"users": {w.bob.id, w.carol.id}, "roles": set(), "everyone": False}
+    assert pinged(on_b) == {"users": {w.dave.id}, "roles": set(), "everyone": False}
+    assert "closes <t:" in on_a["content"] and "merge vote #1" in on_a["content"]

@@ -71,7 +71,7 @@ async def test_setup_and_org_on_two_separate_servers(s: Session) -> None:
     assert b.name == "Bike Co-op" and b.timezone == "UTC" and b.publish_day == 0
 
     text = await s.say(w.a, w.alice, "org")
-    assert "Bakery Collective" in text and a.merge_code in text and "<t:" in text and "fri at 17:30" in text
+    assert "Bakery Collective" in text and a.merge_code in text and "<t:" in text and "Every Friday at 17:30" in text
     assert "Bike Co-op" not in text
     assert "Bike Co-op" in await s.say(w.b, w.dave, "org")
 
@@ -251,7 +251,7 @@ async def test_import_is_all_or_nothing_and_export_round_trips(s: Session) -> No
     assert rows["Baking"]["desirability"] == "5.5"  # no ratings yet: neutral
     # The export imports again unchanged.
     again = await s.say(w.a, w.mod_a, "mod task import", file=("tasks.csv", exported.encode()))
-    assert "3 updated" in again
+    assert "Imported `tasks.csv`: no changes." in again
 
 
 async def test_members_join_leave_hours_away(s: Session) -> None:

@@ -29,9 +29,9 @@ from storage.models import (
     TaskRow,
 )
 from tests.app.fakes import crash_when_recording
-from tests.e2e.builders import Clock, Killed, create_org, rows, seed
+from tests.e2e.builders import Clock, Killed, create_org, publish_by_hand, rows, seed
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text
+from tests.e2e.fake_discord import EVERYONE_DEFAULT, FakeGuild, message_buttons, message_text, pinged
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +103,7 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     post = await world.fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
     text = message_text(post)
     assert "rota for week 2026-W49" in text and "<t:" in text
-    assert "Average desirability per member" in text and "Spread-sum" in text
+    assert "of their fair share" in text and "Spread-sum" not in text  # plain words, no jargon
     for user in (world.alice, world.bob, world.carol):
         assert f"<@{user.id}>" in text
     assert post["embeds"][0]["image"]["url"] == "attachment://balance.png"
@@ -424,22 +424,43 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
         carol = (await session.execute(select(MemberRow).where(MemberRow.user_id == world.carol.id))).scalar_one()
         session.add(Qualification(member_id=carol.id, name="driver"))
     assert "not out yet" in await (await fake.invoke(world.a, world.alice, "myjobs")).text()
+    async with bot.db.transaction() as session:  # what each task involves, shown wherever the task is
+        for task in (await session.execute(select(TaskRow))).scalars():
+            task.description = f"How to do {task.name.lower()}"
+    gutters = await fake.invoke(world.a, world.mod_a, "mod task add", name="Gutters", hours=2, every_weeks=2)
+    assert "every 2 weeks from 2026-W50" in await gutters.text()  # from next week: not in this week's rota
+    listed = await (await fake.invoke(world.a, world.alice, "tasks")).text()
+    assert "every 2 weeks, next in week 2026-W50" in listed and "How to do dishes" in listed
     assert "no published rota" in await (await fake.invoke(world.a, world.alice, "rota")).text()
     assert "DM each week" in await (await fake.invoke(world.a, world.alice, "notify", setting="on")).text()
 
     preview = await fake.invoke(world.a, world.mod_a, "mod rota preview")
-    assert "Preview: nothing is stored" in await preview.text(timeout=30) and await preview.is_ephemeral()
+    shown = await preview.text(timeout=30)
+    assert "Preview of week 49, Mon 30 Nov – Sun 6 Dec: nothing is stored" in shown and await preview.is_ephemeral()
     assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+    bad = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="last week")
+    assert "`2026-W49`" in await bad.text() and await bad.is_ephemeral()
+    assert "is over" in await (await fake.invoke(world.a, world.mod_a, "mod rota publish", week="48")).text()
 
-    published = await fake.invoke(world.a, world.mod_a, "mod rota publish")
-    assert "Published the rota for week 2026-W49" in await published.text(timeout=30)
+    asked = await fake.invoke(world.a, world.mod_a, "mod rota publish")  # names the week, posts nothing yet
+    question = await asked.wait_reply()
+    assert "Publish the rota for **week 49, Mon 30 Nov – Sun 6 Dec** now?" in question["content"]
+    assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+    go = next(b["custom_id"] for b in message_buttons(question) if b["label"] == "Publish")
+    await fake.click(world.a, world.mod_a, question, go)
+    await fake.wait_until(lambda: "Published" in (question.get("content") or ""), timeout=30, what="publish")
+    assert "Published the rota for **week 49, Mon 30 Nov – Sun 6 Dec**. It is " in question["content"]
+    assert "balanced" in question["content"] and "spread" not in question["content"]
     assert len(rota_messages(world, world.a)) == 1
-    assert any("Your jobs in" in m["content"] for m in fake.dm_messages(world.alice))
+    post = message_text(rota_messages(world, world.a)[0])
+    assert "of their fair share" in post and "What the tasks involve" in post and "Gutters" not in post
+    [dm] = [m["content"] for m in fake.dm_messages(world.alice) if "Your jobs in" in m["content"]]
+    assert "your fair share is" in dm and "Unpleasant work:" in dm and "How to do" in dm
     assert not fake.dm_messages(world.bob)
 
-    again = await fake.invoke(world.a, world.mod_a, "mod rota publish")
+    again = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="2026-W49")
     message = await again.wait_reply()
-    assert "was published" in message["content"]
+    assert "**week 49, Mon 30 Nov – Sun 6 Dec** was published" in message["content"]
     confirm = next(b["custom_id"] for b in message_buttons(message) if b["label"].startswith("Re-publish"))
     await (await fake.invoke(world.a, world.mod_a, "rota")).wait_reply()
     click = await fake.click(world.a, world.mod_a, message, confirm)
@@ -455,8 +476,12 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
         in await (await fake.invoke(world.a, world.alice, "rota", week="2026-W40")).text()
     )
     assert "ISO week" in await (await fake.invoke(world.a, world.alice, "rota", week="last week")).text()
-    jobs = await (await fake.invoke(world.a, world.alice, "myjobs")).text()
-    assert "Your jobs, week 2026-W49" in jobs and "of your 10 h" in jobs
+    asked = await fake.invoke(world.a, world.alice, "myjobs")
+    jobs = await asked.text(timeout=30)
+    assert "Your jobs, week 2026-W49" in jobs and "of your 10 h; your fair share is" in jobs
+    assert "Unpleasant work:" in jobs and "Empowering work:" in jobs and "*How to do" in jobs
+    [chart] = (await asked.wait_reply())["attachments"]  # the week's chart with Alice's row marked
+    assert chart["filename"] == "you.png" and fake.attachment_bytes(chart).startswith(b"\x89PNG")
     assert ids
 
 
@@ -479,6 +504,14 @@ async def test_a_large_organization_post_stays_within_discords_limits(world: Wor
     [post] = rota_messages(world, guild)
     assert "more member(s): see the attached CSV" in message_text(post)
     assert not fake.rejected
+    # Everyone with work is mentioned, once, across as many messages as the mentions need.
+    held = {a.member_id for a in await rows(bot, Assignment)}
+    holders = {m.user_id for m in await rows(bot, MemberRow) if m.id in held}
+    messages = fake.channel_messages(guild.channel("rota"))
+    assert len(messages) >= 2 and all(len(m["content"]) <= 2000 for m in messages)
+    notified = [user for m in messages for user in pinged(m)["users"]]
+    assert sorted(notified) == sorted(holders) and len(holders) > 100
+    assert not any(pinged(m)["roles"] or pinged(m)["everyone"] for m in messages)
 
 
 async def test_an_unsolvable_task_list_gets_a_clear_message(world: World, fake, start_bot, db_url) -> None:
@@ -488,8 +521,7 @@ async def test_an_unsolvable_task_list_gets_a_clear_message(world: World, fake, 
     await fill(bot, org_id, [world.alice, world.bob], [("Dishes", 2, 2, 1)])
     async with bot.db.transaction() as session:
         session.add(TaskRow(organization_id=org_id, name="Fly the plane", hours=2, qualification="pilot"))
-    record = await fake.invoke(world.a, world.mod_a, "mod rota publish")
-    text = await record.text(timeout=30)
+    text = await publish_by_hand(fake, world.a, world.mod_a)
     assert "I can't build the rota" in text and "'Fly the plane' needs qualification 'pilot'" in text
-    assert "/mod member qualify" in text and await record.is_ephemeral()
+    assert "/mod member qualify" in text
     assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []

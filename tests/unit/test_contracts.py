@@ -64,7 +64,8 @@ def test_a_version_1_report_still_reads() -> None:
     report = Report.from_json(VERSION_1_ROW)
     assert report.spread_sum == 0.6 and report.flagged == 2 and report.method == "exact"
     assert report.desirability_range == (6.0, 6.0) and report.average == (6.0, 4.0)
-    assert report.members[0] == MemberFigures("m3", 6.0, 0.6, 6.0, 4.0)
+    # Version 1 kept the availability and this week's ratios too; the fair share and the past came in 3.
+    assert report.members[0] == MemberFigures("m3", 6.0, 0.6, 6.0, 4.0, available=10.0, ratio=(1.0, 1.1, 0.9))
     assert [m.member for m in report.working] == ["m3"]  # m4 holds nothing
 
 
@@ -77,6 +78,11 @@ def test_a_report_from_a_plan_round_trips_with_its_version() -> None:
     assert Report.from_json(report.to_json()) == report
     assert {m.member for m in report.members} == {"m1", "m2"}
     assert report.average == (5.0, 5.0)  # hours-weighted over all work: (2 + 8) / 2, (1 + 9) / 2
+    # Equal availability: each fair share is half the hours, unpleasant and empowering work.
+    assert all(m.fair == (3.0, 18.0, 15.0) for m in report.members)  # 3·(11−2) + 3·(11−8) = 36 unpleasant
+    with_past = Report.from_plan(plan, flagged=1, past={"m1": (1.2, 0.8, 1.0)})
+    pasts = {m.member: m.past for m in Report.from_json(with_past.to_json()).members}
+    assert pasts == {"m1": (1.2, 0.8, 1.0), "m2": None}
 
 
 def test_a_report_from_a_newer_bot_is_refused_rather_than_misread() -> None:

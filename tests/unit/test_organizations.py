@@ -19,6 +19,7 @@ from bot.organizations import (
     check_task_fits,
     fits_granularity,
     merged_granularity,
+    merged_task_names,
     pooled_hours,
     unfit_tasks,
 )
@@ -122,3 +123,12 @@ def test_a_merged_organization_cuts_at_the_step_both_sides_fit() -> None:
     assert merged_granularity(Decimal("2"), Decimal("2")) == Decimal("2")
     # No allowed step fits both: the proposer's (a task that does not fit it is named when solving).
     assert merged_granularity(Decimal("0.07"), Decimal("0.05")) == Decimal("0.07")
+
+
+def test_two_tasks_of_one_name_both_get_their_origin_in_a_merge() -> None:
+    north, south = merged_task_names([("North", ["Dishes", "Garden"]), ("South", ["dishes", "Bikes"])])
+    assert north == {"Dishes": "Dishes (North)", "Garden": "Garden"}
+    assert south == {"dishes": "dishes (South)", "Bikes": "Bikes"}
+    # A name the rename would take is already used: a number keeps them apart.
+    first, second = merged_task_names([("A", ["Dishes", "Dishes (B)"]), ("B", ["Dishes"])])
+    assert (first["Dishes"], first["Dishes (B)"], second["Dishes"]) == ("Dishes (A)", "Dishes (B)", "Dishes (B) 2")

@@ -1,0 +1,103 @@
+"""Queries for tasks given back and claimed: who could take one, and the race-safe claim."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from bot.rota import Candidate, MemberInfo, week_days
+from storage.models import Assignment, Away, MemberRow, Qualification, TaskClaim
+
+
+async def candidates(session: AsyncSession, org_id: int, rota_id: int, week: str) -> list[tuple[MemberRow, Candidate]]:
+    """Every active member of the organization with their qualifications, away days in the week and
+    what they hold in this rota (for `bot.rota.why_not_take`)."""
+    rows = list(
+        (
+            await session.execute(
+                select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active).order_by(MemberRow.id)
+            )
+        ).scalars()
+    )
+    ids = [m.id for m in rows]
+    if not ids:
+        return []
+    qualifications: dict[int, set[str]] = defaultdict(set)
+    for member_id, name in await session.execute(
+        select(Qualification.member_id, Qualification.name).where(Qualification.member_id.in_(ids))
+    ):
+        qualifications[member_id].add(name)
+    away: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    first, last = week_days(week)
+    for period in (
+        await session.execute(select(Away).where(Away.member_id.in_(ids), Away.end >= first, Away.start <= last))
+    ).scalars():
+        away[period.member_id].append((period.start, period.end))
+    hours: dict[int, float] = defaultdict(float)
+    tasks: dict[int, set[int]] = defaultdict(set)
+    for member_id, task_id, held in await session.execute(
+        select(Assignment.member_id, Assignment.task_id, Assignment.hours).where(Assignment.rota_id == rota_id)
+    ):
+        hours[member_id] += held
+        tasks[member_id].add(task_id)
+    return [
+        (
+            m,
+            Candidate(
+                MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])),
+                hours[m.id],
+                frozenset(tasks[m.id]),
+            ),
+        )
+        for m in rows
+    ]
+
+
+async def open_claim_of(session: AsyncSession, assignment_id: int) -> TaskClaim | None:
+    result = await session.execute(
+        select(TaskClaim).where(TaskClaim.assignment_id == assignment_id, TaskClaim.status == "open")
+    )
+    return result.scalars().first()
+
+
+async def open_claims(session: AsyncSession, org_id: int | None = None) -> list[TaskClaim]:
+    query = select(TaskClaim).where(TaskClaim.status == "open")
+    if org_id is not None:
+        query = query.where(TaskClaim.organization_id == org_id)
+    return list((await session.execute(query.order_by(TaskClaim.id))).scalars())
+
+
+async def take(session: AsyncSession, claim_id: int, taker_id: int, now: datetime) -> bool:
+    """Mark the claim taken by this member unless someone was first or its deadline passed: one
+    conditional update, so of two concurrent claims exactly one wins (the other's update finds it
+    no longer open, after the winner's commit on PostgreSQL; SQLite runs writers one at a time)."""
+    result = await session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.id == claim_id, TaskClaim.status == "open", TaskClaim.deadline > now)
+        .values(status="taken", taker_member_id=taker_id, decided_at=now)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def expire(session: AsyncSession, claim_id: int, now: datetime) -> bool:
+    """Close an open claim whose deadline passed; True for the one caller that closed it."""
+    result = await session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.id == claim_id, TaskClaim.status == "open", TaskClaim.deadline <= now)
+        .values(status="expired", decided_at=now)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def withdraw(session: AsyncSession, claim_id: int, now: datetime) -> bool:
+    """Close an open claim that no longer makes sense (its piece changed hands or was done)."""
+    result = await session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.id == claim_id, TaskClaim.status == "open")
+        .values(status="withdrawn", decided_at=now)
+    )
+    return getattr(result, "rowcount", 0) == 1
