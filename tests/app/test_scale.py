@@ -186,3 +186,26 @@ async def test_on_postgresql_one_process_leads_and_a_standby_takes_over_when_its
         for leadership in (first, second):
             await leadership.release()
             await leadership.db.dispose()
+
+
+async def test_stepping_down_drops_the_weekly_publications_and_reminders_but_not_one_off_timers() -> None:
+    from datetime import time
+
+    from bot.schedule import Schedule
+
+    async def nothing(*_: object) -> None:
+        return None
+
+    scheduler = WeeklyScheduler(nothing, nothing)
+    scheduler.start()
+    try:
+        scheduler.reconcile([Schedule(1, "UTC", 0, time(9)), Schedule(2, "UTC", 0, time(9))])
+        scheduler.reconcile_reminders([Schedule(1, "UTC", 3, time(18))])
+        scheduler.once("close-merge:5", datetime.now(UTC) + timedelta(days=1), nothing)
+        first = scheduler.next_run(1)
+        scheduler.reconcile([Schedule(1, "UTC", 0, time(9)), Schedule(2, "UTC", 0, time(9))])
+        assert scheduler.next_run(1) == first  # unchanged schedules keep their jobs as they are
+        scheduler.remove_all()
+        assert [job.id for job in scheduler.scheduler.get_jobs()] == ["close-merge:5"]
+    finally:
+        await scheduler.stop()
