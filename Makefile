@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-load clean
+.PHONY: run test lint format bench bench-load bench-scale clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -34,6 +34,10 @@ bench: $(VENV)/.installed
 # How fast the bot answers bursts of interactions, against the tests' fake Discord (figures, no asserts).
 bench-load: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.e2e.bench_load $(BENCH_LOAD_ARGS)
+
+# Many organizations due at once, solved by 1, 2 and 4 `parecon-rota worker`s through Redis (figures, no asserts).
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.e2e.bench_scale $(BENCH_SCALE_ARGS)
 
 # ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev

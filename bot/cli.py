@@ -186,7 +186,7 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
         raise StartupError(ExitStatus.TOKEN_REFUSED, TOKEN_REVOKED)
     if error is None:
         problem = "no answer"
-    elif isinstance(error, AttributeError) and bot.ws is None:
+    elif isinstance(error, AttributeError) and not bot.gateway_open():
         problem = "the first connection failed (the log above says why)"  # discord.py trips over its own retry
     else:
         problem = reason(error)
@@ -221,36 +221,39 @@ async def _heartbeat(bot) -> None:
     """Record in the database, while the gateway is open, that it is (read by `parecon-rota health`)."""
     import math
 
-    from bot.health import HEARTBEAT_SECONDS, Heartbeat, now, record
+    from bot.health import HEARTBEAT_SECONDS, Heartbeat, heartbeat_key, now, record
 
     while not bot.is_closed():
-        if bot.is_ready() and bot.ws is not None and bot.ws.open:
+        if bot.is_ready() and bot.gateway_open():
             latency = bot.latency
             beat = Heartbeat(
                 now(), True, None if math.isinf(latency) else round(latency * 1000), len(bot.guilds), _next_run(bot)
             )
             try:
-                await record(bot.db, beat)
+                await record(bot.db, beat, heartbeat_key(bot.settings.shard_ids))
             except Exception:
                 log.warning("could not record the heartbeat", exc_info=True)
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 async def _record_stop(bot) -> None:
-    from bot.health import Heartbeat, now, record
+    from bot.health import Heartbeat, heartbeat_key, now, record
 
     try:
-        await record(bot.db, Heartbeat(now(), False, servers=len(bot.guilds)))
+        await record(bot.db, Heartbeat(now(), False, servers=len(bot.guilds)), heartbeat_key(bot.settings.shard_ids))
     except Exception:
         log.warning("could not record that the bot stopped", exc_info=True)
 
 
 async def _run_bot(loaded: Loaded, token: str) -> None:
-    from bot.client import DISCORD_API_BASE, DISCORD_GATEWAY, RotaBot
+    import os
+
+    from bot.client import DISCORD_API_BASE, DISCORD_GATEWAY, make_bot, shift_clock_for_tests
     from storage.db import Database
 
     settings = loaded.settings
-    bot = RotaBot(settings, Database(settings.database_url))
+    bot = make_bot(settings, Database(settings.database_url))
+    shift_clock_for_tests(bot, dict(os.environ))
     loop = asyncio.get_running_loop()
     starting = asyncio.current_task()
     closing: list[asyncio.Future] = []
@@ -278,11 +281,11 @@ async def _run_bot(loaded: Loaded, token: str) -> None:
 
 
 async def _sync(loaded: Loaded, token: str) -> None:
-    from bot.client import DISCORD_API_BASE, RotaBot
+    from bot.client import DISCORD_API_BASE, make_bot
     from storage.db import Database
 
     settings = loaded.settings
-    bot = RotaBot(settings, Database(settings.database_url), sync_on_start=False)
+    bot = make_bot(settings, Database(settings.database_url), sync_on_start=False)
     async with bot:
         api_base = settings.discord_api_base or DISCORD_API_BASE
         await _login(bot, token, api_base, settings.connect_timeout, _token_source(loaded))
@@ -295,6 +298,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     token = _require_token(loaded)
     _prepare_database(loaded.settings)
     asyncio.run(_run_bot(loaded, token))
+    return 0
+
+
+@_handled
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Solve weekly rotas from the task queue (REDIS_URL) until stopped; start as many as you like."""
+    import time
+
+    import redis
+
+    from bot.taskqueue import run_worker, where
+
+    settings = _settings(args)
+    if not settings.redis_url:
+        raise StartupError(
+            ExitStatus.CONFIG,
+            "REDIS_URL is not set, so there is no task queue to take solves from.\n"
+            "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) here and in the bot's settings; without it the bot "
+            "solves in its own process and needs no worker.",
+        )
+    deadline = time.monotonic() + settings.connect_timeout
+    while True:
+        try:
+            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3).ping()
+            break
+        except (redis.RedisError, OSError) as error:
+            if time.monotonic() >= deadline:
+                raise StartupError(
+                    ExitStatus.QUEUE_UNREACHABLE,
+                    f"The task queue at {where(settings.redis_url)} does not answer ({error}) after "
+                    f"{settings.connect_timeout:.0f} s.\nStart Redis, or check REDIS_URL and the network.",
+                ) from None
+            time.sleep(1)
+    run_worker(settings.redis_url, requeue_after=settings.queue_requeue_after)
     return 0
 
 
@@ -347,7 +384,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Settings valid, database reachable and up to date, gateway connected: exit 0, else 1."""
-    from bot.health import MAX_HEARTBEAT_AGE, Check, judge_heartbeat, now, read_state
+    from bot.health import MAX_HEARTBEAT_AGE, Check, heartbeat_key, judge_heartbeat, now, read_state
     from bot.settings import ConfigError, load_settings
     from bot.startup import check_database
 
@@ -369,7 +406,7 @@ def cmd_health(args: argparse.Namespace) -> int:
         except StartupError as error:
             checks.append(Check(False, "database: " + str(error).splitlines()[0]))
             return 1
-        heartbeat, revision, head = asyncio.run(read_state(settings.database_url))
+        heartbeat, revision, head = asyncio.run(read_state(settings.database_url, heartbeat_key(settings.shard_ids)))
         if revision is None:
             checks.append(
                 Check(False, "database: reachable, but without the bot's tables (run `parecon-rota migrate`)")
@@ -475,11 +512,14 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__,
         parents=[common],
         epilog="exit status: 0 done, 1 unexpected error, 2 configuration, 3 database, 4 Discord unreachable, "
-        "5 token refused (README: Self-hosting)",
+        "5 token refused, 6 task queue unreachable (README: Self-hosting)",
     )
     parser.add_argument("--version", action="version", version=f"parecon-rota {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="run the bot (the default)").set_defaults(handler=cmd_run)
+    sub.add_parser(
+        "worker", parents=[common], help="solve weekly rotas from the task queue (REDIS_URL), on any machine"
+    ).set_defaults(handler=cmd_worker)
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date").set_defaults(
         handler=cmd_migrate
     )

@@ -8,8 +8,8 @@ import json
 import logging
 import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import cast
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 import yarl
@@ -21,6 +21,9 @@ from bot.replies import answer_error
 from bot.services import Services
 from bot.settings import Settings
 from bot.workers import Workers
+
+if TYPE_CHECKING:
+    from bot.taskqueue import QueueRunner
 from storage import state
 from storage.db import Database
 
@@ -95,9 +98,10 @@ class RotaBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.sync_on_start = sync_on_start
-        self.workers = Workers()
+        self.workers: Workers | QueueRunner = make_runner(settings)
         # What time it is, for schedules and weeks; tests replace it to move through weeks.
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.clock_offset = timedelta(0)  # how far `clock` runs ahead of real time (the scheduler's jobs follow)
         # Views waiting for clicks; stopped on close so that no timeout outlives the bot.
         self.views: weakref.WeakSet[discord.ui.View] = weakref.WeakSet()
         self._services: Services | None = None
@@ -118,8 +122,10 @@ class RotaBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self._services.start()
-        if self.sync_on_start:
+        if self.sync_on_start and self.settings.syncs_commands:
             await self.sync_commands()
+        elif self.sync_on_start:
+            log.info("slash commands are synced by the process holding shard 0; not here")
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands with Discord if they changed since the last sync (or if forced).
@@ -142,7 +148,23 @@ class RotaBot(commands.Bot):
         return True
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        if self.shard_count is not None and self.settings.sharded:
+            shards = ",".join(map(str, self.settings.shard_ids or range(self.shard_count)))
+            log.info(
+                "connected as %s to %d servers (shards %s of %d)", self.user, len(self.guilds), shards, self.shard_count
+            )
+        else:
+            log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    def gateway_open(self) -> bool:
+        """Whether the gateway connection (every shard of this process, when sharded) is open."""
+        return self.ws is not None and self.ws.open
+
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether this process receives the server's events (its shard is one of ours)."""
+        if not self.settings.sharded or self.shard_count is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in (self.settings.shard_ids or range(self.shard_count))
 
     async def close(self) -> None:
         """Stop everything the bot runs, once however often it is called (a signal handler and the
@@ -164,3 +186,45 @@ class RotaBot(commands.Bot):
         self.workers.shutdown()
         await self.db.dispose()
         log.info("closed cleanly")
+
+
+class ShardedRotaBot(RotaBot, commands.AutoShardedBot):
+    """The bot holding some of the gateway's shards (`SHARD_COUNT`, `SHARD_IDS`): several processes,
+    each with its own shards, share one bot. Discord sends each process only its servers' events and
+    interactions; REST (posting a rota anywhere) works from any process."""
+
+    def gateway_open(self) -> bool:
+        return bool(self.shards) and all(not shard.is_closed() for shard in self.shards.values())
+
+
+def make_bot(settings: Settings, db: Database, **options: Any) -> RotaBot:
+    """The bot for these settings: one gateway connection, or the shards SHARD_COUNT/SHARD_IDS name."""
+    if settings.shard_count is None:
+        return RotaBot(settings, db, **options)
+    return ShardedRotaBot(settings, db, shard_count=settings.shard_count, shard_ids=settings.shard_ids, **options)
+
+
+TEST_CLOCK_OFFSET = "PARECON_ROTA_TEST_CLOCK_OFFSET"
+
+
+def shift_clock_for_tests(bot: RotaBot, environ: dict[str, str]) -> None:
+    """Tests only: PARECON_ROTA_TEST_CLOCK_OFFSET=SECONDS runs the bot's clock (weeks, schedules,
+    the scheduler's jobs) that far ahead of real time, so that a test can start `python -m bot` a few
+    seconds before a publication is due. Never set it for a real bot."""
+    value = environ.get(TEST_CLOCK_OFFSET, "").strip()
+    if not value:
+        return
+    offset = timedelta(seconds=float(value))
+    bot.clock_offset = offset
+    bot.clock = lambda: datetime.now(UTC) + offset
+    log.warning("%s is set: this bot's clock runs %s ahead of real time (tests only)", TEST_CLOCK_OFFSET, offset)
+
+
+def make_runner(settings: Settings) -> Workers | QueueRunner:
+    """Where solves run: the task queue when REDIS_URL is set, else this process's worker pool."""
+    if not settings.redis_url:
+        return Workers()
+    from bot.taskqueue import Queue, QueueRunner, where
+
+    log.info("solves go to the task queue at %s (`parecon-rota worker` runs them)", where(settings.redis_url))
+    return QueueRunner(Queue(settings.redis_url, requeue_after=settings.queue_requeue_after), Workers())

@@ -15,6 +15,14 @@ from datetime import UTC, datetime
 log = logging.getLogger("bot")
 
 HEARTBEAT_KEY = "health:gateway"
+
+
+def heartbeat_key(shard_ids: list[int] | None) -> str:
+    """Where a process records its gateway heartbeat: one key per group of shards, so that each bot
+    process's health check reads its own (one process: the key it always had)."""
+    return HEARTBEAT_KEY if shard_ids is None else f"{HEARTBEAT_KEY}:shards={','.join(map(str, shard_ids))}"
+
+
 HEARTBEAT_SECONDS = 30.0
 MAX_HEARTBEAT_AGE = 180.0  # seconds: six missed heartbeats
 
@@ -82,7 +90,7 @@ def judge_heartbeat(text: str | None, now: datetime, max_age: float) -> list[Che
     return checks
 
 
-async def read_state(url: str) -> tuple[str | None, str | None, str]:
+async def read_state(url: str, key: str = HEARTBEAT_KEY) -> tuple[str | None, str | None, str]:
     """The recorded heartbeat, the database's schema revision and the code's latest revision."""
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
@@ -98,16 +106,16 @@ async def read_state(url: str) -> tuple[str | None, str | None, str]:
                 revision = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
             except Exception:
                 return None, None, head
-            return await state.get_value(session, HEARTBEAT_KEY), revision, head
+            return await state.get_value(session, key), revision, head
     finally:
         await db.dispose()
 
 
-async def record(db, beat: Heartbeat) -> None:
+async def record(db, beat: Heartbeat, key: str = HEARTBEAT_KEY) -> None:
     from storage import state
 
     async with db.transaction() as session:
-        await state.set_value(session, HEARTBEAT_KEY, beat.to_json())
+        await state.set_value(session, key, beat.to_json())
 
 
 def now() -> datetime:

@@ -1,6 +1,7 @@
 """The wiring: what the bot owns besides its connection, built once in `setup_hook`.
 
-The database, the worker processes, the scheduler (only where `SCHEDULER_ENABLED`), and the
+The database, the worker processes (or the task queue), the scheduler (only where
+`SCHEDULER_ENABLED`, and its weekly jobs only while this process is the elected leader), and the
 use-case services with their Discord effects. Cogs reach them through `cogs.common.services`;
 nothing is looked up by name and no cog sets anything another reads.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
@@ -19,23 +20,27 @@ from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
+from bot.leader import Leadership
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
-from bot.workers import Workers
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
 from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
+    from bot.taskqueue import QueueRunner
+    from bot.workers import Workers
 
 log = logging.getLogger(__name__)
+
+RECONCILE_SECONDS = 30.0  # how often the leader reads schedules changed by commands other processes served
 
 
 @dataclass
 class Services:
     db: Database
-    workers: Workers
+    workers: Workers | QueueRunner
     scheduler: WeeklyScheduler | None  # None in every process but the one that runs it
     publication: Publication
     merges: MergeVotes
@@ -44,7 +49,9 @@ class Services:
     claims: Claims
     reminders: Reminders
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
-    catching_up: asyncio.Task[Any] | None = None  # the start-up catch-up of missed publications
+    catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
+    leadership: Leadership | None = None
+    leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
 
     @classmethod
     def create(cls, bot: RotaBot) -> Services:
@@ -53,7 +60,14 @@ class Services:
         publication = Publication(bot.db, outbox, bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit)
         reminders = Reminders(bot.db, outbox, clock)
         scheduler = (
-            WeeklyScheduler(publication.publish_due, reminders.remind_due) if bot.settings.scheduler_enabled else None
+            WeeklyScheduler(
+                publication.publish_due,
+                reminders.remind_due,
+                concurrency=bot.settings.publish_concurrency,
+                clock_offset=getattr(bot, "clock_offset", timedelta(0)),
+            )
+            if bot.settings.scheduler_enabled
+            else None
         )
 
         async def schedule_changed(org_id: int) -> None:
@@ -76,30 +90,71 @@ class Services:
         return self.bot.now()
 
     async def start(self) -> None:
-        """Start the scheduler from the database, and once the bot is connected: deliver what the
-        outbox holds (a previous process's effects included), catch up the publications missed
-        while the bot was down, close merge votes whose deadline passed meanwhile."""
+        """Start the scheduler (its one-off timers: vote deadlines) and stand for the leadership; the
+        leader runs the weekly jobs (`_lead`). Once the bot is connected: deliver what the outbox
+        holds (a previous process's effects included), close merge votes whose deadline passed."""
         if self.scheduler is not None:
-            last_alive = await liveness.last_alive(self.db)
             self.scheduler.start()
-            schedules = await self.publication.schedules()
-            self.scheduler.reconcile(schedules)
-            reminder_schedules = await self.reminders.schedules()
-            self.scheduler.reconcile_reminders(reminder_schedules)
-            missed = missed_runs(schedules, self.now(), last_alive)
-            missed_reminders = missed_runs(reminder_schedules, self.now(), last_alive)
-            self.catching_up = self._spawn(self._catch_up_publications(missed, missed_reminders))
-            self._spawn(self._heartbeat())
+            self.leadership = Leadership(
+                self.db, retry=self.bot.settings.leader_retry, elected=self._lead, deposed=self._step_down
+            )
+            await self.leadership.start()
+            self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
         """End all background work before the engine is disposed: nothing left holding a connection."""
+        await cancel_and_wait(self.leading, 10)
         await cancel_and_wait(self.background, 10)
+        if self.leadership is not None:
+            await self.leadership.release()
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
+
+    async def _lead(self) -> None:
+        """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
+        ran (the last leader's heartbeat says since when), the heartbeat, and the schedules changed
+        by commands any process served."""
+        assert self.scheduler is not None
+        self.scheduler.leading = True
+        last_alive = await liveness.last_alive(self.db)
+        schedules = await self.publication.schedules()
+        self.scheduler.reconcile(schedules)
+        reminder_schedules = await self.reminders.schedules()
+        self.scheduler.reconcile_reminders(reminder_schedules)
+        missed = missed_runs(schedules, self.now(), last_alive)
+        missed_reminders = missed_runs(reminder_schedules, self.now(), last_alive)
+        self.catching_up = self._spawn_leading(self._catch_up_publications(missed, missed_reminders))
+        self._spawn_leading(self._heartbeat())
+        self._spawn_leading(self._follow_schedules())
+
+    async def _step_down(self) -> None:
+        """No longer the leader: stop the weekly jobs (runs under way finish: they are safe twice)."""
+        await cancel_and_wait(self.leading, 10)
+        if self.scheduler is not None:
+            self.scheduler.leading = False
+            self.scheduler.remove_all()
+
+    async def _follow_schedules(self) -> None:
+        """`/mod org setup` (or the reminder's settings) served by another process changes a schedule in
+        the database only."""
+        assert self.scheduler is not None
+        while True:
+            await asyncio.sleep(RECONCILE_SECONDS)
+            try:
+                self.scheduler.reconcile(await self.publication.schedules())
+                self.scheduler.reconcile_reminders(await self.reminders.schedules())
+            except Exception:
+                log.warning("could not read the schedules", exc_info=True)
+
+    def _spawn_leading(self, coroutine: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coroutine)
+        self.leading.add(task)
+        task.add_done_callback(self.leading.discard)
+        return task
 
     async def schedule_changed(self, org_id: int) -> None:
         """An organization's schedule changed (or it was archived by a merge): update its job."""
@@ -126,11 +181,10 @@ class Services:
 
     async def _catch_up_publications(self, org_ids: list[int], reminder_org_ids: list[int] | None = None) -> None:
         await self.bot.wait_until_ready()
-        for org_id in org_ids:
-            try:
-                await self.publication.publish_due(org_id, why="catch-up")
-            except Exception:
-                log.exception("catching up the publication of organization %s failed", org_id)
+        if org_ids:
+            log.info("catching up %d publication(s) missed while no scheduler ran", len(org_ids))
+        assert self.scheduler is not None
+        await self.scheduler.publish_many(lambda org_id: self.publication.publish_due(org_id, why="catch-up"), org_ids)
         for org_id in reminder_org_ids or []:  # after the publications: a reminder is about a published week
             try:
                 await self.reminders.remind_due(org_id, why="catch-up")
@@ -149,7 +203,7 @@ class Services:
 async def reschedule(
     scheduler: WeeklyScheduler | None, publication: Publication, reminders: Reminders, org_id: int
 ) -> None:
-    if scheduler is None:
+    if scheduler is None or not scheduler.leading:  # the leader reads the change within RECONCILE_SECONDS
         return
     schedules = await publication.schedules(org_id)
     if schedules:

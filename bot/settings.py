@@ -19,9 +19,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"
 ENV_FILE_NAME = "parecon-rota.env"
@@ -50,12 +51,48 @@ class Settings(BaseSettings):
     report_dir: Path | None = Field(
         default=None, description="where the public fairness report is written after each publication (unset: not)"
     )
+    # Beyond one machine (README): the task queue, shards, the elected scheduler, bursts of publications.
+    redis_url: str | None = Field(default=None, description="solve on `parecon-rota worker` processes through Redis")
+    queue_requeue_after: float = Field(
+        default=15.0, ge=2, le=600, description="seconds of silence after which a worker's solves go to another"
+    )
+    shard_count: int | None = Field(default=None, ge=1, le=10_000, description="gateway shards across all processes")
+    shard_ids: Annotated[list[int] | None, NoDecode] = Field(default=None, description="this process's shards: 0,1")
+    publish_concurrency: int = Field(default=4, ge=1, le=256, description="publications under way at once")
+    leader_retry: float = Field(default=5.0, gt=0, le=30, description="seconds between a standby's tries to lead")
 
-    @field_validator("dev_guild_id", "discord_api_base", "discord_gateway_url", "report_dir", mode="before")
+    @field_validator(
+        "dev_guild_id",
+        "discord_api_base",
+        "discord_gateway_url",
+        "redis_url",
+        "shard_count",
+        "report_dir",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional keys empty; an empty string means "not set".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// (e.g. redis://127.0.0.1:6379/0) or be empty")
+        return value.strip() if value else None
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                return sorted({int(part) for part in value.replace(" ", "").split(",") if part})
+            except ValueError:
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1") from None
+        return value
 
     @field_validator("data_dir", mode="before")
     @classmethod
@@ -83,6 +120,29 @@ class Settings(BaseSettings):
         if value and not value.startswith((SQLITE_PREFIX, "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite:/// or postgresql:// (see .env.example)")
         return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT (the number of shards across all processes)")
+            outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if outside or not self.shard_ids:
+                raise ValueError(
+                    f"SHARD_IDS must be numbers from 0 to {self.shard_count - 1} (SHARD_COUNT={self.shard_count}); "
+                    f"got {','.join(map(str, self.shard_ids)) or 'none'}"
+                )
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """Whether this process holds shards of a sharded bot (SHARD_COUNT set)."""
+        return self.shard_count is not None
+
+    @property
+    def syncs_commands(self) -> bool:
+        """One process registers the slash commands: the one holding shard 0 (or the only one)."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     @model_validator(mode="after")
     def _database_in_data_dir(self) -> Settings:
@@ -193,5 +253,8 @@ def describe_errors(error: ValidationError, env_file: Path | None, environ: Mapp
         value = problem.get("input")
         shown = f"{name}={value}" if isinstance(value, str | int | float) else name
         message = str(problem["msg"]).removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule across settings (SHARD_IDS with SHARD_COUNT): the message names them
+            lines.append(f"{message} (.env.example describes each setting).")
+            continue
         lines.append(f"{shown} is not valid: {message} (set in {where}; .env.example describes each setting).")
     return "\n".join(lines)

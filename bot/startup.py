@@ -35,6 +35,7 @@ class ExitStatus(IntEnum):
     DATABASE = 3
     DISCORD_UNREACHABLE = 4
     TOKEN_REFUSED = 5
+    QUEUE_UNREACHABLE = 6
 
 
 class StartupError(Exception):

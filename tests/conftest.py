@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -64,3 +64,38 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     yield database
     await database.dispose()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+REDIS_SKIP = (
+    "task queue tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0); .ci/run sets it when Redis answers "
+    "on 127.0.0.1:6379"
+)
+_redis_dbs = iter(range(1, 16))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database of the test's own (one of the server's 16, emptied before and after)."""
+    if not REDIS_URL:
+        pytest.skip(REDIS_SKIP)
+    import redis
+
+    index = next(_redis_dbs, None)
+    if index is None:  # this process used all of them: start over (each test empties its own)
+        globals()["_redis_dbs"] = iter(range(2, 16))
+        index = 1
+    url = redis_db_url(REDIS_URL, index)
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+def redis_db_url(base: str, index: int) -> str:
+    """The same Redis server, database `index`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{index}"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import build_parser, cmd_health, cmd_run
+from bot.cli import build_parser, cmd_health, cmd_run, cmd_worker
 from bot.health import Heartbeat, judge_heartbeat
 from bot.settings import Settings
 from bot.startup import ExitStatus
@@ -245,7 +245,7 @@ def test_compose_has_health_checks_volumes_restarts_and_log_rotation() -> None:
     document = compose()
     services = document["services"]
     db, bot = services["db"], services["bot"]
-    assert bot["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert bot["depends_on"]["db"] == {"condition": "service_healthy"}
     assert db["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready --username=rota --dbname=rota"]
     health = build_parser().parse_args(bot["healthcheck"]["test"][2:])
     assert bot["healthcheck"]["test"][:2] == ["CMD", "parecon-rota"] and health.handler is cmd_health
@@ -255,6 +255,32 @@ def test_compose_has_health_checks_volumes_restarts_and_log_rotation() -> None:
         assert service["logging"]["driver"] == "json-file" and service["logging"]["options"]["max-size"] == "10m"
         assert {volume.split(":")[0] for volume in service["volumes"]} <= named
     assert [v.split(":")[1] for v in bot["volumes"]] == [bot["environment"]["DATA_DIR"]]
+
+
+def test_compose_adds_a_private_redis_and_a_scalable_worker_that_run_the_program(monkeypatch) -> None:
+    document = compose()
+    services = document["services"]
+    redis, bot, worker = services["redis"], services["bot"], services["worker"]
+    # The worker runs `parecon-rota worker` from the bot's image, with real settings only.
+    assert worker["image"] == bot["image"] and "build" not in worker
+    assert build_parser().parse_args(worker["command"]).handler is cmd_worker
+    assert set(worker["environment"]) <= SETTINGS, set(worker["environment"]) - SETTINGS
+    for name, value in worker["environment"].items():
+        monkeypatch.setenv(name, interpolate(str(value), {}))
+    settings = Settings(_env_file=None)
+    # Both reach the same queue, on the compose network's name for the Redis service.
+    assert settings.redis_url == bot["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert settings.queue_requeue_after == 15
+    # `--scale worker=N` needs no fixed name and no published port; Redis publishes none either.
+    for service in (redis, worker):
+        assert "container_name" not in service and "ports" not in service
+    assert worker["depends_on"] == {"redis": {"condition": "service_healthy"}}
+    assert bot["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert worker["healthcheck"] == {"disable": True}  # the image's check is the bot's heartbeat
+    assert {v.split(":")[0] for v in redis["volumes"]} <= set(document["volumes"])
+    for service in (redis, worker):
+        assert service["restart"] == "unless-stopped" and service["logging"]["driver"] == "json-file"
 
 
 def test_the_systemd_unit_starts_the_bot_with_its_settings_file_and_does_not_restart_on_hopeless_failures() -> None:
@@ -278,6 +304,19 @@ def test_the_systemd_unit_starts_the_bot_with_its_settings_file_and_does_not_res
     assert shlex.split(backup["Service"]["ExecStart"])[1:] == [
         "--env-file", "/etc/parecon-rota/parecon-rota.env", "backup", "--keep", "14"
     ]  # fmt: skip
+
+
+def test_the_worker_unit_runs_the_worker_command_and_restarts_unless_a_setting_is_wrong() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(ROOT / "deploy" / "parecon-rota-worker@.service")
+    service = unit["Service"]
+    program, *args = shlex.split(service["ExecStart"])
+    assert program == "/opt/parecon-rota/.venv/bin/parecon-rota"
+    parsed = build_parser().parse_args(args)
+    assert parsed.handler is cmd_worker and parsed.env_file == "/etc/parecon-rota/worker.env"
+    assert service["User"] != "root" and service["Restart"] == "on-failure"
+    assert {int(s) for s in service["RestartPreventExitStatus"].split()} == {ExitStatus.CONFIG}
 
 
 def test_version() -> None:

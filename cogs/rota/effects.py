@@ -127,7 +127,9 @@ class DiscordRotaEffects:
 
     def has_role(self, guild_id: int, role_id: int) -> bool:
         guild = self.bot.get_guild(guild_id)
-        return guild is not None and guild.get_role(role_id) is not None
+        if guild is None:  # a server another process's shard holds: Discord answers the move itself
+            return not self.bot.holds_guild(guild_id)
+        return guild.get_role(role_id) is not None
 
     async def move_role(self, guild_id: int, user_id: int, role_id: int, *, add: bool, reason: str) -> RoleMove:
         with delivery_errors(f"moving role {role_id}"):

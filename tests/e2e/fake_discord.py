@@ -54,6 +54,16 @@ def snowflake() -> int:
     return next(_snowflakes)
 
 
+# Guild ids step by 2**22 (a snowflake's timestamp part), so that Discord's shard formula
+# `(guild_id >> 22) % shard_count` spreads consecutive guilds over the shards as real ids do.
+_guild_snowflakes = itertools.count(1_300_000_000_000_000_000, 1 << 22)
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Which shard receives a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -384,6 +394,12 @@ class GatewaySession:
     seq: int = 0
     ws: web.WebSocketResponse | None = None
     buffer: list[dict] = field(default_factory=list)
+    shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY
+
+    def holds(self, guild_id: int | None) -> bool:
+        """Whether this session receives the events of this guild (DMs: shard 0)."""
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -467,6 +483,8 @@ class FakeDiscord:
         self.files: dict[int, tuple[str, bytes]] = {}
         self.sessions: dict[str, GatewaySession] = {}
         self.identifies = 0
+        self.identified_shards: list[tuple[int, int]] = []  # [shard_id, shard_count] per IDENTIFY
+        self.recommended_shards = 1  # GET /gateway/bot's "shards"
         self.resumes = 0
         self.heartbeats = 0
         self.requests: list[tuple[str, str]] = []
@@ -543,7 +561,7 @@ class FakeDiscord:
         roles: dict[str, int] | None = None,
         bot_permissions: int = EVERYONE_DEFAULT | MANAGE_ROLES,
     ) -> FakeGuild:
-        guild = FakeGuild(snowflake(), name, owner_id=self.owner.id)
+        guild = FakeGuild(next(_guild_snowflakes), name, owner_id=self.owner.id)
         guild.roles[guild.id] = FakeRole(guild.id, "@everyone", EVERYONE_DEFAULT, position=0)
         bot_role = FakeRole(snowflake(), "parecon-rota", bot_permissions, position=10, managed=True)
         guild.roles[bot_role.id] = bot_role
@@ -613,9 +631,12 @@ class FakeDiscord:
     # -- gateway ---------------------------------------------------------------------------------
 
     async def dispatch(self, event: str, data: dict, intent: int | None = None) -> None:
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
                 continue  # Discord sends an event only to sessions that asked for its intent
+            if not session.holds(guild_id):
+                continue  # a guild's events go to the shard holding it; DMs to shard 0
             session.seq += 1
             payload = {"op": 0, "t": event, "s": session.seq, "d": data}
             session.buffer.append(payload)
@@ -646,6 +667,8 @@ class FakeDiscord:
                     await ws.close(code=4004, message=b"Authentication failed.")
                     break
                 session = await self._identify(ws, data)
+                if session is None:
+                    break
             elif op == 6:
                 session = await self._resume(ws, data)
                 if session is None:
@@ -655,25 +678,33 @@ class FakeDiscord:
             session.ws = None
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse, data: dict) -> GatewaySession:
+    async def _identify(self, ws: web.WebSocketResponse, data: dict) -> GatewaySession | None:
         self.identifies += 1
+        shard_id, shard_count = (int(n) for n in data.get("shard") or (0, 1))
+        if not 0 <= shard_id < shard_count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
+        self.identified_shards.append((shard_id, shard_count))
         # A new identify replaces sessions nobody holds any more (a stopped or restarted bot).
         self.sessions = {k: s for k, s in self.sessions.items() if s.ws is not None and not s.ws.closed}
-        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)), ws=ws)
+        session = GatewaySession(
+            secrets.token_hex(16), int(data.get("intents", 0)), ws=ws, shard=(shard_id, shard_count)
+        )
         self.sessions[session.id] = session
+        held = [g for g in self.guilds.values() if session.holds(g.id)]
         ready = {
             "v": 10,
             "user": self.bot_user.payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in held],
             "session_id": session.id,
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": [shard_id, shard_count],
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
         await self.dispatch_to(session, "READY", ready)
-        for guild in self.guilds.values():
+        for guild in held:
             await self.dispatch_to(session, "GUILD_CREATE", guild.payload())
         return session
 
@@ -809,7 +840,7 @@ class FakeDiscord:
     async def _get_gateway_bot(self, _request) -> dict:
         return {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.recommended_shards,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
         }
 
