@@ -1,4 +1,4 @@
-"""The `parecon-rota` command: run, migrate, sync, health, backup, restore (and plan)."""
+"""The `parecon-rota` command: run, migrate, sync, health, backup, restore, report (and plan)."""
 
 from __future__ import annotations
 
@@ -352,6 +352,36 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+@_handled
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the public fairness report of the organizations that publish it (or of one)."""
+    from pathlib import Path
+
+    from bot.app.report import write
+    from bot.errors import BadInput
+    from storage.db import Database
+    from storage.models import utcnow
+
+    settings = _settings(args)
+    _prepare_database(settings)
+    out = Path(args.out)
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            written = await write(db, out, utcnow(), args.org)
+        except BadInput as error:
+            print(f"error: {str(error).replace('**', '')}", file=sys.stderr)
+            return 1
+        finally:
+            await db.dispose()
+        names = ", ".join(written.organizations) or "no organization publishes its report yet"
+        print(f"wrote {len(written.pages)} page(s) to {out} ({names})")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_health(args: argparse.Namespace) -> int:
     """Settings valid, database reachable and up to date, gateway connected: exit 0, else 1."""
     from bot.health import MAX_HEARTBEAT_AGE, Check, heartbeat_key, judge_heartbeat, now, read_state
@@ -528,6 +558,21 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", help="the backup to restore")
     restore.add_argument("--force", action="store_true", help="even if the bot's heartbeat looks recent")
     restore.set_defaults(handler=cmd_restore)
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the public fairness report (a static site) of the organizations that publish it",
+    )
+    report.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="the folder to write it to (index.html and one folder per organization)",
+    )
+    report.add_argument(
+        "--org", type=int, metavar="ID", help="only this organization (its id, from the log or the database)"
+    )
+    report.set_defaults(handler=cmd_report)
     plan = sub.add_parser(
         "plan",
         help="divide work into balanced job complexes from CSV files or .xlsx workbooks, offline",

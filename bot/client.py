@@ -29,7 +29,16 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.org", "cogs.tasks", "cogs.members", "cogs.ratings", "cogs.rota", "cogs.merge")
+EXTENSIONS = (
+    "cogs.org",
+    "cogs.tasks",
+    "cogs.members",
+    "cogs.ratings",
+    "cogs.rota",
+    "cogs.merge",
+    "cogs.ledger",
+    "cogs.report",
+)
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"

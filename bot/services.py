@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.app import liveness
+from bot.app import liveness, report
 from bot.app.claims import Claims
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
@@ -75,7 +75,16 @@ class Services:
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
-        return cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
+        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
+        if bot.settings.report_dir is not None:
+            publication.on_published = services.rewrite_report
+        return services
+
+    def rewrite_report(self, org_id: int) -> None:
+        """After a publication or a change of opt-in, in the background: the public report (`REPORT_DIR`)."""
+        out = self.bot.settings.report_dir
+        if out is not None:
+            self._spawn(report.regenerate(self.db, out, org_id, self.now()))
 
     def now(self) -> datetime:
         return self.bot.now()

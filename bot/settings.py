@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, description="seconds to keep trying the database and Discord at start"
     )
     log_level: str = "INFO"
+    report_dir: Path | None = Field(
+        default=None, description="where the public fairness report is written after each publication (unset: not)"
+    )
     # Beyond one machine (README): the task queue, shards, the elected scheduler, bursts of publications.
     redis_url: str | None = Field(default=None, description="solve on `parecon-rota worker` processes through Redis")
     queue_requeue_after: float = Field(
@@ -59,7 +62,13 @@ class Settings(BaseSettings):
     leader_retry: float = Field(default=5.0, gt=0, le=30, description="seconds between a standby's tries to lead")
 
     @field_validator(
-        "dev_guild_id", "discord_api_base", "discord_gateway_url", "redis_url", "shard_count", mode="before"
+        "dev_guild_id",
+        "discord_api_base",
+        "discord_gateway_url",
+        "redis_url",
+        "shard_count",
+        "report_dir",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -157,7 +166,10 @@ class Settings(BaseSettings):
         path = self.sqlite_path
         if path is not None and not path.is_absolute():
             url = SQLITE_PREFIX + str((base / path).resolve()) + url.partition("?")[1] + url.partition("?")[2]
-        return self.model_copy(update={"data_dir": data_dir.resolve(), "database_url": url})
+        report_dir = self.report_dir.expanduser() if self.report_dir is not None else None
+        if report_dir is not None and not report_dir.is_absolute():
+            report_dir = (base / report_dir).resolve()
+        return self.model_copy(update={"data_dir": data_dir.resolve(), "database_url": url, "report_dir": report_dir})
 
     def ensure_data_dir(self) -> None:
         """Create the data directory and the SQLite database's folder, so the default works out of the box."""

@@ -10,6 +10,8 @@ import discord
 from discord import app_commands
 
 from bot.app import organizations as app
+from bot.app import report as report_app
+from bot.app.ledger import describe_rate
 from bot.errors import BadInput
 from bot.organizations import MAX_CLAIM_HOURS, MAX_HOURS
 from bot.schedule import DAY_NAMES, next_publication, timezone_names
@@ -117,6 +119,8 @@ async def org_setup(
     reminder_day="Day of the mid-week reminder of work not yet done, or off (default thu)",
     reminder_time="Time of day of that reminder, 24-hour HH:MM (default 18:00)",
     moderator_role="Role told when nobody claims a task given back (pick @everyone to mention no role)",
+    hourly_rate="Equal pay per hour done, for the ledger's export, e.g. 18.50 (0 removes it)",
+    currency="Currency shown with the pay, e.g. EUR, USD or £ (a space removes it)",
 )
 async def org_settings(
     interaction: discord.Interaction,
@@ -130,6 +134,8 @@ async def org_settings(
     reminder_day: Literal["off", "mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None,
     reminder_time: str | None = None,
     moderator_role: discord.Role | None = None,
+    hourly_rate: app_commands.Range[float, 0, 100000] | None = None,
+    currency: app_commands.Range[str, 1, 8] | None = None,
 ) -> None:
     role_id = None
     if moderator_role is not None:  # @everyone's id is the server's: it means "no role"
@@ -148,6 +154,8 @@ async def org_settings(
         reminder_day=reminder_day,
         reminder_time=reminder_time,
         moderator_role_id=role_id,
+        hourly_rate=hourly_rate,
+        currency=currency,
     )
     if reminder_day is not None or reminder_time is not None:
         await services(interaction).schedule_changed(shown.org.id)
@@ -178,6 +186,8 @@ async def org_settings(
         else "off"
     )
     embed.add_field(name="Mid-week reminder", value=f"{reminder}: a DM of work not yet done")
+    embed.add_field(name="Hourly rate", value=describe_rate(org))
+    embed.add_field(name="Public report", value=report_state(org))
     embed.add_field(name="Recent moderator actions", value=audit_lines(recent) or "none", inline=False)
     if shown.failed:
         embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
@@ -222,6 +232,31 @@ def audit_lines(entries: list[AuditEntry], limit: int = 1024) -> str:
         for e in entries
     ]
     return clip("\n".join(lines), limit)
+
+
+def report_state(org: Organization) -> str:
+    if org.publish_report:
+        return "on: written to the report site after each publication (`/mod org publish-report off` stops it)"
+    return "off (`/mod org publish-report on` publishes it; members are anonymous unless they choose otherwise)"
+
+
+@org_group.command(name="publish-report", description="Publish this organization's fairness report on the web (on/off)")
+@app_commands.describe(state="on: the public report includes this organization; off: its page is removed")
+async def publish_report(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+    org = await report_app.set_publishing(db(interaction), interaction.guild_id, interaction.user.id, state == "on")
+    services(interaction).rewrite_report(org.id)  # where the bot writes the site: at once, in the background
+    if org.publish_report:
+        text = (
+            f"**{org.name}**'s fairness report will be public: its name, goals, merges and week-by-week figures. "
+            'Members appear as "Member A", "Member B"… unless they choose to be named with `/report show-me on`. '
+            "It is written after each publication where the bot's host set a report folder (`REPORT_DIR`)."
+        )
+    else:
+        text = (
+            f"**{org.name}**'s fairness report is no longer published: its page is taken down wherever the bot "
+            "writes the site, and the next time `parecon-rota report` runs."
+        )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @org_group.command(name="goal-add", description="Add one of the organization's goals")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -48,7 +48,13 @@ async def open_proposals(session: AsyncSession) -> list[MergeProposal]:
 async def recent_proposals(session: AsyncSession, org_ids: list[int], limit: int = 5) -> list[MergeProposal]:
     result = await session.execute(
         select(MergeProposal)
-        .where(or_(MergeProposal.proposer_org_id.in_(org_ids), MergeProposal.other_org_id.in_(org_ids)))
+        .where(
+            or_(
+                MergeProposal.proposer_org_id.in_(org_ids),
+                MergeProposal.other_org_id.in_(org_ids),
+                MergeProposal.merged_org_id.in_(org_ids),  # a side that left still sees the vote it left by
+            )
+        )
         .order_by(MergeProposal.id.desc())
         .limit(limit)
     )
@@ -125,6 +131,13 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     await session.flush()
     old = [first, second]
     old_ids = [o.id for o in old]
+    for org in old:  # each side's servers, members, tasks and goals remember it: a side can leave again
+        for model in (OrgServer, MemberRow, TaskRow, Goal):
+            await session.execute(
+                update(model)
+                .where(model.organization_id == org.id)
+                .values(origin_org_id=func.coalesce(model.origin_org_id, org.id))
+            )
     await session.execute(
         update(OrgServer).where(OrgServer.organization_id.in_(old_ids)).values(organization_id=merged.id)
     )
@@ -203,6 +216,196 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
     other.active = False
 
 
+# -- leaving a federation ----------------------------------------------------------------------------
+
+
+async def _lineage(session: AsyncSession, org_id: int) -> list[int]:
+    found, frontier = [org_id], [org_id]
+    while frontier:
+        result = await session.execute(select(Organization.id).where(Organization.merged_into_id.in_(frontier)))
+        frontier = list(result.scalars())
+        found += frontier
+    return found
+
+
+async def side_users(session: AsyncSession, federation_id: int, side_id: int) -> set[int]:
+    """The Discord users of one side of a federation: members whose row came from it, and people in
+    both organizations whose own membership of that side was folded into the federation's at the merge
+    (it stays behind, inactive, in the archived organization)."""
+    came = await session.execute(
+        select(MemberRow.user_id).where(MemberRow.organization_id == federation_id, MemberRow.origin_org_id == side_id)
+    )
+    users = set(came.scalars())
+    archived = [o for o in await _lineage(session, federation_id) if o != federation_id]
+    folded = await session.execute(
+        select(MemberRow.user_id).where(
+            MemberRow.organization_id.in_(archived),
+            or_(MemberRow.origin_org_id == side_id, (MemberRow.organization_id == side_id)),
+        )
+    )
+    staying = await session.execute(select(MemberRow.user_id).where(MemberRow.organization_id == federation_id))
+    return users | (set(folded.scalars()) & set(staying.scalars()))
+
+
+async def side_electorate(session: AsyncSession, federation_id: int, side_id: int, at: datetime) -> int:
+    """How many of the side's members may vote on leaving (`in_electorate`, as for a merge)."""
+    users = await side_users(session, federation_id, side_id)
+    result = await session.execute(
+        select(MemberRow.user_id, MemberRow.active, MemberRow.joined_at).where(
+            MemberRow.organization_id == federation_id
+        )
+    )
+    return sum(1 for user, active, joined_at in result if user in users and in_electorate(active, joined_at, at))
+
+
+async def side_facts(session: AsyncSession, federation_id: int, side_id: int) -> tuple[int, list[TaskRow], list[str]]:
+    """What a leaving side would take: its active members, current tasks and goals."""
+    users = await side_users(session, federation_id, side_id)
+    active = await session.execute(
+        select(MemberRow.user_id).where(MemberRow.organization_id == federation_id, MemberRow.active)
+    )
+    tasks = await session.execute(
+        select(TaskRow).where(
+            TaskRow.organization_id == federation_id, TaskRow.origin_org_id == side_id, TaskRow.archived_at.is_(None)
+        )
+    )
+    goals = await session.execute(
+        select(Goal.text).where(Goal.organization_id == federation_id, Goal.origin_org_id == side_id).order_by(Goal.id)
+    )
+    return len(set(active.scalars()) & users), list(tasks.scalars()), list(goals.scalars())
+
+
+async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str) -> Organization:
+    """One side (`proposal.other_org_id`, the organization its servers set up) leaves the federation
+    (`proposal.proposer_org_id`) into a new organization of its own. Call inside one transaction.
+
+    It takes its servers, the tasks and goals that came from it, its members with their ratings of
+    those tasks, qualifications and days away; a person in both keeps both memberships (a new one on
+    the leaving side, with the hours they gave that side). Past rotas stay where they are, readable by
+    both (and count for the leaving side's rotation). The rest of the federation is left as it was.
+    """
+    federation = await session.get_one(Organization, proposal.proposer_org_id)
+    side = await session.get_one(Organization, proposal.other_org_id)
+    users = await side_users(session, federation.id, side.id)
+    left = Organization(
+        name=side.name,
+        timezone=federation.timezone,
+        publish_day=federation.publish_day,
+        publish_time=federation.publish_time,
+        default_hours=side.default_hours,
+        granularity=federation.granularity,  # the tasks it takes fit the federation's step
+        quorum_pct=side.quorum_pct,
+        threshold_pct=side.threshold_pct,
+        vote_hours=side.vote_hours,
+        merge_code=merge_code,
+        left_from_id=federation.id,
+        hourly_rate=federation.hourly_rate,
+        currency=federation.currency,
+        schedule_since=utcnow(),
+    )
+    session.add(left)
+    await session.flush()
+    for model in (OrgServer, TaskRow, Goal):
+        await session.execute(
+            update(model)
+            .where(model.organization_id == federation.id, model.origin_org_id == side.id)
+            .values(organization_id=left.id, origin_org_id=None)
+        )
+    moved = list((await session.execute(select(TaskRow).where(TaskRow.organization_id == left.id))).scalars())
+    taken = {t.name.lower() for t in moved}
+    suffix = f" ({side.name})"
+    for task in moved:  # "Dishes (North)", named so at the merge, is North's "Dishes" again
+        plain = task.name.removesuffix(suffix)
+        if plain != task.name and plain.lower() not in taken:
+            taken.add(plain.lower())
+            task.name = plain
+    moving_tasks = {t.id for t in moved}
+    staying_tasks = set(
+        (await session.execute(select(TaskRow.id).where(TaskRow.organization_id == federation.id))).scalars()
+    )
+    rows = (await session.execute(select(MemberRow).where(MemberRow.organization_id == federation.id))).scalars()
+    archived = [o for o in await _lineage(session, federation.id) if o != federation.id]
+    for row in list(rows):
+        if row.user_id not in users:
+            await _drop_ratings(session, row.id, moving_tasks)  # their ratings of the tasks that left
+            continue
+        if row.origin_org_id == side.id and not await _also_elsewhere(session, row, side.id, archived):
+            row.organization_id, row.origin_org_id = left.id, None  # moves, with everything of theirs
+            await _drop_ratings(session, row.id, staying_tasks)
+            continue
+        await _second_membership(session, row, left.id, side.id, archived, moving_tasks)
+    proposal.merged_org_id = left.id
+    session.add(
+        AuditEntry(
+            organization_id=federation.id,
+            actor_id=proposal.proposed_by,
+            action="merge.leave",
+            detail=f"{side.name} left {federation.name} by vote #{proposal.id}",
+        )
+    )
+    session.add(
+        AuditEntry(
+            organization_id=left.id,
+            actor_id=proposal.proposed_by,
+            action="merge.leave",
+            detail=f"left {federation.name} by vote #{proposal.id}",
+        )
+    )
+    return left
+
+
+async def _drop_ratings(session: AsyncSession, member_id: int, task_ids: set[int]) -> None:
+    if task_ids:
+        await session.execute(delete(Rating).where(Rating.member_id == member_id, Rating.task_id.in_(task_ids)))
+
+
+async def _also_elsewhere(session: AsyncSession, row: MemberRow, side_id: int, archived: list[int]) -> bool:
+    """Whether this person also came from another side (a membership folded into this row)."""
+    result = await session.execute(
+        select(MemberRow.organization_id, MemberRow.origin_org_id).where(
+            MemberRow.user_id == row.user_id, MemberRow.organization_id.in_(archived), MemberRow.id != row.id
+        )
+    )
+    return any((origin or org_id) != side_id for org_id, origin in result)
+
+
+async def _second_membership(
+    session: AsyncSession, row: MemberRow, left_id: int, side_id: int, archived: list[int], moving_tasks: set[int]
+) -> None:
+    """A person in both stays in the federation and gets a membership of the leaving side too: the
+    hours they gave that side (its folded membership's, else their current ones), their qualifications
+    and days away, and their ratings of the tasks that leave."""
+    own = await session.execute(
+        select(MemberRow).where(
+            MemberRow.user_id == row.user_id,
+            MemberRow.organization_id.in_(archived),
+            or_(MemberRow.origin_org_id == side_id, MemberRow.organization_id == side_id),
+        )
+    )
+    folded = own.scalars().first()
+    hours = folded.hours if folded is not None and row.origin_org_id != side_id else row.hours
+    copy = MemberRow(
+        organization_id=left_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        hours=hours,
+        active=row.active,
+        notify=row.notify,
+        joined_at=row.joined_at,
+        show_in_report=row.show_in_report,
+    )
+    session.add(copy)
+    await session.flush()
+    for name in (await session.execute(select(Qualification.name).where(Qualification.member_id == row.id))).scalars():
+        session.add(Qualification(member_id=copy.id, name=name))
+    for away in (await session.execute(select(Away).where(Away.member_id == row.id))).scalars():
+        session.add(Away(member_id=copy.id, start=away.start, end=away.end))
+    if moving_tasks:
+        await session.execute(
+            update(Rating).where(Rating.member_id == row.id, Rating.task_id.in_(moving_tasks)).values(member_id=copy.id)
+        )
+
+
 async def non_voters(session: AsyncSession, proposal: MergeProposal, org_id: int) -> list[int]:
     """The user ids of one side's members who may vote on the proposal (`in_electorate`) and have not."""
     voted = set(
@@ -211,8 +414,13 @@ async def non_voters(session: AsyncSession, proposal: MergeProposal, org_id: int
     result = await session.execute(
         select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name)
     )
+    side = None  # a vote on leaving: only the leaving side's members vote
+    if proposal.kind == "leave":
+        side = await side_users(session, proposal.proposer_org_id, proposal.other_org_id)
     return [
         m.user_id
         for m in result.scalars()
-        if m.id not in voted and in_electorate(m.active, m.joined_at, proposal.created_at)
+        if m.id not in voted
+        and in_electorate(m.active, m.joined_at, proposal.created_at)
+        and (side is None or m.user_id in side)
     ]

@@ -75,6 +75,13 @@ class Organization(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="organization.id")
     # When the current weekly schedule took effect: a run before it is never caught up.
     schedule_since: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # The public fairness report (`parecon-rota report`): off until its moderators turn it on.
+    publish_report: bool = Field(default=False)
+    # The equal hourly rate the ledger's export pays (None: hours only), and its currency.
+    hourly_rate: float | None = Field(default=None)
+    currency: str | None = Field(default=None, max_length=8)
+    # The federation this organization left by vote (its past rotas hold this side's history).
+    left_from_id: int | None = Field(default=None, foreign_key="organization.id")
     # The rota post mentions (pings) each holder unless this is off.
     ping_holders: bool = Field(default=True)
     # A task given back is open to claims this long (capped at the end of its week).
@@ -93,6 +100,8 @@ class OrgServer(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True)
     channel_id: int = Field(sa_column=snowflake())
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    # The organization this server set up before any merge: the side it leaves with (None: its own).
+    origin_org_id: int | None = Field(default=None, foreign_key="organization.id")
     # Mentioned when a task given back finds nobody (None: that notice pings nobody).
     moderator_role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
 
@@ -105,6 +114,9 @@ class Goal(SQLModel, table=True):
     text: str = Field(max_length=300)
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    origin_org_id: int | None = Field(
+        default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
+    )
 
 
 class TaskRow(SQLModel, table=True):
@@ -129,6 +141,9 @@ class TaskRow(SQLModel, table=True):
     first_week: str | None = Field(default=None, max_length=8, description="ISO week, e.g. 2026-W50")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    origin_org_id: int | None = Field(
+        default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
+    )
 
 
 class MemberRow(SQLModel, table=True):
@@ -146,6 +161,10 @@ class MemberRow(SQLModel, table=True):
     notify: bool = Field(default=False)
     reminders: bool = Field(default=True, description="the mid-week reminder DM (off with /notify)")
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    origin_org_id: int | None = Field(
+        default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
+    )
+    show_in_report: bool = Field(default=False, description="named in the public report (else an anonymous rank)")
 
 
 class Qualification(SQLModel, table=True):
@@ -289,6 +308,9 @@ class MergeProposal(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     result: str = Field(default="{}", description="the tally at the close, JSON")
     merged_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    # "merge", or "leave": one side of a federation (`other_org_id`, the organization its servers set up)
+    # voting to leave it (`proposer_org_id`); only that side votes, by its own rules.
+    kind: str = Field(default="merge", max_length=8)
 
 
 class MergeVote(SQLModel, table=True):
@@ -335,3 +357,18 @@ class OutboxEffect(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     done_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class LedgerCorrection(SQLModel, table=True):
+    """A moderator's correction of a member's hours in one week of the ledger (also in the audit log)."""
+
+    __tablename__ = "ledger_correction"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    week: str = Field(max_length=8, description="ISO week, e.g. 2026-W48")
+    hours: float = Field(description="added to the hours done (negative: taken off)")
+    reason: str = Field(max_length=300)
+    actor_id: int = Field(sa_column=snowflake())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

@@ -84,11 +84,16 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
 
 
 async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[PastPiece]:
-    """Past holdings of the organization and of the organizations that merged into it."""
+    """Past holdings of the organization and of the organizations that merged into it (and, for a
+    side that left a federation, of the federation: its members' weeks there still count)."""
+    ids = await lineage(session, org_id)
+    org = await session.get(Organization, org_id)
+    if org is not None and org.left_from_id is not None:
+        ids += await lineage(session, org.left_from_id)
     result = await session.execute(
         select(Rota.week, Assignment.task_id, Assignment.member_id, Assignment.hours)
         .join(Rota, Rota.id == Assignment.rota_id)
-        .where(Rota.organization_id.in_(await lineage(session, org_id)), Rota.week.in_(weeks))
+        .where(Rota.organization_id.in_(ids), Rota.week.in_(weeks))
     )
     return [PastPiece(week, task_id, member_id, hours) for week, task_id, member_id, hours in result]
 

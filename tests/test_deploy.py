@@ -3,6 +3,7 @@ and systemd unit checked against the program they start (no container runtime ru
 
 from __future__ import annotations
 
+import asyncio
 import configparser
 import json
 import os
@@ -11,7 +12,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from bot.cli import build_parser, cmd_health, cmd_run, cmd_worker
 from bot.health import Heartbeat, judge_heartbeat
 from bot.settings import Settings
 from bot.startup import ExitStatus
-from storage.db import migrate
+from storage.db import Database, migrate
+from storage.orgs import create_org
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,4 +334,37 @@ def test_health_on_a_database_without_the_bots_tables_says_to_migrate(tmp_path: 
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == (
         "FAIL database: reachable, but without the bot's tables (run `parecon-rota migrate`)"
+    )
+
+
+def test_report_writes_the_site_of_the_organizations_that_publish_it(tmp_path: Path, database: Path) -> None:
+    async def organizations() -> None:  # through the models: whatever columns they have by now
+        db = Database(f"sqlite+aiosqlite:///{database}")
+        async with db.transaction() as session:
+            for guild, name, publish in ((10, "Bakery <Collective>", True), (20, "Private Club", False)):
+                org = await create_org(
+                    session,
+                    guild_id=guild,
+                    channel_id=guild,
+                    name=name,
+                    timezone="UTC",
+                    day=0,
+                    at=time(9),
+                    merge_code=f"CODE{guild}23",
+                )
+                org.publish_report = publish
+        await db.dispose()
+
+    asyncio.run(organizations())
+    result = parecon_rota(tmp_path, "report", "--out", "site")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wrote 2 page(s) to site (Bakery <Collective>)"
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="bakery-collective-1/index.html"' in index and "Bakery &lt;Collective&gt;" in index
+    assert "Private Club" not in index and not list((tmp_path / "site").glob("private-club*"))
+    assert "No week has been published yet." in (tmp_path / "site" / "bakery-collective-1" / "index.html").read_text()
+    refused = parecon_rota(tmp_path, "report", "--out", "site", "--org", "2")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "error: Private Club does not publish its report: a moderator turns it on with `/mod org publish-report on`."
     )

@@ -31,8 +31,15 @@ async def join(db: Database, guild_id: int | None, user_id: int, display_name: s
                 f"You are already in the rota with {hours_text(row.hours)} h a week. Change that with `/hours`."
             )
         if row is None:
+            server = await orgs.server(session, guild_id or 0)  # in a federation: the side of this server
             session.add(
-                MemberRow(organization_id=org.id, user_id=user_id, hours=weekly, display_name=clip(display_name, 100))
+                MemberRow(
+                    organization_id=org.id,
+                    user_id=user_id,
+                    hours=weekly,
+                    display_name=clip(display_name, 100),
+                    origin_org_id=server.origin_org_id if server else None,
+                )
             )
         else:
             row.active, row.hours = True, weekly

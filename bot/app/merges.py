@@ -212,6 +212,8 @@ class MergeVotes:
                     return 0
                 for org_id in (proposal.proposer_org_id, proposal.other_org_id):
                     for server in await orgs.servers_of(session, org_id):
+                        if proposal.kind == "leave" and server.origin_org_id != proposal.other_org_id:
+                            continue  # a vote on leaving: only the leaving side's servers, where it was posted
                         added = await outbox.add(
                             session,
                             org_id=org_id,
@@ -359,6 +361,81 @@ class MergeVotes:
         self._schedule_reminder(proposal)
         return proposal
 
+    async def propose_leave(self, guild_id: int | None, user_id: int, vote_hours: int | None) -> MergeProposal:
+        """Open a vote among the members of this server's side of a federation on leaving it, by that
+        side's own quorum and threshold. The vote is posted on that side's servers; the result on every
+        server of the federation (`close`); if it passes, `storage.merges.leave`."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            federation = await require_org(session, guild_id)
+            server = await orgs.server(session, guild_id or 0)
+            assert server is not None
+            sides = await rotas.lineage(session, federation.id)
+            if len(sides) == 1:
+                raise BadInput(f"**{federation.name}** is not a federation: there is nothing to leave.")
+            if server.origin_org_id is None or server.origin_org_id not in sides:
+                raise BadInput(
+                    "I don't know which organization this server belonged to before the merge (the federation was "
+                    "formed before the bot recorded it), so it cannot leave by vote. Ask the bot's host."
+                )
+            side = await session.get_one(Organization, server.origin_org_id)
+            if all(s.origin_org_id == side.id for s in await orgs.servers_of(session, federation.id)):
+                raise BadInput(
+                    f"**{side.name}** is the only side left in **{federation.name}**: there is nobody to leave."
+                )
+            busy = await merges.open_proposal_involving(session, federation.id)
+            if busy is not None:
+                raise BadInput(
+                    f"**{federation.name}** is already in a vote (#{busy.id}). Wait for it to close, or a moderator "
+                    "can `/mod merge cancel` it."
+                )
+            electorate = await merges.side_electorate(session, federation.id, side.id, now)
+            if electorate == 0:
+                raise BadInput(f"Nobody who came from **{side.name}** is in the rota, so nobody could vote.")
+            hours = rules.check_vote_hours(vote_hours if vote_hours is not None else side.vote_hours)
+            proposal = MergeProposal(
+                kind="leave",
+                proposer_org_id=federation.id,  # where the votes are cast (the members are the federation's)
+                other_org_id=side.id,  # the side that would leave
+                name=side.name,
+                proposed_by=user_id,
+                proposer_quorum=side.quorum_pct,
+                proposer_threshold=side.threshold_pct,
+                proposer_electorate=electorate,
+                other_quorum=side.quorum_pct,
+                other_threshold=side.threshold_pct,
+                other_electorate=0,  # the rest of the federation does not vote
+                created_at=now,
+                closes_at=now + timedelta(hours=hours),
+            )
+            session.add(proposal)
+            await session.flush()
+            for server in await orgs.servers_of(session, federation.id):
+                if server.origin_org_id != side.id:
+                    continue
+                await outbox.add(
+                    session,
+                    org_id=federation.id,
+                    kind="vote.post",
+                    key=f"{subject(proposal.id)}:post:{server.guild_id}",
+                    subject=subject(proposal.id),
+                    payload={
+                        "proposal_id": proposal.id,
+                        "guild_id": server.guild_id,
+                        "channel_id": server.channel_id,
+                        "here": federation.id,
+                        "there": side.id,
+                    },
+                    now=now,
+                )
+            orgs.audit(session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}")
+        log.info("leave vote #%s opened: %s leaving %s, by %s", proposal.id, side.name, federation.name, user_id)
+        await self.outbox.deliver_subject(subject(proposal.id))
+        self.outbox.kick()
+        self._schedule_close(proposal)
+        self._schedule_reminder(proposal)
+        return proposal
+
     async def _queue_end(self, session: Session, proposal: MergeProposal, end: dict[str, Any]) -> None:
         """In the transaction that ends the vote: the announcement on every server of both sides, and
         the vote message's buttons retired."""
@@ -395,6 +472,14 @@ class MergeVotes:
                 raise BadInput(
                     f"Only members of **{org.name}** who were in its rota when the vote opened can vote on its side."
                 )
+            if proposal.kind == "leave" and member.user_id not in await merges.side_users(
+                session, proposal.proposer_org_id, proposal.other_org_id
+            ):
+                side = await session.get_one(Organization, proposal.other_org_id)
+                raise BadInput(
+                    f"Vote #{proposal_id} is for the members who came from **{side.name}**: only they decide "
+                    "whether to leave."
+                )
             previous = await merges.cast(session, proposal_id, member, choice)
             await session.flush()
             early = decided_early(*sides(proposal, await merges.tally(session, proposal_id)))
@@ -416,7 +501,8 @@ class MergeVotes:
                 if self.clock() < proposal.closes_at and not decided_early(a, b):
                     self._schedule_close(proposal)  # fired too soon (e.g. a restart): wait for the deadline
                     return None
-                passed = outcome(a, b)
+                leaving = proposal.kind == "leave"
+                passed = a.passes() if leaving else outcome(a, b)  # a leave: only the leaving side votes
                 proposal.status, proposal.closed_at = ("passed" if passed else "failed"), utcnow()
                 proposal.result = json.dumps({"proposer": asdict(a), "other": asdict(b)})
                 first = await session.get_one(Organization, proposal.proposer_org_id)
@@ -425,7 +511,10 @@ class MergeVotes:
                 merged_name = proposal.name if passed else None
                 end = {"end": "closed", "names": list(names), "merged_name": merged_name}
                 await self._queue_end(session, proposal, end)  # before the merge moves the servers
-                merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
+                if leaving:
+                    merged = await merges.leave(session, proposal, rules.new_merge_code()) if passed else None
+                else:
+                    merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
                 merged_id = merged.id if merged else None
             log.info(
                 "merge vote #%s closed (%s): %s %s/%s/%s, %s %s/%s/%s (yes/no/abstain): %s",
@@ -441,7 +530,9 @@ class MergeVotes:
                 b.abstain,
                 "passed" if passed else "failed",
             )
-            if merged_id is not None:
+            if merged_id is not None and leaving:
+                log.info("%s left %s (now organization %s)", names[1], names[0], merged_id)
+            elif merged_id is not None:
                 log.info("merged %s and %s into %s (organization %s)", names[0], names[1], merged_name, merged_id)
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))

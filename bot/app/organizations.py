@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 
+from bot import ledger as ledger_rules
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.solver.model import hours_text
@@ -125,13 +126,22 @@ async def change_settings(
     reminder_day: str | None = None,
     reminder_time: str | None = None,
     moderator_role_id: int | None = None,
+    hourly_rate: float | None = None,
+    currency: str | None = None,
 ) -> SettingsShown:
     """Change the settings given (all checked first, nothing changes if one is refused), and show
     them with recent moderator actions.
 
     A granularity is refused while a current splittable task does not fit it (its hours are not a
-    whole number of steps), naming those tasks: a setting never makes a week unsolvable."""
-    changes: dict[str, float | int | bool | time | None] = {}
+    whole number of steps), naming those tasks: a setting never makes a week unsolvable.
+
+    `hourly_rate` (0 removes it) and `currency` (empty removes it) are the ledger's pay (`bot.ledger`)."""
+    changes: dict[str, float | int | bool | str | time | None] = {}
+    if hourly_rate is not None:
+        rate = ledger_rules.check_rate(hourly_rate)
+        changes["hourly_rate"] = None if rate is None else float(rate)
+    if currency is not None:
+        changes["currency"] = ledger_rules.check_currency(currency)
     step = rules.check_granularity(granularity) if granularity is not None else None
     if default_hours is not None:
         changes["default_hours"] = rules.check_hours(default_hours, "default_hours")

@@ -377,7 +377,20 @@ class Dispatcher:
             if proposal.status != "open":
                 return Outcome()  # closed before its post went out: the announcement says it all
             facts = {}
+            if proposal.kind == "leave":  # what the leaving side takes with it
+                members_count, side_tasks, side_goals = await merges.side_facts(
+                    session, proposal.proposer_org_id, proposal.other_org_id
+                )
+                side = await session.get_one(Organization, proposal.other_org_id)
+                facts[payload["there"]] = SideFacts(
+                    side,
+                    members_count,
+                    total_hours(exact_hours(t.hours) * t.slots for t in side_tasks),
+                    side_goals,
+                )
             for org_id in (payload["here"], payload["there"]):
+                if org_id in facts:
+                    continue
                 org = await session.get_one(Organization, org_id)
                 facts[org_id] = SideFacts(
                     org,

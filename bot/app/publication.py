@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,6 +89,7 @@ class Publication:
         self.db, self.outbox, self.runner, self.clock = db, outbox, runner, clock
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
+        self.on_published: Callable[[int], None] | None = None  # e.g. rewrite the public report (not awaited)
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.db.session() as session:
@@ -211,6 +212,8 @@ class Publication:
                     week,
                     why,
                 )
+                if self.on_published is not None:
+                    self.on_published(org_id)
             deliveries = await self.outbox.deliver_subject(subject(rota))
             self.outbox.kick()  # anything that failed is retried in the background
             posted = sum(1 for d in deliveries if d.kind == "rota.post" and d.sent)

@@ -1,4 +1,4 @@
-"""`/vote`, `/merge status`, and `/mod merge propose|cancel`."""
+"""`/vote`, `/merge status`, and `/mod merge propose|leave|cancel`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ async def propose(
     )
     await interaction.followup.send(
         f"Merge vote #{proposal.id} is open on both sides until {discord.utils.format_dt(proposal.closes_at, 'F')}.",
+        ephemeral=True,
+    )
+
+
+@merge_group.command(name="leave", description="Open a vote among this server's side on leaving the federation")
+@app_commands.describe(vote_hours="How long the vote stays open (default: your side's setting from before the merge)")
+async def leave(
+    interaction: discord.Interaction,
+    vote_hours: app_commands.Range[int, 1, 720] | None = None,
+) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    proposal = await services(interaction).merges.propose_leave(interaction.guild_id, interaction.user.id, vote_hours)
+    await interaction.followup.send(
+        f"Vote #{proposal.id} is open among the {proposal.proposer_electorate} members who came from "
+        f"**{proposal.name}** until {discord.utils.format_dt(proposal.closes_at, 'F')}. Everyone in the federation "
+        "hears the result.",
         ephemeral=True,
     )
 

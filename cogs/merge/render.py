@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def vote_embed(content: VotePostContent) -> discord.Embed:
+    if content.proposal.kind == "leave":
+        return leave_embed(content)
     proposal, here, there = content.proposal, content.here, content.there
     embed = discord.Embed(
         title=clip(f"Merge vote #{proposal.id}: join {there.org.name}?", 256), colour=discord.Colour.gold()
@@ -106,7 +108,56 @@ def rules_text(proposal: MergeProposal, here: SideFacts, there: SideFacts) -> st
     )
 
 
+def leave_embed(content: VotePostContent) -> discord.Embed:
+    """The vote of one side of a federation on leaving it (posted on that side's servers)."""
+    proposal, federation, side = content.proposal, content.here, content.there
+    embed = discord.Embed(
+        title=clip(f"Vote #{proposal.id}: should {side.org.name} leave {federation.org.name}?", 256),
+        colour=discord.Colour.gold(),
+    )
+    embed.description = clip(
+        f"If the members who came from **{side.org.name}** vote to leave, **{side.org.name}** becomes its own "
+        f"organization again, with this server's rota channel, the tasks and goals it brought "
+        f"({hours_text(side.task_hours)} h of tasks a week; goals: {'; '.join(side.goals) or 'none listed'}), "
+        f"its {side.members} members with their ratings, and its history: past rotas stay readable on both sides. "
+        f"The rest of **{federation.org.name}** carries on as it is. Someone who was in both organizations before "
+        "the merge stays in both.\n\n"
+        f"Only the members who came from **{side.org.name}** vote: {proposal.proposer_quorum}% of its "
+        f"{proposal.proposer_electorate} members must vote, and {proposal.proposer_threshold}% yes of yes+no "
+        "to pass. "
+        f"Voting closes {discord.utils.format_dt(proposal.closes_at, 'F')} "
+        f"({discord.utils.format_dt(proposal.closes_at, 'R')}), or earlier once everyone has voted.",
+        4096,
+    )
+    embed.set_footer(
+        text=f"Votes are secret: only totals are shown. Vote with the buttons or /vote proposal:{proposal.id}."
+        + (f"\n{content.marker}" if content.marker else "")
+    )
+    return embed
+
+
+def leave_result_text(closed: VoteClosed) -> str:
+    (federation, side), (votes, _) = closed.names, closed.sides
+    verdict = "passed" if votes.passes() else f"failed: {votes.why_not()}"
+    counts = (
+        f"**{side}**: {votes.yes} yes, {votes.no} no, {votes.abstain} abstain of {votes.electorate} "
+        f"({votes.turnout:.0%} turnout): {verdict}"
+    )
+    if closed.merged_name:
+        tail = (
+            f"**{side}** has left **{federation}** and is its own organization again, with its tasks, goals and "
+            f"members. **{federation}** carries on with everyone else. Past rotas stay readable on both sides; "
+            "a member of both stays in both."
+        )
+    else:
+        tail = f"**{side}** stays in **{federation}**; nothing changes."
+    return "\n".join([f"Vote #{closed.proposal.id} on leaving is closed.", counts, tail])
+
+
 def result_text(closed: VoteClosed) -> str:
+    if closed.proposal.kind == "leave":
+        return leave_result_text(closed)
+
     def line(name: str, side: Side) -> str:
         verdict = "passed" if side.passes() else f"failed: {side.why_not()}"
         return (
@@ -145,6 +196,15 @@ def status_embed(found: list[ProposalStatus]) -> discord.Embed:
     for item in found:
         proposal, (first, second), (a, b) = item.proposal, item.names, item.sides
         head = f"**#{proposal.id}** {first} + {second} → {proposal.name}: **{proposal.status}**"
+        if proposal.kind == "leave":  # only the leaving side votes
+            head = f"**#{proposal.id}** {second} leaving {first}: **{proposal.status}**"
+            detail = (
+                f"{a.cast}/{a.electorate} voted"
+                if proposal.status == "open"
+                else f"{a.yes}/{a.no}/{a.abstain} (yes/no/abstain)"
+            )
+            lines.append(f"{head}\n{second}: {detail}" if proposal.status != "cancelled" else head)
+            continue
         if proposal.status == "open":
             turnout = (
                 f"{first} {a.cast}/{a.electorate} voted, {second} {b.cast}/{b.electorate} "

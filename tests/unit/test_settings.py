@@ -37,13 +37,14 @@ def test_a_named_file_that_is_missing_is_an_error_not_a_silent_default(tmp_path:
 
 
 def test_relative_paths_are_anchored_at_the_settings_files_folder(tmp_path: Path, monkeypatch) -> None:
-    for key in ("DATABASE_URL", "DATA_DIR", "DISCORD_TOKEN", "PARECON_ROTA_ENV_FILE"):
+    for key in ("DATABASE_URL", "DATA_DIR", "DISCORD_TOKEN", "PARECON_ROTA_ENV_FILE", "REPORT_DIR"):
         monkeypatch.delenv(key, raising=False)
     settings_file = tmp_path / "etc" / "bot.env"
     settings_file.parent.mkdir()
-    settings_file.write_text("DATA_DIR=var\n")
+    settings_file.write_text("DATA_DIR=var\nREPORT_DIR=www/report\n")
     loaded = load_settings(str(settings_file), cwd=tmp_path / "somewhere")
     assert loaded.settings.data_dir == tmp_path / "etc" / "var"
+    assert loaded.settings.report_dir == tmp_path / "etc" / "www" / "report"
     assert loaded.settings.sqlite_path == tmp_path / "etc" / "var" / "parecon-rota.db"
     assert loaded.describe() == f"settings: {settings_file}; database: SQLite {tmp_path / 'etc/var/parecon-rota.db'}"
 

@@ -1,0 +1,105 @@
+"""The public fairness report: turning it on or off (moderators), being named in it (each member),
+and writing the static site (`parecon-rota report`, and after each publication when `REPORT_DIR` is
+set). The figures are `bot.public_report`, the pages `bot.site`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot import public_report, site
+from bot.errors import BadInput
+from bot.report import Report
+from storage import orgs, reports, rotas
+from storage.db import Database, Session
+from storage.models import Organization
+
+from .lookups import require_member, require_org
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Written:
+    pages: list[Path]
+    organizations: list[str]
+
+
+async def set_publishing(db: Database, guild_id: int | None, moderator_id: int, on: bool) -> Organization:
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        org.publish_report = on
+        orgs.audit(session, org.id, moderator_id, "report.publish", "on" if on else "off")
+    return org
+
+
+async def show_me(db: Database, guild_id: int | None, user_id: int, on: bool) -> str:
+    """A member chooses to be named in the public report (or to be an anonymous rank again)."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        member = await require_member(session, org.id, user_id, you=True)
+        member.show_in_report = on
+        return org.name
+
+
+async def _report_of(session: Session, org: Organization, now: datetime) -> public_report.PublicReport:
+    stored = await reports.published_rotas(session, org.id)
+    held = await reports.held(session, [r.id for r in stored])
+    weeks = [public_report.WeekInput(r.week, Report.from_json(r.report), dict(held.get(r.id, {}))) for r in stored]
+    member_ids = sorted(
+        {m for w in weeks for m in w.held}
+        | {i for w in weeks for f in w.report.members if (i := public_report.id_of_key(f.member)) is not None}
+    )
+    names = await reports.shown_names(session, member_ids)
+    events = []
+    for proposal in await reports.passed_votes(session, await rotas.lineage(session, org.id)):
+        first = await session.get_one(Organization, proposal.proposer_org_id)
+        second = await session.get_one(Organization, proposal.other_org_id)
+        day = (proposal.closed_at or proposal.created_at).date()
+        if proposal.kind == "leave":
+            events.append(public_report.Event(day, f"{second.name} left {first.name} by a vote of its members."))
+        else:
+            events.append(
+                public_report.Event(day, f"{first.name} and {second.name} merged into {proposal.name} by vote.")
+            )
+    goals = [g.text for g in await orgs.goals(session, org.id)]
+    return public_report.build(org.name, goals, weeks, names, events, now.date())
+
+
+async def write(db: Database, out: Path, now: datetime, org_id: int | None = None) -> Written:
+    """Write the report of every organization that publishes it (or only `org_id`'s) and the index;
+    remove the pages of organizations that stopped. Reading is on the event loop; rendering and
+    writing files in a thread."""
+    async with db.session() as session:
+        publishing = await reports.publishing(session)
+        chosen = [o for o in publishing if org_id is None or o.id == org_id]
+        if org_id is not None and not chosen:
+            org = await session.get(Organization, org_id)
+            if org is None:
+                raise BadInput(f"There is no organization {org_id}.")
+            raise BadInput(
+                f"**{org.name}** does not publish its report: a moderator turns it on with "
+                "`/mod org publish-report on`."
+            )
+        built = [(o.id, await _report_of(session, o, now)) for o in chosen]
+        withdrawn = await reports.not_publishing(session)
+    listed = [(o.id, o.name) for o in publishing]
+    pages = await asyncio.to_thread(site.write_site, out, built, listed, withdrawn)
+    return Written(pages, [o.name for o in chosen])
+
+
+async def regenerate(db: Database, out: Path, org_id: int, now: datetime) -> None:
+    """After a publication (or turning the report on or off): rewrite that organization's page if it
+    publishes, else the index (its page goes). Failures are logged, never raised."""
+    try:
+        async with db.session() as session:
+            org = await session.get(Organization, org_id)
+        if org is None:
+            return
+        await write(db, out, now, org_id if org.publish_report else None)
+        log.info("wrote the public report (organization %s) to %s", org_id, out)
+    except Exception:
+        log.exception("writing the public report of organization %s to %s failed", org_id, out)

@@ -1,0 +1,33 @@
+"""`/report show-me on|off`: a member's choice to be named in the public fairness report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+
+from bot.app import report as app
+from cogs.common import db, register
+
+if TYPE_CHECKING:
+    from bot.client import RotaBot
+
+report_group = app_commands.Group(name="report", description="The public fairness report", guild_only=True)
+
+
+@report_group.command(name="show-me", description="Be named in the public fairness report (on), or not (off)")
+@app_commands.describe(state="on: your name appears; off: you are an anonymous 'Member A', 'Member B'…")
+async def show_me(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+    name = await app.show_me(db(interaction), interaction.guild_id, interaction.user.id, state == "on")
+    text = (
+        f"Your name will appear in **{name}**'s public report (if it publishes one) from the next time it is written."
+        if state == "on"
+        else f'You are an anonymous member ("Member A", "Member B"…) in **{name}**\'s public report from the '
+        "next time it is written."
+    )
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+async def setup(bot: RotaBot) -> None:
+    register(bot, commands=[report_group])
