@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -28,7 +28,7 @@ from bot.votes import Side, decided_early, in_electorate, outcome, reminder_at
 from storage import members, merges, orgs, outbox, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session
-from storage.models import MergeProposal, MergeVote, Organization, utcnow
+from storage.models import MergeProposal, MergeVote, Organization, OrgServer, utcnow
 
 from .lookups import clip, require_org
 from .ports import Clock, Jobs, Runner
@@ -147,6 +147,29 @@ def pool_members(sides_members: list[list[tuple[int, MemberInfo]]]) -> dict[int,
                 )
             )
     return pooled
+
+
+async def queue_vote_posts(
+    session: Session, proposal_id: int, servers: Sequence[OrgServer], here: int, there: int, now: datetime
+) -> None:
+    """In the caller's transaction: the vote's message on each of these servers (`here` is the
+    organization whose members vote there, `there` the other side)."""
+    for server in servers:
+        await outbox.add(
+            session,
+            org_id=here,
+            kind="vote.post",
+            key=f"{subject(proposal_id)}:post:{server.guild_id}",
+            subject=subject(proposal_id),
+            payload={
+                "proposal_id": proposal_id,
+                "guild_id": server.guild_id,
+                "channel_id": server.channel_id,
+                "here": here,
+                "there": there,
+            },
+            now=now,
+        )
 
 
 class MergeVotes:
@@ -338,22 +361,9 @@ class MergeVotes:
             session.add(proposal)
             await session.flush()
             for here, there in ((org, other), (other, org)):  # the vote message, on every server of each side
-                for server in await orgs.servers_of(session, here.id):
-                    await outbox.add(
-                        session,
-                        org_id=here.id,
-                        kind="vote.post",
-                        key=f"{subject(proposal.id)}:post:{server.guild_id}",
-                        subject=subject(proposal.id),
-                        payload={
-                            "proposal_id": proposal.id,
-                            "guild_id": server.guild_id,
-                            "channel_id": server.channel_id,
-                            "here": here.id,
-                            "there": there.id,
-                        },
-                        now=now,
-                    )
+                await queue_vote_posts(
+                    session, proposal.id, await orgs.servers_of(session, here.id), here.id, there.id, now
+                )
         log.info("merge vote #%s opened: %s and %s, by %s", proposal.id, org.name, other.name, user_id)
         await self.outbox.deliver_subject(subject(proposal.id))
         self.outbox.kick()
@@ -410,24 +420,8 @@ class MergeVotes:
             )
             session.add(proposal)
             await session.flush()
-            for server in await orgs.servers_of(session, federation.id):
-                if server.origin_org_id != side.id:
-                    continue
-                await outbox.add(
-                    session,
-                    org_id=federation.id,
-                    kind="vote.post",
-                    key=f"{subject(proposal.id)}:post:{server.guild_id}",
-                    subject=subject(proposal.id),
-                    payload={
-                        "proposal_id": proposal.id,
-                        "guild_id": server.guild_id,
-                        "channel_id": server.channel_id,
-                        "here": federation.id,
-                        "there": side.id,
-                    },
-                    now=now,
-                )
+            leaving = [s for s in await orgs.servers_of(session, federation.id) if s.origin_org_id == side.id]
+            await queue_vote_posts(session, proposal.id, leaving, federation.id, side.id, now)
             orgs.audit(session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}")
         log.info("leave vote #%s opened: %s leaving %s, by %s", proposal.id, side.name, federation.name, user_id)
         await self.outbox.deliver_subject(subject(proposal.id))
