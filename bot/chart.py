@@ -76,6 +76,14 @@ def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: s
     import matplotlib
 
     matplotlib.use("Agg")
+
+    # Names and titles are the members' and moderators' own words: drawn as typed, never as
+    # mathtext (`$\\x$` would otherwise raise) nor TeX.
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _draw(points, title, highlight)
+
+
+def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | None) -> bytes:
     from matplotlib import pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chart import balance_chart, distinct
+from bot.chart import distinct
 from bot.fairness import fairness_of, shares
 from bot.report import Report
 from bot.rota import total_hours
@@ -66,6 +66,7 @@ from .ports import (
     VotePostContent,
     VoteReminder,
 )
+from .week import draw_chart
 
 log = logging.getLogger(__name__)
 
@@ -352,7 +353,7 @@ class Dispatcher:
         notes = sorted({ROLE_NOTE.format(role_id=json.loads(m.payload)["role_id"]) for m in moves if m.last_error})
         report = Report.from_json(rota.report)
         names = {member_key(h.member.id): h.member.display_name for h in held}
-        chart = await self.runner.run(balance_chart, chart_points(report, names), f"{org.name}: week {rota.week}")
+        chart = await draw_chart(self.runner, org.id, chart_points(report, names), f"{org.name}: week {rota.week}")
         holders = list(dict.fromkeys(h.member.user_id for h in held))  # once each, in the post's order
         return RotaPostContent(org, rota, report, held, notes, chart, marker, Mentions(holders, org.ping_holders))
 

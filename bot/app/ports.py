@@ -63,7 +63,7 @@ class RotaPostContent:
     report: Report
     held: Sequence[Holding]
     notes: Sequence[str]
-    chart: bytes
+    chart: bytes | None  # None: it could not be drawn, the post goes without it
     marker: str  # in the footer: finds the post again after a crash
     mentions: Mentions = Mentions()  # the holders, in the post's text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +20,22 @@ from storage.rotas import Holding
 
 from .lookups import clip, current_week, require_member, require_org
 from .ports import Clock, Runner
+
+log = logging.getLogger(__name__)
+
+
+async def draw_chart(
+    runner: Runner, org_id: int, points: Sequence[tuple[str, tuple[float, float, float]]], title: str,
+    highlight: str | None = None,
+) -> bytes | None:  # fmt: skip
+    """The balance chart, or None if it cannot be drawn: the chart only illustrates, so whatever
+    breaks it (a name matplotlib chokes on, a worker that died) never holds back a post or a reply.
+    The failure is logged once, with the organization."""
+    try:
+        return await runner.run(balance_chart, points, title, highlight)
+    except Exception:
+        log.exception("the balance chart of organization %s (%s) could not be drawn; sent without it", org_id, title)
+        return None
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,7 @@ class MyJobs:
     shares: list[tuple[str, tuple[float, float, float]]] = field(default_factory=list)  # the chart's rows
     me: str = ""  # the member's row in the chart
     org_name: str = ""
+    org_id: int = 0
 
     @property
     def total(self) -> Decimal:
@@ -131,7 +150,9 @@ async def my_jobs(
         fairness = fairness.holding((float(total_hours(i.assignment.hours for i in week.mine)), load[1], load[2]))
     names = distinct({member_key(m.id): m.name for m in inputs.members})
     chart = [(names[k], ratios) for k, ratios in shares(report) if k in names]
-    return MyJobs(week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name)
+    return MyJobs(
+        week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name, week.org.id
+    )
 
 
 async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
@@ -139,7 +160,7 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
     week's report has no fair shares (stored before they were kept)."""
     if not jobs.shares or not jobs.me:
         return None
-    return await runner.run(balance_chart, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
+    return await draw_chart(runner, jobs.org_id, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
 
 
 async def mark_done(

@@ -47,11 +47,13 @@ class DiscordRotaEffects:
 
     async def send_post(self, channel: Channel, content: RotaPostContent) -> int:
         rota = content.rota
-        files = [
-            discord.File(io.BytesIO(content.chart), "balance.png"),
-            discord.File(io.BytesIO(rota_csv(rota, content.held)), f"rota-{rota.week}.csv"),
-        ]
-        embeds = rota_embeds(content.org, rota.week, content.report, content.held, content.notes, content.marker)
+        files = [discord.File(io.BytesIO(rota_csv(rota, content.held)), f"rota-{rota.week}.csv")]
+        if content.chart is not None:
+            files.insert(0, discord.File(io.BytesIO(content.chart), "balance.png"))
+        embeds = rota_embeds(
+            content.org, rota.week, content.report, content.held, content.notes, content.marker,
+            chart=content.chart is not None,
+        )  # fmt: skip
         text, users = self._mention_chunks(content)[0]
         with delivery_errors(f"posting the rota in channel {channel.channel_id}"):
             message = await self._channel(channel).send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chart import MAX_ROWS, Gap, distinct, shown_rows, sorted_rows
+from bot.chart import MAX_ROWS, Gap, balance_chart, distinct, shown_rows, sorted_rows
 
 
 def test_most_unpleasant_work_comes_first() -> None:
@@ -23,3 +23,11 @@ def test_a_big_organization_shows_the_extremes_the_middle_and_you_and_says_how_m
 
 def test_two_members_with_one_name_get_two_labels() -> None:
     assert distinct({"m10": "Sam", "m9": "sam", "m3": "Ana"}) == {"m3": "Ana", "m9": "sam", "m10": "Sam 2"}
+
+
+def test_names_and_titles_are_drawn_as_typed_not_as_maths() -> None:
+    """`$\\x$` is mathtext to matplotlib, which raised on it: one nickname stopped the whole post."""
+    png = balance_chart([("$\\x$", (1.0, 1.2, 0.8)), ("$$ a_b^c $", (0.9, 1.0, 1.1))], "Co-op $\\y$: week 2026-W49")
+    assert png.startswith(b"\x89PNG")
+    highlighted = balance_chart([("$\\x$", (1.0, 1.2, 0.8))], "$\\frac{a}{$", highlight="$\\x$")
+    assert highlighted.startswith(b"\x89PNG")
