@@ -12,10 +12,21 @@ from datetime import datetime, timedelta
 CHOICES = ("yes", "no", "abstain")
 
 
-def in_electorate(active: bool, joined_at: datetime, opened_at: datetime) -> bool:
-    """Who may vote on their organization's side: the electorate is fixed when the vote opens, so
-    members in the rota then; someone joining during the vote does not count."""
-    return active and joined_at <= opened_at
+def why_not_in_electorate(active: bool, since: datetime, opened_at: datetime) -> str | None:
+    """The one rule for who may vote (a merge, a leave, any vote): in the rota, without a break,
+    since before the vote opened. `since` is the start of the member's current membership period
+    (leaving and joining again starts a new one), so someone who joined, or came back, during the
+    vote, and someone who left or was removed, are out. None when they are in; else why not."""
+    if not active:
+        return "you are not in the rota now"
+    if since > opened_at:
+        return f"you joined the rota (this time) on {since:%a %d %b %Y %H:%M} UTC, after the vote opened"
+    return None
+
+
+def in_electorate(active: bool, since: datetime, opened_at: datetime) -> bool:
+    """`why_not_in_electorate` as a yes or no: the electorate count, the tally, the reminders."""
+    return why_not_in_electorate(active, since, opened_at) is None
 
 
 @dataclass(frozen=True)

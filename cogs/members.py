@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.app import members
 from bot.organizations import MAX_HOURS
 from bot.solver.model import hours_text
-from cogs.common import ModeratorGroup, db, register
+from cogs.common import ModeratorGroup, bot_of, db, register
 
 if TYPE_CHECKING:
     from bot.client import RotaBot
@@ -26,7 +26,9 @@ member_group = ModeratorGroup(name="member", description="Manage the rota's memb
 @app_commands.guild_only()
 async def join(interaction: discord.Interaction, hours: Hours | None = None) -> None:
     user = interaction.user
-    joined = await members.join(db(interaction), interaction.guild_id, user.id, user.display_name, hours)
+    joined = await members.join(
+        db(interaction), interaction.guild_id, user.id, user.display_name, hours, bot_of(interaction).now()
+    )
     await interaction.response.send_message(
         f"Welcome to **{joined.org_name}**'s rota with {hours_text(joined.hours)} h a week. Your first job "
         "complex comes with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts "
@@ -101,7 +103,18 @@ async def member_hours(interaction: discord.Interaction, member: discord.Member,
 async def member_remove(interaction: discord.Interaction, member: discord.Member) -> None:
     await members.remove_member(db(interaction), interaction.guild_id, interaction.user.id, member.id)
     await interaction.response.send_message(
-        f"{member.mention} is out of the rota from the next week. They can `/join` again.", ephemeral=True
+        f"{member.mention} is out of the rota from the next week, and cannot `/join` again until a moderator "
+        "lets them back with `/mod member readmit`.",
+        ephemeral=True,
+    )
+
+
+@member_group.command(name="readmit", description="Let a member a moderator removed join the rota again")
+@app_commands.describe(member="The member who was removed")
+async def member_readmit(interaction: discord.Interaction, member: discord.Member) -> None:
+    await members.readmit_member(db(interaction), interaction.guild_id, interaction.user.id, member.id)
+    await interaction.response.send_message(
+        f"{member.mention} may `/join` the rota again (their membership starts anew when they do).", ephemeral=True
     )
 
 

@@ -188,7 +188,7 @@ async def org_settings(
     embed.add_field(name="Mid-week reminder", value=f"{reminder}: a DM of work not yet done")
     embed.add_field(name="Hourly rate", value=describe_rate(org))
     embed.add_field(name="Public report", value=report_state(org))
-    embed.add_field(name="Recent moderator actions", value=audit_lines(recent) or "none", inline=False)
+    embed.add_field(name="Recent moderator actions", value=audit_lines(interaction, recent) or "none", inline=False)
     if shown.failed:
         embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
     await interaction.response.send_message(
@@ -226,9 +226,18 @@ def failure_lines(effects: list[OutboxEffect]) -> str:
     return clip("\n".join(lines), 1024)
 
 
-def audit_lines(entries: list[AuditEntry], limit: int = 1024) -> str:
+def audit_lines(interaction: discord.Interaction, entries: list[AuditEntry], limit: int = 1024) -> str:
+    """One line per action; in a federation, an action taken on another server says which."""
+
+    def origin(guild_id: int | None) -> str:
+        if guild_id is None or guild_id == interaction.guild_id:
+            return ""
+        guild = interaction.client.get_guild(guild_id)
+        return f" · on **{discord.utils.escape_markdown(guild.name)}**" if guild else f" · on server {guild_id}"
+
     lines = [
-        f"{discord.utils.format_dt(e.created_at, 'f')} <@{e.actor_id}> `{e.action}` {clip(e.detail, 120)}"
+        f"{discord.utils.format_dt(e.created_at, 'f')} <@{e.actor_id}> `{e.action}` "
+        f"{discord.utils.escape_markdown(clip(e.detail, 120))}{origin(e.guild_id)}"
         for e in entries
     ]
     return clip("\n".join(lines), limit)
@@ -286,7 +295,9 @@ async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
 @app_commands.describe(count="How many entries, 1 to 100 (default 15)")
 async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 100] = 15) -> None:
     org, entries = await app.audit_log(db(interaction), interaction.guild_id, count)
-    embed = discord.Embed(title=f"{org.name}: moderator actions", description=audit_lines(entries, 4096) or "none yet")
+    embed = discord.Embed(
+        title=f"{org.name}: moderator actions", description=audit_lines(interaction, entries, 4096) or "none yet"
+    )
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

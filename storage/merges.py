@@ -76,12 +76,18 @@ async def electorate(session: AsyncSession, org_id: int, at: datetime) -> int:
 
 
 async def tally(session: AsyncSession, proposal_id: int) -> dict[int, Counter]:
+    """The votes per side. While the vote is open only the electorate's count (`in_electorate`):
+    a member who left or was removed since voting no longer weighs on turnout or an early close."""
+    proposal = await session.get_one(MergeProposal, proposal_id)
     result = await session.execute(
-        select(MergeVote.organization_id, MergeVote.choice).where(MergeVote.proposal_id == proposal_id)
+        select(MergeVote.organization_id, MergeVote.choice, MemberRow.active, MemberRow.joined_at)
+        .join(MemberRow, MemberRow.id == MergeVote.member_id)
+        .where(MergeVote.proposal_id == proposal_id)
     )
     counts: dict[int, Counter] = defaultdict(Counter)
-    for org_id, choice in result:
-        counts[org_id][choice] += 1
+    for org_id, choice, active, since in result:
+        if proposal.status != "open" or in_electorate(active, since, proposal.created_at):
+            counts[org_id][choice] += 1
     return counts
 
 

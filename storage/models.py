@@ -160,7 +160,10 @@ class MemberRow(SQLModel, table=True):
     active: bool = Field(default=True)
     notify: bool = Field(default=False)
     reminders: bool = Field(default=True, description="the mid-week reminder DM (off with /notify)")
+    # The start of the current membership period: leaving and joining again starts a new one.
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    # Set when a moderator takes the member out: they cannot `/join` again until a moderator readmits them.
+    removed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     origin_org_id: int | None = Field(
         default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
     )
@@ -206,6 +209,8 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=50)
     detail: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    # The server the action came from (in a federation, every server's moderators see it; None: before it was kept).
+    guild_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
 
 
 class Rota(SQLModel, table=True):

@@ -136,6 +136,7 @@ async def correct(
             moderator_id,
             "ledger.correct",
             f"<@{member.user_id}> {week} {rules.signed_hours(Decimal(repr(hours)))} h: {reason}",
+            guild_id=guild_id,
         )
     return Corrected(member, week, hours, reason)
 

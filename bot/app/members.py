@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot import organizations as rules
 from bot.errors import BadInput
 from bot.solver.model import hours_text
 from storage import members, orgs
 from storage.db import Database
-from storage.models import Away, MemberRow
+from storage.models import Away, MemberRow, utcnow
 
 from .lookups import clip, require_member, require_org
 
@@ -21,7 +21,12 @@ class Joined:
     hours: float
 
 
-async def join(db: Database, guild_id: int | None, user_id: int, display_name: str, hours: float | None) -> Joined:
+async def join(
+    db: Database, guild_id: int | None, user_id: int, display_name: str, hours: float | None,
+    now: datetime | None = None,
+) -> Joined:  # fmt: skip
+    """Join, or come back: coming back starts a new membership period (`joined_at`), so a vote that
+    opened meanwhile is not theirs. A member a moderator removed needs a moderator's readmission first."""
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         weekly = rules.check_hours(hours if hours is not None else org.default_hours)
@@ -30,6 +35,12 @@ async def join(db: Database, guild_id: int | None, user_id: int, display_name: s
             raise BadInput(
                 f"You are already in the rota with {hours_text(row.hours)} h a week. Change that with `/hours`."
             )
+        if row is not None and row.removed_at is not None:
+            raise BadInput(
+                f"A moderator took you out of **{org.name}**'s rota on {row.removed_at:%d %b %Y}. Ask a moderator: "
+                "once they readmit you (`/mod member readmit`), `/join` brings you back."
+            )
+        since = now or utcnow()
         if row is None:
             server = await orgs.server(session, guild_id or 0)  # in a federation: the side of this server
             session.add(
@@ -39,10 +50,11 @@ async def join(db: Database, guild_id: int | None, user_id: int, display_name: s
                     hours=weekly,
                     display_name=clip(display_name, 100),
                     origin_org_id=server.origin_org_id if server else None,
+                    joined_at=since,
                 )
             )
         else:
-            row.active, row.hours = True, weekly
+            row.active, row.hours, row.joined_at = True, weekly, since
     return Joined(org.name, weekly)
 
 
@@ -85,7 +97,7 @@ async def qualify(db: Database, guild_id: int | None, moderator_id: int, user_id
         assert row.id is not None
         if not await members.add_qualification(session, row.id, name):
             raise BadInput(f"<@{user_id}> already has `{name}`.")
-        orgs.audit(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}")
+        orgs.audit(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}", guild_id=guild_id)
     return name
 
 
@@ -98,7 +110,7 @@ async def unqualify(db: Database, guild_id: int | None, moderator_id: int, user_
         if not await members.remove_qualification(session, row.id, name):
             held = ", ".join(await members.qualifications(session, row.id)) or "none"
             raise BadInput(f"<@{user_id}> does not have `{name}` (they have: {held}).")
-        orgs.audit(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}")
+        orgs.audit(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}", guild_id=guild_id)
     return name
 
 
@@ -109,12 +121,25 @@ async def set_member_hours(db: Database, guild_id: int | None, moderator_id: int
         row = await require_member(session, org.id, user_id, you=False)
         before, row.hours = row.hours, weekly
         change = f"{user_id} {hours_text(before)} -> {hours_text(weekly)}"
-        orgs.audit(session, org.id, moderator_id, "member.hours", change)
+        orgs.audit(session, org.id, moderator_id, "member.hours", change, guild_id=guild_id)
     return weekly
 
 
 async def remove_member(db: Database, guild_id: int | None, moderator_id: int, user_id: int) -> None:
+    """Take a member out of the rota for good: they cannot `/join` again until a moderator readmits them."""
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
-        (await require_member(session, org.id, user_id, you=False)).active = False
-        orgs.audit(session, org.id, moderator_id, "member.remove", str(user_id))
+        row = await require_member(session, org.id, user_id, you=False)
+        row.active, row.removed_at = False, utcnow()
+        orgs.audit(session, org.id, moderator_id, "member.remove", str(user_id), guild_id=guild_id)
+
+
+async def readmit_member(db: Database, guild_id: int | None, moderator_id: int, user_id: int) -> None:
+    """Let a member a moderator removed `/join` again (they come back by joining: a new period)."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await members.member_for(session, org.id, user_id)
+        if row is None or row.removed_at is None:
+            raise BadInput(f"<@{user_id}> was not removed from the rota: they can `/join` as they are.")
+        row.removed_at = None
+        orgs.audit(session, org.id, moderator_id, "member.readmit", str(user_id), guild_id=guild_id)

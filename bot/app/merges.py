@@ -24,7 +24,7 @@ from bot.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, tot
 from bot.solver import Plan, ProblemError
 from bot.solver.model import exact_hours
 from bot.solver_ids import member_key
-from bot.votes import Side, decided_early, in_electorate, outcome, reminder_at
+from bot.votes import Side, decided_early, outcome, reminder_at, why_not_in_electorate
 from storage import members, merges, orgs, outbox, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session
@@ -422,7 +422,9 @@ class MergeVotes:
             await session.flush()
             leaving = [s for s in await orgs.servers_of(session, federation.id) if s.origin_org_id == side.id]
             await queue_vote_posts(session, proposal.id, leaving, federation.id, side.id, now)
-            orgs.audit(session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}")
+            orgs.audit(
+                session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}", guild_id=guild_id
+            )
         log.info("leave vote #%s opened: %s leaving %s, by %s", proposal.id, side.name, federation.name, user_id)
         await self.outbox.deliver_subject(subject(proposal.id))
         self.outbox.kick()
@@ -462,9 +464,15 @@ class MergeVotes:
             if proposal.status != "open" or now >= proposal.closes_at:
                 raise BadInput(f"Merge vote #{proposal_id} is closed.")
             member = await members.member_for(session, org.id, user_id)
-            if member is None or not in_electorate(member.active, member.joined_at, proposal.created_at):
+            if member is None:
+                why_not: str | None = "you are not in its rota"
+            else:
+                why_not = why_not_in_electorate(member.active, member.joined_at, proposal.created_at)
+            if member is None or why_not is not None:
                 raise BadInput(
-                    f"Only members of **{org.name}** who were in its rota when the vote opened can vote on its side."
+                    f"Your vote was not counted: {why_not}. Only members in **{org.name}**'s rota without a break "
+                    f"since before vote #{proposal_id} opened ({proposal.created_at:%a %d %b %Y %H:%M} UTC) vote "
+                    "on its side."
                 )
             if proposal.kind == "leave" and member.user_id not in await merges.side_users(
                 session, proposal.proposer_org_id, proposal.other_org_id
@@ -549,7 +557,7 @@ class MergeVotes:
                 if proposal.status != "open":
                     raise BadInput(f"Merge vote #{proposal_id} is already {proposal.status}.")
                 proposal.status, proposal.closed_at = "cancelled", utcnow()
-                orgs.audit(session, org.id, user_id, "merge.cancel", f"#{proposal_id}")
+                orgs.audit(session, org.id, user_id, "merge.cancel", f"#{proposal_id}", guild_id=guild_id)
                 await self._queue_end(session, proposal, {"end": "withdrawn", "by_org": org.name})
             log.info("merge vote #%s cancelled by moderator %s of %s", proposal_id, user_id, org.name)
             if self.jobs is not None:

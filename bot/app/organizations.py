@@ -107,6 +107,7 @@ async def set_up(
             "org.create" if created else "org.update",
             f"name={org.name} channel={wanted.channel_id} schedule={rules.WEEKDAYS[org.publish_day]} "
             f"{org.publish_time:%H:%M} {org.timezone}",
+            guild_id=guild_id,
         )
     return SetUp(org, created)
 
@@ -165,7 +166,14 @@ async def change_settings(
         assert server is not None
         if moderator_role_id is not None:  # 0: mention no role
             server.moderator_role_id = moderator_role_id or None
-            orgs.audit(session, org.id, moderator_id, "org.settings", f"moderator_role={moderator_role_id or 'none'}")
+            orgs.audit(
+                session,
+                org.id,
+                moderator_id,
+                "org.settings",
+                f"moderator_role={moderator_role_id or 'none'}",
+                guild_id=guild_id,
+            )
         if step is not None:
             current = await tasks.active_tasks(session, org.id)
             rules.check_granularity_fits(step, [(t.name, t.hours, t.splittable) for t in current])
@@ -177,7 +185,7 @@ async def change_settings(
                 f"{k}={hours_text(v) if k in HOUR_SETTINGS and isinstance(v, float | int) else v}"
                 for k, v in changes.items()
             )
-            orgs.audit(session, org.id, moderator_id, "org.settings", detail)
+            orgs.audit(session, org.id, moderator_id, "org.settings", detail, guild_id=guild_id)
         recent = await orgs.recent_audit(session, org.id, limit=5)
         failed = await outbox.failed(session, org.id, limit=5)
     changed = bool(changes) or moderator_role_id is not None
@@ -191,7 +199,7 @@ async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: 
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         session.add(Goal(organization_id=org.id, text=text))
-        orgs.audit(session, org.id, moderator_id, "goal.add", text)
+        orgs.audit(session, org.id, moderator_id, "goal.add", text, guild_id=guild_id)
     return text
 
 
@@ -210,7 +218,7 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
         if row is None or row.organization_id != org.id:
             raise BadInput("I can't find that goal. Pick one from the list as you type.")
         await session.delete(row)
-        orgs.audit(session, org.id, moderator_id, "goal.remove", row.text)
+        orgs.audit(session, org.id, moderator_id, "goal.remove", row.text, guild_id=guild_id)
     return row.text
 
 

@@ -146,11 +146,15 @@ class Publication:
             stored = await rotas.rota_for(session, org.id, wanted)
         return Target(org, wanted, stored.published_at if stored else None)
 
-    async def publish_now(self, org_id: int, week: str, moderator_id: int) -> Published:
-        """A moderator's `/mod rota publish`: the publication, written to the audit log."""
-        published = await self.publish(org_id, week, why=f"by hand, moderator {moderator_id}")
+    async def publish_now(
+        self, org_id: int, week: str, moderator_id: int, guild_id: int | None = None, *, replace: bool = False
+    ) -> Published:
+        """A moderator's `/mod rota publish` (or its re-publication): written to the audit log with
+        the server it came from."""
+        published = await self.publish(org_id, week, replace=replace, why=f"by hand, moderator {moderator_id}")
         async with self.db.transaction() as session:
-            orgs.audit(session, org_id, moderator_id, "rota.publish", week)
+            action = "rota.republish" if replace else "rota.publish"
+            orgs.audit(session, org_id, moderator_id, action, week, guild_id=guild_id)
         return published
 
     async def preview(self, guild_id: int | None, week: str | None = None) -> Preview:

@@ -202,7 +202,7 @@ async def add_task(
         row.archived_at = None
         session.add(row)
         action = "task.restore" if restored else "task.add"
-        orgs.audit(session, org.id, moderator_id, action, f"{row.name}: {describe(row)}")
+        orgs.audit(session, org.id, moderator_id, action, f"{row.name}: {describe(row)}", guild_id=guild_id)
     return TaskChanged(row, restored)
 
 
@@ -249,7 +249,14 @@ async def edit_task(
                 raise BadInput(f"Another task is already called `{clash.name}`.")
         old_name = row.name
         _apply(row, fields)
-        orgs.audit(session, org.id, moderator_id, "task.edit", f"{old_name}: {before} -> {row.name}: {describe(row)}")
+        orgs.audit(
+            session,
+            org.id,
+            moderator_id,
+            "task.edit",
+            f"{old_name}: {before} -> {row.name}: {describe(row)}",
+            guild_id=guild_id,
+        )
     return TaskChanged(row)
 
 
@@ -259,7 +266,7 @@ async def remove_task(db: Database, guild_id: int | None, moderator_id: int, tas
         org = await require_org(session, guild_id)
         row = await require_task(session, org.id, task_name)
         row.archived_at = utcnow()
-        orgs.audit(session, org.id, moderator_id, "task.remove", row.name)
+        orgs.audit(session, org.id, moderator_id, "task.remove", row.name, guild_id=guild_id)
     return TaskChanged(row)
 
 

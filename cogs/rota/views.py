@@ -84,7 +84,9 @@ class PublishView(RotaView):
         self.stop()
         await interaction.response.edit_message(content=f"Publishing the rota for **{self.name}**…", view=None)
         try:
-            result = await services(interaction).publication.publish_now(self.org_id, self.week, interaction.user.id)
+            result = await services(interaction).publication.publish_now(
+                self.org_id, self.week, interaction.user.id, interaction.guild_id
+            )
         except UserFacingError as error:  # e.g. the week cannot be solved: say why where the question was
             await interaction.edit_original_response(content=str(error))
             return
@@ -111,7 +113,9 @@ class RepublishView(RotaView):
     @discord.ui.button(label="Re-publish (replaces it)", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         await interaction.response.edit_message(content="Re-publishing…", view=None)
-        await services(interaction).publication.publish(self.org_id, self.week, replace=True)
+        await services(interaction).publication.publish_now(
+            self.org_id, self.week, interaction.user.id, interaction.guild_id, replace=True
+        )
         await interaction.edit_original_response(content=f"Re-published the rota for **{self.name}**.")
         self.stop()
 

@@ -64,7 +64,7 @@ async def test_only_the_electorate_votes_and_a_late_joiner_does_not(db, votes) -
         late = clock.now + timedelta(seconds=1)
         session.add(MemberRow(organization_id=1, user_id=50, display_name="late", hours=5, joined_at=late))
     clock.now += timedelta(minutes=1)
-    with pytest.raises(BadInput, match="when the vote opened"):
+    with pytest.raises(BadInput, match="after the vote opened"):
         await service.vote(A, 50, proposal.id, "yes")
     cast = await service.vote(A, 1, proposal.id, "no")
     again = await service.vote(A, 1, proposal.id, "yes")

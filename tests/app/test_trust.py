@@ -4,14 +4,24 @@ only from the electorate, done marks and swaps re-checked, merge proposals bound
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+import pytest
+from sqlmodel import select
+
+from bot.app import members
+from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.chart import balance_chart
+from bot.errors import BadInput
+from storage import merges
 from storage.db import Database
-from tests.app.conftest import make_org
-from tests.app.fakes import FakeRotaEffects, FakeVoteEffects, InlineRunner
+from storage.models import AuditEntry, MemberRow, MergeProposal
+from tests.app.conftest import GUILD, make_org
+from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
+from tests.app.test_merges import A, B, noop, two_orgs
 
 TASKS = [("Dishes", 3, 2, 1), ("Baking", 4, 7, 6)]
 WEEK = "2026-W49"
@@ -39,3 +49,85 @@ async def test_a_chart_that_cannot_be_drawn_never_stops_the_post(db: Database, c
     assert post.content.chart is None  # sent without it
     failures = [r for r in caplog.records if "could not be drawn" in r.getMessage()]
     assert len(failures) == 1 and f"organization {org.id}" in failures[0].getMessage()
+
+
+async def rows(db: Database, model, *where) -> list[Any]:
+    async with db.session() as session:
+        return list((await session.execute(select(model).where(*where))).scalars())
+
+
+async def test_a_removed_member_stays_out_until_a_moderator_readmits_them(db: Database, clock) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    ben = org.members["ben"]
+    await members.remove_member(db, GUILD, 99, ben.user_id)
+    with pytest.raises(BadInput, match="readmit"):
+        await members.join(db, GUILD, ben.user_id, "ben", None, clock.now)
+    [still_out] = await rows(db, MemberRow, MemberRow.id == ben.id)
+    assert not still_out.active and still_out.removed_at is not None
+
+    await members.readmit_member(db, GUILD, 99, ben.user_id)
+    with pytest.raises(BadInput, match="was not removed"):
+        await members.readmit_member(db, GUILD, 99, ben.user_id)
+    later = clock.now + timedelta(days=3)
+    await members.join(db, GUILD, ben.user_id, "ben", None, later)
+    [back] = await rows(db, MemberRow, MemberRow.id == ben.id)
+    assert back.active and back.removed_at is None and back.joined_at == later  # a new membership period
+    audit = await rows(db, AuditEntry, AuditEntry.organization_id == org.id)
+    assert [(e.action, e.detail, e.guild_id) for e in audit] == [
+        ("member.remove", str(ben.user_id), GUILD),
+        ("member.readmit", str(ben.user_id), GUILD),
+    ]
+
+
+async def test_leaving_and_joining_again_starts_a_new_period(db: Database, clock) -> None:
+    org = await make_org(db, ["ana"], TASKS)
+    ana = org.members["ana"]
+    await members.leave(db, GUILD, ana.user_id)
+    await members.join(db, GUILD, ana.user_id, "ana", None, clock.now + timedelta(hours=1))
+    [row] = await rows(db, MemberRow, MemberRow.id == ana.id)
+    assert row.active and row.joined_at == clock.now + timedelta(hours=1)
+
+
+@pytest.fixture
+async def votes(db: Database) -> tuple[MergeVotes, Clock]:
+    await two_orgs(db)  # A: ana 1, ben 2, cleo 3; B: dave 10, cleo 3
+    clock = Clock()
+    outbox = Dispatcher(db, FakeRotaEffects(), FakeVoteEffects(), InlineRunner(), clock)
+    service = MergeVotes(db, outbox, InlineRunner(), clock, jobs=FakeJobs(), schedule_changed=noop)
+    clock.now += timedelta(seconds=1)
+    return service, clock
+
+
+async def test_nobody_outside_the_electorate_votes_or_counts_towards_turnout_or_an_early_close(
+    db: Database, votes
+) -> None:
+    """The reported case: members who had left, or were removed, walked back in during the vote and
+    voted, so a side's tally exceeded its electorate and "everyone has voted" closed it early."""
+    service, clock = votes
+    await members.leave(db, A, 2)  # ben leaves before the vote opens
+    clock.now += timedelta(seconds=1)
+    proposal = await service.propose(A, 1, "BBBB2345", None, 24)
+    assert proposal.proposer_electorate == 2  # ana and cleo
+    clock.now += timedelta(minutes=1)
+    await members.join(db, A, 2, "ben", None, clock.now)  # back during the vote: a new period
+    with pytest.raises(BadInput, match=r"not counted: you joined the rota .* after the vote opened"):
+        await service.vote(A, 2, proposal.id, "yes")
+
+    await service.vote(A, 3, proposal.id, "yes")  # cleo votes, then a moderator removes her
+    await members.remove_member(db, A, 99, 3)
+    with pytest.raises(BadInput, match="not counted: you are not in the rota now"):
+        await service.vote(A, 3, proposal.id, "no")
+    await members.readmit_member(db, A, 99, 3)
+    await members.join(db, A, 3, "cleo", None, clock.now)
+    with pytest.raises(BadInput, match="after the vote opened"):
+        await service.vote(A, 3, proposal.id, "yes")
+
+    await service.vote(A, 1, proposal.id, "yes")
+    await service.vote(B, 10, proposal.id, "yes")
+    await service.vote(B, 3, proposal.id, "yes")
+    assert not service.background  # no early close was started
+    async with db.session() as session:
+        counts = await merges.tally(session, proposal.id)
+        assert counts[proposal.proposer_org_id]["yes"] == 1  # ana only: cleo's vote went with her
+        [stored] = (await session.execute(select(MergeProposal))).scalars()
+    assert stored.status == "open"  # side A has not all voted: cleo's old vote does not complete it
