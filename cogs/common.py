@@ -23,6 +23,7 @@ __all__ = [
     "RotaView",
     "answer_early",
     "clip",
+    "literal",
     "register",
     "reply",
     "services",
@@ -56,6 +57,12 @@ async def reply(
         await interaction.response.send_message(
             content, embed=embed, embeds=embeds, view=view, file=file, ephemeral=True
         )
+
+
+def literal(text: str) -> str:
+    """A member's, task's or organization's name shown as typed inside our own formatting: its `**`,
+    `_` or `[link](…)` cannot restyle the message, and `@everyone` or `<@id>` in it mentions nobody."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
 def spreadsheet_safe(cell: object) -> str:

@@ -11,7 +11,7 @@ import discord
 
 from bot.app.merges import VoteEnd
 from bot.app.ports import Channel, VotePostContent, VoteReminder
-from cogs.delivery import delivery_errors, find_own, mention_chunks, send_chunks, with_marker
+from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import end_text, vote_embed, vote_reminder_text
 from .views import vote_view
@@ -35,12 +35,19 @@ class DiscordVoteEffects:
     async def post_vote(self, channel: Channel, content: VotePostContent) -> int:
         assert content.proposal.id is not None
         with delivery_errors(f"posting the merge vote in channel {channel.channel_id}"):
-            message = await self._channel(channel).send(embed=vote_embed(content), view=vote_view(content.proposal.id))
+            message = await self._channel(channel).send(
+                embed=vote_embed(content),
+                view=vote_view(content.proposal.id),
+                allowed_mentions=only_users((), ping=False),
+            )
         return message.id
 
     async def announce(self, channel: Channel, end: VoteEnd, marker: str) -> int:
         with delivery_errors(f"announcing the end of a merge vote in channel {channel.channel_id}"):
-            message = await self._channel(channel).send(with_marker(end_text(end), marker))
+            # The end pings nobody: a name in it holding `<@id>` must not notify that person.
+            message = await self._channel(channel).send(
+                with_marker(end_text(end), marker), allowed_mentions=only_users((), ping=False)
+            )
         return message.id
 
     async def remind(self, channel: Channel, content: VoteReminder, marker: str, tried_before: bool) -> int:

@@ -11,7 +11,7 @@ from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWi
 from bot.app.ports import SideFacts, VotePostContent, VoteReminder
 from bot.solver.model import hours_text
 from bot.votes import Side
-from cogs.common import clip
+from cogs.common import clip, literal
 
 if TYPE_CHECKING:
     from storage.models import MergeProposal, Organization
@@ -22,15 +22,13 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
         return leave_embed(content)
     proposal, here, there = content.proposal, content.here, content.there
     embed = discord.Embed(
-        title=clip(f"Merge vote #{proposal.id}: join {there.org.name}?", 256), colour=discord.Colour.gold()
+        title=clip(f"Merge vote #{proposal.id}: join {literal(there.org.name)}?", 256), colour=discord.Colour.gold()
     )
     embed.description = clip(
-        f"**{proposal.name}** would be a new organization on equal terms: both task lists, both "
+        f"**{literal(proposal.name)}** would be a new organization on equal terms: both task lists, both "
         f"memberships and both sets of goals, one weekly rota over everyone, posted on both servers.\n\n"
-        f"**{there.org.name}**: {there.members} members, {hours_text(there.task_hours)} h of tasks a week. Goals: "
-        + ("; ".join(there.goals) or "none listed")
-        + "\n\n"
-        + rules_text(proposal, here, there),
+        f"**{literal(there.org.name)}**: {there.members} members, {hours_text(there.task_hours)} h of tasks a week. "
+        "Goals: " + ("; ".join(there.goals) or "none listed") + "\n\n" + rules_text(proposal, here, there),
         4096,
     )
     dry = proposal_dry_run(proposal)
@@ -40,7 +38,7 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
         summary = dry.get(str(side.org.id))
         if summary:
             embed.add_field(
-                name=clip(f"Dry run for {side.org.name}'s members", 256),
+                name=clip(f"Dry run for {literal(side.org.name)}'s members", 256),
                 value=clip(dry_text(summary), 1024),
                 inline=False,
             )
@@ -78,7 +76,7 @@ def pooled_text(pooled: dict[str, Any] | None) -> str:
         by_name: dict[str, list[str]] = {}
         for old, new in renamed:
             by_name.setdefault(old.lower(), []).append(new)
-        pairs = [" and ".join(f"**{n}**" for n in names) for names in by_name.values()]
+        pairs = [" and ".join(f"**{literal(n)}**" for n in names) for names in by_name.values()]
         lines.append("Both sides have a task of the same name, so each gets its origin: " + "; ".join(pairs) + ".")
     hours, unrated = pooled.get("hours") or 0, pooled.get("unrated_hours") or 0
     if unrated:
@@ -94,7 +92,10 @@ def pooled_text(pooled: dict[str, Any] | None) -> str:
 
 def rules_text(proposal: MergeProposal, here: SideFacts, there: SideFacts) -> str:
     def rule(org: Organization, quorum: int, threshold: int, electorate: int) -> str:
-        return f"**{org.name}**: {quorum}% of its {electorate} members must vote, {threshold}% yes of yes+no to pass"
+        return (
+            f"**{literal(org.name)}**: {quorum}% of its {electorate} members must vote, "
+            f"{threshold}% yes of yes+no to pass"
+        )
 
     first, second = (here, there) if here.org.id == proposal.proposer_org_id else (there, here)
     return "\n".join(
@@ -112,17 +113,19 @@ def leave_embed(content: VotePostContent) -> discord.Embed:
     """The vote of one side of a federation on leaving it (posted on that side's servers)."""
     proposal, federation, side = content.proposal, content.here, content.there
     embed = discord.Embed(
-        title=clip(f"Vote #{proposal.id}: should {side.org.name} leave {federation.org.name}?", 256),
+        title=clip(f"Vote #{proposal.id}: should {literal(side.org.name)} leave {literal(federation.org.name)}?", 256),
         colour=discord.Colour.gold(),
     )
     embed.description = clip(
-        f"If the members who came from **{side.org.name}** vote to leave, **{side.org.name}** becomes its own "
+        f"If the members who came from **{literal(side.org.name)}** vote to leave, "
+        f"**{literal(side.org.name)}** becomes its own "
         f"organization again, with this server's rota channel, the tasks and goals it brought "
         f"({hours_text(side.task_hours)} h of tasks a week; goals: {'; '.join(side.goals) or 'none listed'}), "
         f"its {side.members} members with their ratings, and its history: past rotas stay readable on both sides. "
-        f"The rest of **{federation.org.name}** carries on as it is. Someone who was in both organizations before "
+        f"The rest of **{literal(federation.org.name)}** carries on as it is. "
+        "Someone who was in both organizations before "
         "the merge stays in both.\n\n"
-        f"Only the members who came from **{side.org.name}** vote: {proposal.proposer_quorum}% of its "
+        f"Only the members who came from **{literal(side.org.name)}** vote: {proposal.proposer_quorum}% of its "
         f"{proposal.proposer_electorate} members must vote, and {proposal.proposer_threshold}% yes of yes+no "
         "to pass. "
         f"Voting closes {discord.utils.format_dt(proposal.closes_at, 'F')} "
@@ -140,17 +143,19 @@ def leave_result_text(closed: VoteClosed) -> str:
     (federation, side), (votes, _) = closed.names, closed.sides
     verdict = "passed" if votes.passes() else f"failed: {votes.why_not()}"
     counts = (
-        f"**{side}**: {votes.yes} yes, {votes.no} no, {votes.abstain} abstain of {votes.electorate} "
+        f"**{literal(side)}**: {votes.yes} yes, {votes.no} no, {votes.abstain} abstain of {votes.electorate} "
         f"({votes.turnout:.0%} turnout): {verdict}"
     )
     if closed.merged_name:
         tail = (
-            f"**{side}** has left **{federation}** and is its own organization again, with its tasks, goals and "
-            f"members. **{federation}** carries on with everyone else. Past rotas stay readable on both sides; "
+            f"**{literal(side)}** has left **{literal(federation)}** and is its own organization "
+            "again, with its tasks, goals and "
+            f"members. **{literal(federation)}** carries on with everyone else. "
+            "Past rotas stay readable on both sides; "
             "a member of both stays in both."
         )
     else:
-        tail = f"**{side}** stays in **{federation}**; nothing changes."
+        tail = f"**{literal(side)}** stays in **{literal(federation)}**; nothing changes."
     return "\n".join([f"Vote #{closed.proposal.id} on leaving is closed.", counts, tail])
 
 
@@ -161,14 +166,15 @@ def result_text(closed: VoteClosed) -> str:
     def line(name: str, side: Side) -> str:
         verdict = "passed" if side.passes() else f"failed: {side.why_not()}"
         return (
-            f"**{name}**: {side.yes} yes, {side.no} no, {side.abstain} abstain of {side.electorate} "
+            f"**{literal(name)}**: {side.yes} yes, {side.no} no, {side.abstain} abstain of {side.electorate} "
             f"({side.turnout:.0%} turnout): {verdict}"
         )
 
     head = f"Merge vote #{closed.proposal.id} is closed."
     if closed.merged_name:
         tail = (
-            f"Both sides passed: **{closed.merged_name}** now pools both task lists, memberships and goals. Members: "
+            f"Both sides passed: **{literal(closed.merged_name)}** now pools both task lists, "
+            "memberships and goals. Members: "
             "please `/rate` the tasks that are new to you; until you do, the members who know them rate them."
         )
     else:
@@ -179,14 +185,17 @@ def result_text(closed: VoteClosed) -> str:
 
 def end_text(end: VoteEnd) -> str:
     if isinstance(end, VoteWithdrawn):
-        return f"Merge vote #{end.proposal_id} was withdrawn by a moderator of **{end.by_org}**. Nothing changes."
+        return (
+            f"Merge vote #{end.proposal_id} was withdrawn by a moderator of **{literal(end.by_org)}**. Nothing changes."
+        )
     return result_text(end)
 
 
 def vote_cast_text(cast: VoteCast) -> str:
     changed = f" (was {cast.previous})" if cast.previous and cast.previous != cast.choice else ""
     return (
-        f"Your vote on #{cast.proposal_id} for **{cast.org_name}**: **{cast.choice}**{changed}. Only you can see it; "
+        f"Your vote on #{cast.proposal_id} for **{literal(cast.org_name)}**: **{cast.choice}**{changed}. "
+        "Only you can see it; "
         f"you can change it until {discord.utils.format_dt(cast.closes_at, 'f')}."
     )
 
@@ -194,10 +203,11 @@ def vote_cast_text(cast: VoteCast) -> str:
 def status_embed(found: list[ProposalStatus]) -> discord.Embed:
     lines = []
     for item in found:
-        proposal, (first, second), (a, b) = item.proposal, item.names, item.sides
-        head = f"**#{proposal.id}** {first} + {second} → {proposal.name}: **{proposal.status}**"
+        proposal, (a, b) = item.proposal, item.sides
+        first, second = (literal(n) for n in item.names)
+        head = f"**#{proposal.id}** {first} + {second} → {literal(proposal.name)}: **{proposal.status}**"
         if proposal.kind == "leave":  # only the leaving side votes
-            head = f"**#{proposal.id}** {second} leaving {first}: **{proposal.status}**"
+            head = f"**#{proposal.id}** {literal(second)} leaving {literal(first)}: **{proposal.status}**"
             detail = (
                 f"{a.cast}/{a.electorate} voted"
                 if proposal.status == "open"
@@ -224,6 +234,6 @@ def status_embed(found: list[ProposalStatus]) -> discord.Embed:
 def vote_reminder_text(reminder: VoteReminder) -> str:
     closes = f"{discord.utils.format_dt(reminder.closes_at, 'f')} ({discord.utils.format_dt(reminder.closes_at, 'R')})"
     return (
-        f"🗳️ The merge vote #{reminder.proposal_id} on **{clip(reminder.name, 100)}** closes {closes}. "
+        f"🗳️ The merge vote #{reminder.proposal_id} on **{literal(clip(reminder.name, 100))}** closes {closes}. "
         "Vote with the buttons on its message (`/merge status` shows it). You have not voted yet:\n"
     )

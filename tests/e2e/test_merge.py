@@ -104,8 +104,8 @@ async def test_both_sides_pass_and_the_organizations_merge(world: World, two_org
 
     assert "**yes**" in await press(w, w.a, w.alice, on_a, "yes")
     assert "**yes**" in await say(w, w.a, w.bob, "vote", proposal=1, choice="yes")
-    assert "Only members of **Bakery Collective**" in await press(w, w.a, w.mod_a, on_a, "yes")
-    assert "Only members of **Bike Co-op**" in await say(w, w.b, w.mod_b, "vote", proposal=1, choice="yes")
+    assert "Only members in **Bakery Collective**'s rota" in await press(w, w.a, w.mod_a, on_a, "yes")
+    assert "Only members in **Bike Co-op**'s rota" in await say(w, w.b, w.mod_b, "vote", proposal=1, choice="yes")
     assert "**no**" in await press(w, w.b, w.dave, on_b, "no")
     assert "(was no)" in await say(w, w.b, w.dave, "vote", proposal=1, choice="yes")  # changed before the close
     status = await say(w, w.a, w.alice, "merge status")
