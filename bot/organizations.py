@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.errors import BadInput
@@ -26,6 +26,20 @@ TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 def new_merge_code() -> str:
     return "".join(secrets.choice(MERGE_CODE_ALPHABET) for _ in range(8))
+
+
+MERGE_PROPOSALS_PER_DAY = 3  # an organization's merge proposals in any 24 hours (cancelled ones count)
+PROPOSAL_WINDOW = timedelta(days=1)
+
+
+def next_proposal_at(recent: Sequence[datetime], now: datetime) -> datetime | None:
+    """When the organization may propose a merge again, given when it proposed lately; None: now.
+    Each proposal posts in the other organization's channel and pings its voters, so a moderator
+    who proposes, cancels and proposes again cannot flood it."""
+    window = sorted(at for at in recent if at > now - PROPOSAL_WINDOW)
+    if len(window) < MERGE_PROPOSALS_PER_DAY:
+        return None
+    return window[-MERGE_PROPOSALS_PER_DAY] + PROPOSAL_WINDOW
 
 
 def check_hours(hours: float, what: str = "hours") -> float:

@@ -268,6 +268,16 @@ async def publish_report(interaction: discord.Interaction, state: Literal["on", 
     await interaction.response.send_message(text, ephemeral=True)
 
 
+@org_group.command(name="new-merge-code", description="Replace the merge code: the old one stops working at once")
+async def new_merge_code(interaction: discord.Interaction) -> None:
+    code = await app.new_merge_code(db(interaction), interaction.guild_id, interaction.user.id)
+    await interaction.response.send_message(
+        f"The merge code is now `{code}`; the old one no longer works. Give it only to an organization you mean "
+        "to merge with (members see it in `/org`).",
+        ephemeral=True,
+    )
+
+
 @org_group.command(name="goal-add", description="Add one of the organization's goals")
 @app_commands.describe(text="The goal, in a sentence")
 async def goal_add(interaction: discord.Interaction, text: app_commands.Range[str, 1, 300]) -> None:

@@ -61,6 +61,16 @@ async def recent_proposals(session: AsyncSession, org_ids: list[int], limit: int
     return list(result.scalars())
 
 
+async def proposed_since(session: AsyncSession, org_id: int, since: datetime) -> list[datetime]:
+    """When the organization proposed merges since `since` (whatever became of them)."""
+    result = await session.execute(
+        select(MergeProposal.created_at).where(
+            MergeProposal.proposer_org_id == org_id, MergeProposal.kind == "merge", MergeProposal.created_at > since
+        )
+    )
+    return list(result.scalars())
+
+
 async def locked(session: AsyncSession, proposal_id: int) -> MergeProposal | None:
     """The proposal, locked for this transaction (PostgreSQL row lock; SQLite serialises writers)."""
     result = await session.execute(select(MergeProposal).where(MergeProposal.id == proposal_id).with_for_update())

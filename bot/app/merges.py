@@ -324,6 +324,12 @@ class MergeVotes:
                 raise BadInput(f"No organization has the merge code `{clip(code, 20)}`. Its members see it in `/org`.")
             if other.id == org.id:
                 raise BadInput("That is your own organization's merge code: ask the other organization for theirs.")
+            recent = await merges.proposed_since(session, org.id, now - rules.PROPOSAL_WINDOW)
+            if (again := rules.next_proposal_at(recent, now)) is not None:
+                raise BadInput(
+                    f"**{org.name}** has proposed {rules.MERGE_PROPOSALS_PER_DAY} merges in the last 24 hours, "
+                    f"the most a day. Try again after {again:%a %d %b %H:%M} UTC."
+                )
             for side in (org, other):
                 busy = await merges.open_proposal_involving(session, side.id)
                 if busy is not None:

@@ -228,3 +228,13 @@ async def audit_log(db: Database, guild_id: int | None, count: int) -> tuple[Org
     async with db.session() as session:
         org = await require_org(session, guild_id)
         return org, await orgs.recent_audit(session, org.id, limit=count)
+
+
+async def new_merge_code(db: Database, guild_id: int | None, moderator_id: int) -> str:
+    """A moderator replaces the organization's merge code (the old one stops working at once), e.g.
+    when another organization keeps proposing merges with it; audited."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        org.merge_code = rules.new_merge_code()
+        orgs.audit(session, org.id, moderator_id, "org.merge-code", "replaced", guild_id=guild_id)
+    return org.merge_code

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import members
+from bot.app import members, organizations
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.chart import balance_chart
 from bot.errors import BadInput
+from bot.organizations import MERGE_PROPOSALS_PER_DAY
 from storage import merges
 from storage.db import Database
 from storage.models import AuditEntry, MemberRow, MergeProposal
@@ -131,3 +132,28 @@ async def test_nobody_outside_the_electorate_votes_or_counts_towards_turnout_or_
         assert counts[proposal.proposer_org_id]["yes"] == 1  # ana only: cleo's vote went with her
         [stored] = (await session.execute(select(MergeProposal))).scalars()
     assert stored.status == "open"  # side A has not all voted: cleo's old vote does not complete it
+
+
+async def test_merge_proposals_are_limited_per_organization_and_a_new_code_stops_the_old(db: Database, votes) -> None:
+    """The reported spam: propose, cancel, propose again, each time posting in the other's channel."""
+    service, clock = votes
+    opened = clock.now
+    for _ in range(MERGE_PROPOSALS_PER_DAY):
+        proposal = await service.propose(A, 1, "BBBB2345", None, 24)
+        await service.cancel(A, 1, proposal.id)
+        clock.now += timedelta(minutes=5)
+    posts_before = len(service.outbox.votes.votes)  # type: ignore[attr-defined]
+    with pytest.raises(BadInput, match="3 merges in the last 24 hours") as refused:
+        await service.propose(A, 1, "BBBB2345", None, 24)
+    assert f"Try again after {opened + timedelta(days=1):%a %d %b %H:%M} UTC" in str(refused.value)
+    assert len(service.outbox.votes.votes) == posts_before  # type: ignore[attr-defined]  # nothing posted
+    assert len(await rows(db, MergeProposal)) == MERGE_PROPOSALS_PER_DAY
+
+    code = await organizations.new_merge_code(db, B, 77)  # B's moderator replaces its code
+    assert code != "BBBB2345"
+    clock.now = opened + timedelta(days=1, seconds=1)  # the first proposal left the window
+    with pytest.raises(BadInput, match="No organization has the merge code"):
+        await service.propose(A, 1, "BBBB2345", None, 24)
+    assert (await service.propose(A, 1, code, None, 24)).id is not None
+    [entry] = await rows(db, AuditEntry, AuditEntry.action == "org.merge-code")
+    assert (entry.actor_id, entry.guild_id) == (77, B)

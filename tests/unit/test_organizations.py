@@ -20,6 +20,7 @@ from bot.organizations import (
     fits_granularity,
     merged_granularity,
     merged_task_names,
+    next_proposal_at,
     pooled_hours,
     unfit_tasks,
 )
@@ -132,3 +133,11 @@ def test_two_tasks_of_one_name_both_get_their_origin_in_a_merge() -> None:
     # A name the rename would take is already used: a number keeps them apart.
     first, second = merged_task_names([("A", ["Dishes", "Dishes (B)"]), ("B", ["Dishes"])])
     assert (first["Dishes"], first["Dishes (B)"], second["Dishes"]) == ("Dishes (A)", "Dishes (B)", "Dishes (B) 2")
+
+
+def test_the_next_proposal_waits_for_the_oldest_of_the_last_three_to_leave_the_day() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert next_proposal_at([now - timedelta(hours=h) for h in (30, 20)], now) is None  # 1 within the day
+    assert next_proposal_at([now - timedelta(hours=h) for h in (30, 20, 10)], now) is None  # 2 within the day
+    three = [now - timedelta(hours=h) for h in (23, 10, 1)]
+    assert next_proposal_at(three, now) == now + timedelta(hours=1)

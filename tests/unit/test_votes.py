@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.votes import Side, decided_early, outcome
+from datetime import UTC, datetime, timedelta
+
+from bot.votes import Side, decided_early, in_electorate, outcome, why_not_in_electorate
 
 
 def test_quorum_and_threshold() -> None:
@@ -25,3 +27,12 @@ def test_early_close_only_when_everyone_has_voted() -> None:
     assert not decided_early(Side(4, 50, 67, no=2), Side(2, 50, 50, yes=2))  # looks lost, but 2 may still vote
     assert decided_early(Side(3, 50, 67, yes=3), Side(2, 50, 50, yes=1, no=1))
     assert decided_early(Side(2, 50, 67, yes=1, abstain=1), Side(1, 50, 50, no=1))
+
+
+def test_one_rule_says_who_may_vote_and_why_not() -> None:
+    opened = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert why_not_in_electorate(True, opened - timedelta(days=9), opened) is None
+    assert why_not_in_electorate(False, opened - timedelta(days=9), opened) == "you are not in the rota now"
+    came_back = why_not_in_electorate(True, opened + timedelta(hours=2), opened)  # left, then re-joined in the vote
+    assert came_back is not None and "after the vote opened" in came_back
+    assert not in_electorate(True, opened + timedelta(hours=2), opened)
