@@ -342,6 +342,23 @@ def week_end(week: str, tz_name: str) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=zone(tz_name)).astimezone(UTC)
 
 
+def markable_weeks(current: str) -> tuple[str, str]:
+    """The weeks whose work a member may mark done: this week and the one before (a Sunday's task
+    marked on Monday). Older weeks are history (done credit is pay): only a moderator corrects them."""
+    return previous_weeks(current, 1)[0], current
+
+
+def why_not_mark(week: str, current: str) -> str | None:
+    """None when `week`'s work may be marked done now; else the refusal, naming the weeks that can."""
+    if week in markable_weeks(current):
+        return None
+    last, this = markable_weeks(current)
+    return (
+        f"Week {week} can no longer be marked: only this week ({this}) and last week ({last}) can. "
+        "If something there is wrong, a moderator can correct it."
+    )
+
+
 def claim_deadline(now: datetime, hours: int, week: str, tz_name: str) -> datetime:
     """Until when a task given back is open to claims: `hours` from now, but never past its week."""
     return min(now + timedelta(hours=hours), week_end(week, tz_name))

@@ -5,11 +5,13 @@ member who offered it gets a DM either way (queued in the outbox with the answer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.errors import BadInput
+from bot.rota import week_end
 from storage import members, outbox, rotas
 from storage.db import Database, Session
-from storage.models import Assignment, MemberRow, SwapOffer, TaskRow, utcnow
+from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
 from .lookups import require_member
 from .ports import Clock
@@ -40,6 +42,21 @@ async def check_can_take(session: Session, piece: Assignment, task: TaskRow, tar
         raise BadInput(f"<@{target.user_id}> already holds part of **{task.name}** this week: one person per slot.")
 
 
+async def check_still_open(
+    piece: Assignment, task: TaskRow, rota: Rota, org: Organization, target: MemberRow, now: datetime
+) -> None:
+    """An offer is re-checked when it is accepted: it lasts until the end of its week (like a task
+    given back), the work must not be marked done yet (done work is credit, and credit is pay), and
+    the member taking it must still be in the rota."""
+    ends = week_end(rota.week, org.timezone)
+    if now >= ends:
+        raise BadInput(f"This offer expired with its week ({rota.week}) on {ends:%a %d %b %H:%M} UTC: nothing changed.")
+    if piece.done_at is not None:
+        raise BadInput(f"**{task.name}** is already marked done, so it can no longer change hands.")
+    if not target.active or target.removed_at is not None:
+        raise BadInput("You are not in the rota any more, so you cannot take this on. `/join` first.")
+
+
 async def offer(
     db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str, to_user_id: int
 ) -> SwapOffered:
@@ -58,7 +75,7 @@ async def offer(
 
 
 async def answer(
-    db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock | None = None
+    db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock
 ) -> SwapAnswered:
     """Accept or decline an open offer made to this user (the offerer hears of it by DM)."""
     async with db.transaction() as session:
@@ -77,6 +94,9 @@ async def answer(
         if not accept:
             found.status = "declined"
         else:
+            rota = await session.get_one(Rota, piece.rota_id)
+            org = await session.get_one(Organization, rota.organization_id)
+            await check_still_open(piece, task, rota, org, target, clock())
             if piece.member_id != found.from_member_id:
                 raise BadInput("The offer is out of date: that piece changed hands already.")
             await check_can_take(session, piece, task, target)
@@ -88,6 +108,6 @@ async def answer(
             key=f"swap:{found.id}:answer",
             subject=f"swap:{found.id}",
             payload={"offer_id": found.id},
-            now=clock() if clock else None,
+            now=clock(),
         )
     return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)

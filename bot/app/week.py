@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from bot.chart import balance_chart, distinct
 from bot.errors import BadInput, UserFacingError
 from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
-from bot.rota import parse_week, reason, solver_inputs, total_hours
+from bot.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
 from bot.solver_ids import member_key, task_key
-from storage import rotas
+from storage import orgs, rotas
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
 from storage.rotas import Holding
@@ -163,20 +164,43 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
     return await draw_chart(runner, jobs.org_id, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
 
 
+def check_markable(org: Organization, week: str, now: datetime, *, moderator: bool = False) -> None:
+    """Only this week's and last week's work is marked done by members (`bot.rota.why_not_mark`); a
+    moderator may correct any week (audited by `mark_done`)."""
+    why_not = why_not_mark(week, current_week(org, now))
+    if why_not is not None and not moderator:
+        raise BadInput(why_not)
+
+
 async def mark_done(
-    db: Database, clock: Clock, guild_id: int | None, user_id: int, task_name: str, week: str | None = None
+    db: Database,
+    clock: Clock,
+    guild_id: int | None,
+    user_id: int,
+    task_name: str,
+    week: str | None = None,
+    *,
+    moderator: bool = False,
 ) -> str:
-    """Mark the member's task done this week (or in `week`); returns the task's name. If they had
-    given it back, its offer closes (the outbox edits the offer's message)."""
+    """Mark the member's task done this week (or in `week`: this week or last, any week for a
+    moderator, audited); returns the task's name. If they had given it back, its offer closes (the
+    outbox edits the offer's message)."""
     from .claims import withdraw_if_offered  # claims builds on this module
 
-    item = (await my_week(db, clock, guild_id, user_id, week)).holding(task_name)
+    mine = await my_week(db, clock, guild_id, user_id, week)
+    item = mine.holding(task_name)
+    assert mine.rota is not None
+    check_markable(mine.org, mine.rota.week, clock(), moderator=moderator)
     async with db.transaction() as session:
         piece = await session.get_one(Assignment, item.assignment.id)
         if piece.done_at is not None:
             raise BadInput(f"**{item.task.name}** is already marked done.")
         piece.done_at = utcnow()
         await withdraw_if_offered(session, piece, clock())
+        if why_not_mark(mine.rota.week, current_week(mine.org, clock())) is not None:  # a moderator's correction
+            orgs.audit(
+                session, mine.org.id, user_id, "rota.done", f"{mine.rota.week} {item.task.name}", guild_id=guild_id
+            )
     return item.task.name
 
 
@@ -202,10 +226,20 @@ async def rota_week(db: Database, guild_id: int | None, rota_id: int) -> str:
 
 
 async def open_tasks(
-    db: Database, clock: Clock, guild_id: int | None, user_id: int, week: str | None = None
+    db: Database,
+    clock: Clock,
+    guild_id: int | None,
+    user_id: int,
+    week: str | None = None,
+    *,
+    to_mark: bool = False,
+    moderator: bool = False,
 ) -> list[Holding]:
-    """The member's pieces of the week not yet marked done (what Done… and Can't do… offer)."""
+    """The member's pieces of the week not yet marked done (what Done… and Can't do… offer); with
+    `to_mark`, refused for a week that can no longer be marked (`check_markable`)."""
     mine = await my_week(db, clock, guild_id, user_id, week)
     if mine.rota is None:
         raise BadInput("That week's rota is not out yet.")
+    if to_mark:
+        check_markable(mine.org, mine.rota.week, clock(), moderator=moderator)
     return [h for h in mine.mine if h.assignment.done_at is None]

@@ -173,7 +173,10 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_I
                 await show_my_jobs(interaction, week)
                 return
             if self.action == "done":
-                tasks = await open_tasks(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+                tasks = await open_tasks(
+                    bot.db, bot.now, interaction.guild_id, interaction.user.id, week,
+                    to_mark=True, moderator=is_moderator(interaction),
+                )  # fmt: skip
             else:
                 tasks = await services(interaction).claims.returnable(interaction.guild_id, interaction.user.id, week)
             if not tasks:
@@ -195,6 +198,11 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_I
             await reply(interaction, question, view=picker)
         except Exception as error:
             await answer_error(interaction, error)
+
+
+def is_moderator(interaction: discord.Interaction) -> bool:
+    """Who may correct an old week's done marks: those who may use `/mod` (Manage Server)."""
+    return interaction.permissions.manage_guild
 
 
 class TaskPicker(RotaView):
@@ -223,7 +231,10 @@ class TaskPicker(RotaView):
         task = self.select.values[0]
         bot = bot_of(interaction)
         if self.action == "done":
-            name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week)
+            name = await mark_done(
+                bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week,
+                moderator=is_moderator(interaction),
+            )  # fmt: skip
             services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
             await interaction.response.edit_message(content=f"Marked **{name}** done. Thank you!", view=None)
             return

@@ -70,8 +70,8 @@ async def test_a_swap_accepted_moves_the_piece_and_keeps_who_was_assigned(db, pu
     offered = await swaps.offer(db, clock, GUILD, giver, "Dishes", taker)
     assert offered.task == "Dishes" and offered.hours == 3
     with pytest.raises(BadInput, match="Only the member"):
-        await swaps.answer(db, offered.offer_id, giver, accept=True)
-    answered = await swaps.answer(db, offered.offer_id, taker, accept=True)
+        await swaps.answer(db, offered.offer_id, giver, accept=True, clock=clock)
+    answered = await swaps.answer(db, offered.offer_id, taker, accept=True, clock=clock)
     assert (answered.accepted, answered.giver_user_id, answered.taker_user_id) == (True, giver, taker)
     async with db.session() as session:
         [piece] = [
@@ -82,7 +82,7 @@ async def test_a_swap_accepted_moves_the_piece_and_keeps_who_was_assigned(db, pu
         ]
     assert piece.member_id != piece.assigned_member_id  # the ledger knows both
     with pytest.raises(BadInput, match="already accepted"):
-        await swaps.answer(db, offered.offer_id, taker, accept=False)
+        await swaps.answer(db, offered.offer_id, taker, accept=False, clock=clock)
     assert "Dishes" in await my_task_names(db, clock, GUILD, taker, "dish")
 
 
@@ -90,13 +90,13 @@ async def test_a_swap_declined_changes_nothing(db, publication: Publication, clo
     org = await published(db, publication)
     giver, taker = await holder_of(db, clock, org, "Baking")
     offered = await swaps.offer(db, clock, GUILD, giver, "Baking", taker)
-    answered = await swaps.answer(db, offered.offer_id, taker, accept=False)
+    answered = await swaps.answer(db, offered.offer_id, taker, accept=False, clock=clock)
     assert not answered.accepted
     assert "Baking" in await my_task_names(db, clock, GUILD, giver, "")
     async with db.session() as session:
         assert (await session.get_one(SwapOffer, offered.offer_id)).status == "declined"
     with pytest.raises(BadInput, match="no longer exists"):
-        await swaps.answer(db, 424242, taker, accept=True)
+        await swaps.answer(db, 424242, taker, accept=True, clock=clock)
 
 
 async def test_a_swap_needs_the_qualification_and_a_free_slot(db, publication: Publication, clock) -> None:
@@ -108,12 +108,12 @@ async def test_a_swap_needs_the_qualification_and_a_free_slot(db, publication: P
 
         (await session.get_one(TaskRow, org.tasks["Dishes"])).qualification = "hygiene"
     with pytest.raises(BadInput, match="needs `hygiene`"):
-        await swaps.answer(db, offered.offer_id, taker, accept=True)
+        await swaps.answer(db, offered.offer_id, taker, accept=True, clock=clock)
     async with db.transaction() as session:
         target = await members.member_for(session, org.id, taker)
         assert target is not None
         await members.add_qualification(session, target.id, "hygiene")
-    assert (await swaps.answer(db, offered.offer_id, taker, accept=True)).accepted
+    assert (await swaps.answer(db, offered.offer_id, taker, accept=True, clock=clock)).accepted
     # The piece changed hands: an older offer of it is out of date.
     async with db.transaction() as session:
         piece = (
@@ -126,7 +126,7 @@ async def test_a_swap_needs_the_qualification_and_a_free_slot(db, publication: P
     async with db.session() as session:
         stale = (await session.execute(select(SwapOffer).where(SwapOffer.status == "open"))).scalar_one()
     with pytest.raises(BadInput, match="out of date"):
-        await swaps.answer(db, stale.id, taker, accept=True)
+        await swaps.answer(db, stale.id, taker, accept=True, clock=clock)
 
 
 async def test_notify_is_per_member(db, clock) -> None:

@@ -10,16 +10,17 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import members, organizations
+from bot.app import members, organizations, swaps
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
+from bot.app.week import mark_done, my_week, open_tasks
 from bot.chart import balance_chart
 from bot.errors import BadInput
 from bot.organizations import MERGE_PROPOSALS_PER_DAY
 from storage import merges
 from storage.db import Database
-from storage.models import AuditEntry, MemberRow, MergeProposal
+from storage.models import Assignment, AuditEntry, MemberRow, MergeProposal
 from tests.app.conftest import GUILD, make_org
 from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
 from tests.app.test_merges import A, B, noop, two_orgs
@@ -50,6 +51,16 @@ async def test_a_chart_that_cannot_be_drawn_never_stops_the_post(db: Database, c
     assert post.content.chart is None  # sent without it
     failures = [r for r in caplog.records if "could not be drawn" in r.getMessage()]
     assert len(failures) == 1 and f"organization {org.id}" in failures[0].getMessage()
+
+
+async def holder_of(db: Database, clock, org, task: str, week: str | None = None) -> tuple[int, int]:
+    """(holder's user id, another member's user id) for a task in the week."""
+    for member in org.members.values():
+        mine = await my_week(db, clock, GUILD, member.user_id, week)
+        if any(h.task.name == task for h in mine.mine):
+            other = next(m for m in org.members.values() if m.user_id != member.user_id)
+            return member.user_id, other.user_id
+    raise AssertionError(f"nobody holds {task}")
 
 
 async def rows(db: Database, model, *where) -> list[Any]:
@@ -157,3 +168,50 @@ async def test_merge_proposals_are_limited_per_organization_and_a_new_code_stops
     assert (await service.propose(A, 1, code, None, 24)).id is not None
     [entry] = await rows(db, AuditEntry, AuditEntry.action == "org.merge-code")
     assert (entry.actor_id, entry.guild_id) == (77, B)
+
+
+async def test_done_marks_are_for_this_week_and_last_and_a_moderator_corrects_older_ones(
+    db: Database, publication: Publication, clock
+) -> None:
+    """The reported case: *Done…* on any old post marked that week done, unaudited (done is pay)."""
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    await publication.publish(org.id, WEEK)
+    holder, _ = await holder_of(db, clock, org, "Dishes")
+    clock.now += timedelta(weeks=1)  # W50: W49 is last week, still markable
+    assert await mark_done(db, clock, GUILD, holder, "Dishes", WEEK) == "Dishes"
+    baker, _ = await holder_of(db, clock, org, "Baking", WEEK)
+    clock.now += timedelta(weeks=1)  # W51: W49 is history
+    with pytest.raises(BadInput, match=r"Week 2026-W49 can no longer be marked: only this week \(2026-W51\)"):
+        await open_tasks(db, clock, GUILD, baker, WEEK, to_mark=True)
+    with pytest.raises(BadInput, match="and last week \\(2026-W50\\) can"):
+        await mark_done(db, clock, GUILD, baker, "Baking", WEEK)
+    assert not await rows(db, Assignment, Assignment.done_at.is_not(None), Assignment.task_id == org.tasks["Baking"])
+    assert await open_tasks(db, clock, GUILD, baker, WEEK, to_mark=True, moderator=True)
+    await mark_done(db, clock, GUILD, baker, "Baking", WEEK, moderator=True)
+    [entry] = await rows(db, AuditEntry, AuditEntry.action == "rota.done")
+    assert (entry.actor_id, entry.detail, entry.guild_id) == (baker, "2026-W49 Baking", GUILD)
+
+
+async def test_a_swap_is_checked_again_when_accepted(db: Database, publication: Publication, clock) -> None:
+    org = await make_org(db, ["ana", "ben", "cleo"], TASKS)
+    await publication.publish(org.id, WEEK)
+    giver, taker = await holder_of(db, clock, org, "Dishes")
+    done_first = await swaps.offer(db, clock, GUILD, giver, "Dishes", taker)
+    await mark_done(db, clock, GUILD, giver, "Dishes")
+    with pytest.raises(BadInput, match="already marked done"):
+        await swaps.answer(db, done_first.offer_id, taker, accept=True, clock=clock)
+
+    giver, taker = await holder_of(db, clock, org, "Baking")
+    removed = await swaps.offer(db, clock, GUILD, giver, "Baking", taker)
+    await members.remove_member(db, GUILD, 99, taker)
+    with pytest.raises(BadInput, match="not in the rota any more"):
+        await swaps.answer(db, removed.offer_id, taker, accept=True, clock=clock)
+    await members.readmit_member(db, GUILD, 99, taker)
+    await members.join(db, GUILD, taker, "back", None, clock.now)
+
+    late = await swaps.offer(db, clock, GUILD, giver, "Baking", taker)
+    clock.now += timedelta(weeks=1)  # the week is over
+    with pytest.raises(BadInput, match="expired with its week \\(2026-W49\\)"):
+        await swaps.answer(db, late.offer_id, taker, accept=True, clock=clock)
+    [baking] = await rows(db, Assignment, Assignment.task_id == org.tasks["Baking"])
+    assert baking.member_id == next(m.id for m in org.members.values() if m.user_id == giver)  # never moved
