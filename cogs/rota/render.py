@@ -19,7 +19,7 @@ from bot.report import Report
 from bot.rota import total_hours, week_days, week_name
 from bot.solver.model import hours_text
 from bot.solver_ids import member_key
-from cogs.common import clip, spreadsheet_safe
+from cogs.common import clip, literal, spreadsheet_safe
 
 if TYPE_CHECKING:
     from storage.models import Organization, Rota
@@ -66,7 +66,7 @@ def warning_lines(report: Report) -> list[str]:
 
 def complex_text(items: Sequence[Holding]) -> str:
     parts = [
-        f"{item.task.name} ({hours_text(item.assignment.hours)} h{' ✓' if item.assignment.done_at else ''})"
+        f"{literal(item.task.name)} ({hours_text(item.assignment.hours)} h{' ✓' if item.assignment.done_at else ''})"
         for item in items
     ]
     return ", ".join(parts)
@@ -84,7 +84,7 @@ def rota_embeds(
 ) -> list[discord.Embed]:
     """The post: balance figures, then each member's job complex, within Discord's limits."""
     head = discord.Embed(title=clip(f"{org.name}: rota for week {week}", 256), colour=COLOUR)
-    names = {member_key(h.member.id): h.member.display_name for h in held}
+    names = {member_key(h.member.id): literal(h.member.display_name) for h in held}
     head.description = clip("\n".join([week_label(week), "", *balance_lines(report, names), *notes]), 4096)
     if chart:
         head.set_image(url="attachment://balance.png")
@@ -94,7 +94,7 @@ def rota_embeds(
     for index, items in enumerate(members):
         member = items[0].member
         hours = total_hours(i.assignment.hours for i in items)
-        name = clip(f"{member.display_name} — {hours_text(hours)} h{member_verdict(report, member.id)}", 256)
+        name = clip(f"{literal(member.display_name)} — {hours_text(hours)} h{member_verdict(report, member.id)}", 256)
         value = clip(f"<@{member.user_id}>: {complex_text(items)}", 1024)
         cost = len(name) + len(value)
         remaining = len(members) - index
@@ -127,7 +127,7 @@ def task_notes(held: Sequence[Holding], room: int) -> discord.Embed | None:
     lines: list[str] = []
     used = 40
     for name, description in described:
-        line = f"**{name}**: {description}"
+        line = f"**{literal(name)}**: {description}"
         if used + len(line) + 1 > min(room, 4096):
             lines.append(f"…and {len(described) - len(lines)} more in `/tasks`.")
             break
@@ -151,9 +151,9 @@ def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
 def jobs_dm(org: Organization, week: str, items: Sequence[Holding], fairness: Fairness | None = None) -> str:
     """The weekly DM: each task with what it involves, then the week against the fair share. Within a
     message's 2,000 characters, leaving room for the marker line."""
-    head = f"Your jobs in **{org.name}** for week {week_label(week)}:"
+    head = f"Your jobs in **{literal(org.name)}** for week {week_label(week)}:"
     tasks = [
-        f"• **{i.task.name}** ({hours_text(i.assignment.hours)} h)"
+        f"• **{literal(i.task.name)}** ({hours_text(i.assignment.hours)} h)"
         + (f": {clip(i.task.description, 200)}" if i.task.description else "")
         for i in items
     ]
@@ -163,7 +163,7 @@ def jobs_dm(org: Organization, week: str, items: Sequence[Holding], fairness: Fa
 
 def my_jobs_embed(jobs: MyJobs, *, chart: bool = False) -> discord.Embed:
     lines = [
-        f"• **{line.task}**: {hours_text(line.hours)} h"
+        f"• **{literal(line.task)}**: {hours_text(line.hours)} h"
         + (" ✓ done" if line.done else "")
         + (f" — {line.why}" if line.why else "")
         + (f"\n  *{clip(line.description, 300)}*" if line.description else "")
@@ -182,9 +182,9 @@ def my_jobs_embed(jobs: MyJobs, *, chart: bool = False) -> discord.Embed:
 
 def swap_answer_text(answer: SwapAnswered) -> str:
     if not answer.accepted:
-        return f"<@{answer.taker_user_id}> declined to take **{answer.task}** from <@{answer.giver_user_id}>."
+        return f"<@{answer.taker_user_id}> declined to take **{literal(answer.task)}** from <@{answer.giver_user_id}>."
     return (
-        f"<@{answer.taker_user_id}> took **{answer.task}** ({hours_text(answer.hours)} h) from "
+        f"<@{answer.taker_user_id}> took **{literal(answer.task)}** ({hours_text(answer.hours)} h) from "
         f"<@{answer.giver_user_id}> this week. The rota and the ledger now show who really does it."
     )
 
@@ -195,8 +195,8 @@ def swap_answer_text(answer: SwapAnswered) -> str:
 def post_head(org: Organization, week: str) -> str:
     """The first words of the rota post (the mentions of its holders follow)."""
     return (
-        f"**{clip(org.name, 100)}**: the rota for **{week_name(week)}** is out. The buttons below show your jobs, "
-        "mark one done, or give one back if you can't do it.\n"
+        f"**{literal(clip(org.name, 100))}**: the rota for **{week_name(week)}** is out. "
+        "The buttons below show your jobs, mark one done, or give one back if you can't do it.\n"
     )
 
 
@@ -205,7 +205,7 @@ def when(moment: datetime) -> str:
 
 
 def claim_text(notice: ClaimNotice) -> str:
-    task = f"**{clip(notice.task, 100)}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
+    task = f"**{literal(clip(notice.task, 100))}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
     if notice.state == "taken":
         return f"✅ <@{notice.taker_user_id}> took {task} from <@{notice.giver_user_id}>. Thank you!"
     if notice.state == "expired":
@@ -226,19 +226,19 @@ def claim_text(notice: ClaimNotice) -> str:
 def claim_closed_text(notice: ClaimNotice) -> str:
     if notice.state == "taken":
         return claim_text(notice)
-    task = f"**{clip(notice.task, 100)}** ({week_name(notice.week)})"
+    task = f"**{literal(clip(notice.task, 100))}** ({week_name(notice.week)})"
     if notice.state == "withdrawn":
         return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
     return f"This offer of {task} is closed: nobody claimed it in time."
 
 
 def reminder_text(reminder: Reminder) -> str:
-    lines = [f"• **{clip(name, 100)}** ({hours_text(hours)} h)" for name, hours in reminder.tasks[:40]]
+    lines = [f"• **{literal(clip(name, 100))}** ({hours_text(hours)} h)" for name, hours in reminder.tasks[:40]]
     if len(reminder.tasks) > 40:
         lines.append(f"• and {len(reminder.tasks) - 40} more: `/myjobs` lists them")
     return "\n".join(
         [
-            f"A reminder from **{clip(reminder.org_name, 100)}**: still to do in {week_name(reminder.week)}:",
+            f"A reminder from **{literal(clip(reminder.org_name, 100))}**: still to do in {week_name(reminder.week)}:",
             *lines,
             "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
             "to the others. `/notify setting:off about:reminders` stops these reminders.",
@@ -247,7 +247,7 @@ def reminder_text(reminder: Reminder) -> str:
 
 
 def swap_decided_text(decided: SwapDecided) -> str:
-    task = f"**{clip(decided.task, 100)}** ({hours_text(decided.hours)} h, {week_name(decided.week)})"
+    task = f"**{literal(clip(decided.task, 100))}** ({hours_text(decided.hours)} h, {week_name(decided.week)})"
     if decided.accepted:
         return f"<@{decided.taker_user_id}> accepted your offer: {task} is theirs now. The rota shows it."
     return (
