@@ -366,6 +366,11 @@ class MergeVotes:
             )
             session.add(proposal)
             await session.flush()
+            for side in (org, other):  # both sides' moderators see who proposed it, from which server
+                orgs.audit(
+                    session, side.id, user_id, "merge.propose", f"#{proposal.id}: {org.name} + {other.name}",
+                    guild_id=guild_id,
+                )  # fmt: skip
             for here, there in ((org, other), (other, org)):  # the vote message, on every server of each side
                 await queue_vote_posts(
                     session, proposal.id, await orgs.servers_of(session, here.id), here.id, there.id, now

@@ -74,9 +74,7 @@ async def offer(
     return SwapOffered(made.id, item.task.name, item.assignment.hours)
 
 
-async def answer(
-    db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock
-) -> SwapAnswered:
+async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock) -> SwapAnswered:
     """Accept or decline an open offer made to this user (the offerer hears of it by DM)."""
     async with db.transaction() as session:
         found = await session.get(SwapOffer, offer_id)

@@ -168,6 +168,8 @@ async def test_merge_proposals_are_limited_per_organization_and_a_new_code_stops
     assert (await service.propose(A, 1, code, None, 24)).id is not None
     [entry] = await rows(db, AuditEntry, AuditEntry.action == "org.merge-code")
     assert (entry.actor_id, entry.guild_id) == (77, B)
+    proposed = await rows(db, AuditEntry, AuditEntry.action == "merge.propose")
+    assert {(e.organization_id, e.guild_id) for e in proposed} == {(1, A), (2, A)}  # B's moderators see it too
 
 
 async def test_done_marks_are_for_this_week_and_last_and_a_moderator_corrects_older_ones(

@@ -85,6 +85,9 @@ async def test_a_removed_member_stays_out_of_the_rota_and_the_vote_and_a_name_pi
     audit = await rows(bot, AuditEntry, AuditEntry.organization_id == a_id)
     assert [(e.action, e.guild_id) for e in audit] == [
         ("member.remove", w.a.id),
+        ("merge.propose", w.a.id),
         ("member.readmit", w.a.id),
         ("merge.cancel", w.a.id),
     ]
+    on_b = await fake.invoke(w.b, w.mod_b, "mod audit")  # the other organization sees where it came from
+    assert "`merge.propose`" in await on_b.text() and "on **Bakery Collective**" in await on_b.text()
