@@ -207,6 +207,8 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
     """One person, two memberships: everything of `other` moves to `keep`; `other` stays behind,
     inactive, in its archived organization (its votes keep pointing at it)."""
     if other.active:
+        if not keep.active:  # their membership goes on through the other side: its period, not removed
+            keep.joined_at, keep.removed_at = other.joined_at, None
         keep.hours = pooled_hours(keep.hours if keep.active else 0.0, other.hours)
         keep.active = True
     keep.notify = keep.notify or other.notify
@@ -408,6 +410,7 @@ async def _second_membership(
         active=row.active,
         notify=row.notify,
         joined_at=row.joined_at,
+        removed_at=row.removed_at,  # a member the federation's moderators removed stays out on leaving
         show_in_report=row.show_in_report,
     )
     session.add(copy)
