@@ -105,11 +105,11 @@ async def active_member_count(session: AsyncSession, org_id: int) -> int:
 
 def audit(
     session: AsyncSession, org_id: int, actor_id: int, action: str, detail: str, *, guild_id: int | None = None
-) -> None:
+) -> AuditEntry:
     """Record a moderator's action; `guild_id` is the server it came from (in a federation the others see it)."""
-    session.add(
-        AuditEntry(organization_id=org_id, actor_id=actor_id, action=action, detail=detail[:500], guild_id=guild_id)
-    )
+    entry = AuditEntry(organization_id=org_id, actor_id=actor_id, action=action, detail=detail[:500], guild_id=guild_id)
+    session.add(entry)
+    return entry
 
 
 async def recent_audit(session: AsyncSession, org_id: int, limit: int = 15) -> list[AuditEntry]:

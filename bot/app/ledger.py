@@ -10,10 +10,11 @@ from decimal import Decimal
 from bot import ledger as rules
 from bot.errors import BadInput
 from bot.schedule import zone
-from storage import ledger, members, orgs
+from storage import ledger, members
 from storage.db import Database
 from storage.models import LedgerCorrection, MemberRow, Organization
 
+from . import audit
 from .lookups import require_org
 
 
@@ -130,7 +131,7 @@ async def correct(
                 actor_id=moderator_id,
             )
         )
-        orgs.audit(
+        await audit.record(
             session,
             org.id,
             moderator_id,

@@ -12,6 +12,7 @@ from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow
 
+from . import audit
 from .lookups import clip, require_member, require_org
 
 
@@ -97,7 +98,7 @@ async def qualify(db: Database, guild_id: int | None, moderator_id: int, user_id
         assert row.id is not None
         if not await members.add_qualification(session, row.id, name):
             raise BadInput(f"<@{user_id}> already has `{name}`.")
-        orgs.audit(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}", guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}", guild_id=guild_id)
     return name
 
 
@@ -110,7 +111,7 @@ async def unqualify(db: Database, guild_id: int | None, moderator_id: int, user_
         if not await members.remove_qualification(session, row.id, name):
             held = ", ".join(await members.qualifications(session, row.id)) or "none"
             raise BadInput(f"<@{user_id}> does not have `{name}` (they have: {held}).")
-        orgs.audit(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}", guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}", guild_id=guild_id)
     return name
 
 
@@ -121,7 +122,7 @@ async def set_member_hours(db: Database, guild_id: int | None, moderator_id: int
         row = await require_member(session, org.id, user_id, you=False)
         before, row.hours = row.hours, weekly
         change = f"{user_id} {hours_text(before)} -> {hours_text(weekly)}"
-        orgs.audit(session, org.id, moderator_id, "member.hours", change, guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "member.hours", change, guild_id=guild_id)
     return weekly
 
 
@@ -131,7 +132,7 @@ async def remove_member(db: Database, guild_id: int | None, moderator_id: int, u
         org = await require_org(session, guild_id)
         row = await require_member(session, org.id, user_id, you=False)
         row.active, row.removed_at = False, utcnow()
-        orgs.audit(session, org.id, moderator_id, "member.remove", str(user_id), guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "member.remove", str(user_id), guild_id=guild_id)
 
 
 async def readmit_member(db: Database, guild_id: int | None, moderator_id: int, user_id: int) -> None:
@@ -142,4 +143,4 @@ async def readmit_member(db: Database, guild_id: int | None, moderator_id: int, 
         if row is None or row.removed_at is None:
             raise BadInput(f"<@{user_id}> was not removed from the rota: they can `/join` as they are.")
         row.removed_at = None
-        orgs.audit(session, org.id, moderator_id, "member.readmit", str(user_id), guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "member.readmit", str(user_id), guild_id=guild_id)

@@ -30,6 +30,7 @@ from storage import tasks as tasks_store
 from storage.db import Database, Session
 from storage.models import MergeProposal, MergeVote, Organization, OrgServer, utcnow
 
+from . import audit
 from .lookups import clip, require_org
 from .ports import Clock, Jobs, Runner
 
@@ -366,11 +367,11 @@ class MergeVotes:
             )
             session.add(proposal)
             await session.flush()
-            for side in (org, other):  # both sides' moderators see who proposed it, from which server
-                orgs.audit(
-                    session, side.id, user_id, "merge.propose", f"#{proposal.id}: {org.name} + {other.name}",
-                    guild_id=guild_id,
-                )  # fmt: skip
+            # Both sides' moderators see who proposed it, from which server (the vote post tells
+            # the other side's channels already: no notice there).
+            what = f"#{proposal.id}: {org.name} + {other.name}"
+            await audit.record(session, org.id, user_id, "merge.propose", what, guild_id=guild_id, now=now)
+            orgs.audit(session, other.id, user_id, "merge.propose", what, guild_id=guild_id)
             for here, there in ((org, other), (other, org)):  # the vote message, on every server of each side
                 await queue_vote_posts(
                     session, proposal.id, await orgs.servers_of(session, here.id), here.id, there.id, now
@@ -433,7 +434,7 @@ class MergeVotes:
             await session.flush()
             leaving = [s for s in await orgs.servers_of(session, federation.id) if s.origin_org_id == side.id]
             await queue_vote_posts(session, proposal.id, leaving, federation.id, side.id, now)
-            orgs.audit(
+            await audit.record(
                 session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}", guild_id=guild_id
             )
         log.info("leave vote #%s opened: %s leaving %s, by %s", proposal.id, side.name, federation.name, user_id)
@@ -568,7 +569,7 @@ class MergeVotes:
                 if proposal.status != "open":
                     raise BadInput(f"Merge vote #{proposal_id} is already {proposal.status}.")
                 proposal.status, proposal.closed_at = "cancelled", utcnow()
-                orgs.audit(session, org.id, user_id, "merge.cancel", f"#{proposal_id}", guild_id=guild_id)
+                await audit.record(session, org.id, user_id, "merge.cancel", f"#{proposal_id}", guild_id=guild_id)
                 await self._queue_end(session, proposal, {"end": "withdrawn", "by_org": org.name})
             log.info("merge vote #%s cancelled by moderator %s of %s", proposal_id, user_id, org.name)
             if self.jobs is not None:

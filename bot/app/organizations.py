@@ -14,6 +14,7 @@ from storage import orgs, outbox, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
 
+from . import audit
 from .lookups import require_org
 
 AUDIT_MAX = 100  # entries `/mod audit` lists at most
@@ -100,7 +101,7 @@ async def set_up(
             org.publish_time = at or org.publish_time
             if (org.timezone, org.publish_day, org.publish_time) != before:
                 org.schedule_since = now  # runs before now were not scheduled by this schedule
-        orgs.audit(
+        await audit.record(
             session,
             org.id,
             moderator_id,
@@ -166,7 +167,7 @@ async def change_settings(
         assert server is not None
         if moderator_role_id is not None:  # 0: mention no role
             server.moderator_role_id = moderator_role_id or None
-            orgs.audit(
+            await audit.record(
                 session,
                 org.id,
                 moderator_id,
@@ -185,7 +186,7 @@ async def change_settings(
                 f"{k}={hours_text(v) if k in HOUR_SETTINGS and isinstance(v, float | int) else v}"
                 for k, v in changes.items()
             )
-            orgs.audit(session, org.id, moderator_id, "org.settings", detail, guild_id=guild_id)
+            await audit.record(session, org.id, moderator_id, "org.settings", detail, guild_id=guild_id)
         recent = await orgs.recent_audit(session, org.id, limit=5)
         failed = await outbox.failed(session, org.id, limit=5)
     changed = bool(changes) or moderator_role_id is not None
@@ -199,7 +200,7 @@ async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: 
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         session.add(Goal(organization_id=org.id, text=text))
-        orgs.audit(session, org.id, moderator_id, "goal.add", text, guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "goal.add", text, guild_id=guild_id)
     return text
 
 
@@ -218,7 +219,7 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
         if row is None or row.organization_id != org.id:
             raise BadInput("I can't find that goal. Pick one from the list as you type.")
         await session.delete(row)
-        orgs.audit(session, org.id, moderator_id, "goal.remove", row.text, guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "goal.remove", row.text, guild_id=guild_id)
     return row.text
 
 
@@ -236,5 +237,5 @@ async def new_merge_code(db: Database, guild_id: int | None, moderator_id: int) 
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         org.merge_code = rules.new_merge_code()
-        orgs.audit(session, org.id, moderator_id, "org.merge-code", "replaced", guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "org.merge-code", "replaced", guild_id=guild_id)
     return org.merge_code

@@ -35,6 +35,7 @@ from storage import outbox as queue
 from storage.db import Database, Session
 from storage.models import (
     Assignment,
+    AuditEntry,
     MemberRow,
     MergePost,
     MergeProposal,
@@ -55,6 +56,7 @@ from .ports import (
     Clock,
     DeliveryError,
     Mentions,
+    ModNotice,
     Reminder,
     RoleMove,
     RotaEffects,
@@ -283,6 +285,16 @@ class Dispatcher:
                 return Outcome(found)
             reminder = VoteReminder(proposal.id, proposal.name, proposal.closes_at, Mentions(waiting))
             return Outcome(await self.votes.remind(channel, reminder, marker, tried_before), True)
+        if effect.kind == "mod.notice":
+            channel = Channel(payload["guild_id"], payload["channel_id"])
+            found = await self.rota.find_post(channel, marker) if tried_before else None
+            if found is not None:
+                return Outcome(found)
+            async with self.db.session() as session:
+                entry = await session.get_one(AuditEntry, payload["audit_id"])
+                org = await session.get_one(Organization, entry.organization_id)
+            told = ModNotice(org.name, entry.actor_id, entry.action, entry.detail, entry.guild_id or 0)
+            return Outcome(await self.rota.post_notice(channel, told, marker), True)
         raise DeliveryError(f"unknown effect {effect.kind!r}", permanent=True)
 
     async def _claim_notice(self, claim_id: int, guild_id: int) -> ClaimNotice | None:

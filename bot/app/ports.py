@@ -96,6 +96,17 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class ModNotice:
+    """In a federation: a moderator's change to the whole organization, told on the other servers."""
+
+    org_name: str
+    actor_id: int
+    action: str  # as in the audit log, e.g. "task.edit"
+    detail: str
+    origin_guild_id: int
+
+
+@dataclass(frozen=True)
 class SwapDecided:
     """The DM telling the member who offered a swap how it was answered."""
 
@@ -182,6 +193,10 @@ class RotaEffects(Protocol):
 
     async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
         """A reminder or a swap's answer by DM; returns the message id."""
+        ...
+
+    async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:
+        """Tell a server's rota channel of a moderator's change made on another server (pings nobody)."""
         ...
 
 

@@ -27,6 +27,7 @@ from storage.db import Database, Session
 from storage.models import Assignment, Organization, Rota
 from storage.rotas import Holding
 
+from . import audit
 from .lookups import require_org
 from .outbox import Dispatcher
 from .ports import Clock, Runner
@@ -154,7 +155,7 @@ class Publication:
         published = await self.publish(org_id, week, replace=replace, why=f"by hand, moderator {moderator_id}")
         async with self.db.transaction() as session:
             action = "rota.republish" if replace else "rota.publish"
-            orgs.audit(session, org_id, moderator_id, action, week, guild_id=guild_id)
+            await audit.record(session, org_id, moderator_id, action, week, guild_id=guild_id)
         return published
 
     async def preview(self, guild_id: int | None, week: str | None = None) -> Preview:

@@ -19,6 +19,7 @@ from storage import members, orgs, ratings, tasks
 from storage.db import Database
 from storage.models import Organization, Rating, TaskRow, utcnow
 
+from . import audit
 from .lookups import current_week, require_org, require_task
 from .ports import Clock
 
@@ -202,7 +203,7 @@ async def add_task(
         row.archived_at = None
         session.add(row)
         action = "task.restore" if restored else "task.add"
-        orgs.audit(session, org.id, moderator_id, action, f"{row.name}: {describe(row)}", guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, action, f"{row.name}: {describe(row)}", guild_id=guild_id)
     return TaskChanged(row, restored)
 
 
@@ -249,7 +250,7 @@ async def edit_task(
                 raise BadInput(f"Another task is already called `{clash.name}`.")
         old_name = row.name
         _apply(row, fields)
-        orgs.audit(
+        await audit.record(
             session,
             org.id,
             moderator_id,
@@ -266,7 +267,7 @@ async def remove_task(db: Database, guild_id: int | None, moderator_id: int, tas
         org = await require_org(session, guild_id)
         row = await require_task(session, org.id, task_name)
         row.archived_at = utcnow()
-        orgs.audit(session, org.id, moderator_id, "task.remove", row.name, guild_id=guild_id)
+        await audit.record(session, org.id, moderator_id, "task.remove", row.name, guild_id=guild_id)
     return TaskChanged(row)
 
 

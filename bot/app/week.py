@@ -14,11 +14,12 @@ from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
 from bot.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
 from bot.solver_ids import member_key, task_key
-from storage import orgs, rotas
+from storage import rotas
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
 from storage.rotas import Holding
 
+from . import audit
 from .lookups import clip, current_week, require_member, require_org
 from .ports import Clock, Runner
 
@@ -198,7 +199,7 @@ async def mark_done(
         piece.done_at = utcnow()
         await withdraw_if_offered(session, piece, clock())
         if why_not_mark(mine.rota.week, current_week(mine.org, clock())) is not None:  # a moderator's correction
-            orgs.audit(
+            await audit.record(
                 session, mine.org.id, user_id, "rota.done", f"{mine.rota.week} {item.task.name}", guild_id=guild_id
             )
     return item.task.name

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import Channel, ClaimNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
+from bot.app.ports import Channel, ClaimNotice, ModNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import (
     claim_closed_text,
     claim_text,
     jobs_dm,
+    mod_notice_text,
     post_head,
     reminder_text,
     rota_csv,
@@ -105,6 +106,15 @@ class DiscordRotaEffects:
         )
         assert found is not None
         return found
+
+    async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:
+        guild = self.bot.get_guild(notice.origin_guild_id)
+        text = mod_notice_text(notice, guild.name if guild else f"server {notice.origin_guild_id}")
+        with delivery_errors(f"telling channel {channel.channel_id} of a change on another server"):
+            message = await self._channel(channel).send(
+                with_marker(text, marker), allowed_mentions=only_users((), ping=False)
+            )
+        return message.id
 
     async def close_claim(self, channel: Channel, message_id: int, notice: ClaimNotice) -> None:
         where = f"closing a task's offer in channel {channel.channel_id}"

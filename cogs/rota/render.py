@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import ClaimNotice, Reminder, SwapDecided
+from bot.app.ports import ClaimNotice, ModNotice, Reminder, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
@@ -253,4 +253,13 @@ def swap_decided_text(decided: SwapDecided) -> str:
     return (
         f"<@{decided.taker_user_id}> declined your offer of {task}: it stays yours. Offer it to someone else "
         "with `/swap`, or to everyone who can take it with **Can't do…** under the rota post."
+    )
+
+
+def mod_notice_text(notice: ModNotice, origin: str) -> str:
+    """A moderator's change to the whole federation, as the other servers' rota channels see it."""
+    return clip(
+        f"🛠️ <@{notice.actor_id}> on **{literal(origin)}** changed **{literal(notice.org_name)}**: "
+        f"`{notice.action}` {literal(clip(notice.detail, 300))}. `/mod audit` lists every change.",
+        1800,
     )

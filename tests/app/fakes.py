@@ -15,6 +15,7 @@ from bot.app.ports import (
     Channel,
     ClaimNotice,
     DeliveryError,
+    ModNotice,
     Reminder,
     RoleMove,
     RotaPostContent,
@@ -80,10 +81,12 @@ class FakeRotaEffects:
     claims: list[tuple[Channel, ClaimNotice, str, int]] = field(default_factory=list)  # offers and "nobody took it"
     closed: list[tuple[int, ClaimNotice]] = field(default_factory=list)  # offers' messages closed (message id)
     notes: list[tuple[int, Reminder | SwapDecided]] = field(default_factory=list)  # reminder and swap DMs
+    notices: list[tuple[Channel, ModNotice, str, int]] = field(default_factory=list)  # other servers' mod changes
 
     async def find_post(self, channel: Channel, marker: str) -> int | None:
         posts = [(p.channel, p.content.marker, p.id) for p in self.posts]
         posts += [(c, m, i) for c, _, m, i in self.claims]
+        posts += [(c, m, i) for c, _, m, i in self.notices]
         return next((i for c, m, i in posts if c == channel and m == marker), None)
 
     async def send_rest(self, channel: Channel, content: RotaPostContent, tried_before: bool) -> None:
@@ -96,6 +99,11 @@ class FakeRotaEffects:
 
     async def close_claim(self, channel: Channel, message_id: int, notice: ClaimNotice) -> None:
         self.closed.append((message_id, notice))
+
+    async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:
+        message_id = next(message_ids)
+        self.notices.append((channel, notice, marker, message_id))
+        return message_id
 
     async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
         self.notes.append((user_id, content))

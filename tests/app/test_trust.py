@@ -4,13 +4,13 @@ only from the electorate, done marks and swaps re-checked, merge proposals bound
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from bot.app import members, organizations, swaps
+from bot.app import members, organizations, swaps, tasks
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
@@ -20,7 +20,7 @@ from bot.errors import BadInput
 from bot.organizations import MERGE_PROPOSALS_PER_DAY
 from storage import merges
 from storage.db import Database
-from storage.models import Assignment, AuditEntry, MemberRow, MergeProposal
+from storage.models import Assignment, AuditEntry, MemberRow, MergeProposal, OrgServer
 from tests.app.conftest import GUILD, make_org
 from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
 from tests.app.test_merges import A, B, noop, two_orgs
@@ -217,3 +217,28 @@ async def test_a_swap_is_checked_again_when_accepted(db: Database, publication: 
         await swaps.answer(db, late.offer_id, taker, accept=True, clock=clock)
     [baking] = await rows(db, Assignment, Assignment.task_id == org.tasks["Baking"])
     assert baking.member_id == next(m.id for m in org.members.values() if m.user_id == giver)  # never moved
+
+
+async def test_in_a_federation_a_change_on_one_server_is_audited_with_it_and_told_on_the_others(
+    db: Database, outbox: Dispatcher, effects: FakeRotaEffects, clock
+) -> None:
+    org = await make_org(db, ["ana", "ben"], TASKS)
+    other = 999  # a second server of the organization, as after a merge
+    async with db.transaction() as session:
+        session.add(OrgServer(guild_id=other, organization_id=org.id, channel_id=other * 2))
+    await tasks.edit_task(db, other, 42, "Dishes", tasks.TaskEdit(hours=5))
+    await members.remove_member(db, GUILD, 7, org.members["ben"].user_id)
+    clock.now = datetime.now(UTC)  # these moderator commands queue their notices for now
+    await outbox.deliver_due()
+    told = {
+        (channel.guild_id, notice.action, notice.actor_id, notice.origin_guild_id)
+        for channel, notice, _, _ in effects.notices
+    }
+    assert told == {
+        (GUILD, "task.edit", 42, other),
+        (other, "member.remove", 7, GUILD),
+    }  # never the server it came from
+    audit = await rows(db, AuditEntry, AuditEntry.organization_id == org.id)
+    assert [(e.action, e.guild_id) for e in audit] == [("task.edit", other), ("member.remove", GUILD)]
+    await outbox.deliver_due()
+    assert len(effects.notices) == 2  # once each
