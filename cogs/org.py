@@ -316,8 +316,8 @@ async def setup(bot: RotaBot) -> None:
 
     async def tell_the_other_servers(interaction: discord.Interaction, command: object) -> None:
         """A moderator's change in a federation queued notices for the other servers: send them now."""
-        if isinstance(interaction.command, app_commands.Command) and interaction.command.root_parent is not None:
-            if interaction.command.root_parent.name == "mod":
-                bot.services.outbox.kick()
+        root = interaction.command.root_parent if isinstance(interaction.command, app_commands.Command) else None
+        if root is not None and root.name == "mod":
+            bot.services.outbox.kick()
 
     bot.add_listener(tell_the_other_servers, "on_app_command_completion")
