@@ -30,12 +30,22 @@ DIMENSIONS = ("hours", "unpleasantness", "empowerment")
 class ProblemError(ValueError):
     """The instance cannot be solved as stated (e.g. a qualification nobody has).
 
-    `task` is the index of the task at fault, when one is.
+    `problems` lists every problem found (the message lists them all), `task` is the index of the
+    task at fault when there is one problem about one task, `tasks` the task of each problem (or None).
     """
 
-    def __init__(self, message: str, *, task: int | None = None) -> None:
-        super().__init__(message)
-        self.task = task
+    def __init__(
+        self,
+        message: str | Sequence[str],
+        *,
+        task: int | None = None,
+        tasks: Sequence[int | None] | None = None,
+    ) -> None:
+        problems = (message,) if isinstance(message, str) else tuple(message)
+        super().__init__(problems[0] if len(problems) == 1 else "; ".join(problems))
+        self.problems = problems
+        self.tasks: tuple[int | None, ...] = tuple(tasks) if tasks is not None else (task,) * len(problems)
+        self.task = task if task is not None else (self.tasks[0] if len(self.tasks) == 1 else None)
 
 
 def parse_granularity(value: str | float | Decimal) -> Decimal:
@@ -73,10 +83,20 @@ class Task:
     min_shift: float = 1.0
     desirability: float = NEUTRAL  # social rating, 1..10
     empowerment: float = NEUTRAL  # social rating, 1..10
+    day: tuple[int, ...] = ()  # the days it happens (0 = Monday); empty: flexible, done any time
+    start: int | None = None  # minutes after midnight (local) when a timed task starts
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.day)
+
+    @property
+    def occurrences(self) -> int:
+        return len(self.day) or 1
 
     @property
     def total_hours(self) -> float:
-        return self.hours * self.slots
+        return self.hours * self.slots * self.occurrences
 
     def burden_per_hour(self) -> tuple[float, float, float]:
         return (1.0, 11.0 - self.desirability, self.empowerment)
@@ -88,6 +108,8 @@ class Member:
     hours: float  # available per week
     qualifications: frozenset[str] = frozenset()
     away: bool = False
+    # When the member can work timed tasks: merged week-minute intervals [a, b); None = any time.
+    windows: tuple[tuple[int, int], ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -96,11 +118,18 @@ class Member:
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of a task one member holds this week; `hours` is exact (a whole number of granularity steps)."""
+    """Part of a task one member holds this week; `hours` is exact (a whole number of granularity steps).
+
+    A piece of a timed task also says when: the occurrence's `day` (0 = Monday) and `start`/`end` in
+    minutes after that day's midnight (end > start; past 1440 it runs into the next day), with
+    hours == (end - start) / 60."""
 
     task: str
     member: str
     hours: float
+    day: int | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass
@@ -151,42 +180,60 @@ def steps_of(hours: float, granularity: Decimal) -> int | None:
 
 
 def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity: Decimal = DEFAULT_GRANULARITY) -> None:
+    """Raise a ProblemError listing every reason the instance cannot be solved as stated."""
+    problems: list[str] = []
+    at: list[int | None] = []
+
+    def problem(message: str, task: int | None = None) -> None:
+        problems.append(message)
+        at.append(task)
+
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
-        raise ProblemError(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
+        problem(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
     member_names = [m.name for m in members]
     if len(set(member_names)) != len(member_names):
-        raise ProblemError(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
+        problem(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
     active = [m for m in members if m.active]
     if tasks and not active:
-        raise ProblemError("there is work but no active member (everyone is away or has 0 hours)")
+        problem("there is work but no active member (everyone is away or has 0 hours)")
+        raise ProblemError(problems, tasks=at)
     qualified = Counter(q for m in active for q in m.qualifications)
     for i, task in enumerate(tasks):
         if task.hours <= 0 or task.slots < 1:
-            raise ProblemError(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", task=i)
+            problem(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", i)
+            continue
         if task.splittable:
             if not 0 < task.min_shift <= task.hours:
-                raise ProblemError(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", task=i)
+                problem(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", i)
             if steps_of(task.hours, granularity) is None:
-                raise ProblemError(
+                problem(
                     f"task {task.name!r} is splittable into {hours_text(granularity)} h steps, but its "
                     f"{hours_text(task.hours)} h are not a whole number of them: make its hours a multiple of "
                     f"{hours_text(granularity)} or make it not splittable",
-                    task=i,
+                    i,
+                )
+        if task.timed:
+            if task.start is None or not 0 <= task.start < 1440 or not all(0 <= d < 7 for d in task.day):
+                problem(f"task {task.name!r} has a day but no start time: give it a start like 09:00", i)
+            elif steps_of(task.hours, Decimal(1) / 60) is None or task.hours > 24:
+                problem(
+                    f"task {task.name!r} happens at a set time, so its hours must be whole minutes and at most 24 "
+                    f"(got {hours_text(task.hours)})",
+                    i,
                 )
         eligible = len(active) if task.qualification is None else qualified.get(task.qualification, 0)
         if eligible == 0:
-            raise ProblemError(
-                f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has",
-                task=i,
-            )
-        if eligible < task.slots:
-            raise ProblemError(
+            problem(f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has", i)
+        elif eligible < task.slots:
+            problem(
                 f"task {task.name!r} needs {task.slots} different people"
                 + (f" with {task.qualification!r}" if task.qualification else "")
                 + f" but only {eligible} active member(s) can take it",
-                task=i,
+                i,
             )
+    if problems:
+        raise ProblemError(problems, tasks=at)
 
 
 @dataclass
