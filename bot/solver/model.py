@@ -151,10 +151,23 @@ class Problem:
         self.granularity = parse_granularity(self.granularity)
         self.active = [m for m in self.members if m.active]
         check_problem(self.tasks, self.members, self.granularity)
+        self.units = units_of(self.tasks, self.granularity)
+        self.unit_tasks = [unit.task for unit in self.units]
+        self.available = unit_availability(self.units, self.active)
+        check_timed(self)
+
+    @property
+    def timed(self) -> bool:
+        return any(unit.day is not None for unit in self.units)
 
     def fair_shares(self) -> np.ndarray:
         """F_m = (a_m / A) · (H, U, P) for each active member, shape (members, 3)."""
         return fair_share_matrix(self.tasks, self.active)
+
+    def hours_cap(self) -> bool:
+        """Members' hours are a hard limit when the week's work fits them all."""
+        work = sum(t.total_hours for t in self.tasks)
+        return work <= sum(m.hours for m in self.active) + 1e-9
 
     def overload(self) -> float:
         """How far total work exceeds total availability, as a fraction (0 when it fits)."""
@@ -216,7 +229,7 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity:
         if task.timed:
             if task.start is None or not 0 <= task.start < 1440 or not all(0 <= d < 7 for d in task.day):
                 problem(f"task {task.name!r} has a day but no start time: give it a start like 09:00", i)
-            elif steps_of(task.hours, Decimal(1) / 60) is None or task.hours > 24:
+            elif (exact_hours(task.hours) * 60) % 1 != 0 or task.hours > 24:
                 problem(
                     f"task {task.name!r} happens at a set time, so its hours must be whole minutes and at most 24 "
                     f"(got {hours_text(task.hours)})",
@@ -258,7 +271,7 @@ class Grid:
         step = problem.granularity
         assert isinstance(step, Decimal)
         tick_hours, least, most, total, exact = [], [], [], [], []
-        for task in problem.tasks:
+        for task in problem.unit_tasks:
             if task.splittable:
                 per_slot = steps_of(task.hours, step)
                 assert per_slot is not None  # checked by the problem
@@ -268,12 +281,12 @@ class Grid:
                 most.append(per_slot)
                 total.append(per_slot * task.slots)
             else:
-                exact.append(exact_hours(task.hours))
+                exact.append(exact_hours(task.hours) if not isinstance(task.hours, Decimal) else task.hours)
                 least.append(1)
                 most.append(1)
                 total.append(task.slots)
             tick_hours.append(float(exact[-1]))
-        per_hour = np.array([t.burden_per_hour() for t in problem.tasks], dtype=float).reshape(-1, 3)
+        per_hour = np.array([t.burden_per_hour() for t in problem.unit_tasks], dtype=float).reshape(-1, 3)
         hours = np.array(tick_hours, dtype=float)
         return cls(
             tick_hours=hours,
@@ -287,3 +300,154 @@ class Grid:
     def piece_hours(self, task: int, ticks: int) -> float:
         """The exact hours of `ticks` ticks of a task (a float that prints as the exact decimal)."""
         return float(self.tick_exact[task] * ticks)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the solver hands out: a flexible task as it is, or one shift of a timed task's occurrence.
+
+    A shift is `task` (hours = the shift's, indivisible: `slots` different people each hold it whole)
+    at `day`, from `start` to `end` (minutes after that day's midnight). A splittable timed window is
+    cut on its grid into consecutive shifts, each at least its shortest shift.
+    """
+
+    origin: int  # index of the task in the problem
+    task: Task
+    day: int | None = None
+    start: int | None = None
+    end: int | None = None
+    hours_exact: Decimal | None = None
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """Week minutes [a, b) (b may pass the week's end: it wraps to Monday)."""
+        if self.day is None or self.start is None or self.end is None:
+            return None
+        base = self.day * 1440
+        return base + self.start, base + self.end
+
+
+SHIFT_TARGET_HOURS = Decimal(1)  # a splittable window is cut into shifts of about this (or min_shift)
+
+
+def cut_window(hours: Decimal, least: Decimal, granularity: Decimal) -> list[Decimal]:
+    """Consecutive shift lengths on the grid covering `hours`, each at least `least` (and the target)."""
+    steps = int(hours / granularity)
+    shortest = max(1, math.ceil(max(least, SHIFT_TARGET_HOURS) / granularity))
+    count = max(1, steps // shortest)
+    base, extra = divmod(steps, count)
+    return [granularity * (base + (1 if i < extra else 0)) for i in range(count)]
+
+
+def units_of(tasks: Sequence[Task], granularity: Decimal) -> list[Unit]:
+    units: list[Unit] = []
+    for i, task in enumerate(tasks):
+        if not task.timed or task.start is None:
+            units.append(Unit(i, task))
+            continue
+        if task.splittable:
+            lengths = cut_window(exact_hours(task.hours), exact_hours(task.min_shift), granularity)
+        else:
+            lengths = [exact_hours(task.hours)]
+        for day in task.day:
+            offset = Decimal(0)
+            for length in lengths:
+                start = task.start + int(offset * 60)
+                end = task.start + int((offset + length) * 60)
+                piece = Task(
+                    task.name,
+                    float(length),
+                    task.slots,
+                    task.qualification,
+                    False,
+                    float(length),
+                    task.desirability,
+                    task.empowerment,
+                    day=(day,),
+                    start=start,
+                )
+                units.append(Unit(i, piece, day, start, end, length))
+                offset += length
+    return units
+
+
+def unit_availability(units: Sequence[Unit], active: Sequence[Member]) -> np.ndarray:
+    """(members, units) whether each active member's windows cover each timed unit (True for flexible)."""
+    week = 7 * 1440
+    result = np.ones((len(active), len(units)), dtype=bool)
+    timed = [u for u, unit in enumerate(units) if unit.span is not None]
+    if not timed:
+        return result
+    spans = np.array([units[u].span for u in timed], dtype=np.int64)
+    a = spans[:, 0] % week
+    b = a + (spans[:, 1] - spans[:, 0])
+    first_end = np.minimum(b, week)
+    wraps = b > week
+    for m, member in enumerate(active):
+        if member.windows is None:
+            continue
+        windows = member.windows
+        starts = np.array([w[0] for w in windows], dtype=np.int64)
+        ends = np.array([w[1] for w in windows], dtype=np.int64)
+        if not len(starts):
+            result[m, timed] = False
+            continue
+        at = np.searchsorted(starts, a, side="right") - 1
+        ok = (at >= 0) & (ends[np.maximum(at, 0)] >= first_end)
+        if wraps.any():
+            rest = b - week
+            at2 = np.searchsorted(starts, np.zeros_like(a), side="right") - 1
+            ok_rest = (at2 >= 0) & (ends[np.maximum(at2, 0)] >= rest)
+            ok &= ~wraps | ok_rest
+        result[m, timed] = ok
+    return result
+
+
+def check_timed(problem: Problem) -> None:
+    """Every shift has enough qualified members available at its time; each problem named with its reason."""
+    from bot.solver.timed import format_span, format_windows
+
+    problems: list[str] = []
+    at: list[int | None] = []
+    step = problem.granularity
+    assert isinstance(step, Decimal)
+    if any(t.timed and t.splittable for t in problem.tasks) and (step * 60) != (step * 60).to_integral_value():
+        raise ProblemError(
+            f"granularity {hours_text(step)} h is not a whole number of minutes, which shifts at set times need: "
+            "use 0.25 (15 minutes), 0.5, 0.05 (3 minutes) …"
+        )
+    active = problem.active
+    qualified = np.ones((len(active), len(problem.units)), dtype=bool)
+    needs = np.array([u.task.qualification or "" for u in problem.units], dtype=object)
+    for q in {u.task.qualification for u in problem.units if u.task.qualification}:
+        holders = np.array([q in m.qualifications for m in active], dtype=bool)
+        qualified[:, needs == q] = holders[:, None]
+    able = (qualified & problem.available).sum(axis=0)
+    reported: set[tuple[int, int | None]] = set()
+    for u, unit in enumerate(problem.units):
+        span = unit.span
+        if span is None or able[u] >= unit.task.slots or (unit.origin, unit.day) in reported:
+            continue
+        reported.add((unit.origin, unit.day))
+        task = problem.tasks[unit.origin]
+        who = f"with `{task.qualification}`" if task.qualification else ""
+        holders = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
+        reasons = []
+        for member in holders[:6]:
+            if member.away:
+                reasons.append(f"{member.name} is away")
+            elif member.hours <= 0:
+                reasons.append(f"{member.name} has 0 hours")
+            elif member.windows is not None:
+                windows = format_windows(member.windows)
+                reasons.append(f"{member.name} is available {windows if len(windows) <= 60 else windows[:57] + '…'}")
+        count = f"{len(holders)} {'with ' + repr(task.qualification) if task.qualification else 'members'}"
+        more = f", and {len(holders) - 6} more" if len(holders) > 6 else ""
+        needed = "nobody" if able[u] == 0 else f"only {able[u]} of the {task.slots} people needed"
+        problems.append(
+            f"task {task.name!r}: {needed} {who} {'is' if able[u] <= 1 else 'are'} available on "
+            f"{format_span(*span)} ({count}: {'; '.join(reasons) or 'none'}{more})".replace("  ", " ")
+        )
+        at.append(unit.origin)
+    if problems:
+        raise ProblemError(problems, tasks=at)
