@@ -441,7 +441,7 @@ def check_timed(problem: Problem) -> None:
             elif member.windows is not None:
                 windows = format_windows(member.windows)
                 reasons.append(f"{member.name} is available {windows if len(windows) <= 60 else windows[:57] + '…'}")
-        count = f"{len(holders)} {'with ' + repr(task.qualification) if task.qualification else 'members'}"
+        count = f"{len(holders)} {f'with `{task.qualification}`' if task.qualification else 'members'}"
         more = f", and {len(holders) - 6} more" if len(holders) > 6 else ""
         needed = "nobody" if able[u] == 0 else f"only {able[u]} of the {task.slots} people needed"
         problems.append(

@@ -144,6 +144,24 @@ class State:
     def is_free(self, member: int, t: int) -> bool:
         return not any(self.busy[member, a:b].any() for a, b in self.cols[t])
 
+    def may_swap(self, a: int, t: int, b: int, v: int) -> bool:
+        """Whether a may hand its piece of t to b and take b's piece of v (shifts at the same time
+        may change hands: each is free once the other is gone)."""
+        if not (self.static_ok(b, t) and self.static_ok(a, v)):
+            return False
+        if not (self.cols[t] or self.cols[v]):
+            return True
+        for a_, b_ in self.cols[t]:
+            self.busy[a, a_:b_] -= 1
+        for a_, b_ in self.cols[v]:
+            self.busy[b, a_:b_] -= 1
+        ok = self.is_free(b, t) and self.is_free(a, v)
+        for a_, b_ in self.cols[t]:
+            self.busy[a, a_:b_] += 1
+        for a_, b_ in self.cols[v]:
+            self.busy[b, a_:b_] += 1
+        return ok
+
     def static_ok(self, member: int, t: int) -> bool:
         """Qualified, available then, and not spared (whatever else the member holds)."""
         if not self.member_qualified[member, self.task_column[t]]:
@@ -506,11 +524,7 @@ def _best_swap(state: State, a: int, t: int, candidates: SwapCandidates, bar: fl
         if delta[k, c] >= bar or delta[k, c] >= 0:
             break
         partner, other = int(b[c]), int(v[c])
-        if (
-            state.may_hold(partner, t)
-            and state.may_hold(a, other)
-            and state.held[partner].get(t, 0) + held <= grid.most[t]
-        ):
+        if state.held[partner].get(t, 0) + held <= grid.most[t] and state.may_swap(a, t, partner, other):
             return float(delta[k, c]), partner, other, int(amount[k, c])
     return np.inf, -1, -1, 0
 

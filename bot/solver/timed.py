@@ -183,22 +183,23 @@ def format_span(start: int, end: int) -> str:
 
 
 def format_windows(windows: tuple[tuple[int, int], ...] | None) -> str:
-    """Merged windows back to the contract's syntax (`mon 18:00-22:00; sat`); '' for any time."""
+    """Merged windows back to the contract's syntax (`mon-fri 18:00-22:00; sat`); '' for any time."""
     if windows is None:
         return ""
-    items: list[str] = []
+    by_hours: dict[str, list[int]] = {}  # the hours of a day ('' = the whole day) -> the days
     for start, end in windows:
         cursor = start
         while cursor < end:
             day = cursor // DAY_MINUTES
             day_end = min(end, (day + 1) * DAY_MINUTES)
             if cursor % DAY_MINUTES == 0 and day_end - cursor == DAY_MINUTES:
-                items.append(DAYS[day % 7])
+                hours = ""
             else:
                 last = "24:00" if day_end % DAY_MINUTES == 0 else format_clock(day_end)
-                items.append(f"{DAYS[day % 7]} {format_clock(cursor)}-{last}")
+                hours = f"{format_clock(cursor)}-{last}"
+            by_hours.setdefault(hours, []).append(day % 7)
             cursor = day_end
-    return "; ".join(items)
+    return "; ".join(f"{format_days(days)} {hours}".strip() for hours, days in by_hours.items())
 
 
 def without_days(windows: tuple[tuple[int, int], ...] | None, days: Iterable[int]) -> tuple[tuple[int, int], ...]:
