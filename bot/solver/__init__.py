@@ -36,6 +36,8 @@ KICK_POWER = 4.0  # the potential searched after a kick: steep enough to favour 
 DIRECTED_SHARE = 0.5  # of the kicks, those handing an extreme member's piece to whom it suits best
 STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
 SHAKES_WITHOUT_GAIN = 5
+# Shifts at set times leave the search fewer moves: it keeps shaking for longer before it stops.
+TIMED_SHAKES_WITHOUT_GAIN = 40
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def _iterate(state: State, deadline: float, *, rounds: int) -> None:
             break
         if stale >= STALE_BEFORE_SHAKE:
             shakes += 1
-            if shakes > SHAKES_WITHOUT_GAIN:  # converged: what is left of the budget would change nothing
+            if shakes > (TIMED_SHAKES_WITHOUT_GAIN if state.problem.timed else SHAKES_WITHOUT_GAIN):  # converged: what is left of the budget would change nothing
                 break
             kick(state, state.rng.sample(range(state.member_count), max(2, state.member_count // 4)))
             local_search(state, deadline, powers=(2.0, KICK_POWER))

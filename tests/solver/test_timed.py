@@ -256,16 +256,22 @@ def test_the_grid_counts_from_the_shifts_start() -> None:
 # -- hours are a limit when the work fits ---------------------------------------------------------
 
 
+def rated(spec: list[tuple[float, float, float]]) -> list[Task]:
+    return [Task(f"t{i}", h, desirability=d, empowerment=e) for i, (h, d, e) in enumerate(spec)]
+
+
 def test_nobody_goes_over_their_hours_when_the_work_fits_everyone() -> None:
-    # Balance alone would load the 3-hour member with a 4-hour task (their share of the unpleasant
-    # work); the work fits everyone's hours, so nobody may go over.
-    tasks = [Task(f"t{i}", 4, desirability=1 + i % 9, empowerment=1 + (i * 7) % 9) for i in range(6)]
-    tasks += [Task("light", 1, desirability=9), Task("admin", 2, splittable=True, min_shift=1)]
-    members = [Member("ana", 3), Member("ben", 9), Member("cy", 9), Member("dee", 6), Member("eve", 4)]
+    # 36 h of work for 49 h: balance alone put two 4-hour members at 5 h (their share of the
+    # unpleasant and empowering work); the work fits everyone's hours, so nobody may go over.
+    tasks = rated(
+        [(5, 9.5, 5.3), (5, 2.3, 8.3), (5, 9.3, 1.2), (3, 6.1, 9.1), (6, 4.2, 9.6)]
+        + [(3, 6.2, 1.0), (4, 3.2, 6.0), (2, 5.7, 4.2), (3, 1.6, 3.5)]
+    )
+    members = [Member(f"m{i}", h) for i, h in enumerate([8, 8, 8, 3, 4, 10, 4, 4])]
     problem = Problem(tasks, members)
     assert problem.hours_cap()
     plan = solve(problem, time_limit=1)
-    hours = defaultdict(float)
+    hours: dict[str, float] = defaultdict(float)
     for piece in plan.pieces:
         hours[piece.member] += piece.hours
     assert all(hours[m.name] <= m.hours + 1e-9 for m in members), dict(hours)
@@ -281,6 +287,19 @@ def test_over_hours_only_when_nothing_else_is_possible() -> None:
 
 
 # -- balance between the extremes ----------------------------------------------------------------
+
+
+def test_nobody_holds_two_pieces_while_someone_who_could_take_one_holds_none() -> None:
+    tasks = rated(
+        [(3.5, 1.4, 9.7), (3.5, 4.6, 8.1), (3, 9.7, 4.2), (2.5, 5.5, 3.5), (2, 6.6, 3.3)]
+        + [(4, 9.8, 8.3), (2.5, 3.8, 7.6), (3, 5.2, 1.9), (3.5, 3.8, 6.8), (2.5, 9.7, 5.3)]
+    )
+    members = [Member(f"m{i}", h) for i, h in enumerate([10, 6, 4, 10, 4, 4, 8, 4, 10, 8, 6, 5])]
+    plan = solve(Problem(tasks, members), time_limit=1)
+    count: dict[str, int] = defaultdict(int)
+    for piece in plan.pieces:
+        count[piece.member] += 1
+    assert max(count.values()) == 1, dict(count)
 
 
 def test_a_merged_organizations_first_week_gives_nobody_two_tasks_while_others_have_none() -> None:
