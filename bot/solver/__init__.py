@@ -109,7 +109,8 @@ def _iterate(state: State, deadline: float, *, rounds: int) -> None:
             break
         if stale >= STALE_BEFORE_SHAKE:
             shakes += 1
-            if shakes > (TIMED_SHAKES_WITHOUT_GAIN if state.problem.timed else SHAKES_WITHOUT_GAIN):  # converged: what is left of the budget would change nothing
+            # Converged: what is left of the budget would change nothing.
+            if shakes > (TIMED_SHAKES_WITHOUT_GAIN if state.problem.timed else SHAKES_WITHOUT_GAIN):
                 break
             kick(state, state.rng.sample(range(state.member_count), max(2, state.member_count // 4)))
             local_search(state, deadline, powers=(2.0, KICK_POWER))
