@@ -24,7 +24,17 @@ import numpy as np
 from bot.solver.exact import resolve_group
 from bot.solver.metrics import Balance, balance
 from bot.solver.model import Grid, Member, Piece, Problem, ProblemError, Task
-from bot.solver.search import State, Unplaced, extremes, greedy, hand_over, kick, local_search, spread_out
+from bot.solver.search import (
+    State,
+    Unplaced,
+    extremes,
+    greedy,
+    hand_over,
+    kick,
+    local_search,
+    shed_overload,
+    spread_out,
+)
 
 __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"]
 
@@ -32,6 +42,7 @@ WHOLE_EXACT_MEMBERS = 8  # CP-SAT can prove optimality on organizations about th
 WHOLE_EXACT_TASKS = 60
 CP_SAT_OVERRUN = 0.1  # CP-SAT checks its clock now and then: it may run this much past its limit
 KICKS_PER_SECOND = 1000
+FREE_WALK_SHARE = 0.7  # of the budget and the kicks, searched before members' hours become a limit
 KICK_POWER = 4.0  # the potential searched after a kick: steep enough to favour the extremes
 DIRECTED_SHARE = 0.5  # of the kicks, those handing an extreme member's piece to whom it suits best
 STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
@@ -66,6 +77,10 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
     state = State(problem, grid, seed=seed)
     if not problem.tasks:
         return _plan(problem, state, started, "empty", True)
+    # Members' hours are a hard limit when the work fits (state.cap), but the search first walks
+    # without it: a limit on every step blocks the way to good plans that keep it. Then whoever is
+    # over hands work on, and the search goes on within the limit.
+    cap, state.cap = state.cap, np.full(state.member_count, np.inf)
     try:
         greedy(state)
     except Unplaced as error:
@@ -75,6 +90,8 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
     _pull_in_extremes(state, started + (0.3 if small else 0.6) * (deadline - started))
     method, optimal = "greedy+local", False
     if small:
+        state.cap = cap
+        shed_overload(state)
         remaining = deadline - time.perf_counter() - CP_SAT_OVERRUN
         # CP-SAT's parallel portfolio proves small organizations optimal far sooner than its
         # deterministic mode; the balance it proves is the same on every run, though the plan may
@@ -82,8 +99,18 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
         result = resolve_group(state, None, remaining, seed=seed, workers=2, deterministic=False)
         method, optimal = "greedy+local+cp-sat", result.optimal
     elif state.member_count > 2:
-        _iterate(state, deadline, rounds=kicks if kicks is not None else max(4, int(KICKS_PER_SECOND * time_limit)))
+        rounds = kicks if kicks is not None else max(4, int(KICKS_PER_SECOND * time_limit))
+        if np.isfinite(cap).any():
+            free_walk = int(FREE_WALK_SHARE * rounds)
+            _iterate(state, started + FREE_WALK_SHARE * (deadline - started), rounds=free_walk)
+            state.cap = cap
+            shed_overload(state)
+            local_search(state, deadline, powers=(2.0,))
+            rounds -= free_walk
+        _iterate(state, deadline, rounds=rounds)
         method = "greedy+local+kicks"
+    state.cap = cap
+    shed_overload(state)
     if not optimal:
         _pull_in_extremes(state, deadline)
     spread_out(state)

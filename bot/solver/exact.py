@@ -81,12 +81,18 @@ def resolve_group(
                     model.add(sum(held) <= 1)
     # Members' hours are a hard limit (when the work fits everyone's, see Problem.hours_cap); someone
     # already over keeps at most what they hold.
+    limits = []
     if np.isfinite(state.cap).any():
         for m in members:
             terms = [int(round(HOURS_SCALE * grid.tick_hours[t])) * var for t, var in by_member[m]]
-            limit = max(state.cap[m], state.load[m, 0])
-            if terms and np.isfinite(limit):
-                model.add(sum(terms) <= int(np.floor(HOURS_SCALE * limit + 1e-6)))
+            if terms and np.isfinite(state.cap[m]):
+                limits.append((sum(terms), state.cap[m], max(state.cap[m], state.load[m, 0])))
+    # Within everyone's hours when that is possible (far above any balance in the objective); else
+    # nobody further over than now.
+    within = model.new_bool_var("within_hours")
+    for total, cap, loose in limits:
+        model.add(total <= int(np.floor(HOURS_SCALE * cap + 1e-6))).only_enforce_if(within)
+        model.add(total <= int(np.floor(HOURS_SCALE * loose + 1e-6)))
 
     live = [d for d in range(3) if state.live[d]]
     objective_terms = []
@@ -112,7 +118,8 @@ def resolve_group(
         for ratio in ratios_low:
             model.add(low <= ratio)
         objective_terms.append(high - low)
-    model.minimize(sum(objective_terms))
+    outside_hours = 0 if not limits else 100 * SCALE * max(1, len(live)) * (1 - within)
+    model.minimize(sum(objective_terms) + outside_hours)
 
     if hint:  # start from the current assignment
         for (t, m), var in count.items():

@@ -622,3 +622,68 @@ def spread_out(state: State) -> None:
             return
         _, a, t, b = best
         state.transfer(t, a, b, state.held[a][t])
+
+
+def shed_overload(state: State) -> None:
+    """Members over their hours (state.cap) hand work to members with room: each time the hand-over
+    (a whole piece, or enough of a splittable one) that keeps the balance best, until nobody is over
+    or nobody over can hand anything on."""
+    grid = state.grid
+    for a in np.flatnonzero(state.load[:, 0] > state.cap):
+        a = int(a)
+        while state.load[a, 0] > state.cap[a]:
+            excess = state.load[a, 0] - state.cap[a]
+            best: tuple[float, int, int, int] | None = None
+            for t, held in state.held[a].items():
+                least, most = int(grid.least[t]), int(grid.most[t])
+                # Just enough ticks to come within the limit (all of them if the rest is too short).
+                amount = min(held, max(1, int(np.ceil(excess / grid.tick_hours[t] - 1e-9))))
+                if 0 < held - amount < least:
+                    amount = held
+                y = state.ticks_of(t)
+                ok = state.eligible(t) & (y + amount <= most) & ((y > 0) | (amount >= least))
+                ok &= state.load[:, 0] + amount * grid.tick_hours[t] <= state.cap
+                ok[a] = False
+                if not ok.any():
+                    continue
+                step = amount * grid.weight[t]
+                gained = state._phi(state.x + step / state.denominator) - state.potential
+                b = int(np.argmin(np.where(ok, gained, np.inf)))
+                lost = state._phi(state.x[a] - step / state.denominator[a]) - state.potential[a]
+                change = float(gained[b] + lost)
+                if best is None or change < best[0]:
+                    best = (change, t, b, amount)
+            if best is None:
+                if not _shed_by_swap(state, a):
+                    break
+                continue
+            _, t, b, amount = best
+            state.transfer(t, a, b, amount)
+
+
+def _shed_by_swap(state: State, a: int) -> bool:
+    """An over member a swaps a piece for a shorter one of a member who then still has room."""
+    grid = state.grid
+    hours = state.load[:, 0]
+    best: tuple[float, int, int, int] | None = None
+    for t, held in state.held[a].items():
+        given = held * grid.tick_hours[t]
+        takers = state.member_qualified[:, state.task_column[t]] & (state.ticks_of(t) == 0)
+        for b in np.flatnonzero(takers):
+            b = int(b)
+            for v, back in state.held[b].items():
+                taken = back * grid.tick_hours[v]
+                if v == t or v in state.held[a] or taken >= given or hours[b] + given - taken > state.cap[b]:
+                    continue
+                if not state.may_swap(a, t, b, v):
+                    continue
+                change = given - taken  # the most hours off a
+                if best is None or change > best[0]:
+                    best = (change, t, b, v)
+    if best is None:
+        return False
+    _, t, b, v = best
+    back = state.held[b][v]
+    state.transfer(t, a, b, state.held[a][t])
+    state.transfer(v, b, a, back)
+    return True
