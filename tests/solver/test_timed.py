@@ -264,8 +264,10 @@ def test_nobody_goes_over_their_hours_when_the_work_fits_everyone() -> None:
     # 36 h of work for 49 h: balance alone put two 4-hour members at 5 h (their share of the
     # unpleasant and empowering work); the work fits everyone's hours, so nobody may go over.
     tasks = rated(
-        [(5, 9.5, 5.3), (5, 2.3, 8.3), (5, 9.3, 1.2), (3, 6.1, 9.1), (6, 4.2, 9.6)]
-        + [(3, 6.2, 1.0), (4, 3.2, 6.0), (2, 5.7, 4.2), (3, 1.6, 3.5)]
+        [
+            *[(5, 9.5, 5.3), (5, 2.3, 8.3), (5, 9.3, 1.2), (3, 6.1, 9.1), (6, 4.2, 9.6)],
+            *[(3, 6.2, 1.0), (4, 3.2, 6.0), (2, 5.7, 4.2), (3, 1.6, 3.5)],
+        ]
     )
     members = [Member(f"m{i}", h) for i, h in enumerate([8, 8, 8, 3, 4, 10, 4, 4])]
     problem = Problem(tasks, members)
@@ -291,8 +293,10 @@ def test_over_hours_only_when_nothing_else_is_possible() -> None:
 
 def test_nobody_holds_two_pieces_while_someone_who_could_take_one_holds_none() -> None:
     tasks = rated(
-        [(3.5, 1.4, 9.7), (3.5, 4.6, 8.1), (3, 9.7, 4.2), (2.5, 5.5, 3.5), (2, 6.6, 3.3)]
-        + [(4, 9.8, 8.3), (2.5, 3.8, 7.6), (3, 5.2, 1.9), (3.5, 3.8, 6.8), (2.5, 9.7, 5.3)]
+        [
+            *[(3.5, 1.4, 9.7), (3.5, 4.6, 8.1), (3, 9.7, 4.2), (2.5, 5.5, 3.5), (2, 6.6, 3.3)],
+            *[(4, 9.8, 8.3), (2.5, 3.8, 7.6), (3, 5.2, 1.9), (3.5, 3.8, 6.8), (2.5, 9.7, 5.3)],
+        ]
     )
     members = [Member(f"m{i}", h) for i, h in enumerate([10, 6, 4, 10, 4, 4, 8, 4, 10, 8, 6, 5])]
     plan = solve(Problem(tasks, members), time_limit=1)

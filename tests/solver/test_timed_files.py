@@ -12,7 +12,9 @@ from bot.planner import PlanInputError, assignments_csv, parse_members, parse_ta
 from bot.solver.timed import parse_windows
 
 HEADER = "task,hours,slots,qualification,splittable,min_shift,desirability,empowerment,day,start\n"
-MEMBERS = "member,hours,qualifications,away,available\nana,10,,false,sat\nben,10,,false,\ncy,10,,false,mon-fri 18:00-23:00\n"
+MEMBERS = (
+    "member,hours,qualifications,away,available\nana,10,,false,sat\nben,10,,false,\ncy,10,,false,mon-fri 18:00-23:00\n"
+)
 
 
 def test_times_and_windows_are_read_and_the_pieces_say_when() -> None:
