@@ -4,7 +4,13 @@
 members with room for them, local search (transfers of whole or partial pieces and swaps, focused on
 the members furthest from their fair share), then either exact CP-SAT solving of the whole
 organization when it is small, or iterated local search that kicks the members at the extremes out
-of their local optimum.
+of their local optimum. Among plans as balanced at the extremes it keeps the one where everyone is
+closest to their share, and nobody ends with two pieces while someone who could take one has none.
+
+Work at set times is handed out as shifts (model.Unit): a timed slot whole, or a splittable window
+cut on its grid; every move keeps each shift inside its holder's availability and off their other
+shifts. Members' hours are a hard limit when the week's work fits everyone's: the search walks
+without it first, then whoever is over hands work on and the search goes on within it.
 
 Given the same input, seed and time limit, a plan is the same on every run, unless the clock stops the
 search first (a slow or busy machine; most organizations of more than a dozen members, whose search

@@ -8,7 +8,9 @@ what the max − min spread measures.
 A move hands some ticks of one task from one member to another: a whole indivisible task (a slot),
 a whole piece of a splittable one, or part of it (the amount chosen to balance both members best, on
 the granularity grid, never leaving a piece shorter than the task's shortest shift). A swap exchanges
-two members' pieces of two tasks.
+two members' pieces of two tasks. A shift at a set time moves only whole, and only to a member who
+is available then and free of other shifts (`State.busy`); nobody takes on more than their hours
+(`State.cap`) when the work fits everyone's.
 """
 
 from __future__ import annotations
