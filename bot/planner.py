@@ -54,6 +54,15 @@ from bot.solver.model import (
     hours_text,
     parse_granularity,
 )
+from bot.solver.timed import (
+    DAYS,
+    TimedError,
+    format_clock,
+    parse_clock,
+    parse_days,
+    parse_windows,
+    without_days,
+)
 
 TASK_COLUMNS = (
     "task",
@@ -68,11 +77,16 @@ TASK_COLUMNS = (
 # Optional: when a task is not weekly (`every_weeks` a number or `once`, `first_week` an ISO week).
 # Files without them are read as before; the planned week gets only the tasks that happen in it.
 TASK_OPTIONAL_COLUMNS = ("every_weeks", "first_week")
+# Optional: work at a set time (`day` mon … sun, mon-fri, daily; `start` HH:MM). Empty: any time.
+TASK_TIME_COLUMNS = ("day", "start")
 MEMBER_COLUMNS = ("member", "hours", "qualifications", "away")
+# Optional: when a member can work timed tasks (`mon-fri 18:00-22:00; sat`). Empty: any time.
+MEMBER_OPTIONAL_COLUMNS = ("available",)
 RATING_COLUMNS = ("member", "task", "desirability", "empowerment")
 HISTORY_COLUMNS = ("week", "task", "member", "hours")
 ROLES = ("tasks", "members", "ratings", "history")  # the input files, and their sheets in a workbook
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
+ASSIGNMENT_TIME_COLUMNS = ("day", "start", "end")  # written when the plan has timed pieces
 REPORT_SCHEMA_VERSION = 2  # version 1 (unversioned) had unlabelled `ratio` lists
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 # Also what Excel writes for TRUE/FALSE in German, French, Spanish, Italian and Dutch, and a ticked `x`.
@@ -349,7 +363,7 @@ def row_recurrence(row: Row) -> Recurrence:
 
 
 def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[Row]]:
-    rows = read_rows(text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS, ("task", "hours"))
+    rows = read_rows(text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS + TASK_TIME_COLUMNS, ("task", "hours"))
     _unique(rows, "task", "task")
     tasks = []
     for row in rows:
@@ -359,6 +373,7 @@ def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[
         if splittable and min_shift > hours:
             raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
         row_recurrence(row)  # checked here, so a bad cell is named before anything is solved
+        day, start = row_time(row, hours)
         tasks.append(
             Task(
                 name=row.text("task", required=True),
@@ -369,9 +384,36 @@ def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[
                 min_shift=min_shift,
                 desirability=row.number("desirability", NEUTRAL, low=1, high=10),
                 empowerment=row.number("empowerment", NEUTRAL, low=1, high=10),
+                day=day,
+                start=start,
             )
         )
     return tasks, rows
+
+
+def row_time(row: Row, hours: float) -> tuple[tuple[int, ...], int | None]:
+    """When a task row happens: its `day` and `start` cells (both empty: any time in the week)."""
+    day_text, start_text = row.text("day"), row.text("start")
+    if not day_text:
+        if start_text:
+            raise row.fail(
+                f"`start` is {start_text} but `day` is empty: give the day(s) too (mon, mon-fri, daily), "
+                "or clear `start` for a task done any time"
+            )
+        return (), None
+    if not start_text:
+        raise row.fail(f"`day` is {day_text} but `start` is empty: give the time it starts, like 09:00")
+    try:
+        day = parse_days(day_text)
+    except TimedError as error:
+        raise row.fail(f"`day`: {error}") from None
+    try:
+        start = parse_clock(start_text)
+    except TimedError as error:
+        raise row.fail(f"`start`: {error}") from None
+    if hours > 24:
+        raise row.fail(f"a task at a set time lasts at most 24 hours (got {hours_text(hours)}): split it over days")
+    return day, start
 
 
 @dataclass(frozen=True)
@@ -429,7 +471,7 @@ def read_members(text: str, source: str = "members.csv", week: str | None = None
     """The members file, with each member's hours for `week` (ISO, default next week) after days away."""
     week = week or next_week()
     first, last = week_days(week)
-    rows = read_rows(text, source, MEMBER_COLUMNS, ("member", "hours"))
+    rows = read_rows(text, source, MEMBER_COLUMNS + MEMBER_OPTIONAL_COLUMNS, ("member", "hours"))
     _unique(rows, "member", "member")
     members = []
     for row in rows:
@@ -437,12 +479,24 @@ def read_members(text: str, source: str = "members.csv", week: str | None = None
         # `;` separates qualifications; a `;`-separated file's cell may use `,` instead.
         qualifications = frozenset(q.strip() for q in re.split(r"[;,]", row.text("qualifications")) if q.strip())
         away = parse_away(row)
+        try:
+            windows = parse_windows(row.text("available"))
+        except TimedError as error:
+            raise row.fail(f"`available`: {error}") from None
         if isinstance(away, bool):
-            member, days = Member(name, hours, qualifications, away=away), 7 if away else 0
+            member, days = Member(name, hours, qualifications, away=away, windows=windows), 7 if away else 0
         else:
             left = available_hours(MemberInfo(0, name, hours, qualifications, away), week)
-            days = sum((min(e, last) - max(s, first)).days + 1 for s, e in _merged(away) if s <= last and e >= first)
-            member = Member(name, left if days < 7 else hours, qualifications, away=days >= 7)
+            periods = [(s, e) for s, e in _merged(away) if s <= last and e >= first]
+            days = sum((min(e, last) - max(s, first)).days + 1 for s, e in periods)
+            gone = {
+                (max(s, first) + timedelta(days=i)).weekday()
+                for s, e in periods
+                for i in range((min(e, last) - max(s, first)).days + 1)
+            }
+            if gone and days < 7:  # no shifts on the days away
+                windows = without_days(windows, gone)
+            member = Member(name, left if days < 7 else hours, qualifications, away=days >= 7, windows=windows)
         members.append(MemberRow(member, row.line, hours, days))
     return members
 
@@ -763,12 +817,24 @@ def _history_weeks(history: Sequence[Held], tasks: Sequence[Task], members: Sequ
 
 
 def assignments_csv(plan: Plan) -> str:
+    """One row per piece; a plan with timed pieces also has `day,start,end` (empty for flexible rows)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ASSIGNMENT_COLUMNS)
+    timed = any(piece.day is not None for piece in plan.pieces)
+    writer.writerow(ASSIGNMENT_COLUMNS + (ASSIGNMENT_TIME_COLUMNS if timed else ()))
     for piece in plan.pieces:
-        writer.writerow((piece.task, piece.member, hours_text(piece.hours)))
+        row: tuple[str, ...] = (piece.task, piece.member, hours_text(piece.hours))
+        if timed:
+            row += piece_time(piece)
+        writer.writerow(row)
     return out.getvalue()
+
+
+def piece_time(piece: Piece) -> tuple[str, str, str]:
+    """`day,start,end` of a timed piece as the files write them (an end not after the start is past midnight)."""
+    if piece.day is None or piece.start is None or piece.end is None:
+        return ("", "", "")
+    return (DAYS[piece.day], format_clock(piece.start), format_clock(piece.end))
 
 
 def member_table(result: PlanResult) -> str:

@@ -26,7 +26,7 @@ def relaxation_bound(problem: Problem, time_limit: float = 60.0) -> float | None
         return None
     solver.SetTimeLimit(max(1, int(1000 * time_limit)))
     burden: list[list[tuple[int, pywraplp.Variable]]] = [[] for _ in range(state.member_count)]
-    for t, task in enumerate(problem.tasks):
+    for t, task in enumerate(state.tasks):
         takers = []
         for m in np.flatnonzero(state.member_qualified[:, state.task_column[t]]):
             var = solver.NumVar(0.0, task.hours, "")
@@ -53,7 +53,7 @@ def long_task_bound(problem: Problem) -> float:
     """Σ over dimensions of the least overshoot that the worst-placed indivisible task forces."""
     state = State(problem, Grid.from_problem(problem))
     worst = np.zeros(3)
-    for t, task in enumerate(problem.tasks):
+    for t, task in enumerate(state.tasks):
         if task.splittable:
             continue
         takers = state.member_qualified[:, state.task_column[t]]

@@ -18,6 +18,7 @@ from ortools.util.python import sorted_interval_list
 from bot.solver.search import State
 
 SCALE = 100_000  # resolution of x in the integer model: 1e-5
+HOURS_SCALE = 1000  # resolution of hours in the limit on members' hours
 DETERMINISTIC_PER_SECOND = 0.25  # CP-SAT deterministic time per budgeted second (interleaved, 2 cores)
 
 
@@ -58,7 +59,7 @@ def resolve_group(
         domain = sorted_interval_list.Domain.from_intervals([[0, 0], [least, most]] if least <= most else [[0, 0]])
         takers = []
         for m in members:
-            if not state.may_hold(m, t):
+            if not state.static_ok(m, t):
                 continue
             var = model.new_int_var_from_domain(domain, f"n_{t}_{m}")
             count[t, m] = var
@@ -69,6 +70,29 @@ def resolve_group(
     by_member: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (t, m), var in count.items():
         by_member[m].append((t, var))
+    # No two shifts of one member overlap: at each shift's start, at most one of those running then.
+    shifts = [t for t in pool if state.cols[t]]
+    for t in shifts:
+        running = [v for v in shifts if _runs_at(state, v, state.cols[t][0][0])]
+        if len(running) > 1:
+            for m in members:
+                held = [count[v, m] for v in running if (v, m) in count]
+                if len(held) > 1:
+                    model.add(sum(held) <= 1)
+    # Members' hours are a hard limit (when the work fits everyone's, see Problem.hours_cap); someone
+    # already over keeps at most what they hold.
+    limits = []
+    if np.isfinite(state.cap).any():
+        for m in members:
+            terms = [int(round(HOURS_SCALE * grid.tick_hours[t])) * var for t, var in by_member[m]]
+            if terms and np.isfinite(state.cap[m]):
+                limits.append((sum(terms), state.cap[m], max(state.cap[m], state.load[m, 0])))
+    # Within everyone's hours when that is possible (far above any balance in the objective); else
+    # nobody further over than now.
+    within = model.new_bool_var("within_hours")
+    for total, cap, loose in limits:
+        model.add(total <= int(np.floor(HOURS_SCALE * cap + 1e-6))).only_enforce_if(within)
+        model.add(total <= int(np.floor(HOURS_SCALE * loose + 1e-6)))
 
     live = [d for d in range(3) if state.live[d]]
     objective_terms = []
@@ -94,7 +118,8 @@ def resolve_group(
         for ratio in ratios_low:
             model.add(low <= ratio)
         objective_terms.append(high - low)
-    model.minimize(sum(objective_terms))
+    outside_hours = 0 if not limits else 100 * SCALE * max(1, len(live)) * (1 - within)
+    model.minimize(sum(objective_terms) + outside_hours)
 
     if hint:  # start from the current assignment
         for (t, m), var in count.items():
@@ -132,3 +157,7 @@ def _apply(state: State, members: list[int], ticks: dict[tuple[int, int], int]) 
     for (t, m), value in ticks.items():
         if value:
             state.set_ticks(t, m, int(value))
+
+
+def _runs_at(state: State, t: int, column: int) -> bool:
+    return any(a <= column < b for a, b in state.cols[t])

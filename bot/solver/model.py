@@ -30,12 +30,22 @@ DIMENSIONS = ("hours", "unpleasantness", "empowerment")
 class ProblemError(ValueError):
     """The instance cannot be solved as stated (e.g. a qualification nobody has).
 
-    `task` is the index of the task at fault, when one is.
+    `problems` lists every problem found (the message lists them all), `task` is the index of the
+    task at fault when there is one problem about one task, `tasks` the task of each problem (or None).
     """
 
-    def __init__(self, message: str, *, task: int | None = None) -> None:
-        super().__init__(message)
-        self.task = task
+    def __init__(
+        self,
+        message: str | Sequence[str],
+        *,
+        task: int | None = None,
+        tasks: Sequence[int | None] | None = None,
+    ) -> None:
+        problems = (message,) if isinstance(message, str) else tuple(message)
+        super().__init__(problems[0] if len(problems) == 1 else "; ".join(problems))
+        self.problems = problems
+        self.tasks: tuple[int | None, ...] = tuple(tasks) if tasks is not None else (task,) * len(problems)
+        self.task = task if task is not None else (self.tasks[0] if len(self.tasks) == 1 else None)
 
 
 def parse_granularity(value: str | float | Decimal) -> Decimal:
@@ -73,10 +83,20 @@ class Task:
     min_shift: float = 1.0
     desirability: float = NEUTRAL  # social rating, 1..10
     empowerment: float = NEUTRAL  # social rating, 1..10
+    day: tuple[int, ...] = ()  # the days it happens (0 = Monday); empty: flexible, done any time
+    start: int | None = None  # minutes after midnight (local) when a timed task starts
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.day)
+
+    @property
+    def occurrences(self) -> int:
+        return len(self.day) or 1
 
     @property
     def total_hours(self) -> float:
-        return self.hours * self.slots
+        return self.hours * self.slots * self.occurrences
 
     def burden_per_hour(self) -> tuple[float, float, float]:
         return (1.0, 11.0 - self.desirability, self.empowerment)
@@ -88,6 +108,8 @@ class Member:
     hours: float  # available per week
     qualifications: frozenset[str] = frozenset()
     away: bool = False
+    # When the member can work timed tasks: merged week-minute intervals [a, b); None = any time.
+    windows: tuple[tuple[int, int], ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -96,11 +118,18 @@ class Member:
 
 @dataclass(frozen=True)
 class Piece:
-    """Part of a task one member holds this week; `hours` is exact (a whole number of granularity steps)."""
+    """Part of a task one member holds this week; `hours` is exact (a whole number of granularity steps).
+
+    A piece of a timed task also says when: the occurrence's `day` (0 = Monday) and `start`/`end` in
+    minutes after that day's midnight (end > start; past 1440 it runs into the next day), with
+    hours == (end - start) / 60."""
 
     task: str
     member: str
     hours: float
+    day: int | None = None
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass
@@ -122,10 +151,23 @@ class Problem:
         self.granularity = parse_granularity(self.granularity)
         self.active = [m for m in self.members if m.active]
         check_problem(self.tasks, self.members, self.granularity)
+        self.units = units_of(self.tasks, self.granularity)
+        self.unit_tasks = [unit.task for unit in self.units]
+        self.available = unit_availability(self.units, self.active)
+        check_timed(self)
+
+    @property
+    def timed(self) -> bool:
+        return any(unit.day is not None for unit in self.units)
 
     def fair_shares(self) -> np.ndarray:
         """F_m = (a_m / A) · (H, U, P) for each active member, shape (members, 3)."""
         return fair_share_matrix(self.tasks, self.active)
+
+    def hours_cap(self) -> bool:
+        """Members' hours are a hard limit when the week's work fits them all."""
+        work = sum(t.total_hours for t in self.tasks)
+        return work <= sum(m.hours for m in self.active) + 1e-9
 
     def overload(self) -> float:
         """How far total work exceeds total availability, as a fraction (0 when it fits)."""
@@ -151,42 +193,60 @@ def steps_of(hours: float, granularity: Decimal) -> int | None:
 
 
 def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity: Decimal = DEFAULT_GRANULARITY) -> None:
+    """Raise a ProblemError listing every reason the instance cannot be solved as stated."""
+    problems: list[str] = []
+    at: list[int | None] = []
+
+    def problem(message: str, task: int | None = None) -> None:
+        problems.append(message)
+        at.append(task)
+
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
-        raise ProblemError(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
+        problem(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
     member_names = [m.name for m in members]
     if len(set(member_names)) != len(member_names):
-        raise ProblemError(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
+        problem(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
     active = [m for m in members if m.active]
     if tasks and not active:
-        raise ProblemError("there is work but no active member (everyone is away or has 0 hours)")
+        problem("there is work but no active member (everyone is away or has 0 hours)")
+        raise ProblemError(problems, tasks=at)
     qualified = Counter(q for m in active for q in m.qualifications)
     for i, task in enumerate(tasks):
         if task.hours <= 0 or task.slots < 1:
-            raise ProblemError(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", task=i)
+            problem(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", i)
+            continue
         if task.splittable:
             if not 0 < task.min_shift <= task.hours:
-                raise ProblemError(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", task=i)
+                problem(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", i)
             if steps_of(task.hours, granularity) is None:
-                raise ProblemError(
+                problem(
                     f"task {task.name!r} is splittable into {hours_text(granularity)} h steps, but its "
                     f"{hours_text(task.hours)} h are not a whole number of them: make its hours a multiple of "
                     f"{hours_text(granularity)} or make it not splittable",
-                    task=i,
+                    i,
+                )
+        if task.timed:
+            if task.start is None or not 0 <= task.start < 1440 or not all(0 <= d < 7 for d in task.day):
+                problem(f"task {task.name!r} has a day but no start time: give it a start like 09:00", i)
+            elif (exact_hours(task.hours) * 60) % 1 != 0 or task.hours > 24:
+                problem(
+                    f"task {task.name!r} happens at a set time, so its hours must be whole minutes and at most 24 "
+                    f"(got {hours_text(task.hours)})",
+                    i,
                 )
         eligible = len(active) if task.qualification is None else qualified.get(task.qualification, 0)
         if eligible == 0:
-            raise ProblemError(
-                f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has",
-                task=i,
-            )
-        if eligible < task.slots:
-            raise ProblemError(
+            problem(f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has", i)
+        elif eligible < task.slots:
+            problem(
                 f"task {task.name!r} needs {task.slots} different people"
                 + (f" with {task.qualification!r}" if task.qualification else "")
                 + f" but only {eligible} active member(s) can take it",
-                task=i,
+                i,
             )
+    if problems:
+        raise ProblemError(problems, tasks=at)
 
 
 @dataclass
@@ -211,7 +271,7 @@ class Grid:
         step = problem.granularity
         assert isinstance(step, Decimal)
         tick_hours, least, most, total, exact = [], [], [], [], []
-        for task in problem.tasks:
+        for task in problem.unit_tasks:
             if task.splittable:
                 per_slot = steps_of(task.hours, step)
                 assert per_slot is not None  # checked by the problem
@@ -221,12 +281,12 @@ class Grid:
                 most.append(per_slot)
                 total.append(per_slot * task.slots)
             else:
-                exact.append(exact_hours(task.hours))
+                exact.append(exact_hours(task.hours) if not isinstance(task.hours, Decimal) else task.hours)
                 least.append(1)
                 most.append(1)
                 total.append(task.slots)
             tick_hours.append(float(exact[-1]))
-        per_hour = np.array([t.burden_per_hour() for t in problem.tasks], dtype=float).reshape(-1, 3)
+        per_hour = np.array([t.burden_per_hour() for t in problem.unit_tasks], dtype=float).reshape(-1, 3)
         hours = np.array(tick_hours, dtype=float)
         return cls(
             tick_hours=hours,
@@ -240,3 +300,154 @@ class Grid:
     def piece_hours(self, task: int, ticks: int) -> float:
         """The exact hours of `ticks` ticks of a task (a float that prints as the exact decimal)."""
         return float(self.tick_exact[task] * ticks)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the solver hands out: a flexible task as it is, or one shift of a timed task's occurrence.
+
+    A shift is `task` (hours = the shift's, indivisible: `slots` different people each hold it whole)
+    at `day`, from `start` to `end` (minutes after that day's midnight). A splittable timed window is
+    cut on its grid into consecutive shifts, each at least its shortest shift.
+    """
+
+    origin: int  # index of the task in the problem
+    task: Task
+    day: int | None = None
+    start: int | None = None
+    end: int | None = None
+    hours_exact: Decimal | None = None
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """Week minutes [a, b) (b may pass the week's end: it wraps to Monday)."""
+        if self.day is None or self.start is None or self.end is None:
+            return None
+        base = self.day * 1440
+        return base + self.start, base + self.end
+
+
+SHIFT_TARGET_HOURS = Decimal(1)  # a splittable window is cut into shifts of about this (or min_shift)
+
+
+def cut_window(hours: Decimal, least: Decimal, granularity: Decimal) -> list[Decimal]:
+    """Consecutive shift lengths on the grid covering `hours`, each at least `least` (and the target)."""
+    steps = int(hours / granularity)
+    shortest = max(1, math.ceil(max(least, SHIFT_TARGET_HOURS) / granularity))
+    count = max(1, steps // shortest)
+    base, extra = divmod(steps, count)
+    return [granularity * (base + (1 if i < extra else 0)) for i in range(count)]
+
+
+def units_of(tasks: Sequence[Task], granularity: Decimal) -> list[Unit]:
+    units: list[Unit] = []
+    for i, task in enumerate(tasks):
+        if not task.timed or task.start is None:
+            units.append(Unit(i, task))
+            continue
+        if task.splittable:
+            lengths = cut_window(exact_hours(task.hours), exact_hours(task.min_shift), granularity)
+        else:
+            lengths = [exact_hours(task.hours)]
+        for day in task.day:
+            offset = Decimal(0)
+            for length in lengths:
+                start = task.start + int(offset * 60)
+                end = task.start + int((offset + length) * 60)
+                piece = Task(
+                    task.name,
+                    float(length),
+                    task.slots,
+                    task.qualification,
+                    False,
+                    float(length),
+                    task.desirability,
+                    task.empowerment,
+                    day=(day,),
+                    start=start,
+                )
+                units.append(Unit(i, piece, day, start, end, length))
+                offset += length
+    return units
+
+
+def unit_availability(units: Sequence[Unit], active: Sequence[Member]) -> np.ndarray:
+    """(members, units) whether each active member's windows cover each timed unit (True for flexible)."""
+    week = 7 * 1440
+    result = np.ones((len(active), len(units)), dtype=bool)
+    timed = [u for u, unit in enumerate(units) if unit.span is not None]
+    if not timed:
+        return result
+    spans = np.array([units[u].span for u in timed], dtype=np.int64)
+    a = spans[:, 0] % week
+    b = a + (spans[:, 1] - spans[:, 0])
+    first_end = np.minimum(b, week)
+    wraps = b > week
+    for m, member in enumerate(active):
+        if member.windows is None:
+            continue
+        windows = member.windows
+        starts = np.array([w[0] for w in windows], dtype=np.int64)
+        ends = np.array([w[1] for w in windows], dtype=np.int64)
+        if not len(starts):
+            result[m, timed] = False
+            continue
+        at = np.searchsorted(starts, a, side="right") - 1
+        ok = (at >= 0) & (ends[np.maximum(at, 0)] >= first_end)
+        if wraps.any():
+            rest = b - week
+            at2 = np.searchsorted(starts, np.zeros_like(a), side="right") - 1
+            ok_rest = (at2 >= 0) & (ends[np.maximum(at2, 0)] >= rest)
+            ok &= ~wraps | ok_rest
+        result[m, timed] = ok
+    return result
+
+
+def check_timed(problem: Problem) -> None:
+    """Every shift has enough qualified members available at its time; each problem named with its reason."""
+    from bot.solver.timed import format_span, format_windows
+
+    problems: list[str] = []
+    at: list[int | None] = []
+    step = problem.granularity
+    assert isinstance(step, Decimal)
+    if any(t.timed and t.splittable for t in problem.tasks) and (step * 60) != (step * 60).to_integral_value():
+        raise ProblemError(
+            f"granularity {hours_text(step)} h is not a whole number of minutes, which shifts at set times need: "
+            "use 0.25 (15 minutes), 0.5, 0.05 (3 minutes) …"
+        )
+    active = problem.active
+    qualified = np.ones((len(active), len(problem.units)), dtype=bool)
+    needs = np.array([u.task.qualification or "" for u in problem.units], dtype=object)
+    for q in {u.task.qualification for u in problem.units if u.task.qualification}:
+        holders = np.array([q in m.qualifications for m in active], dtype=bool)
+        qualified[:, needs == q] = holders[:, None]
+    able = (qualified & problem.available).sum(axis=0)
+    reported: set[tuple[int, int | None]] = set()
+    for u, unit in enumerate(problem.units):
+        span = unit.span
+        if span is None or able[u] >= unit.task.slots or (unit.origin, unit.day) in reported:
+            continue
+        reported.add((unit.origin, unit.day))
+        task = problem.tasks[unit.origin]
+        who = f"with `{task.qualification}`" if task.qualification else ""
+        holders = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
+        reasons = []
+        for member in holders[:6]:
+            if member.away:
+                reasons.append(f"{member.name} is away")
+            elif member.hours <= 0:
+                reasons.append(f"{member.name} has 0 hours")
+            elif member.windows is not None:
+                windows = format_windows(member.windows)
+                reasons.append(f"{member.name} is available {windows if len(windows) <= 60 else windows[:57] + '…'}")
+        count = f"{len(holders)} {f'with `{task.qualification}`' if task.qualification else 'members'}"
+        more = f", and {len(holders) - 6} more" if len(holders) > 6 else ""
+        needed = "nobody" if able[u] == 0 else f"only {able[u]} of the {task.slots} people needed"
+        problems.append(
+            f"task {task.name!r}: {needed} {who} {'is' if able[u] <= 1 else 'are'} available on "
+            f"{format_span(*span)} ({count}: {'; '.join(reasons) or 'none'}{more})".replace("  ", " ")
+        )
+        at.append(unit.origin)
+    if problems:
+        raise ProblemError(problems, tasks=at)
