@@ -2,7 +2,7 @@
 
     python -m bot.solver.bench                 # everything (about 20 minutes on 2 cores)
     python -m bot.solver.bench --quick         # fewer seeds and no long runs (about 4 minutes)
-    python -m bot.solver.bench --only medium   # one section: small, medium, large, rotation
+    python -m bot.solver.bench --only timed    # one section: small, medium, timed, large, rotation
     python -m bot.solver.bench --readme        # also rewrite the README's table with these figures
 
 The organizations come from `bot.solver.family` (sites, long indivisible tasks, 4 h volunteers next
@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -513,6 +513,84 @@ def section_rotation(lines: list[Line], work: Path, seeds: Sequence[int] = (7, 8
     )
 
 
+def without_times(org: Organization) -> Organization:
+    """The same organization with its clock taken away: each occurrence of a timed task becomes a
+    flexible task of the same hours and slots (the same work), and nobody has windows."""
+    tasks = []
+    for task in org.tasks:
+        if not task.timed:
+            tasks.append(task)
+            continue
+        for day in task.day:
+            tasks.append(replace(task, name=f"{task.name} ({DAYS[day]})", day=(), start=None))
+    return Organization(tasks, [replace(m, windows=None) for m in org.members], [])
+
+
+def section_timed(count: int, large: bool, lines: list[Line], work: Path) -> None:
+    print(
+        "\n## Work at set times (28–40 members × 110–160 tasks, --timed 0.4 --windows 0.5, 2 away, 1 at 0 h): "
+        "ours at 5 s, and the price of the clock"
+    )
+    print(
+        "| members × tasks (seed) | timed tasks (occurrences) | ours | time (s) | without its times | price | violations |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    ours, times, prices, bad = [], [], [], 0
+    for m, t, seed in medium_sizes(count):
+        org = organization(m, t, seed + 100, away=2, zero=1, timed=0.4, windows=0.5)
+        directory, flexible = work / f"timed-{seed}", work / f"timed-{seed}-flexible"
+        write(directory, org)
+        write(flexible, without_times(org))
+        run, base = plan_command(directory, 5), plan_command(flexible, 5)
+        price = run.spread_sum / base.spread_sum if base.spread_sum > 1e-9 else float("inf")
+        ours.append(run.spread_sum)
+        times.append(run.seconds)
+        prices.append(price)
+        bad += run.violations + base.violations
+        timed = [task for task in org.tasks if task.timed]
+        print(
+            f"| {m} × {t} ({seed + 100}) | {len(timed)} ({sum(task.occurrences for task in timed)}) | "
+            f"{fmt(run.spread_sum)} | {fmt(run.seconds, 2)} | {fmt(base.spread_sum)} | {fmt(price, 2)} | "
+            f"{run.violations} |"
+        )
+    print(
+        f"\nmedian {fmt(median(ours))}, worst {fmt(max(ours))}; price of the clock median {fmt(median(prices), 2)}, "
+        f"worst {fmt(max(prices), 2)}; time median {fmt(median(times), 2)} s, max {fmt(max(times), 2)} s; "
+        f"violations {bad}"
+    )
+    lines.append(
+        Line(
+            f"at set times, 28–40 × 110–160 (40 % timed, half with windows), {len(ours)} seeds",
+            f"median {fmt(median(ours))}, worst {fmt(max(ours))}; {bad} violations",
+            f"median {fmt(median(times), 1)} s, max {fmt(max(times), 1)} s",
+            "",
+            f"the same without its times: price of the clock median {fmt(median(prices), 2)}×, "
+            f"worst {fmt(max(prices), 2)}×",
+        )
+    )
+    if not large:
+        return
+    org = organization(800, 6000, 1, availability="mixed", away=20, timed=0.3, windows=0.4)
+    directory = work / "timed-large"
+    write(directory, org)
+    run = plan_command(directory, 20)
+    print("\n| members × tasks | budget (s) | ours | time (s) | peak memory (MB) | violations |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| 800 × 6000 (mixed, 20 away, 30 % timed, 40 % windows) | 20 | {fmt(run.spread_sum)} | "
+        f"{fmt(run.seconds, 1)} | {run.peak_mb:.0f} | {run.violations} |"
+    )
+    lines.append(
+        Line(
+            "at set times, 800 × 6,000 (mixed staff, 20 away, 30 % timed, 40 % with windows)",
+            f"{fmt(run.spread_sum)}; {run.violations} violations",
+            f"{fmt(run.seconds, 1)} s (budget 20)",
+            f"{run.peak_mb:.0f} MB",
+            "",
+        )
+    )
+
+
 def _csv(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if re.search(r'[",\n]', text) else text
 
@@ -534,7 +612,8 @@ def write_readme(lines: list[Line], readme: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer seeds, no long reference runs")
-    parser.add_argument("--only", choices=("small", "medium", "large", "rotation"))
+    parser.add_argument("--full", action="store_true", help="every section with all its seeds (the default)")
+    parser.add_argument("--only", choices=("small", "medium", "timed", "large", "rotation"))
     parser.add_argument("--readme", type=Path, nargs="?", const=Path("README.md"), help="rewrite the README table")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -544,10 +623,11 @@ def main(argv: list[str] | None = None) -> int:
         sections = {
             "small": lambda: section_small(range(1 if args.quick else 3), lines, work),
             "medium": lambda: section_medium(4 if args.quick else 12, not args.quick, lines, work),
+            "timed": lambda: section_timed(2 if args.quick else 10, not args.quick, lines, work),
             "large": lambda: section_large(lines, work),
             "rotation": lambda: section_rotation(lines, work),
         }
-        chosen = [args.only] if args.only else (["small", "medium"] if args.quick else list(sections))
+        chosen = [args.only] if args.only else (["small", "medium", "timed"] if args.quick else list(sections))
         for name in chosen:
             sections[name]()
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
