@@ -87,6 +87,10 @@ HISTORY_COLUMNS = ("week", "task", "member", "hours")
 ROLES = ("tasks", "members", "ratings", "history")  # the input files, and their sheets in a workbook
 ASSIGNMENT_COLUMNS = ("task", "member", "hours")
 ASSIGNMENT_TIME_COLUMNS = ("day", "start", "end")  # written when the plan has timed pieces
+HISTORY_TIME_COLUMNS = ASSIGNMENT_TIME_COLUMNS  # so that assignments.csv is read back as history
+# A spreadsheet takes a cell starting with one of these for a formula (`=HYPERLINK(…)` in a member's
+# name would run when the file is opened); such text is written with a leading `'`, as OWASP advises.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REPORT_SCHEMA_VERSION = 2  # version 1 (unversioned) had unlabelled `ratio` lists
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 # Also what Excel writes for TRUE/FALSE in German, French, Spanish, Italian and Dutch, and a ticked `x`.
@@ -594,22 +598,35 @@ def _did_you_mean(name: str, names: Iterable[str]) -> str:
     return f"; did you mean {by_key[close[0]]!r}?" if close else ""
 
 
-def parse_history(text: str, source: str = "history.csv") -> list[Held]:
-    rows = read_rows(text, source, HISTORY_COLUMNS, HISTORY_COLUMNS)
+def parse_history(text: str, source: str = "history.csv", week: str | None = None) -> list[Held]:
+    """Earlier weeks' pieces. A file without a `week` column (the planner's own assignments.csv, read
+    back) is one week: `week`, which the caller names in a note."""
+    rows = read_rows(text, source, HISTORY_COLUMNS + HISTORY_TIME_COLUMNS, HISTORY_COLUMNS[1:])
     held = []
     for row in rows:
-        week = row.text("week", required=True).upper()
-        if not ISO_WEEK.match(week):
-            raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {week!r})")
+        label = row.text("week").upper() if "week" in row.values else (week or "")
+        if not label:
+            raise row.fail("`week` is empty: give the ISO week the row was worked in, like 2026-W45")
+        if not ISO_WEEK.match(label):
+            raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {label!r})")
         held.append(
             Held(
-                week,
-                row.text("task", required=True),
-                row.text("member", required=True),
+                label,
+                unliteral(row.text("task", required=True)),
+                unliteral(row.text("member", required=True)),
                 row.number("hours", positive=True),
             )
         )
     return held
+
+
+def has_week_column(text: str, source: str) -> bool:
+    rows = read_rows(text, source, HISTORY_COLUMNS + HISTORY_TIME_COLUMNS, HISTORY_COLUMNS[1:])
+    return not rows or "week" in rows[0].values
+
+
+def previous_week(week: str) -> str:
+    return iso_week(week_days(week)[0] - timedelta(days=7))
 
 
 @dataclass
@@ -666,7 +683,14 @@ def plan_from_texts(
                 flagged.append(task.name)
             rated.append(replace(task, desirability=social.desirability, empowerment=social.empowerment))
         tasks = rated
-    history = parse_history(history_csv, sources.history) if history_csv is not None else []
+    history: list[Held] = []
+    if history_csv is not None:
+        history = parse_history(history_csv, sources.history, previous_week(week))
+        if not has_week_column(history_csv, sources.history):
+            warnings.append(
+                f"{sources.history} has no `week` column: its rows are counted as {previous_week(week)}, "
+                f"the week before the planned {week} (--week); add a `week` column to say otherwise"
+            )
     carry = carry_over(history, tasks, members)  # past weeks valued with every task, weekly or not
     happens = [i for i, row in enumerate(task_rows) if row_recurrence(row).occurs(week)]
     tasks, task_rows = [tasks[i] for i in happens], [task_rows[i] for i in happens]
@@ -724,11 +748,29 @@ def _range(pair: tuple[float, float] | None) -> dict[str, float] | None:
 
 
 def member_pieces(plan: Plan) -> dict[str, list[Piece]]:
-    """Each member's pieces, largest first."""
+    """Each member's pieces: shifts at set times in the order of the week, then flexible work, largest first."""
     held: dict[str, list[Piece]] = defaultdict(list)
     for piece in plan.pieces:
         held[piece.member].append(piece)
-    return {m: sorted(pieces, key=lambda p: (-p.hours, p.task)) for m, pieces in held.items()}
+    return {m: sorted(pieces, key=_piece_order) for m, pieces in held.items()}
+
+
+def _piece_order(piece: Piece) -> tuple[int, int, float, str]:
+    if piece.day is None or piece.start is None:
+        return (1, 0, -piece.hours, piece.task)
+    return (0, piece.day * 1440 + piece.start, 0.0, piece.task)
+
+
+def piece_entry(piece: Piece) -> dict[str, Any]:
+    """A piece in report.json: `day`, `start`, `end` as assignments.csv writes them (null when flexible)."""
+    day, start, end = piece_time(piece)
+    return {"task": piece.task, "hours": piece.hours, "day": day or None, "start": start or None, "end": end or None}
+
+
+def piece_label(piece: Piece) -> str:
+    """`sat 09:00–13:00 Cashier` for a shift, `Accounts 4` for flexible work."""
+    day, start, end = piece_time(piece)
+    return f"{day} {start}–{end} {piece.task}" if day else f"{piece.task} {hours_text(piece.hours)}"
 
 
 def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: float, seed: int) -> dict[str, Any]:
@@ -752,7 +794,7 @@ def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: flo
                 "ratio": _named(row.ratio),
                 "average_desirability": row.average_desirability,
                 "average_empowerment": row.average_empowerment,
-                "tasks": [{"task": p.task, "hours": p.hours} for p in held.get(row.member, [])],
+                "tasks": [piece_entry(p) for p in held.get(row.member, [])],
             }
         )
     report: dict[str, Any] = {
@@ -823,11 +865,21 @@ def assignments_csv(plan: Plan) -> str:
     timed = any(piece.day is not None for piece in plan.pieces)
     writer.writerow(ASSIGNMENT_COLUMNS + (ASSIGNMENT_TIME_COLUMNS if timed else ()))
     for piece in plan.pieces:
-        row: tuple[str, ...] = (piece.task, piece.member, hours_text(piece.hours))
+        row: tuple[str, ...] = (literal(piece.task), literal(piece.member), hours_text(piece.hours))
         if timed:
             row += piece_time(piece)
         writer.writerow(row)
     return out.getvalue()
+
+
+def literal(text: str) -> str:
+    """A name for a CSV cell that no spreadsheet runs as a formula: `=1+2` is written `'=1+2`."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unliteral(text: str) -> str:
+    """A name read back from a file this program wrote: the `'` that `literal` added is dropped."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def piece_time(piece: Piece) -> tuple[str, str, str]:
@@ -840,14 +892,14 @@ def piece_time(piece: Piece) -> tuple[str, str, str]:
 def member_table(result: PlanResult) -> str:
     """Who does what, one line per member: hours against availability and fair share, the unpleasant
     and empowering work against the member's fair share of it (1.00 = exactly fair), and the tasks."""
-    report = result.report
+    report, held = result.report, member_pieces(result.plan)
     header = ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "tasks")
     lines: list[tuple[str, ...]] = []
     for row in report["members"]:
         available = hours_text(row["available"])
         if row["away_days"]:
             available += f" ({row['away_days']}d away)"
-        tasks = ", ".join(f"{t['task']} {hours_text(t['hours'])}" for t in row["tasks"]) or "–"
+        tasks = ", ".join(piece_label(p) for p in held.get(row["member"], [])) or "–"
         lines.append(
             (
                 row["member"],
@@ -895,16 +947,6 @@ def summary(result: PlanResult) -> str:
             f"members' average desirability {low:.2f}–{high:.2f}; "
             f"average empowerment {balance.empowerment_range[0]:.2f}–{balance.empowerment_range[1]:.2f}"
         )
-    over = [m for m in result.report["members"] if m["over_by"] > 0]
-    if over:
-        lines.append(
-            f"warning: the work ({hours_text(balance.total_hours)} h) exceeds everyone's hours "
-            f"({hours_text(balance.available_hours)} h); {len(over)} member(s) over their availability: "
-            + ", ".join(
-                f"{m['member']} {hours_text(m['hours'])} h of {hours_text(m['available'])} h ({m['hours_share']:.0%})"
-                for m in sorted(over, key=lambda m: -m["hours_share"])
-            )
-        )
     if result.flagged:
         lines.append(
             f"note: {len(result.flagged)} task(s) have fewer than {MIN_RATINGS} ratings and count as "
@@ -919,17 +961,43 @@ def summary(result: PlanResult) -> str:
     return "\n".join(lines)
 
 
+def over_hours_warning(result: PlanResult) -> str | None:
+    """Members given more than their hours, by name; "the work exceeds everyone's hours" only when it does."""
+    balance = result.plan.balance
+    over = [m for m in result.report["members"] if m["over_by"] > 0]
+    if not over:
+        return None
+    named = ", ".join(
+        f"{m['member']} {hours_text(m['hours'])} h of {hours_text(m['available'])} h ({m['hours_share']:.0%})"
+        for m in sorted(over, key=lambda m: -m["hours_share"])
+    )
+    work, hours = hours_text(balance.total_hours), hours_text(balance.available_hours)
+    if balance.total_hours > balance.available_hours + 1e-9:
+        return (
+            f"the work ({work} h) exceeds everyone's hours ({hours} h); "
+            f"{len(over)} member(s) over their availability: {named}"
+        )
+    return (
+        f"{len(over)} member(s) over their availability although the work ({work} h) fits everyone's hours "
+        f"({hours} h; qualifications or times leave no other way): {named}"
+    )
+
+
 def assignments_workbook(result: PlanResult, path: Path) -> None:
-    """The plan as an Excel workbook: `Assignments` (task, member, hours, as in the CSV) and `Members`
-    (the terminal's table, with numbers as numbers)."""
+    """The plan as an Excel workbook: `Assignments` (the CSV's columns) and `Members` (the terminal's
+    table, with numbers as numbers). Names are text cells, never formulas, whatever they start with."""
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Assignments"
-    sheet.append(ASSIGNMENT_COLUMNS)
+    timed = any(piece.day is not None for piece in result.plan.pieces)
+    sheet.append(ASSIGNMENT_COLUMNS + (ASSIGNMENT_TIME_COLUMNS if timed else ()))
     for piece in result.plan.pieces:
-        sheet.append((piece.task, piece.member, float(hours_text(piece.hours))))
+        sheet.append((None, None, float(hours_text(piece.hours)), *(piece_time(piece) if timed else ())))
+        _text_cell(sheet.cell(sheet.max_row, 1), piece.task)
+        _text_cell(sheet.cell(sheet.max_row, 2), piece.member)
+    held = member_pieces(result.plan)
     members = book.create_sheet("Members")
     members.append(
         ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "away days", "tasks")
@@ -937,7 +1005,7 @@ def assignments_workbook(result: PlanResult, path: Path) -> None:
     for row in result.report["members"]:
         members.append(
             (
-                row["member"],
+                None,
                 row["hours"],
                 row["available"],
                 row["hours_share"],
@@ -945,17 +1013,28 @@ def assignments_workbook(result: PlanResult, path: Path) -> None:
                 row["ratio"]["unpleasantness"],
                 row["ratio"]["empowerment"],
                 row["away_days"],
-                ", ".join(f"{t['task']} {hours_text(t['hours'])}" for t in row["tasks"]),
+                None,
             )
         )
+        _text_cell(members.cell(members.max_row, 1), row["member"])
+        _text_cell(members.cell(members.max_row, 9), ", ".join(piece_label(p) for p in held.get(row["member"], [])))
         members.cell(members.max_row, 4).number_format = "0%"
     for row in result.report["inactive_members"]:
-        members.append(
-            (row["member"], 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"])
-        )
+        members.append((None, 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"]))
+        _text_cell(members.cell(members.max_row, 1), row["member"])
     for sheet_ in (sheet, members):
         sheet_.freeze_panes = "A2"
     book.save(path)
+
+
+def _text_cell(cell: Any, text: str) -> None:
+    """`text` as a literal string cell: openpyxl would store `=…` as a formula, Excel would run it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # control characters a workbook cannot hold
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True  # and stays text when someone edits the cell
 
 
 def seconds_since_start() -> float:
@@ -1006,7 +1085,8 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:
         Path(args.report).write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
-    for warning in result.warnings:
+    over = over_hours_warning(result)
+    for warning in [*result.warnings, *([over] if over else [])]:
         warn(f"warning: {warning}")
     echo(summary(result))
     return 0

@@ -77,8 +77,8 @@ def test_writes_assignments_and_a_report(tmp_path: Path, capsys) -> None:
     assert report["overall"]["spread_sum"] == pytest.approx(sum(report["overall"]["spread"].values()), abs=1e-3)
     assert {m["member"] for m in report["members"]} == {"ana", "ben", "cy"}
     assert report["solver"]["seconds"] >= 0
-    out = capsys.readouterr().out
-    assert "spread-sum" in out and "over their availability" in out  # 20 h of work, 17 h available
+    captured = capsys.readouterr()
+    assert "spread-sum" in captured.out and "over their availability" in captured.err  # 20 h of work, 17 h available
 
 
 def test_ratings_and_history(tmp_path: Path, capsys) -> None:
@@ -336,7 +336,8 @@ def test_the_terminal_shows_each_member_and_who_is_over_their_hours(tmp_path: Pa
     tasks = b"task,hours,desirability,empowerment\nCooking,6,8,8\nCleaning,6,2,2\n"
     members = b"member,hours\nana,5\nben,5\n"  # 12 h of work for 10 h
     assert run(tmp_path, tasks, members) == 0
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert out[0] == "week 2026-W49: 2 tasks, 2 active members, 12 h of work for 10 h available"
     assert out[2].split() == [
         "member", "hours", "available", "load", "fair", "share", "unpleasant", "empowering", "tasks"
@@ -351,7 +352,7 @@ def test_the_terminal_shows_each_member_and_who_is_over_their_hours(tmp_path: Pa
     assert (
         "warning: the work (12 h) exceeds everyone's hours (10 h); 2 member(s) over their availability: "
         "ana 6 h of 5 h (120%), ben 6 h of 5 h (120%)"
-    ) in out
+    ) in captured.err.splitlines()  # a warning: on standard error, not in the table
 
 
 def test_the_report_names_every_figure(tmp_path: Path) -> None:
@@ -413,3 +414,96 @@ def test_tasks_that_are_not_weekly_are_planned_only_in_their_weeks(tmp_path: Pat
     bad = tasks.replace("once,2026-W50", "once,")
     assert plan(tmp_path, tasks=bad) == 1  # bad input: the file, the line and what to write
     assert "line 8: a one-off task (`every_weeks` once) needs its week in `first_week`" in capsys.readouterr().err
+
+
+# Work at set times in the planner's output; names no spreadsheet runs; assignments read back as history.
+
+TIMED_TASKS = (
+    "task,hours,slots,qualification,splittable,min_shift,desirability,empowerment,day,start\n"
+    "Cashier,4,1,,false,,5,5,sat,09:00\n"
+    "Meeting,2,1,,false,,8,9,tue,19:00\n"
+    "Night watch,4,1,,false,,2,2,sun,22:00\n"
+    "Books,3,1,,true,1,4,7,,\n"
+)
+TIMED_MEMBERS = "member,hours,qualifications,away,available\nana,8,,,\nben,8,,,\n"
+
+
+def test_each_members_shifts_are_shown_in_the_order_of_the_week_then_flexible_work(tmp_path: Path, capsys) -> None:
+    members = "member,hours,available\nana,20,\n"  # one member holds everything
+    assert plan(tmp_path, tasks=TIMED_TASKS, members=members) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("ana "))
+    assert row.endswith("tue 19:00–21:00 Meeting, sat 09:00–13:00 Cashier, sun 22:00–02:00 Night watch, Books 3")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["members"][0]["tasks"] == [
+        {"task": "Meeting", "hours": 2, "day": "tue", "start": "19:00", "end": "21:00"},
+        {"task": "Cashier", "hours": 4, "day": "sat", "start": "09:00", "end": "13:00"},
+        {"task": "Night watch", "hours": 4, "day": "sun", "start": "22:00", "end": "02:00"},
+        {"task": "Books", "hours": 3, "day": None, "start": None, "end": None},
+    ]
+
+
+def test_granularity_cuts_a_timed_window_on_its_grid_from_its_start(tmp_path: Path) -> None:
+    tasks = TIMED_TASKS.replace("Cashier,4,1,,false,,5,5,sat,09:00", "Cashier,6,1,,true,1,5,5,sat,09:15")
+    members = "member,hours\nana,8\nben,8\ncy,8\n"
+    assert plan(tmp_path, "--granularity", "1.5", tasks=tasks, members=members) == 0
+    with open(tmp_path / "out.csv") as f:
+        cashier = [r for r in csv.DictReader(f) if r["task"] == "Cashier"]
+    grid = {"09:15", "10:45", "12:15", "13:45", "15:15"}
+    assert all(r["start"] in grid and r["end"] in grid for r in cashier)
+    assert sum(float(r["hours"]) for r in cashier) == 6
+
+
+def test_the_planners_assignments_are_accepted_back_as_history(tmp_path: Path, capsys) -> None:
+    assert plan(tmp_path, tasks=TIMED_TASKS, members=TIMED_MEMBERS) == 0
+    last_week = (tmp_path / "out.csv").read_text()
+    assert "week" not in last_week.splitlines()[0]
+    capsys.readouterr()
+    assert plan(tmp_path, "--week", "2026-W50", tasks=TIMED_TASKS, members=TIMED_MEMBERS, history=last_week) == 0
+    err = capsys.readouterr().err
+    assert "has no `week` column: its rows are counted as 2026-W49, the week before the planned 2026-W50" in err
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["rotation"]["weeks"] == 2
+    # With its own `week` column, the file's weeks are used, and no note.
+    lines = last_week.splitlines()
+    dated = "\n".join([f"week,{lines[0]}", *(f"2026-W47,{line}" for line in lines[1:])]) + "\n"
+    assert plan(tmp_path, "--week", "2026-W50", tasks=TIMED_TASKS, members=TIMED_MEMBERS, history=dated) == 0
+    assert "no `week` column" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "report.json").read_text())["rotation"]["weeks"] == 2
+
+
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1+2", "-3", "@SUM(A1)")
+
+
+def test_names_a_spreadsheet_would_run_as_formulas_are_written_as_text(tmp_path: Path) -> None:
+    tasks = "task,hours\n" + "".join(f'"{name.replace(chr(34), chr(34) * 2)}",1\n' for name in FORMULAS)
+    members = "member,hours\n=cmd|' /C calc'!A0,5\n@ana,5\n"
+    assert plan(tmp_path, tasks=tasks, members=members) == 0
+    with open(tmp_path / "out.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["task"] for r in rows} == {"'" + name for name in FORMULAS}  # OWASP: a leading quote
+    assert {r["member"] for r in rows} <= {"'=cmd|' /C calc'!A0", "'@ana"}
+    # and read back as history, the names are the tasks' and members' own again
+    history = (tmp_path / "out.csv").read_text()
+    assert plan(tmp_path, tasks=tasks, members=members, history=history) == 0
+    assert json.loads((tmp_path / "report.json").read_text())["rotation"]["weeks"] == 2
+    assert "history_rows_ignored" not in json.loads((tmp_path / "report.json").read_text())
+
+    paths = write(tmp_path, tasks=tasks, members=members)
+    out = tmp_path / "plan.xlsx"
+    argv = ["plan", "--tasks", paths["tasks"], "--members", paths["members"], "--out", str(out)]
+    assert main([*argv, "--time-limit", "1", "--week", "2026-W49"]) == 0
+    book = openpyxl.load_workbook(out)
+    cells = [c for row in book["Assignments"].iter_rows(min_row=2, max_col=2) for c in row]
+    cells += [c for row in book["Members"].iter_rows(min_row=2) for c in (row[0], row[-1])]
+    assert cells and all(c.data_type == "s" for c in cells)  # not one formula
+    assert {c.value for c in cells[0:8:2]} == set(FORMULAS)
+    assert all(c.quotePrefix for c in cells if c.value.startswith(("=", "+", "-", "@")))
+
+
+def test_the_work_is_said_to_exceed_everyones_hours_only_when_it_does(tmp_path: Path, capsys) -> None:
+    tasks = "task,hours,qualification\nDriving,6,driver\nDishes,1,\n"  # 7 h of work for 10 h
+    members = "member,hours,qualifications\nana,5,driver\nben,5,\n"
+    assert plan(tmp_path, tasks=tasks, members=members) == 0
+    captured = capsys.readouterr()
+    assert "exceeds everyone's hours" not in captured.err + captured.out
+    assert "1 member(s) over their availability although the work (7 h) fits everyone's hours (10 h" in captured.err

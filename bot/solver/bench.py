@@ -2,7 +2,7 @@
 
     python -m bot.solver.bench                 # everything (about 20 minutes on 2 cores)
     python -m bot.solver.bench --quick         # fewer seeds and no long runs (about 4 minutes)
-    python -m bot.solver.bench --only medium   # one section: small, medium, large, rotation
+    python -m bot.solver.bench --only timed    # one section: small, medium, timed, large, rotation
     python -m bot.solver.bench --readme        # also rewrite the README's table with these figures
 
 The organizations come from `bot.solver.family` (sites, long indivisible tasks, 4 h volunteers next
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import random
 import re
@@ -28,7 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from bot.solver.family import Organization, organization, write
 from bot.solver.metrics import Week, balance, rotation
 from bot.solver.model import Grid, Member, Piece, Task, hours_text
 from bot.solver.search import State
+from bot.solver.timed import DAYS, WEEK_MINUTES
 
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 QUALIFICATIONS = ("driver", "accounting", "first-aid")
@@ -126,9 +128,22 @@ def plan_command(
         raise RuntimeError(f"the planner failed: {process.stderr.read().decode() if process.stderr else ''}")
     tasks, members = read_problem(directory, members_file)
     with out.open(encoding="utf-8") as rows:
-        pieces = [Piece(r["task"], r["member"], float(r["hours"])) for r in csv.DictReader(rows)]
+        pieces = [read_piece(r) for r in csv.DictReader(rows)]
     violations = check_plan(tasks, members, pieces)
     return Run(balance(tasks, members, pieces).spread_sum, seconds, usage.ru_maxrss / 1024, violations, pieces)
+
+
+def read_piece(row: dict[str, str]) -> Piece:
+    """A row of assignments.csv; a shift's `end` not after its `start` is past midnight."""
+    if not row.get("day"):
+        return Piece(row["task"], row["member"], float(row["hours"]))
+
+    def minutes(clock: str) -> int:
+        hours, _, mins = clock.partition(":")
+        return 60 * int(hours) + int(mins)
+
+    start, end = minutes(row["start"]), minutes(row["end"])
+    return Piece(row["task"], row["member"], float(row["hours"]), day=DAYS.index(row["day"]), start=start, end=end)
 
 
 def read_problem(directory: Path, members_file: str = "members.csv") -> tuple[list[Task], list[Member]]:
@@ -138,26 +153,117 @@ def read_problem(directory: Path, members_file: str = "members.csv") -> tuple[li
     return tasks, parse_members((directory / members_file).read_text(encoding="utf-8"))
 
 
-def check_plan(tasks: Sequence[Task], members: Sequence[Member], pieces: Sequence[Piece]) -> int:
+def check_plan(
+    tasks: Sequence[Task], members: Sequence[Member], pieces: Sequence[Piece], granularity: Fraction = Fraction(1, 4)
+) -> int:
     """How many rules of a valid plan the pieces break (exact arithmetic on the hours as written)."""
+    return len(violations(tasks, members, pieces, granularity))
+
+
+def violations(
+    tasks: Sequence[Task], members: Sequence[Member], pieces: Sequence[Piece], granularity: Fraction = Fraction(1, 4)
+) -> list[tuple[str, str]]:
+    """Each broken rule as (kind, what): today's rules, and for shifts at set times the contract's:
+    inside the holder's windows, no overlap per member, exactly `slots` pieces at every instant of
+    each occurrence, ends on the grid counted from the start, `min_shift`, whole when not splittable."""
     by_task, by_member = {t.name: t for t in tasks}, {m.name: m for m in members}
-    step = Fraction(1, 4)
+    step = Fraction(granularity)
     covered: dict[str, Fraction] = defaultdict(Fraction)
-    bad = 0
+    shifts: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)  # occurrence: offsets
+    busy: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # member: week minutes
+    bad: list[tuple[str, str]] = []
     for piece in pieces:
         task, member = by_task.get(piece.task), by_member.get(piece.member)
+        what = f"{piece.task} / {piece.member}"
         if task is None or member is None or not member.active:
-            bad += 1
+            bad.append(("member", f"{what}: unknown task, or a member who cannot work"))
             continue
         hours = Fraction(hours_text(piece.hours))
-        bad += bool(task.qualification and task.qualification not in member.qualifications)
-        bad += hours > Fraction(hours_text(task.hours))
+        if task.qualification and task.qualification not in member.qualifications:
+            bad.append(("qualification", f"{what}: lacks {task.qualification}"))
+        if task.timed:
+            _check_shift(task, member, piece, hours, step, shifts, busy, bad)
+            continue
+        if piece.day is not None:
+            bad.append(("timing", f"{what}: a flexible task's piece has a time"))
+        if hours > Fraction(hours_text(task.hours)):
+            bad.append(("piece", f"{what}: {hours} h is more than one slot"))
         if task.splittable:
-            bad += hours < Fraction(hours_text(task.min_shift)) or (hours / step).denominator != 1
-        else:
-            bad += hours != Fraction(hours_text(task.hours))
+            if hours < Fraction(hours_text(task.min_shift)) or (hours / step).denominator != 1:
+                bad.append(("min_shift", f"{what}: {hours} h is under min_shift or off the grid"))
+        elif hours != Fraction(hours_text(task.hours)):
+            bad.append(("whole", f"{what}: {hours} h of an indivisible task"))
         covered[piece.task] += hours
-    return bad + sum(covered[t.name] != Fraction(hours_text(t.hours)) * t.slots for t in tasks)
+    bad += [
+        ("total", f"{t.name}: {covered[t.name]} h held of {Fraction(hours_text(t.hours)) * t.slots}")
+        for t in tasks
+        if not t.timed and covered[t.name] != Fraction(hours_text(t.hours)) * t.slots
+    ]
+    for name, spans in busy.items():
+        spans.sort()
+        latest = (-1, "")  # the end of the shifts so far that ends last, and which it is
+        for a, b, shift in spans:
+            if a < latest[0]:
+                bad.append(("overlap", f"{name}: {latest[1]} and {shift} overlap"))
+            latest = max(latest, (b, shift))
+    for task in tasks:
+        for day in task.day if task.timed else ():
+            length = int(Fraction(hours_text(task.hours)) * 60)
+            edges = sorted({0, length, *(x for span in shifts[task.name, day] for x in span)})
+            for a, b in itertools.pairwise(edges):
+                on = sum(1 for x, y in shifts[task.name, day] if x <= a and b <= y)
+                if a < length and on != task.slots:
+                    bad.append(("coverage", f"{task.name} {day}: {on} of {task.slots} on at minute {a} of the shift"))
+                    break
+    return bad
+
+
+def _check_shift(
+    task: Task,
+    member: Member,
+    piece: Piece,
+    hours: Fraction,
+    step: Fraction,
+    shifts: dict[tuple[str, int], list[tuple[int, int]]],
+    busy: dict[str, list[tuple[int, int, str]]],
+    bad: list[tuple[str, str]],
+) -> None:
+    what = f"{piece.task} / {piece.member}"
+    if piece.day is None or piece.start is None or piece.end is None or task.start is None:
+        bad.append(("timing", f"{what}: a shift without its day and times"))
+        return
+    if piece.day not in task.day:
+        bad.append(("timing", f"{what}: day {piece.day} is not one of the task's"))
+        return
+    start = piece.start + (1440 if piece.start < task.start else 0)  # past midnight: the next day
+    end = piece.end
+    while end <= start:
+        end += 1440
+    length, window = end - start, Fraction(hours_text(task.hours)) * 60
+    if hours * 60 != length:
+        bad.append(("hours", f"{what}: {hours} h written for {length} minutes"))
+    offset = start - task.start
+    if offset < 0 or offset + length > window:
+        bad.append(("outside", f"{what}: outside the occurrence"))
+        return
+    grid = step * 60
+    if any(x != window and (x / grid).denominator != 1 for x in (offset, offset + length)):
+        bad.append(("grid", f"{what}: ends off the {step} h grid from the start"))
+    whole = offset == 0 and offset + length == window
+    if not task.splittable and not whole:
+        bad.append(("whole", f"{what}: part of an indivisible shift"))
+    shortest = -(-Fraction(hours_text(task.min_shift)) * 60 // grid) * grid
+    if task.splittable and not whole and length < shortest:
+        bad.append(("min_shift", f"{what}: {length} minutes, under min_shift"))
+    shifts[piece.task, piece.day].append((offset, offset + length))
+    a = piece.day * 1440 + start
+    parts = [(a % WEEK_MINUTES, a % WEEK_MINUTES + length)]
+    if parts[0][1] > WEEK_MINUTES:  # past Sunday midnight: Monday of the same week
+        parts = [(parts[0][0], WEEK_MINUTES), (0, parts[0][1] - WEEK_MINUTES)]
+    for x, y in parts:
+        busy[piece.member].append((x, y, what))
+        if member.windows is not None and not any(u <= x and y <= v for u, v in member.windows):
+            bad.append(("available", f"{what}: outside {piece.member}'s windows"))
 
 
 # -- baselines ------------------------------------------------------------------------------------
@@ -407,6 +513,84 @@ def section_rotation(lines: list[Line], work: Path, seeds: Sequence[int] = (7, 8
     )
 
 
+def without_times(org: Organization) -> Organization:
+    """The same organization with its clock taken away: each occurrence of a timed task becomes a
+    flexible task of the same hours and slots (the same work), and nobody has windows."""
+    tasks = []
+    for task in org.tasks:
+        if not task.timed:
+            tasks.append(task)
+            continue
+        for day in task.day:
+            tasks.append(replace(task, name=f"{task.name} ({DAYS[day]})", day=(), start=None))
+    return Organization(tasks, [replace(m, windows=None) for m in org.members], [])
+
+
+def section_timed(count: int, large: bool, lines: list[Line], work: Path) -> None:
+    print(
+        "\n## Work at set times (28–40 members × 110–160 tasks, --timed 0.4 --windows 0.5, 2 away, 1 at 0 h): "
+        "ours at 5 s, and the price of the clock"
+    )
+    print(
+        "| members × tasks (seed) | timed tasks (occurrences) | ours | time (s) | without its times | price | violations |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    ours, times, prices, bad = [], [], [], 0
+    for m, t, seed in medium_sizes(count):
+        org = organization(m, t, seed + 100, away=2, zero=1, timed=0.4, windows=0.5)
+        directory, flexible = work / f"timed-{seed}", work / f"timed-{seed}-flexible"
+        write(directory, org)
+        write(flexible, without_times(org))
+        run, base = plan_command(directory, 5), plan_command(flexible, 5)
+        price = run.spread_sum / base.spread_sum if base.spread_sum > 1e-9 else float("inf")
+        ours.append(run.spread_sum)
+        times.append(run.seconds)
+        prices.append(price)
+        bad += run.violations + base.violations
+        timed = [task for task in org.tasks if task.timed]
+        print(
+            f"| {m} × {t} ({seed + 100}) | {len(timed)} ({sum(task.occurrences for task in timed)}) | "
+            f"{fmt(run.spread_sum)} | {fmt(run.seconds, 2)} | {fmt(base.spread_sum)} | {fmt(price, 2)} | "
+            f"{run.violations} |"
+        )
+    print(
+        f"\nmedian {fmt(median(ours))}, worst {fmt(max(ours))}; price of the clock median {fmt(median(prices), 2)}, "
+        f"worst {fmt(max(prices), 2)}; time median {fmt(median(times), 2)} s, max {fmt(max(times), 2)} s; "
+        f"violations {bad}"
+    )
+    lines.append(
+        Line(
+            f"at set times, 28–40 × 110–160 (40 % timed, half with windows), {len(ours)} seeds",
+            f"median {fmt(median(ours))}, worst {fmt(max(ours))}; {bad} violations",
+            f"median {fmt(median(times), 1)} s, max {fmt(max(times), 1)} s",
+            "",
+            f"the same without its times: price of the clock median {fmt(median(prices), 2)}×, "
+            f"worst {fmt(max(prices), 2)}×",
+        )
+    )
+    if not large:
+        return
+    org = organization(800, 6000, 1, availability="mixed", away=20, timed=0.3, windows=0.4)
+    directory = work / "timed-large"
+    write(directory, org)
+    run = plan_command(directory, 20)
+    print("\n| members × tasks | budget (s) | ours | time (s) | peak memory (MB) | violations |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| 800 × 6000 (mixed, 20 away, 30 % timed, 40 % windows) | 20 | {fmt(run.spread_sum)} | "
+        f"{fmt(run.seconds, 1)} | {run.peak_mb:.0f} | {run.violations} |"
+    )
+    lines.append(
+        Line(
+            "at set times, 800 × 6,000 (mixed staff, 20 away, 30 % timed, 40 % with windows)",
+            f"{fmt(run.spread_sum)}; {run.violations} violations",
+            f"{fmt(run.seconds, 1)} s (budget 20)",
+            f"{run.peak_mb:.0f} MB",
+            "",
+        )
+    )
+
+
 def _csv(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if re.search(r'[",\n]', text) else text
 
@@ -428,7 +612,8 @@ def write_readme(lines: list[Line], readme: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer seeds, no long reference runs")
-    parser.add_argument("--only", choices=("small", "medium", "large", "rotation"))
+    parser.add_argument("--full", action="store_true", help="every section with all its seeds (the default)")
+    parser.add_argument("--only", choices=("small", "medium", "timed", "large", "rotation"))
     parser.add_argument("--readme", type=Path, nargs="?", const=Path("README.md"), help="rewrite the README table")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -438,10 +623,11 @@ def main(argv: list[str] | None = None) -> int:
         sections = {
             "small": lambda: section_small(range(1 if args.quick else 3), lines, work),
             "medium": lambda: section_medium(4 if args.quick else 12, not args.quick, lines, work),
+            "timed": lambda: section_timed(2 if args.quick else 10, not args.quick, lines, work),
             "large": lambda: section_large(lines, work),
             "rotation": lambda: section_rotation(lines, work),
         }
-        chosen = [args.only] if args.only else (["small", "medium"] if args.quick else list(sections))
+        chosen = [args.only] if args.only else (["small", "medium", "timed"] if args.quick else list(sections))
         for name in chosen:
             sections[name]()
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s)")
