@@ -65,6 +65,7 @@ class Services:
                 reminders.remind_due,
                 concurrency=bot.settings.publish_concurrency,
                 clock_offset=getattr(bot, "clock_offset", timedelta(0)),
+                now=clock,
             )
             if bot.settings.scheduler_enabled
             else None
