@@ -10,6 +10,8 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from bot.redact import install as install_redaction
+from bot.redact import redact
 from bot.startup import ExitStatus, StartupError
 
 if TYPE_CHECKING:
@@ -117,7 +119,7 @@ def _handled(command):
         try:
             return command(args)
         except StartupError as error:
-            print(error, file=sys.stderr)
+            print(redact(str(error)), file=sys.stderr)
             return int(error.status)
 
     run.__doc__ = command.__doc__
@@ -389,6 +391,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     from bot.startup import check_database
 
     logging.basicConfig(level=logging.ERROR)
+    install_redaction()
     checks: list[Check] = []
     try:
         try:

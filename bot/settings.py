@@ -24,11 +24,14 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.redact import redact
+
 ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"
 ENV_FILE_NAME = "parecon-rota.env"
 DATABASE_FILE = "parecon-rota.db"
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
 DEFAULT_DATABASE_URL = f"{SQLITE_PREFIX}./data/{DATABASE_FILE}"
+SECRET_SETTINGS = {"DISCORD_TOKEN"}  # a refusal names them, never shows their value
 
 
 class Settings(BaseSettings):
@@ -185,15 +188,15 @@ class Settings(BaseSettings):
 
 
 def hide_password(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not sep or not at or ":" not in credentials:
-        return url
-    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    """A URL for a message or a log line: its password and secret query values masked."""
+    return redact(url)
 
 
 class ConfigError(Exception):
     """A setting or the settings file is wrong: the message says which and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))  # a malformed URL may still hold a password
 
 
 def env_file_candidates(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[Path]:
@@ -251,7 +254,8 @@ def describe_errors(error: ValidationError, env_file: Path | None, environ: Mapp
         name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
         where = "the environment" if name in environ or name.lower() in environ else str(env_file or "the environment")
         value = problem.get("input")
-        shown = f"{name}={value}" if isinstance(value, str | int | float) else name
+        secret = name in SECRET_SETTINGS
+        shown = f"{name}={redact(str(value))}" if isinstance(value, str | int | float) and not secret else name
         message = str(problem["msg"]).removeprefix("Value error, ")
         if not problem["loc"]:  # a rule across settings (SHARD_IDS with SHARD_COUNT): the message names them
             lines.append(f"{message} (.env.example describes each setting).")
