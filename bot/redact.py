@@ -19,7 +19,8 @@ SECRET_KEYS = r"password|passwd|pass|pwd|sslpassword|secret|client_secret|token|
 _USERINFO = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@:'\"<>]*:)(?P<secret>[^\s/?#'\"<>]*)(?=@)")
 # key=value in a query string or a connection string: ?password=…, &token=…, " password=…" (a
 # sentence's colon or full stop after it is not part of the value)
-_PAIR = re.compile(rf"(?P<head>(?:^|[?&;\s,(]|\b)(?:{SECRET_KEYS})=)(?P<secret>[^\s&;#'\"<>),]*[^\s&;#'\"<>),:.])", re.IGNORECASE)
+_VALUE = r"[^\s&;#'\"<>),]*[^\s&;#'\"<>),:.]"
+_PAIR = re.compile(rf"(?P<head>(?:^|[?&;\s,(]|\b)(?:{SECRET_KEYS})=)(?P<secret>{_VALUE})", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
