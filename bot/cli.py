@@ -371,7 +371,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def run() -> int:
         db = Database(settings.database_url)
         try:
-            written = await write(db, out, utcnow(), args.org)
+            written = await write(db, out, utcnow(), args.org, settings.report_file_mode)
         except BadInput as error:
             print(f"error: {str(error).replace('**', '')}", file=sys.stderr)
             return 1

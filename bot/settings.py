@@ -16,6 +16,7 @@ same data.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.files import make_dirs
 from bot.redact import redact
 
 ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"
@@ -53,6 +55,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     report_dir: Path | None = Field(
         default=None, description="where the public fairness report is written after each publication (unset: not)"
+    )
+    report_file_mode: int = Field(
+        default=0o600,
+        description="the report's files' mode, octal (600: owner-only; 644 for a web server as another user)",
     )
     # Beyond one machine (README): the task queue, shards, the elected scheduler, bursts of publications.
     redis_url: str | None = Field(default=None, description="solve on `parecon-rota worker` processes through Redis")
@@ -101,6 +107,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_default(cls, value: object) -> object:
         return "data" if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("report_file_mode", mode="before")
+    @classmethod
+    def _octal_mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().removeprefix("0o") or "600"
+            if not re.fullmatch(r"0?[0-7]{3}", text) or int(text, 8) & 0o400 == 0:
+                raise ValueError("must be an octal file mode the owner can read, e.g. 600, 640 or 644")
+            return int(text, 8)
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -176,9 +192,9 @@ class Settings(BaseSettings):
 
     def ensure_data_dir(self) -> None:
         """Create the data directory and the SQLite database's folder, so the default works out of the box."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.data_dir)  # owner-only: it holds the database and its backups
         if self.sqlite_path is not None:
-            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.sqlite_path.parent)
 
     def database_label(self) -> str:
         """The database for a log line: a SQLite file's full path, or a URL without its password."""
