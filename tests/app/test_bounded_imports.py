@@ -61,7 +61,7 @@ async def test_another_servers_setup_completes_while_a_2000_row_import_is_still_
     await set_up(db, GUILD, "Bakery")
     importing = asyncio.create_task(tasks.import_tasks(db, GUILD, MOD, "big.csv", rows(2000).encode()))
     # The first batches are committed (visible to another session) while the import goes on.
-    while not importing.done() and await task_count(db) == 0:
+    while not importing.done() and await task_count(db) == 0:  # noqa: ASYNC110 (polls the database)
         await asyncio.sleep(0)
     assert not importing.done(), "the import held all its rows in one transaction until the end"
 
@@ -76,7 +76,7 @@ async def test_another_servers_setup_completes_while_a_2000_row_import_is_still_
 async def test_a_second_import_of_the_same_organization_is_refused_while_the_first_runs(db) -> None:
     await set_up(db, GUILD, "Bakery")
     first = asyncio.create_task(tasks.import_tasks(db, GUILD, MOD, "a.csv", rows(500).encode()))
-    while not first.done() and await task_count(db) == 0:
+    while not first.done() and await task_count(db) == 0:  # noqa: ASYNC110 (polls the database)
         await asyncio.sleep(0)
     with pytest.raises(BadInput, match="An import for this organization is under way"):
         await tasks.import_tasks(db, GUILD, MOD, "b.csv", rows(5).encode())
