@@ -128,9 +128,9 @@ class QueueRunner:
         self.queue, self.local = queue, local
         self.solves = SOLVES
 
-    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0, owner: object = None) -> T:
         if function not in self.solves:
-            return await self.local.run(function, *args, timeout=timeout)
+            return await self.local.run(function, *args, timeout=timeout, owner=owner)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:

@@ -352,7 +352,9 @@ class Dispatcher:
         notes = sorted({ROLE_NOTE.format(role_id=json.loads(m.payload)["role_id"]) for m in moves if m.last_error})
         report = Report.from_json(rota.report)
         names = {member_key(h.member.id): h.member.display_name for h in held}
-        chart = await self.runner.run(balance_chart, chart_points(report, names), f"{org.name}: week {rota.week}")
+        chart = await self.runner.run(
+            balance_chart, chart_points(report, names), f"{org.name}: week {rota.week}", owner=org.id
+        )
         holders = list(dict.fromkeys(h.member.user_id for h in held))  # once each, in the post's order
         return RotaPostContent(org, rota, report, held, notes, chart, marker, Mentions(holders, org.ping_holders))
 

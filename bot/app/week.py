@@ -139,7 +139,9 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
     week's report has no fair shares (stored before they were kept)."""
     if not jobs.shares or not jobs.me:
         return None
-    return await runner.run(balance_chart, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
+    return await runner.run(
+        balance_chart, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me, owner=jobs.org_name
+    )
 
 
 async def mark_done(
