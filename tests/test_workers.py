@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,11 @@ def wait_for_file(path: str, value: str) -> str:
 
 def echo(value: str) -> str:
     return value
+
+
+def stamped(value: str) -> tuple[int, str]:
+    """When it ran (the worker's clock), and what."""
+    return time.time_ns(), value
 
 
 def alive(pid: int) -> bool:
