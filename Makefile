@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-load bench-scale clean
+.PHONY: run test lint format bench bench-load bench-scale bench-import clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,6 +36,9 @@ bench-load: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.e2e.bench_load $(BENCH_LOAD_ARGS)
 
 # Many organizations due at once, solved by 1, 2 and 4 `parecon-rota worker`s through Redis (figures, no asserts).
+bench-import: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.app.bench_import $(BENCH_IMPORT_ARGS)
+
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.e2e.bench_scale $(BENCH_SCALE_ARGS)
 

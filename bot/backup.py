@@ -9,6 +9,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.files import create_private, make_dirs
+
 
 class BackupError(Exception):
     """Why a backup or restore did not happen, and what to do."""
@@ -39,9 +41,10 @@ def backup(source: Path, target: Path) -> str:
         raise BackupError(f"There is no database at {source}: nothing to back up. Check DATA_DIR / DATABASE_URL.")
     if target.exists():
         raise BackupError(f"{target} already exists: give another file name.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(target.parent)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private(partial)  # a backup holds what the database holds: owner-only from the start
     try:
         with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
             live.backup(copy)
@@ -63,7 +66,8 @@ def restore(source: Path, live: Path, keep_dir: Path, now: datetime | None = Non
     if live.is_file():
         kept = default_backup_path(keep_dir, now, prefix="before-restore")
         backup(live, kept)
-    live.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(live.parent)
+    create_private(live)
     with closing(sqlite3.connect(source)) as backup_db, closing(sqlite3.connect(live)) as live_db:
         backup_db.backup(live_db)
     return revision, kept

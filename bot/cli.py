@@ -10,6 +10,8 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from bot.redact import install as install_redaction
+from bot.redact import redact
 from bot.startup import ExitStatus, StartupError
 
 if TYPE_CHECKING:
@@ -117,7 +119,7 @@ def _handled(command):
         try:
             return command(args)
         except StartupError as error:
-            print(error, file=sys.stderr)
+            print(redact(str(error)), file=sys.stderr)
             return int(error.status)
 
     run.__doc__ = command.__doc__
@@ -369,7 +371,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def run() -> int:
         db = Database(settings.database_url)
         try:
-            written = await write(db, out, utcnow(), args.org)
+            written = await write(db, out, utcnow(), args.org, settings.report_file_mode)
         except BadInput as error:
             print(f"error: {str(error).replace('**', '')}", file=sys.stderr)
             return 1
@@ -389,6 +391,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     from bot.startup import check_database
 
     logging.basicConfig(level=logging.ERROR)
+    install_redaction()
     checks: list[Check] = []
     try:
         try:

@@ -227,4 +227,5 @@ def make_runner(settings: Settings) -> Workers | QueueRunner:
     from bot.taskqueue import Queue, QueueRunner, where
 
     log.info("solves go to the task queue at %s (`parecon-rota worker` runs them)", where(settings.redis_url))
-    return QueueRunner(Queue(settings.redis_url, requeue_after=settings.queue_requeue_after), Workers())
+    queue = Queue(settings.redis_url, requeue_after=settings.queue_requeue_after)
+    return QueueRunner(queue, Workers(), queue_wait=settings.solve_queue_wait)

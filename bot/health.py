@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.redact import redact
+
 log = logging.getLogger("bot")
 
 HEARTBEAT_KEY = "health:gateway"
@@ -64,7 +66,7 @@ class Check:
     what: str
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.what}"
+        return f"{'ok  ' if self.ok else 'FAIL'} {redact(self.what)}"
 
 
 def judge_heartbeat(text: str | None, now: datetime, max_age: float) -> list[Check]:

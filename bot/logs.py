@@ -9,6 +9,8 @@ from typing import TextIO
 
 import discord
 
+from bot.redact import RedactingFilter
+
 PLAIN = logging.Formatter("[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{")
 
 
@@ -25,3 +27,4 @@ def setup_logging(level: int, stream: TextIO | None = None) -> None:
         discord.utils.setup_logging(level=level, handler=handler)
     else:
         discord.utils.setup_logging(level=level, handler=handler, formatter=PLAIN)
+    handler.addFilter(RedactingFilter())  # whatever a library logs: no password in the log

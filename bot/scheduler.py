@@ -93,8 +93,10 @@ class WeeklyScheduler:
         *,
         concurrency: int = 4,
         clock_offset: timedelta = timedelta(0),
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.publish, self.remind = publish, remind
+        self.now = now  # the bot's clock, which the deadlines of one-off jobs are in
         self.burst = Burst(concurrency)
         self.clock_offset = clock_offset
         self.schedules: dict[int, Schedule] = {}  # the weekly jobs' schedules, as last reconciled
@@ -190,8 +192,13 @@ class WeeklyScheduler:
         return None if job is None else job.next_run_time
 
     def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[object]], *args: object) -> None:
-        """A one-off job (e.g. closing a vote at its deadline); one already past runs at once."""
-        run_at = max(when, datetime.now(UTC))
+        """A one-off job (e.g. closing a vote at its deadline); one already past runs at once.
+
+        `when` is on the bot's clock; APScheduler runs on real time: the job runs after the same
+        delay (a deadline the bot's clock has not reached must not fire early, and find nothing due)."""
+        real_now = datetime.now(UTC)
+        bot_now = self.now() if self.now is not None else real_now
+        run_at = real_now + max(when - bot_now, timedelta(0))
 
         async def run() -> None:
             await self._track(callback(*args), f"job {key}")

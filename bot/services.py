@@ -65,6 +65,7 @@ class Services:
                 reminders.remind_due,
                 concurrency=bot.settings.publish_concurrency,
                 clock_offset=getattr(bot, "clock_offset", timedelta(0)),
+                now=clock,
             )
             if bot.settings.scheduler_enabled
             else None
@@ -84,7 +85,7 @@ class Services:
         """After a publication or a change of opt-in, in the background: the public report (`REPORT_DIR`)."""
         out = self.bot.settings.report_dir
         if out is not None:
-            self._spawn(report.regenerate(self.db, out, org_id, self.now()))
+            self._spawn(report.regenerate(self.db, out, org_id, self.now(), self.bot.settings.report_file_mode))
 
     def now(self) -> datetime:
         return self.bot.now()

@@ -16,6 +16,7 @@ same data.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,15 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.files import make_dirs
+from bot.redact import redact
+
 ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"
 ENV_FILE_NAME = "parecon-rota.env"
 DATABASE_FILE = "parecon-rota.db"
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
 DEFAULT_DATABASE_URL = f"{SQLITE_PREFIX}./data/{DATABASE_FILE}"
+SECRET_SETTINGS = {"DISCORD_TOKEN"}  # a refusal names them, never shows their value
 
 
 class Settings(BaseSettings):
@@ -50,6 +55,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     report_dir: Path | None = Field(
         default=None, description="where the public fairness report is written after each publication (unset: not)"
+    )
+    report_file_mode: int = Field(
+        default=0o600,
+        description="the report's files' mode, octal (600: owner-only; 644 for a web server as another user)",
+    )
+    # Limits per request (README: Limits): one member or one server cannot hold up the others.
+    import_max_rows: int = Field(default=2000, ge=1, le=20000, description="task rows per `/mod task import`")
+    chart_cooldown: float = Field(default=10.0, ge=0, le=3600, description="seconds between one member's charts")
+    preview_cooldown: float = Field(default=60.0, ge=0, le=3600, description="seconds between one's previews")
+    solve_queue_wait: float = Field(
+        default=900.0, gt=0, le=86400, description="seconds a solve may wait for a worker before it is given up"
     )
     # Beyond one machine (README): the task queue, shards, the elected scheduler, bursts of publications.
     redis_url: str | None = Field(default=None, description="solve on `parecon-rota worker` processes through Redis")
@@ -98,6 +114,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_default(cls, value: object) -> object:
         return "data" if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("report_file_mode", mode="before")
+    @classmethod
+    def _octal_mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().removeprefix("0o") or "600"
+            if not re.fullmatch(r"0?[0-7]{3}", text) or int(text, 8) & 0o400 == 0:
+                raise ValueError("must be an octal file mode the owner can read, e.g. 600, 640 or 644")
+            return int(text, 8)
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -173,9 +199,9 @@ class Settings(BaseSettings):
 
     def ensure_data_dir(self) -> None:
         """Create the data directory and the SQLite database's folder, so the default works out of the box."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.data_dir)  # owner-only: it holds the database and its backups
         if self.sqlite_path is not None:
-            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.sqlite_path.parent)
 
     def database_label(self) -> str:
         """The database for a log line: a SQLite file's full path, or a URL without its password."""
@@ -185,15 +211,15 @@ class Settings(BaseSettings):
 
 
 def hide_password(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not sep or not at or ":" not in credentials:
-        return url
-    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    """A URL for a message or a log line: its password and secret query values masked."""
+    return redact(url)
 
 
 class ConfigError(Exception):
     """A setting or the settings file is wrong: the message says which and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))  # a malformed URL may still hold a password
 
 
 def env_file_candidates(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[Path]:
@@ -251,7 +277,8 @@ def describe_errors(error: ValidationError, env_file: Path | None, environ: Mapp
         name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
         where = "the environment" if name in environ or name.lower() in environ else str(env_file or "the environment")
         value = problem.get("input")
-        shown = f"{name}={value}" if isinstance(value, str | int | float) else name
+        secret = name in SECRET_SETTINGS
+        shown = f"{name}={redact(str(value))}" if isinstance(value, str | int | float) and not secret else name
         message = str(problem["msg"]).removeprefix("Value error, ")
         if not problem["loc"]:  # a rule across settings (SHARD_IDS with SHARD_COUNT): the message names them
             lines.append(f"{message} (.env.example describes each setting).")

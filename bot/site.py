@@ -8,6 +8,7 @@ Layout: `index.html` lists the organizations; each has `<slug>/index.html`.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from bot.files import PRIVATE_FILE, folder_mode, make_dirs
 from bot.public_report import Person, PublicReport
 
 WIDTH, HEIGHT = 360, 210
@@ -366,14 +368,26 @@ def render_index(entries: Sequence[tuple[str, str]]) -> str:
     return _env.from_string(INDEX).render(entries=entries, style=Markup(STYLE))
 
 
-def _write(path: Path, text: str) -> None:
+MANIFEST = ".parecon-rota-report.json"  # in the report's folder: the pages this bot wrote, by organization
+
+
+def _write(path: Path, text: str, mode: int) -> None:
     """Write atomically: a web server never serves half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    make_dirs(path.parent, folder_mode(mode))
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")  # created 0600
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
-    os.chmod(temporary, 0o644)
+    os.chmod(temporary, mode)
     os.replace(temporary, path)
+
+
+def _read_manifest(out: Path) -> dict[str, str]:
+    """Organization id -> the page written for it (relative to `out`); nothing else in `out` is ours."""
+    try:
+        pages = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("pages", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in pages.items()} if isinstance(pages, dict) else {}
 
 
 def write_site(
@@ -381,30 +395,41 @@ def write_site(
     reports: Sequence[tuple[int, PublicReport]],
     listed: Sequence[tuple[int, str]],
     withdrawn: Sequence[int] = (),
+    mode: int = PRIVATE_FILE,
 ) -> list[Path]:
     """Write each report's page and the index of `listed` (id, name: every organization publishing).
     The pages of `withdrawn` organizations (no longer publishing) and of earlier names are removed,
-    so nothing stays public that should not. Returns the pages written."""
+    so nothing stays public that should not; only pages this bot wrote (its manifest in `out` lists
+    them) are ever removed. Files get `mode` (owner-only unless REPORT_FILE_MODE says otherwise).
+    Returns the pages written."""
     written = []
+    manifest = _read_manifest(out)
     for org_id, report in reports:
         page = out / slug(report.name, org_id) / "index.html"
-        _remove_pages(out, org_id, keep=page.parent)
-        _write(page, render_page(report))
+        _remove_page(out, manifest, org_id, keep=page)
+        _write(page, render_page(report), mode)
+        manifest[str(org_id)] = page.relative_to(out).as_posix()
+        _write(out / MANIFEST, json.dumps({"pages": manifest}, indent=1, sort_keys=True), mode)
         written.append(page)
     for org_id in withdrawn:
-        _remove_pages(out, org_id, keep=None)
+        _remove_page(out, manifest, org_id, keep=None)
     entries = [(name, f"{slug(name, org_id)}/index.html") for org_id, name in listed]
-    _write(out / "index.html", render_index(entries))
+    _write(out / "index.html", render_index(entries), mode)
+    _write(out / MANIFEST, json.dumps({"pages": manifest}, indent=1, sort_keys=True), mode)
     written.append(out / "index.html")
     return written
 
 
-def _remove_pages(out: Path, org_id: int, keep: Path | None) -> None:
-    if not out.is_dir():
+def _remove_page(out: Path, manifest: dict[str, str], org_id: int, keep: Path | None) -> None:
+    """The page this bot wrote for the organization, unless it is `keep` (and its folder, if empty)."""
+    recorded = manifest.get(str(org_id))
+    if recorded is None:
         return
-    for folder in out.glob(f"*-{org_id}"):
-        page = folder / "index.html"
-        if folder != keep and page.is_file():
-            page.unlink()
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+    page = out / recorded
+    if page == keep:
+        return
+    manifest.pop(str(org_id))
+    if page.resolve().is_relative_to(out.resolve()) and page.is_file():
+        page.unlink()
+        with contextlib.suppress(OSError):
+            page.parent.rmdir()

@@ -22,6 +22,8 @@ import time
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 
+from bot.redact import redact
+
 log = logging.getLogger("bot")
 
 RETRY_SECONDS = 2.0  # between attempts
@@ -42,7 +44,7 @@ class StartupError(Exception):
     """A start-up failure: the message is for people (one or two lines), the status for the service manager."""
 
     def __init__(self, status: ExitStatus, message: str) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))  # it goes to standard error and the service's log
         self.status = status
 
 

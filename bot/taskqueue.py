@@ -24,7 +24,9 @@ by the bot and its workers (a private network, a password), like the database.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -39,10 +41,11 @@ from dramatiq.encoder import PickleEncoder
 from dramatiq.middleware import Middleware
 from dramatiq.results import ResultMissing, Results
 from dramatiq.results.backends.redis import RedisBackend
+from pebble import ProcessPool
 
 from bot.rota import solve_week
 from bot.settings import hide_password
-from bot.workers import Workers
+from bot.workers import Workers, ignore_interrupts
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,8 @@ ACTOR = "solve"
 NAMESPACE = "parecon-rota"
 HEARTBEAT_SECONDS = 1.0  # a worker's heartbeat, well inside the shortest QUEUE_REQUEUE_AFTER (2 s)
 RESULT_TTL_MS = 15 * 60 * 1000  # a result nobody read (the bot stopped meanwhile) expires
-STILL_WAITING_SECONDS = 30.0  # a solve not back by then gets a log line (are workers running?)
+STILL_WAITING_SECONDS = 30.0  # a solve not started by then gets a log line (are workers running?)
+RESULT_MARGIN_SECONDS = 5.0  # a finished solve's result on its way back through Redis
 SOLVES = frozenset({solve_week})  # what goes to the queue; the rest stays local
 
 
@@ -78,8 +82,9 @@ class Queue:
         self.backend = RedisBackend(client=self.client, namespace=f"{NAMESPACE}-results", encoder=PickleEncoder())
         self.broker.add_middleware(Results(backend=self.backend, store_results=True, result_ttl=RESULT_TTL_MS))
         self.broker.add_middleware(dramatiq.middleware.CurrentMessage())
+        self._solver: ProcessPool | None = None  # a worker's solving process (started on its first solve)
         self.actor: dramatiq.Actor = dramatiq.Actor(
-            run_job,
+            self.run_job,
             broker=self.broker,
             actor_name=ACTOR,
             queue_name=QUEUE,
@@ -89,8 +94,41 @@ class Queue:
             options={"max_retries": 0, "time_limit": 24 * 3600 * 1000, "store_results": True},
         )
 
-    def send(self, function: Callable[..., Any], args: tuple, *, max_age: float) -> dramatiq.Message:
-        return self.actor.send_with_options(args=(function, args), max_age=int(max_age * 1000))
+    def send(self, function: Callable[..., Any], args: tuple, *, timeout: float, max_age: float) -> dramatiq.Message:
+        """Queue a solve: `timeout` seconds once a worker starts it; dropped if none starts it within `max_age`."""
+        return self.actor.send_with_options(args=(function, args, timeout), max_age=int(max_age * 1000))
+
+    def _started_key(self, message_id: str) -> str:
+        return f"{NAMESPACE}:started:{message_id}"
+
+    def started(self, message: dramatiq.Message) -> bool:
+        """Whether a worker has started the solve (blocking: call from a thread)."""
+        return bool(self.client.exists(self._started_key(message.message_id)))
+
+    def run_job(self, function: Callable[..., Any], args: tuple, timeout: float | None = None) -> tuple[str, Any]:
+        """In a worker: run one solve in the worker's solving process, at most `timeout` seconds from
+        now (then that process is killed and replaced; the worker takes the next solve). Its exception
+        (a problem that cannot be solved, the time limit) is the result."""
+        started = time.monotonic()
+        message = dramatiq.middleware.CurrentMessage.get_current_message()
+        label = message.message_id if message is not None else "?"
+        if message is not None:
+            self.client.set(self._started_key(message.message_id), "1", px=RESULT_TTL_MS)
+        log.info("solving %s (message %s)", getattr(function, "__name__", function), label)
+        try:
+            if self._solver is None:
+                self._solver = ProcessPool(
+                    1, initializer=ignore_interrupts, context=multiprocessing.get_context("spawn")
+                )
+            value = self._solver.schedule(function, args=args, timeout=timeout).result()
+        except concurrent.futures.TimeoutError:
+            log.warning("solve %s ran past %s s: its process was stopped", label, timeout)
+            return ("raised", TimeoutError(f"the solve ran past {timeout:g} s and was stopped"))
+        except Exception as error:
+            log.info("solve %s ended with %s: %s", label, type(error).__name__, error)
+            return ("raised", error)
+        log.info("solved %s in %.1f s (worker pid %d)", label, time.monotonic() - started, os.getpid())
+        return ("ok", value)
 
     def result(self, message: dramatiq.Message) -> tuple[str, Any] | None:
         """The job's outcome, or None while it is not there yet (blocking: call from a thread)."""
@@ -103,38 +141,36 @@ class Queue:
         return int(self.broker.do_qsize(QUEUE))
 
     def close(self) -> None:
+        if self._solver is not None:
+            self._solver.stop()
+            self._solver.join(timeout=5)
+            self._solver = None
         self.client.close()
-
-
-def run_job(function: Callable[..., Any], args: tuple) -> tuple[str, Any]:
-    """In a worker: run one solve; its exception (a problem that cannot be solved) is the result."""
-    started = time.monotonic()
-    message = dramatiq.middleware.CurrentMessage.get_current_message()
-    label = message.message_id if message is not None else "?"
-    log.info("solving %s (message %s)", getattr(function, "__name__", function), label)
-    try:
-        value = function(*args)
-    except Exception as error:
-        log.info("solve %s ended with %s: %s", label, type(error).__name__, error)
-        return ("raised", error)
-    log.info("solved %s in %.1f s (worker pid %d)", label, time.monotonic() - started, os.getpid())
-    return ("ok", value)
 
 
 class QueueRunner:
     """A `Runner`: solves through the queue (any worker, on any machine), the rest in the local pool."""
 
-    def __init__(self, queue: Queue, local: Workers) -> None:
+    def __init__(self, queue: Queue, local: Workers, *, queue_wait: float = 900.0) -> None:
         self.queue, self.local = queue, local
         self.solves = SOLVES
+        self.queue_wait = queue_wait  # how long a solve may wait for a worker to start it
+        self._turns: dict[object, asyncio.Lock] = {}  # one solve in the queue per organization
 
-    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0, owner: object = None) -> T:
         if function not in self.solves:
-            return await self.local.run(function, *args, timeout=timeout)
+            return await self.local.run(function, *args, timeout=timeout, owner=owner)
+        if owner is None:
+            return await self._solve(function, args, timeout)
+        # One solve per organization in the queue at a time: the queue is first in, first out, so an
+        # organization asking for many cannot push the others' solves back.
+        async with self._turns.setdefault(owner, asyncio.Lock()):
+            return await self._solve(function, args, timeout)
+
+    async def _solve(self, function: Callable[..., T], args: tuple, timeout: float) -> T:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
         try:
-            message = await asyncio.to_thread(self.queue.send, function, args, max_age=timeout)
+            message = await asyncio.to_thread(self.queue.send, function, args, timeout=timeout, max_age=self.queue_wait)
         except (redis.RedisError, OSError) as error:
             log.warning(
                 "the task queue at %s does not answer (%s): solving in this process instead",
@@ -142,21 +178,31 @@ class QueueRunner:
                 error,
             )
             return await self.local.run(function, *args, timeout=timeout)
-        outcome = await self._wait(message, deadline, timeout)
+        started = loop.time()
+        outcome = await self._wait(message, timeout)
         if outcome is None:  # the queue went away while we waited
-            return await self.local.run(function, *args, timeout=max(1.0, deadline - loop.time()))
+            return await self.local.run(function, *args, timeout=max(1.0, timeout - (loop.time() - started)))
         status, value = outcome
         if status == "raised":
             raise value
         return value
 
-    async def _wait(self, message: dramatiq.Message, deadline: float, timeout: float) -> tuple[str, Any] | None:
+    def _progress(self, message: dramatiq.Message, known_started: bool) -> tuple[tuple[str, Any] | None, bool]:
+        """The outcome if there is one, and whether a worker has started the solve (blocking)."""
+        outcome = self.queue.result(message)
+        return outcome, known_started or outcome is not None or self.queue.started(message)
+
+    async def _wait(self, message: dramatiq.Message, timeout: float) -> tuple[str, Any] | None:
+        """Wait up to `queue_wait` for a worker to start the solve, then up to `timeout` (plus a
+        margin for the result's way back) for it to finish: the time limit is the solve's, not the
+        queue's."""
         loop = asyncio.get_running_loop()
-        pause, said_waiting = 0.02, False
-        started = loop.time()
+        pause, said_waiting, started = 0.02, False, False
+        sent = loop.time()
+        deadline = sent + self.queue_wait
         while True:
             try:
-                outcome = await asyncio.to_thread(self.queue.result, message)
+                outcome, now_started = await asyncio.to_thread(self._progress, message, started)
             except (redis.RedisError, OSError) as error:
                 log.warning(
                     "lost the task queue at %s while waiting for a solve (%s): solving in this process instead",
@@ -167,21 +213,26 @@ class QueueRunner:
             if outcome is not None:
                 return outcome
             now = loop.time()
+            if now_started and not started:
+                started, deadline = True, now + timeout + RESULT_MARGIN_SECONDS
             if now >= deadline:
+                if started:
+                    log.error("the solve of message %s did not come back within %.0f s", message.message_id, timeout)
+                    raise TimeoutError(f"the solve did not finish within {timeout:.0f} s")
                 log.error(
-                    "no worker solved message %s within %.0f s: are `parecon-rota worker` processes running "
+                    "no worker started message %s within %.0f s: are `parecon-rota worker` processes running "
                     "and reaching %s?",
                     message.message_id,
-                    timeout,
+                    self.queue_wait,
                     where(self.queue.url),
                 )
-                raise TimeoutError(f"no worker answered within {timeout:.0f} s")
-            if not said_waiting and now - started > STILL_WAITING_SECONDS:
+                raise TimeoutError(f"no worker took the solve within {self.queue_wait:.0f} s")
+            if not said_waiting and not started and now - sent > STILL_WAITING_SECONDS:
                 said_waiting = True
                 waiting = await asyncio.to_thread(self.queue.waiting)
                 log.warning(
                     "a solve has waited %.0f s for a worker (%d waiting in the queue); still waiting up to %.0f s",
-                    now - started,
+                    now - sent,
                     waiting,
                     deadline - now,
                 )

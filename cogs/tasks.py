@@ -235,7 +235,10 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
         raise BadInput(f"`{file.filename}` is {file.size // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB.")
     await interaction.response.defer(ephemeral=True, thinking=True)
     raw = await file.read()
-    imported = await tasks.import_tasks(db(interaction), interaction.guild_id, interaction.user.id, file.filename, raw)
+    bot = bot_of(interaction)
+    imported = await tasks.import_tasks(
+        bot.db, interaction.guild_id, interaction.user.id, file.filename, raw, max_rows=bot.settings.import_max_rows
+    )
     summary = imported.summary()
     await interaction.followup.send(
         f"Imported `{file.filename}`: {summary}. Ratings come from members (`/rate`), so the file's "

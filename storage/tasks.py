@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import func, select
 
 from bot.recurrence import Recurrence
 from storage.models import TaskRow
@@ -53,3 +53,13 @@ async def all_task_names(session: AsyncSession, org_id: int) -> list[str]:
     """Every task name of the organization, archived ones too (names are unique among them all)."""
     result = await session.execute(select(TaskRow.name).where(TaskRow.organization_id == org_id).order_by(TaskRow.name))
     return list(result.scalars())
+
+
+async def tasks_named(session: AsyncSession, org_id: int, names: list[str]) -> dict[str, TaskRow]:
+    """The organization's tasks (archived or not) with these names, by lower-cased name: one query
+    for a batch of an import."""
+    lowered = sorted({name.lower() for name in names})
+    result = await session.execute(
+        select(TaskRow).where(TaskRow.organization_id == org_id, func.lower(TaskRow.name).in_(lowered))
+    )
+    return {row.name.lower(): row for row in result.scalars()}

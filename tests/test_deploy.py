@@ -368,3 +368,17 @@ def test_report_writes_the_site_of_the_organizations_that_publish_it(tmp_path: P
     assert refused.stderr.strip().splitlines()[-1] == (
         "error: Private Club does not publish its report: a moderator turns it on with `/mod org publish-report on`."
     )
+
+
+def test_health_and_start_up_never_show_a_password_of_a_malformed_or_unreachable_url(tmp_path: Path) -> None:
+    for env in (
+        {"DATABASE_URL": "postgress://rota:S3cretPW@db:5432/rota"},
+        {"REDIS_URL": "http://:S3cretPW@redis:6379/0"},
+        {"DATABASE_URL": "postgresql://rota:S3cretPW@127.0.0.1:9/rota?password=S3cretPW", "CONNECT_TIMEOUT": "1"},
+    ):
+        health = parecon_rota(tmp_path, "health", **env)
+        started = parecon_rota(tmp_path, "run", DISCORD_TOKEN="x", **env)
+        for result in (health, started):
+            assert result.returncode != 0
+            assert "S3cretPW" not in result.stdout + result.stderr
+        assert "***@" in health.stdout

@@ -4,6 +4,7 @@ a log line and the local pool. The workers as processes, killed mid-solve: tests
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from bot.solver import ProblemError
 from bot.startup import ExitStatus
 from bot.taskqueue import Heartbeat, Queue, QueueRunner
+from tests.test_workers import alive, echo, stamped, stuck, wait_for_file
 
 
 class LocalPool:
@@ -25,7 +27,7 @@ class LocalPool:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    async def run(self, function, *args: Any, timeout: float = 300.0):
+    async def run(self, function, *args: Any, timeout: float = 300.0, owner: object = None):
         self.calls.append(function.__name__)
         return function(*args)
 
@@ -54,8 +56,8 @@ def worker(queue: Queue) -> Iterator[dramatiq.Worker]:
     worker.stop(timeout=5000)
 
 
-def runner(queue: Queue, pool: LocalPool, *solves) -> QueueRunner:
-    runner = QueueRunner(queue, pool)  # type: ignore[arg-type]
+def runner(queue: Queue, pool: LocalPool, *solves, queue_wait: float = 60) -> QueueRunner:
+    runner = QueueRunner(queue, pool, queue_wait=queue_wait)  # type: ignore[arg-type]
     runner.solves = frozenset(solves)
     return runner
 
@@ -74,11 +76,11 @@ async def test_the_solvers_refusal_comes_back_as_itself(queue, worker) -> None:
     assert raised.value.task == 4  # the bot names the task from it
 
 
-async def test_without_workers_the_budget_holds_and_the_message_expires(queue, caplog) -> None:
+async def test_without_workers_the_wait_is_bounded_and_the_message_expires(queue, caplog) -> None:
     caplog.set_level(logging.ERROR, logger="bot.taskqueue")
-    with pytest.raises(TimeoutError):
-        await runner(queue, LocalPool(), pow).run(pow, 2, 3, timeout=0.3)
-    assert "no worker solved message" in caplog.text and "parecon-rota worker" in caplog.text
+    with pytest.raises(TimeoutError, match="no worker took the solve"):
+        await runner(queue, LocalPool(), pow, queue_wait=0.3).run(pow, 2, 3, timeout=30)
+    assert "no worker started message" in caplog.text and "parecon-rota worker" in caplog.text
     [message] = [m for m in queue.broker.client.hvals(f"{queue.broker.namespace}:solve.msgs")]
     assert b"max_age" in message  # a worker starting later drops it instead of solving for nobody
 
@@ -134,3 +136,59 @@ async def test_a_queue_lost_while_waiting_means_a_log_line_and_the_local_pool(qu
     assert await runner(queue, pool, pow).run(pow, 2, 5, timeout=30) == 32
     assert pool.calls == ["pow"]
     assert "lost the task queue at" in caplog.text and "Connection reset by peer" in caplog.text
+
+
+async def eventually(condition, what: str, bound: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    until = loop.time() + bound
+    while not condition():
+        assert loop.time() < until, f"never: {what}"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_stuck_solve_is_killed_and_the_worker_takes_the_next(queue, worker, tmp_path) -> None:
+    pid_file = tmp_path / "stuck.pid"
+    solves = runner(queue, LocalPool(), stuck, echo)
+    stuck_run = asyncio.create_task(solves.run(stuck, str(pid_file), timeout=2, owner="org A"))
+    await eventually(pid_file.exists, "the stuck solve started")
+    other = asyncio.create_task(solves.run(echo, "B", timeout=60, owner="org B"))
+    with pytest.raises(TimeoutError, match="ran past 2 s and was stopped"):
+        await stuck_run
+    assert await other == "B"
+    pid = int(pid_file.read_text())
+    await eventually(lambda: not alive(pid), "the stuck solve's process was killed")
+
+
+async def test_a_solves_time_limit_counts_from_its_start_not_its_wait(queue, worker, tmp_path) -> None:
+    release = tmp_path / "release"
+    solves = runner(queue, LocalPool(), wait_for_file, echo)
+    first = asyncio.create_task(solves.run(wait_for_file, str(release), "first", timeout=60, owner="org A"))
+    await eventually(lambda: queue.waiting() == 0, "a worker took the first solve")
+    second = asyncio.create_task(solves.run(echo, "second", timeout=1, owner="org B"))
+    await asyncio.sleep(1.5)  # longer than the second solve's limit, all of it waiting for the worker
+    release.write_text("")
+    assert await first == "first" and await second == "second"
+
+
+async def test_an_organization_has_one_solve_in_the_queue_at_a_time(queue, worker, tmp_path) -> None:
+    release = tmp_path / "release"
+    solves = runner(queue, LocalPool(), wait_for_file, stamped)
+    done: list[tuple[int, str]] = []
+
+    async def solve(owner: str, name: str) -> None:
+        done.append(await solves.run(stamped, name, timeout=60, owner=owner))
+
+    def pending() -> int:  # messages not done yet: queued, or held by the worker (it fetches ahead)
+        return int(queue.broker.client.hlen(f"{queue.broker.namespace}:solve.msgs"))
+
+    blocker = asyncio.create_task(solves.run(wait_for_file, str(release), "C", timeout=60, owner="org C"))
+    await eventually(lambda: pending() == 1, "the worker's solve is sent")
+    flood = [asyncio.create_task(solve("org A", f"A{i}")) for i in range(1, 4)]
+    await eventually(lambda: pending() == 2, "A's first solve is sent")
+    later = asyncio.create_task(solve("org B", "B1"))
+    await eventually(lambda: pending() == 3, "B's solve is sent")
+    assert pending() == 3  # A's other two wait in the bot, not ahead of B in the queue
+    release.write_text("")
+    await asyncio.gather(blocker, *flood, later)
+    order = [name for _, name in sorted(done)]  # in the order the worker solved them
+    assert order.index("B1") < order.index("A2")

@@ -205,7 +205,8 @@ class Claims:
             found = await session.get(TaskClaim, claim_id)
             if found is None or found.status != "open":
                 return False
-            if now < found.deadline:
+            if now < found.deadline:  # early (a clock moved back, a start-up check): the timer stays set
+                self._schedule(found)
                 return False
             if not await queries.expire(session, claim_id, now):
                 return False

@@ -278,11 +278,11 @@ class MergeVotes:
         tasks = [t for org in (first, second) for t in alone[org.id].tasks]
         pooled = pool_members([[(user_of[m.id], m) for m in alone[org.id].members] for org in (first, second)])
         step = rules.merged_granularity(alone[first.id].granularity, alone[second.id].granularity)
-        merged_plan = await self._plan(week, tasks, list(pooled.values()), step)
+        merged_plan = await self._plan(week, tasks, list(pooled.values()), step, owner=first.id)
         result = {}
         for org in (first, second):
             own = alone[org.id]
-            before = await self._plan(week, own.tasks, own.members, own.granularity)
+            before = await self._plan(week, own.tasks, own.members, own.granularity, owner=first.id)
             keys = {member_key(pooled[user_of[m.id]].id) for m in own.members}
             after = averages(merged_plan, keys)
             now = averages(before, {member_key(m.id) for m in own.members})
@@ -300,13 +300,14 @@ class MergeVotes:
         return {**result, "pooled": work}
 
     async def _plan(
-        self, week: str, tasks: list[TaskInfo], people: list[MemberInfo], granularity: Decimal
+        self, week: str, tasks: list[TaskInfo], people: list[MemberInfo], granularity: Decimal, *, owner: int
     ) -> Plan | None:
+        """A dry-run solve, in the proposer's turn (`owner`): a proposal's solves queue behind each other."""
         if not tasks or not any(m.hours > 0 for m in people):
             return None
         try:
             solved: SolvedWeek = await self.runner.run(
-                solve_week, week, tasks, people, [], DRY_RUN_SECONDS, 0, granularity
+                solve_week, week, tasks, people, [], DRY_RUN_SECONDS, 0, granularity, owner=owner
             )
         except ProblemError:  # e.g. a task needing a qualification nobody on that side has
             return None

@@ -26,7 +26,9 @@ Clock = Callable[[], datetime]
 class Runner(Protocol):
     """Runs CPU-heavy work (solving, drawing) away from the event loop (`bot.workers.Workers`)."""
 
-    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T: ...
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0, owner: object = None) -> T:
+        """`timeout` counts from the start of the run; `owner` (the organization) shares the workers fairly."""
+        ...
 
 
 class Jobs(Protocol):

@@ -126,6 +126,7 @@ class Publication:
                 0,  # the seed
                 inputs.granularity,
                 timeout=self.solver_time_limit + WORKER_STARTUP,
+                owner=org_id,
             )
         except ProblemError as error:
             detail = str(error)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import public_report, site
 from bot.errors import BadInput
+from bot.files import PRIVATE_FILE
 from bot.report import Report
 from storage import orgs, reports, rotas
 from storage.db import Database, Session
@@ -69,7 +70,7 @@ async def _report_of(session: Session, org: Organization, now: datetime) -> publ
     return public_report.build(org.name, goals, weeks, names, events, now.date())
 
 
-async def write(db: Database, out: Path, now: datetime, org_id: int | None = None) -> Written:
+async def write(db: Database, out: Path, now: datetime, org_id: int | None = None, mode: int = PRIVATE_FILE) -> Written:
     """Write the report of every organization that publishes it (or only `org_id`'s) and the index;
     remove the pages of organizations that stopped. Reading is on the event loop; rendering and
     writing files in a thread."""
@@ -87,11 +88,11 @@ async def write(db: Database, out: Path, now: datetime, org_id: int | None = Non
         built = [(o.id, await _report_of(session, o, now)) for o in chosen]
         withdrawn = await reports.not_publishing(session)
     listed = [(o.id, o.name) for o in publishing]
-    pages = await asyncio.to_thread(site.write_site, out, built, listed, withdrawn)
+    pages = await asyncio.to_thread(site.write_site, out, built, listed, withdrawn, mode)
     return Written(pages, [o.name for o in chosen])
 
 
-async def regenerate(db: Database, out: Path, org_id: int, now: datetime) -> None:
+async def regenerate(db: Database, out: Path, org_id: int, now: datetime, mode: int = PRIVATE_FILE) -> None:
     """After a publication (or turning the report on or off): rewrite that organization's page if it
     publishes, else the index (its page goes). Failures are logged, never raised."""
     try:
@@ -99,7 +100,7 @@ async def regenerate(db: Database, out: Path, org_id: int, now: datetime) -> Non
             org = await session.get(Organization, org_id)
         if org is None:
             return
-        await write(db, out, now, org_id if org.publish_report else None)
+        await write(db, out, now, org_id if org.publish_report else None, mode)
         log.info("wrote the public report (organization %s) to %s", org_id, out)
     except Exception:
         log.exception("writing the public report of organization %s to %s failed", org_id, out)

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +19,7 @@ from bot.recurrence import Recurrence, check_recurrence
 from bot.rota import iso_week, week_start
 from bot.solver.model import DEFAULT_GRANULARITY, hours_text
 from storage import members, orgs, ratings, tasks
-from storage.db import Database
+from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow
 
 from . import audit
@@ -24,6 +27,8 @@ from .lookups import current_week, require_org, require_task
 from .ports import Clock
 
 CLEAR = {"-", "none"}  # what a moderator types to clear a text option
+MAX_IMPORT_ROWS = 2000  # rows per import (IMPORT_MAX_ROWS): a bigger file is split by the moderator
+IMPORT_BATCH_ROWS = 100  # rows per transaction: another server's command waits for one batch at most
 
 
 def describe(task: TaskRow, *, when: bool = True) -> str:
@@ -303,41 +308,93 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
     return checked
 
 
-async def import_tasks(
-    db: Database, guild_id: int | None, moderator_id: int, filename: str, data: bytes | str
-) -> Imported:
-    """Add or update tasks from a CSV: all rows or none. Roles and descriptions stay as they are.
+def count_rows(text: str) -> int:
+    """The CSV's data rows (not the header, not blank lines), cheaply: before the full check."""
+    rows = sum(1 for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row))
+    return max(0, rows - 1)
 
-    `data` is the file as uploaded: read like the planner reads spreadsheets (UTF-8 with or without a
-    byte-order mark, UTF-16, or Excel's legacy Windows-1252)."""
+
+def read_import(data: bytes | str, filename: str, granularity: Decimal, max_rows: int) -> list[rules.TaskFields]:
+    """Decode, count and check an uploaded tasks CSV (CPU work: the caller runs it in a thread)."""
     try:
         text = data if isinstance(data, str) else decode(data, filename)
     except PlanInputError as error:
         raise BadInput(f"Nothing was imported. {error}") from None
-    added = updated = restored = unchanged = 0
-    async with db.transaction() as session:
+    rows = count_rows(text)
+    if rows > max_rows:
+        raise BadInput(
+            f"`{filename}` has {rows:,} task rows; one import takes at most {max_rows:,}. Nothing was imported. "
+            f"Split it into files of at most {max_rows:,} rows (each with the header row) and import them one "
+            "after the other: each adds or updates tasks by name."
+        )
+    return check_import(text, filename, granularity)
+
+
+_importing: set[int] = set()  # organizations with an import under way in this process
+
+
+async def import_tasks(
+    db: Database,
+    guild_id: int | None,
+    moderator_id: int,
+    filename: str,
+    data: bytes | str,
+    *,
+    max_rows: int = MAX_IMPORT_ROWS,
+    batch_rows: int = IMPORT_BATCH_ROWS,
+) -> Imported:
+    """Add or update tasks from a CSV. Roles and descriptions stay as they are.
+
+    `data` is the file as uploaded: read like the planner reads spreadsheets (UTF-8 with or without a
+    byte-order mark, UTF-16, or Excel's legacy Windows-1252). Every row is checked first, in a thread
+    (a bad row imports nothing); then the rows are written `batch_rows` at a time, each batch its own
+    short transaction, so that other servers' commands get the database between batches. Stopped
+    part-way (a crash), the first batches stay: importing the same file again completes it."""
+    async with db.session() as session:
         org = await require_org(session, guild_id)
-        checked = check_import(text, filename, rules.check_granularity(org.granularity))
-        for fields in checked:
-            row = await tasks.task_named(session, org.id, fields.name)
-            if row is None:
-                row = TaskRow(organization_id=org.id, name=fields.name, hours=fields.hours)
-                added += 1
-                _apply(row, fields)
+        org_id, granularity = org.id, rules.check_granularity(org.granularity)
+    if org_id in _importing:
+        raise BadInput("An import for this organization is under way: wait for its reply, then try again.")
+    _importing.add(org_id)
+    try:
+        checked = await asyncio.to_thread(read_import, data, filename, granularity, max_rows)
+        counts = Imported(0, 0, 0, 0)
+        for start in range(0, len(checked), batch_rows):
+            async with db.transaction() as session:
+                counts = _add(counts, await _import_batch(session, org_id, checked[start : start + batch_rows]))
+        async with db.transaction() as session:
+            orgs.audit(session, org_id, moderator_id, "task.import", f"{filename}: {counts.summary()}")
+    finally:
+        _importing.discard(org_id)
+    return counts
+
+
+def _add(a: Imported, b: Imported) -> Imported:
+    return Imported(a.added + b.added, a.updated + b.updated, a.restored + b.restored, a.unchanged + b.unchanged)
+
+
+async def _import_batch(session: Session, org_id: int, batch: Sequence[rules.TaskFields]) -> Imported:
+    added = updated = restored = unchanged = 0
+    existing = await tasks.tasks_named(session, org_id, [fields.name for fields in batch])
+    for fields in batch:
+        row = existing.get(fields.name.lower())
+        if row is None:
+            row = TaskRow(organization_id=org_id, name=fields.name, hours=fields.hours)
+            existing[fields.name.lower()] = row  # a name twice in one file: the later row wins
+            added += 1
+            _apply(row, fields)
+        else:
+            before = _settings(row)
+            _apply(row, replace(fields, role_id=row.role_id, description=row.description))
+            if row.archived_at:
+                restored += 1
+            elif _settings(row) != before:
+                updated += 1
             else:
-                before = _settings(row)
-                _apply(row, replace(fields, role_id=row.role_id, description=row.description))
-                if row.archived_at:
-                    restored += 1
-                elif _settings(row) != before:
-                    updated += 1
-                else:
-                    unchanged += 1
-            row.archived_at = None
-            session.add(row)
-        result = Imported(added, updated, restored, unchanged)
-        orgs.audit(session, org.id, moderator_id, "task.import", f"{filename}: {result.summary()}")
-    return result
+                unchanged += 1
+        row.archived_at = None
+        session.add(row)
+    return Imported(added, updated, restored, unchanged)
 
 
 async def export_tasks(db: Database, guild_id: int | None) -> Sequence[tuple[TaskRow, SocialRating]]:

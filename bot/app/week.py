@@ -34,7 +34,7 @@ async def draw_chart(
     breaks it (a name matplotlib chokes on, a worker that died) never holds back a post or a reply.
     The failure is logged once, with the organization."""
     try:
-        return await runner.run(balance_chart, points, title, highlight)
+        return await runner.run(balance_chart, points, title, highlight, owner=org_id)
     except Exception:
         log.exception("the balance chart of organization %s (%s) could not be drawn; sent without it", org_id, title)
         return None

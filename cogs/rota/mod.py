@@ -9,6 +9,7 @@ from discord import app_commands
 from bot.app.publication import MARKER
 from bot.rota import WEEK_EXAMPLES, local_date, week_name
 from cogs.common import ModeratorGroup, bot_of, services
+from cogs.cooldowns import retry_after
 
 from .render import rota_embeds
 from .views import PublishView, RepublishView
@@ -21,6 +22,15 @@ WEEK_HELP = f"Which week: {WEEK_EXAMPLES} (default: the week the next scheduled 
 @rota_group.command(name="preview", description="A week's rota as it would be published now (nothing is stored)")
 @app_commands.describe(week=WEEK_HELP)
 async def preview(interaction: discord.Interaction, week: str | None = None) -> None:
+    bot = bot_of(interaction)
+    wait = retry_after(bot, "preview", interaction.user.id)
+    if wait is not None:
+        await interaction.response.send_message(
+            f"A preview solves the whole week: one every {bot.settings.preview_cooldown:g} s per moderator. "
+            f"Try again in {wait} s.",
+            ephemeral=True,
+        )
+        return
     await interaction.response.defer(ephemeral=True, thinking=True)
     shown = await services(interaction).publication.preview(interaction.guild_id, week)
     today = local_date(bot_of(interaction).now(), shown.org.timezone)

@@ -18,6 +18,7 @@ from bot.replies import answer_error
 from bot.report import Report
 from bot.solver.model import hours_text
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
+from cogs.cooldowns import retry_after
 
 from .render import my_jobs_embed, swap_answer_text, when
 
@@ -132,6 +133,14 @@ async def show_my_jobs(interaction: discord.Interaction, week: str | None = None
     jobs = await my_jobs(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
     if jobs is None:
         await reply(interaction, "You have no tasks this week." if week is None else f"You have no tasks in {week}.")
+        return
+    wait = retry_after(bot, "chart", interaction.user.id)
+    if wait is not None:  # the jobs, without drawing the chart again so soon
+        await reply(
+            interaction,
+            f"Your chart again in {wait} s (one every {bot.settings.chart_cooldown:g} s).",
+            embed=my_jobs_embed(jobs),
+        )
         return
     chart = await my_chart(services(interaction).workers, jobs)  # the week's chart, your row marked
     if chart is None:

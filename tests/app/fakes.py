@@ -47,7 +47,7 @@ class InlineRunner:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0) -> T:
+    async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0, owner: object = None) -> T:
         self.calls.append(function.__name__)
         if function is balance_chart:
             return b"\x89PNG fake chart"  # type: ignore[return-value]

@@ -143,7 +143,7 @@ class RecordingRunner(InlineRunner):
         super().__init__()
         self.granularities: list[Decimal] = []
 
-    async def run(self, function: Any, *args: Any, timeout: float = 300.0) -> Any:
+    async def run(self, function: Any, *args: Any, timeout: float = 300.0, owner: object = None) -> Any:
         if function is solve_week:
             self.granularities.append(args[6])
         return await super().run(function, *args, timeout=timeout)

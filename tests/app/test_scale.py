@@ -39,7 +39,7 @@ class TogetherRunner(InlineRunner):
         super().__init__()
         self.arrived, self.n = arrived, n
 
-    async def run(self, function, *args: Any, timeout: float = 300.0):
+    async def run(self, function, *args: Any, timeout: float = 300.0, owner: object = None):
         self.arrived.append(asyncio.Event())
         if len(self.arrived) == self.n:
             for event in self.arrived:

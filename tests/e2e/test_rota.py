@@ -438,6 +438,10 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
     shown = await preview.text(timeout=30)
     assert "Preview of week 49, Mon 30 Nov – Sun 6 Dec: nothing is stored" in shown and await preview.is_ephemeral()
     assert await rows(bot, Rota) == [] and rota_messages(world, world.a) == []
+    again = await fake.invoke(world.a, world.mod_a, "mod rota preview")  # a second full solve at once: no
+    said = await again.text()
+    assert "one every 60 s per moderator. Try again in" in said and await again.is_ephemeral()
+    assert "Preview of" not in said
     bad = await fake.invoke(world.a, world.mod_a, "mod rota publish", week="last week")
     assert "`2026-W49`" in await bad.text() and await bad.is_ephemeral()
     assert "is over" in await (await fake.invoke(world.a, world.mod_a, "mod rota publish", week="48")).text()
@@ -482,6 +486,10 @@ async def test_preview_publish_republish_rota_myjobs_notify(world: World, start_
     assert "Unpleasant work:" in jobs and "Empowering work:" in jobs and "*How to do" in jobs
     [chart] = (await asked.wait_reply())["attachments"]  # the week's chart with Alice's row marked
     assert chart["filename"] == "you.png" and fake.attachment_bytes(chart).startswith(b"\x89PNG")
+    soon = await fake.invoke(world.a, world.alice, "myjobs")  # the jobs again, not the chart so soon
+    shown = await soon.wait_reply(timeout=30)
+    assert "Your chart again in" in shown["content"] and "Your jobs, week 2026-W49" in message_text(shown)
+    assert shown["attachments"] == [] and await soon.is_ephemeral()
     assert ids
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from pathlib import Path
 
 import pytest
 
+from bot.redact import RedactingFilter, redact
 from bot.settings import ConfigError, env_file_candidates, find_env_file, hide_password, load_settings
 
 
@@ -86,3 +89,63 @@ def test_hide_password() -> None:
     assert hide_password("postgresql+asyncpg://u:p%40ss@h:5432/d") == "postgresql+asyncpg://u:***@h:5432/d"
     assert hide_password("postgresql+asyncpg://u@h/d") == "postgresql+asyncpg://u@h/d"
     assert hide_password("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgress://rota:S3cretPW@db:5432/rota", "postgress://rota:***@db:5432/rota"),
+        ("redis://:S3cretPW@redis:6379/0", "redis://:***@redis:6379/0"),
+        ("rediss://default:S3c@ret@redis/0", "rediss://default:***@redis/0"),
+        (
+            "postgresql://rota@db/rota?sslmode=require&password=S3cretPW",
+            "postgresql://rota@db/rota?sslmode=require&password=***",
+        ),
+        ("redis://redis/0?password=S3cretPW", "redis://redis/0?password=***"),
+        ("host=db user=rota password=S3cretPW dbname=rota", "host=db user=rota password=*** dbname=rota"),
+        ("sqlite+aiosqlite:///data/parecon-rota.db", "sqlite+aiosqlite:///data/parecon-rota.db"),
+    ],
+)
+def test_every_form_of_password_in_a_url_is_masked(url: str, masked: str) -> None:
+    assert hide_password(url) == masked
+    assert redact(f"could not reach {url}: refused") == f"could not reach {masked}: refused"
+    assert redact(redact(url)) == masked
+
+
+@pytest.mark.parametrize(
+    ("line", "setting"),
+    [
+        ("DATABASE_URL=postgress://rota:S3cretPW@db:5432/rota", "DATABASE_URL=postgress://rota:***@db:5432/rota"),
+        ("REDIS_URL=http://:S3cretPW@redis:6379/0", "REDIS_URL=http://:***@redis:6379/0"),
+        ("REDIS_URL=redis:/redis?password=S3cretPW", "REDIS_URL=redis:/redis?password=***"),
+    ],
+)
+def test_a_malformed_url_is_refused_without_its_password(tmp_path: Path, monkeypatch, line: str, setting: str) -> None:
+    for key in ("DATABASE_URL", "REDIS_URL", "PARECON_ROTA_ENV_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    settings_file = tmp_path / "bot.env"
+    settings_file.write_text(line + "\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(str(settings_file))
+    assert "S3cretPW" not in str(refused.value)
+    assert str(refused.value).startswith(f"{setting} is not valid: ")
+
+
+def test_the_log_masks_passwords_whoever_logs_them(caplog) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("some.library")
+    logger.addHandler(handler)
+    try:
+        logger.warning("connecting to %s", "postgresql://rota:S3cretPW@db/rota")
+        try:
+            raise OSError("refused: redis://:S3cretPW@redis/0?password=S3cretPW")
+        except OSError:
+            logger.exception("lost the queue")
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "connecting to postgresql://rota:***@db/rota" in written
+    assert "OSError: refused: redis://:***@redis/0?password=***" in written
+    assert "S3cretPW" not in written
