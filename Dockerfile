@@ -2,8 +2,8 @@
 # The bot's container image: `docker compose up -d` with compose.yaml, or
 #   docker build -t parecon-rota . && docker run --env-file .env -v parecon-rota:/data parecon-rota
 # Two stages: the first builds a virtual environment from binary wheels only (no compiler is needed
-# or installed anywhere), pinned by constraints.txt (`make constraints` refreshes it); the second
-# copies it into a clean image that runs as a non-root user.
+# or installed anywhere): exactly the versions of constraints.txt (`make constraints` refreshes it);
+# the second copies it into a clean image that runs as a non-root user.
 # BASE_IMAGE may be any Debian-like image with python3 (3.11 or newer) and its venv module, such as a
 # locally built one where registries are not reachable (`make container-test` does that).
 ARG BASE_IMAGE=python:3.11-slim
@@ -11,12 +11,15 @@ ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE constraints.txt ./
+# The pinned dependencies first, in a layer of their own: a change to the code does not reinstall them.
+COPY constraints.txt ./
+RUN python3 -m venv /opt/parecon-rota \
+ && /opt/parecon-rota/bin/pip install --only-binary=:all: --requirement constraints.txt
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY storage ./storage
-RUN python3 -m venv /opt/parecon-rota \
- && /opt/parecon-rota/bin/pip wheel --no-deps --wheel-dir /wheels . \
+RUN /opt/parecon-rota/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/parecon-rota/bin/pip install --only-binary=:all: --constraint constraints.txt /wheels/*.whl
 
 FROM ${BASE_IMAGE}
