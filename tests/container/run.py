@@ -23,8 +23,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from tests.e2e.fake_discord import FakeDiscord, FakeGuild, FakeUser, message_text
 from tests.e2e.builders import publish_by_hand
+from tests.e2e.fake_discord import FakeDiscord, FakeGuild, FakeUser, message_text
 
 ENGINE = shlex.split(os.environ.get("PODMAN", "podman"))
 CONNECT_S = 180  # a cold start on a busy machine: the interpreter, the migrations, the command sync
