@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-load bench-scale bench-import clean
+.PHONY: run test lint format bench bench-load bench-scale bench-import container-test constraints clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -42,6 +42,22 @@ bench-import: $(VENV)/.installed-dev
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.e2e.bench_scale $(BENCH_SCALE_ARGS)
 
+# The image built and run against the tests' fake Discord: health, a publication, SIGTERM, a restart.
+# Needs podman (installed with apt-get when run as root); exits 77 when no container runtime works here.
+container-test: $(VENV)/.installed-dev
+	.ci/container-test
+
+# constraints.txt pins what the container image installs: a fresh environment's `pip freeze` of the
+# package (with its extras). Run it to take newer versions, then commit the file.
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet --only-binary=:all: ".[xlsx]"
+	{ echo "# What the container image installs, pinned (\`make constraints\` refreshes it from PyPI)."; \
+	  .constraints-venv/bin/pip freeze --exclude parecon-rota; } > constraints.txt
+	rm -rf .constraints-venv
+
 # ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -53,4 +69,4 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .constraints-venv .pytest_cache .ruff_cache *.egg-info

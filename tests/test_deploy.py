@@ -1,5 +1,6 @@
-"""The deployment kit: backup and restore as people run them, and the container image, compose file
-and systemd unit checked against the program they start (no container runtime runs here)."""
+"""The deployment kit: backup and restore as people run them, and the container image, compose files
+and systemd unit checked against the program they start, by reading them (`make container-test`
+builds and runs the image)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import shlex
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bot.cli import build_parser, cmd_health, cmd_run, cmd_worker
 from bot.health import Heartbeat, judge_heartbeat
@@ -157,7 +161,7 @@ def test_a_heartbeat_is_judged_by_its_age_and_says_the_next_publication() -> Non
     ]
 
 
-# The container image, the compose file and the service unit.
+# The container image, the compose files and the service unit.
 
 
 def dockerfile_stages() -> list[list[str]]:
@@ -180,16 +184,39 @@ def instruction(stage: list[str], name: str) -> list[str]:
 
 def test_the_image_is_two_stages_without_compilers_and_runs_as_a_non_root_user() -> None:
     build, final = dockerfile_stages()
-    assert re.fullmatch(r"python:\$\{PYTHON\}-slim AS build", instruction(build, "FROM")[0])
-    assert instruction(final, "FROM") == ["python:${PYTHON}-slim"]
+    assert instruction(build, "FROM") == ["${BASE_IMAGE} AS build"] and instruction(final, "FROM") == ["${BASE_IMAGE}"]
+    assert "ARG BASE_IMAGE=python:3.11-slim" in (ROOT / "Dockerfile").read_text().splitlines()  # builds anywhere
     everything = "\n".join(build + final)
     assert not re.search(r"apt-get|apk add|gcc|build-essential", everything)  # nothing compiles
+    assert not re.search(r"(^|[ /])python ", everything)  # `python3`: Debian's own python3 has no `python`
     assert "--only-binary=:all:" in everything
     assert instruction(final, "USER") == ["rota"]
     assert "--uid 10001" in instruction(final, "RUN")[0]
     assert instruction(final, "COPY") == ["--from=build /opt/parecon-rota /opt/parecon-rota"]
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
     assert ".env" in ignored and "data/" in ignored  # secrets and local data stay out of the image
+
+
+def pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    found = [re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)", line) for line in lines if line and not line.startswith("#")]
+    assert all(found), [line for line, m in zip(lines, found, strict=False) if not m]
+    return {canonicalize_name(m.group(1)): m.group(2) for m in found if m}
+
+
+def test_the_image_installs_the_pinned_versions_which_satisfy_the_projects_ranges() -> None:
+    build = dockerfile_stages()[0]
+    runs = instruction(build, "RUN")
+    assert "constraints.txt ./" in instruction(build, "COPY")[0]
+    assert "--requirement constraints.txt" in runs[0] and "--constraint constraints.txt" in runs[1]
+    pinned = pins()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["xlsx"]]
+    for text in wanted:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{name} is not in constraints.txt: run `make constraints`"
+        assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} is outside {requirement}"
 
 
 def test_the_images_entry_command_and_health_check_run(tmp_path: Path) -> None:
@@ -208,8 +235,26 @@ def test_the_images_entry_command_and_health_check_run(tmp_path: Path) -> None:
     assert f"FAIL database: there is none at {tmp_path / 'data' / 'parecon-rota.db'}" in check.stdout
 
 
-def compose() -> dict:
-    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+def compose(*files: str) -> dict:
+    """The compose files merged as `docker compose -f a -f b` merges them: mappings key by key, the
+    later file's other values replacing the earlier's."""
+
+    def merge(base: dict, extra: dict) -> dict:
+        merged = dict(base)
+        for key, value in extra.items():
+            both = isinstance(value, dict) and isinstance(base.get(key), dict)
+            merged[key] = merge(base[key], value) if both else value
+        return merged
+
+    documents = [yaml.safe_load((ROOT / name).read_text()) for name in ("compose.yaml", *files)]
+    merged: dict = {}
+    for document in documents:
+        merged = merge(merged, document)
+    return merged
+
+
+def scaled() -> dict:
+    return compose("compose.scale.yaml")
 
 
 def interpolate(value: str, variables: dict[str, str]) -> str:
@@ -224,50 +269,64 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)((?::[-?])[^}]*)?\}", one, value)
 
 
-def test_compose_runs_the_bot_with_postgresql_and_only_real_settings(monkeypatch) -> None:
-    services = compose()["services"]
-    db, bot = services["db"], services["bot"]
-    assert set(bot["environment"]) <= SETTINGS, set(bot["environment"]) - SETTINGS
-    secrets = {"DISCORD_TOKEN": "t0ken", "POSTGRES_PASSWORD": "pw123"}
-    for name, value in bot["environment"].items():
+def settings_of(service: dict, secrets: dict[str, str], monkeypatch) -> Settings:
+    assert set(service["environment"]) <= SETTINGS, set(service["environment"]) - SETTINGS
+    for name, value in service["environment"].items():
         monkeypatch.setenv(name, interpolate(str(value), secrets))
-    settings = Settings(_env_file=None)
+    return Settings(_env_file=None)
+
+
+def test_compose_alone_is_one_container_on_sqlite_in_its_volume_with_only_the_token_to_give(monkeypatch) -> None:
+    document = compose()
+    assert list(document["services"]) == ["bot"] and list(document["volumes"]) == ["botdata"]
+    bot = document["services"]["bot"]
+    settings = settings_of(bot, {"DISCORD_TOKEN": "t0ken"}, monkeypatch)
     assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "t0ken"
-    user, database = db["environment"]["POSTGRES_USER"], db["environment"]["POSTGRES_DB"]
-    assert settings.database_url == f"postgresql+asyncpg://{user}:pw123@db:5432/{database}"
-    assert interpolate(db["environment"]["POSTGRES_PASSWORD"], secrets) == "pw123"
-    assert settings.data_dir == Path("/data") and settings.scheduler_enabled
+    assert settings.sqlite_path == Path("/data/parecon-rota.db") and settings.scheduler_enabled
+    assert settings.redis_url is None  # solves in the bot's own worker process
+    assert bot["volumes"] == ["botdata:/data"] and "depends_on" not in bot
     with pytest.raises(AssertionError, match="DISCORD_TOKEN is required"):
         interpolate(bot["environment"]["DISCORD_TOKEN"], {})
 
 
-def test_compose_has_health_checks_volumes_restarts_and_log_rotation() -> None:
-    document = compose()
-    services = document["services"]
+def test_compose_scale_puts_the_bot_on_postgresql_with_only_real_settings(monkeypatch) -> None:
+    services = scaled()["services"]
     db, bot = services["db"], services["bot"]
-    assert bot["depends_on"]["db"] == {"condition": "service_healthy"}
-    assert db["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready --username=rota --dbname=rota"]
-    health = build_parser().parse_args(bot["healthcheck"]["test"][2:])
-    assert bot["healthcheck"]["test"][:2] == ["CMD", "parecon-rota"] and health.handler is cmd_health
-    named = set(document["volumes"])
-    for service in (db, bot):
-        assert service["restart"] == "unless-stopped"
-        assert service["logging"]["driver"] == "json-file" and service["logging"]["options"]["max-size"] == "10m"
-        assert {volume.split(":")[0] for volume in service["volumes"]} <= named
-    assert [v.split(":")[1] for v in bot["volumes"]] == [bot["environment"]["DATA_DIR"]]
+    secrets = {"DISCORD_TOKEN": "t0ken", "POSTGRES_PASSWORD": "pw123"}
+    settings = settings_of(bot, secrets, monkeypatch)
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "t0ken"
+    user, database = db["environment"]["POSTGRES_USER"], db["environment"]["POSTGRES_DB"]
+    assert settings.database_url == f"postgresql+asyncpg://{user}:pw123@db:5432/{database}"
+    assert interpolate(db["environment"]["POSTGRES_PASSWORD"], secrets) == "pw123"
+    assert settings.data_dir == Path("/data") and settings.scheduler_enabled  # compose.yaml's, kept
+    assert bot["image"] == "parecon-rota:latest" and bot["build"] == "."
 
 
-def test_compose_adds_a_private_redis_and_a_scalable_worker_that_run_the_program(monkeypatch) -> None:
-    document = compose()
+def test_compose_has_health_checks_volumes_restarts_and_log_rotation() -> None:
+    for document in (compose(), scaled()):
+        services = document["services"]
+        bot = services["bot"]
+        health = build_parser().parse_args(bot["healthcheck"]["test"][2:])
+        assert bot["healthcheck"]["test"][:2] == ["CMD", "parecon-rota"] and health.handler is cmd_health
+        named = set(document["volumes"])
+        for service in services.values():
+            assert service["restart"] == "unless-stopped"
+            assert service["logging"]["driver"] == "json-file" and service["logging"]["options"]["max-size"] == "10m"
+            assert {volume.split(":")[0] for volume in service.get("volumes", [])} <= named
+        assert [v.split(":")[1] for v in bot["volumes"]] == [bot["environment"]["DATA_DIR"]]
+    services = scaled()["services"]
+    assert services["bot"]["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert services["db"]["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready --username=rota --dbname=rota"]
+
+
+def test_compose_scale_adds_a_private_redis_and_a_scalable_worker_that_run_the_program(monkeypatch) -> None:
+    document = scaled()
     services = document["services"]
     redis, bot, worker = services["redis"], services["bot"], services["worker"]
     # The worker runs `parecon-rota worker` from the bot's image, with real settings only.
     assert worker["image"] == bot["image"] and "build" not in worker
     assert build_parser().parse_args(worker["command"]).handler is cmd_worker
-    assert set(worker["environment"]) <= SETTINGS, set(worker["environment"]) - SETTINGS
-    for name, value in worker["environment"].items():
-        monkeypatch.setenv(name, interpolate(str(value), {}))
-    settings = Settings(_env_file=None)
+    settings = settings_of(worker, {}, monkeypatch)
     # Both reach the same queue, on the compose network's name for the Redis service.
     assert settings.redis_url == bot["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert settings.queue_requeue_after == 15
@@ -278,9 +337,6 @@ def test_compose_adds_a_private_redis_and_a_scalable_worker_that_run_the_program
     assert bot["depends_on"]["redis"] == {"condition": "service_healthy"}
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert worker["healthcheck"] == {"disable": True}  # the image's check is the bot's heartbeat
-    assert {v.split(":")[0] for v in redis["volumes"]} <= set(document["volumes"])
-    for service in (redis, worker):
-        assert service["restart"] == "unless-stopped" and service["logging"]["driver"] == "json-file"
 
 
 def test_the_systemd_unit_starts_the_bot_with_its_settings_file_and_does_not_restart_on_hopeless_failures() -> None:
