@@ -532,7 +532,8 @@ def section_timed(count: int, large: bool, lines: list[Line], work: Path) -> Non
         "ours at 5 s, and the price of the clock"
     )
     print(
-        "| members × tasks (seed) | timed tasks (occurrences) | ours | time (s) | without its times | price | violations |"
+        "| members × tasks (seed) | timed tasks (occurrences) | ours | time (s) | without its times | price "
+        "| violations |"
     )
     print("|---|---|---|---|---|---|---|")
     ours, times, prices, bad = [], [], [], 0
