@@ -18,6 +18,7 @@ from storage import orgs, reports, rotas
 from storage.db import Database, Session
 from storage.models import Organization
 
+from . import audit
 from .lookups import require_member, require_org
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ async def set_publishing(db: Database, guild_id: int | None, moderator_id: int, 
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         org.publish_report = on
-        orgs.audit(session, org.id, moderator_id, "report.publish", "on" if on else "off")
+        await audit.record(session, org.id, moderator_id, "report.publish", "on" if on else "off", guild_id=guild_id)
     return org
 
 

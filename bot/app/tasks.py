@@ -363,7 +363,9 @@ async def import_tasks(
             async with db.transaction() as session:
                 counts = _add(counts, await _import_batch(session, org_id, checked[start : start + batch_rows]))
         async with db.transaction() as session:
-            orgs.audit(session, org_id, moderator_id, "task.import", f"{filename}: {counts.summary()}")
+            await audit.record(
+                session, org_id, moderator_id, "task.import", f"{filename}: {counts.summary()}", guild_id=guild_id
+            )
     finally:
         _importing.discard(org_id)
     return counts
