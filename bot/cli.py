@@ -88,7 +88,21 @@ def _require_token(loaded: Loaded) -> str:
             where = candidates[0]
             looked = f"\n     No settings file was found; the bot looks for, in order: {', '.join(candidates)}."
         raise StartupError(ExitStatus.CONFIG, NO_TOKEN.format(where=where, looked=looked).rstrip())
-    return token.get_secret_value().strip()
+    return without_bot_prefix(token.get_secret_value().strip(), _token_source(loaded))
+
+
+def without_bot_prefix(token: str, where: str) -> str:
+    """The token without a pasted `Bot ` (the prefix of Discord's Authorization header, not part of
+    the token): Discord would refuse it, and the advice to reset a right token would mislead."""
+    head, _, rest = token.partition(" ")
+    if head.lower() == "bot" and rest.strip():
+        log.warning(
+            'DISCORD_TOKEN starts with "Bot ", which is not part of the token: using what follows it '
+            "(remove the prefix in %s)",
+            where,
+        )
+        return rest.strip()
+    return token
 
 
 def _prepare_database(settings: Settings) -> None:

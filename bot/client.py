@@ -38,7 +38,25 @@ EXTENSIONS = (
     "cogs.merge",
     "cogs.ledger",
     "cogs.report",
+    "cogs.help",
 )
+
+# What the bot does in a server: post the rota (text, embed, the chart), find its earlier posts, move
+# the rota role. The invite link asks for exactly these.
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+    manage_roles=True,
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server with its permissions and its slash commands."""
+    return discord.utils.oauth_url(application_id, permissions=BOT_PERMISSIONS, scopes=("bot", "applications.commands"))
+
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -154,7 +172,9 @@ class RotaBot(commands.Bot):
                 "connected as %s to %d servers (shards %s of %d)", self.user, len(self.guilds), shards, self.shard_count
             )
         else:
-            log.info("connected as %s to %d servers", self.user, len(self.guilds))
+            log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+        if not self.guilds and self.application_id is not None:
+            log.info("the bot is in no server yet: invite it with %s", invite_url(self.application_id))
 
     def gateway_open(self) -> bool:
         """Whether the gateway connection (every shard of this process, when sharded) is open."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -13,6 +14,7 @@ from bot.app import organizations as app
 from bot.app import report as report_app
 from bot.app.ledger import describe_rate
 from bot.errors import BadInput
+from bot.first_week import Step, ready_to_publish
 from bot.organizations import MAX_CLAIM_HOURS, MAX_HOURS
 from bot.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
@@ -79,13 +81,11 @@ async def org_setup(
 ) -> None:
     assert interaction.guild is not None  # guild-only: `/mod` refuses DMs
     me = interaction.guild.me
-    if isinstance(channel, discord.TextChannel) and me is not None:
-        allowed = channel.permissions_for(me)
-        if not (allowed.send_messages and allowed.embed_links and allowed.attach_files):
-            raise BadInput(
-                f"I can't post the rota in {channel.mention}: give me Send Messages, Embed Links and Attach Files "
-                "there, or pick another channel."
-            )
+    if isinstance(channel, discord.TextChannel) and me is not None and not may_post(channel, me):
+        raise BadInput(
+            f"I can't post the rota in {channel.mention}: give me Send Messages, Embed Links and Attach Files "
+            "there, or pick another channel."
+        )
     wanted = app.Schedule(channel.id, name, timezone, day, time)
     done = await app.set_up(
         db(interaction),
@@ -98,11 +98,51 @@ async def org_setup(
     org = done.org
     await services(interaction).schedule_changed(org.id)
     verb = "created" if done.created else "updated"
+    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction))
     await interaction.response.send_message(
-        f"**{org.name}** {verb}. The rota goes to {channel.mention}. {schedule_text(org)}.\n"
-        "Next: add tasks with `/mod task add` (or `/mod task import`), and ask members to `/join` and `/rate`.",
+        f"**{org.name}** {verb}. The rota goes to {channel.mention}. {schedule_text(org)}.",
+        embeds=[first_week_embed(guide.steps)] if guide.steps else [],
         ephemeral=True,
     )
+
+
+def may_post(channel: discord.abc.GuildChannel, me: discord.Member) -> bool:
+    """Whether the bot can post a rota there: text, its embed, and the chart as a file."""
+    allowed = channel.permissions_for(me)
+    return allowed.send_messages and allowed.embed_links and allowed.attach_files
+
+
+def posting_check(interaction: discord.Interaction) -> Callable[[int], bool]:
+    def check(channel_id: int) -> bool:
+        guild = interaction.guild
+        channel = guild.get_channel(channel_id) if guild else None
+        return guild is not None and channel is not None and may_post(channel, guild.me)
+
+    return check
+
+
+def first_week_embed(steps: list[Step]) -> discord.Embed:
+    """The set-up checklist: what is done, what is missing and the command for each."""
+    lines = [
+        f"✅ {clip(step.text, 300)}" if step.done else f"⬜ {clip(step.text, 300)} → `{step.command}`" for step in steps
+    ]
+    ready = "Nothing blocks a publication now." if ready_to_publish(steps) else "Before the first publication:"
+    return discord.Embed(
+        title="Your first week",
+        description=clip(f"{ready}\n" + "\n".join(lines), 4000)
+        + "\n\n`/mod org status` shows this until the first week is out; `/help` lists every command.",
+        colour=discord.Colour.blurple(),
+    )
+
+
+@org_group.command(name="status", description="The organization at a glance, and what is left before the first week")
+async def org_status(interaction: discord.Interaction) -> None:
+    info = await app.org_info(db(interaction), interaction.guild_id)
+    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction))
+    embeds = [org_embed(info.org, info.channel_id, info.goals, info.members)]
+    if guide.steps:
+        embeds.append(first_week_embed(guide.steps))
+    await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
 
 @org_group.command(

@@ -113,6 +113,14 @@ async def rota_for(session: AsyncSession, org_id: int, week: str) -> Rota | None
     return result.scalar_one_or_none()
 
 
+async def any_published(session: AsyncSession, org_id: int) -> bool:
+    """Whether a week's rota of the organization is out."""
+    result = await session.execute(
+        select(Rota.id).where(Rota.organization_id == org_id, Rota.published_at.is_not(None)).limit(1)
+    )
+    return result.first() is not None
+
+
 async def store_rota(
     session: AsyncSession, org_id: int, week: str, report: Report, pieces: Sequence[RotaPiece]
 ) -> Rota | None:

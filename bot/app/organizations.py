@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -9,8 +10,10 @@ from decimal import Decimal
 from bot import ledger as ledger_rules
 from bot import organizations as rules
 from bot.errors import BadInput
+from bot.first_week import OrgFacts, Step, first_week_steps
+from bot.ratings import MIN_RATINGS
 from bot.solver.model import hours_text
-from storage import orgs, outbox, tasks
+from storage import orgs, outbox, ratings, rotas, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
 
@@ -53,6 +56,34 @@ class SettingsShown:
     recent: list[AuditEntry]
     failed: list[OutboxEffect]  # Discord effects given up on (a deleted channel, a missing permission)
     moderator_role_id: int | None = None  # this server's, mentioned when nobody claims a task given back
+
+
+@dataclass(frozen=True)
+class FirstWeek:
+    org: Organization
+    channel_id: int
+    steps: list[Step]  # empty once a week is out: nothing left to guide
+
+
+async def first_week(db: Database, guild_id: int | None, can_post: Callable[[int], bool]) -> FirstWeek:
+    """What the server's organization still lacks before its first publication (`can_post`: whether
+    the bot may post in a channel, which only Discord knows)."""
+    async with db.session() as session:
+        org = await require_org(session, guild_id)
+        server = await orgs.server(session, guild_id or 0)
+        assert server is not None
+        if await rotas.any_published(session, org.id):
+            return FirstWeek(org, server.channel_id, [])
+        current = await tasks.active_tasks(session, org.id)
+        by_task = await ratings.ratings_by_task(session, org.id)
+        facts = OrgFacts(
+            tasks=len(current),
+            members=await orgs.active_member_count(session, org.id),
+            unrated_tasks=[t.name for t in current if len(by_task.get(t.id, [])) < MIN_RATINGS],
+            can_post=can_post(server.channel_id),
+            published=False,
+        )
+        return FirstWeek(org, server.channel_id, first_week_steps(facts))
 
 
 async def org_info(db: Database, guild_id: int | None) -> OrgInfo:

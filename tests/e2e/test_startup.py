@@ -344,3 +344,29 @@ async def test_a_command_sync_waiting_out_a_rate_limit_is_not_a_failure(tmp_path
             bot.terminate()
         _, err = await asyncio.wait_for(bot.communicate(), 30)
     assert bot.returncode == 0, err.decode()
+
+
+async def test_a_token_pasted_with_bot_first_is_used_and_a_bot_in_no_server_gives_its_invite_link(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    env = discord_env(tmp_path, fake, DISCORD_TOKEN=f"Bot {fake.token}")  # this fake has no server
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await fake.wait_until(lambda: fake.identifies > 0, timeout=60, what="the bot to connect")
+        seen: list[str] = []
+        while not seen or "invite it with" not in seen[-1]:
+            seen.append((await asyncio.wait_for(bot.stderr.readline(), 30)).decode())
+            assert seen[-1], "the bot ended without an invite link: " + "".join(seen)
+    finally:
+        bot.terminate()
+        _, rest = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 0, rest.decode()
+    log = "".join(seen)
+    assert 'DISCORD_TOKEN starts with "Bot ", which is not part of the token' in log and "Reset Token" not in log
+    assert "to 0 server(s)" in log
+    invite = seen[-1].rsplit(" ", 1)[-1].strip()
+    assert invite.startswith(f"https://discord.com/oauth2/authorize?client_id={fake.application_id}&")
+    assert "scope=bot+applications.commands" in invite and "permissions=268553216" in invite
