@@ -1,4 +1,4 @@
-"""The `parecon-rota` command: run, migrate, sync, health, backup, restore, report (and plan)."""
+"""The `parecon-rota` command: run, worker, migrate, sync, health, backup, restore, report (and plan)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,10 @@ def version() -> str:
         return "unknown"
 
 
-def _load(args: argparse.Namespace) -> Loaded:
-    """Settings, logging and the data directory; logs which settings file and database are used."""
+def _load(args: argparse.Namespace, *, quiet: bool = False) -> Loaded:
+    """Settings, logging and the data directory; logs which settings file and database are used.
+
+    `quiet`: a command whose output is its one line of result logs warnings only, unless -v."""
     import discord
 
     from bot.logs import setup_logging
@@ -57,6 +59,8 @@ def _load(args: argparse.Namespace) -> Loaded:
         raise StartupError(ExitStatus.CONFIG, str(error)) from None
     settings = loaded.settings
     level = logging.getLevelNamesMapping().get(settings.log_level, logging.INFO)
+    if quiet and not getattr(args, "verbose", False):
+        level = max(level, logging.WARNING)
     setup_logging(level)  # discord.py's format; colour only on a terminal
     # Lines that say nothing to someone running the bot: it has no voice, and Alembic lists its plugins.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -73,8 +77,8 @@ def _load(args: argparse.Namespace) -> Loaded:
     return loaded
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return _load(args).settings
+def _settings(args: argparse.Namespace, *, quiet: bool = False) -> Settings:
+    return _load(args, quiet=quiet).settings
 
 
 def _require_token(loaded: Loaded) -> str:
@@ -378,7 +382,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from storage.db import Database
     from storage.models import utcnow
 
-    settings = _settings(args)
+    settings = _settings(args, quiet=True)
     _prepare_database(settings)
     out = Path(args.out)
 
@@ -461,13 +465,16 @@ def _sqlite_only(settings: Settings, what: str):
 def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.backup import BackupError, backup, default_backup_path, prune
+    from bot.backup import BackupError, backup, new_backup, prune
 
-    settings = _settings(args)
+    settings = _settings(args, quiet=True)
     live = _sqlite_only(settings, "`parecon-rota backup`")
-    target = Path(args.path) if args.path else default_backup_path(settings.data_dir)
     try:
-        revision = backup(live, target)
+        if args.path:
+            target = Path(args.path)
+            revision = backup(live, target)
+        else:
+            target, revision = new_backup(live, settings.data_dir)
     except BackupError as error:
         raise StartupError(ExitStatus.DATABASE, str(error)) from None
     print(f"backed up {live} to {target} (schema {revision})")
@@ -484,7 +491,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from bot.backup import BackupError, heartbeat_of, restore
     from bot.health import HEARTBEAT_KEY, MAX_HEARTBEAT_AGE, judge_heartbeat, now
 
-    settings = _settings(args)
+    settings = _settings(args, quiet=True)
     live = _sqlite_only(settings, "`parecon-rota restore`")
     running = judge_heartbeat(heartbeat_of(live, HEARTBEAT_KEY), now(), MAX_HEARTBEAT_AGE)[0].ok
     if running and not args.force:
@@ -518,6 +525,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="report, backup, restore: log what they do too (they print only their result otherwise)",
+    )
+    common.add_argument(
         "--env-file",
         metavar="PATH",
         default=argparse.SUPPRESS,
@@ -532,7 +546,15 @@ def build_parser() -> argparse.ArgumentParser:
         "5 token refused, 6 task queue unreachable (README: Self-hosting)",
     )
     parser.add_argument("--version", action="version", version=f"parecon-rota {version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    class Sub:  # each command's line in `--help` is also its own `COMMAND --help` description
+        @staticmethod
+        def add_parser(name: str, *, help: str, **options) -> argparse.ArgumentParser:
+            options.setdefault("description", help[0].upper() + help[1:] + ".")
+            return subparsers.add_parser(name, help=help, **options)
+
+    sub = Sub()
     sub.add_parser("run", parents=[common], help="run the bot (the default)").set_defaults(handler=cmd_run)
     sub.add_parser(
         "worker", parents=[common], help="solve weekly rotas from the task queue (REDIS_URL), on any machine"

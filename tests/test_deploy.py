@@ -92,6 +92,63 @@ def test_backup_then_restore_brings_the_data_back_and_keeps_what_it_replaced(tmp
     assert (state(kept, "greeting"), state(kept, "added later")) == ("after", "x")
 
 
+def test_backup_report_and_restore_print_their_one_line_and_log_only_with_v(tmp_path: Path, database: Path) -> None:
+    result = parecon_rota(tmp_path, "backup")
+    assert result.returncode == 0 and result.stdout.startswith("backed up ") and result.stdout.count("\n") == 1
+    assert result.stderr == ""
+    result = parecon_rota(tmp_path, "report", "--out", str(tmp_path / "site"))
+    assert result.returncode == 0 and result.stdout.startswith("wrote ") and result.stderr == ""
+    saved = tmp_path / "saved.db"
+    assert parecon_rota(tmp_path, "backup", str(saved)).returncode == 0
+    result = parecon_rota(tmp_path, "restore", str(saved))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert [line.split(" ", 1)[0] for line in result.stdout.splitlines()] == ["kept", "restored"]
+    verbose = parecon_rota(tmp_path, "report", "-v", "--out", str(tmp_path / "site"))
+    assert verbose.returncode == 0 and "INFO" in verbose.stderr and "settings:" in verbose.stderr
+
+
+def test_backups_in_the_same_second_get_names_of_their_own_and_prune_in_order(tmp_path: Path, database: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.backup import new_backup, prune
+
+    second = datetime(2026, 12, 7, 13, 30, 5, tzinfo=UTC)
+    made = [new_backup(database, tmp_path / "data", second)[0] for _ in range(3)]
+    assert [p.name for p in made] == [
+        "parecon-rota-20261207-133005.db",
+        "parecon-rota-20261207-133005-2.db",
+        "parecon-rota-20261207-133005-3.db",
+    ]
+    assert prune(made[0].parent, 1) == made[:2]  # the newest, -3, is kept
+
+    # Two backup commands at once: both succeed, each in a file of its own.
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "backup"],
+            env=clean_env(tmp_path, DATA_DIR=str(tmp_path / "data")),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    targets = {out.split(" to ")[1].split(" (")[0] for out, _ in outputs}
+    assert len(targets) == 2 and all(state(Path(t), "greeting") == "before" for t in targets)
+
+
+def test_help_lists_every_command_and_each_has_a_description() -> None:
+    parser = build_parser()
+    text = parser.format_help()
+    commands = parser._subparsers._group_actions[0].choices  # the subcommands, by name
+    assert set(commands) == {"run", "worker", "migrate", "sync", "health", "backup", "restore", "report", "plan"}
+    for name, command in commands.items():
+        assert f"    {name} " in text
+        assert command.description and len(command.description) > 20, name
+
+
 def test_backup_names_and_prunes_dated_copies_in_the_data_directory(tmp_path: Path, database: Path) -> None:
     backups = tmp_path / "data" / "backups"
     backups.mkdir()
