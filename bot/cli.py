@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -221,8 +222,6 @@ async def _connect(bot, gateway: str, timeout: float) -> None:
 
 
 def _token_source(loaded: Loaded) -> str:
-    import os
-
     return "the environment" if "DISCORD_TOKEN" in os.environ else str(loaded.env_file)
 
 
@@ -266,8 +265,6 @@ async def _record_stop(bot) -> None:
 
 
 async def _run_bot(loaded: Loaded, token: str) -> None:
-    import os
-
     from bot.client import DISCORD_API_BASE, DISCORD_GATEWAY, make_bot, shift_clock_for_tests
     from storage.db import Database
 
@@ -518,7 +515,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     try:
         return run_plan(args)
     except PlanInputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # every problem of the file, one per line
+            print(f"error: {line}", file=sys.stderr)
         return 1
 
 
@@ -649,11 +647,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, help="where to write assignments.csv (task,member,hours), or an .xlsx workbook"
     )
     plan.add_argument("--report", help="where to write the balance report (JSON)")
+    plan.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the .csv for a European Excel: `;` between cells, decimal commas, UTF-8 with a byte-order mark",
+    )
     plan.set_defaults(handler=cmd_plan)
     return parser
+
+
+BROKEN_PIPE = 141  # what a shell reports for a program its reader stopped reading (128 + SIGPIPE)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", cmd_run)
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        # `parecon-rota plan … | head`: the reader has what it wanted. No traceback, and none when
+        # Python flushes standard output on exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE

@@ -20,6 +20,7 @@ the whole planned week means no tasks, for part of it that part of the member's 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import difflib
 import importlib.util
@@ -30,9 +31,10 @@ import re
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,7 @@ DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 30.11.2026, as E
 OUTPUT_MARGIN = 0.3  # seconds kept for measuring the plan and writing the files
 MIN_SOLVE_SECONDS = 0.2
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .ods: zip files
+MAX_ERRORS = 20  # problems of one file told at once
 _IMPORTED = time.perf_counter()
 
 
@@ -114,6 +117,55 @@ class PlanInputError(ValueError):
         where = f"{source}, line {line}" if line else source
         super().__init__(f"{where}: {problem}")
         self.source, self.line, self.problem = source, line, problem
+
+
+class PlanInputErrors(PlanInputError):
+    """Every problem found in one input file (the first MAX_ERRORS of them), one per line."""
+
+    def __init__(self, errors: Sequence[PlanInputError]) -> None:
+        first = errors[0]
+        super().__init__(first.source, first.line, first.problem)
+        lines = [str(e) for e in errors[:MAX_ERRORS]]
+        if len(errors) > MAX_ERRORS:
+            lines.append(f"{first.source}: and {len(errors) - MAX_ERRORS} more problem(s) like these")
+        self.args = ("\n".join(lines),)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Problems:
+    """The problems of one file, gathered row by row so that they are all told at once."""
+
+    def __init__(self) -> None:
+        self.found: list[PlanInputError] = []
+
+    @contextlib.contextmanager
+    def row(self) -> Iterator[None]:
+        """A row's checks: its problem is noted and the next row is read."""
+        try:
+            yield
+        except PlanInputErrors as errors:
+            self.found += errors.errors
+        except PlanInputError as error:
+            self.found.append(error)
+
+    def add(self, error: PlanInputError) -> None:
+        self.found.append(error)
+
+    def check(self) -> None:
+        """Raise what was found: the one problem, or all of them in the order of the file."""
+        self.found.sort(key=lambda error: error.line or 0)
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise PlanInputErrors(self.found)
+
+
+def name_key(name: str) -> str:
+    """How names of members, tasks and qualifications are compared: without case or extra spaces."""
+    return " ".join(name.split()).casefold()
 
 
 def decode(data: bytes, source: str) -> str:
@@ -290,8 +342,11 @@ class Row:
         raise self.fail(f"`{column}` must be true or false (got {raw!r})")
 
 
-def read_rows(text: str, source: str, columns: Sequence[str], required: Sequence[str]) -> list[Row]:
-    """The data rows of a CSV file with these columns, read as a spreadsheet saved it (see the module's doc)."""
+def read_rows(
+    text: str, source: str, columns: Sequence[str], required: Sequence[str], problems: Problems | None = None
+) -> list[Row]:
+    """The data rows of a CSV file with these columns, read as a spreadsheet saved it (see the module's doc).
+    A row with a stray cell is noted in `problems` (and left out), or raised when there are none."""
     text = text.lstrip("\ufeff")
     separator = detect_separator(text, columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -308,9 +363,13 @@ def read_rows(text: str, source: str, columns: Sequence[str], required: Sequence
             continue
         if not any(c.strip() for c in cells):
             continue
-        for index in range(len(cells)):
-            if cells[index].strip() and (index >= len(keys) or not keys[index]):
-                raise PlanInputError(source, line, _stray_cell(index, len(keys), separator))
+        stray = next((i for i in range(len(cells)) if cells[i].strip() and (i >= len(keys) or not keys[i])), None)
+        if stray is not None:
+            error = PlanInputError(source, line, _stray_cell(stray, len(keys), separator))
+            if problems is None:
+                raise error
+            problems.add(error)
+            continue
         values = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(keys) if key}
         rows.append(Row(source, line, values, decimal_comma=separator != ","))
     if header is None:
@@ -349,13 +408,24 @@ def _stray_cell(index: int, width: int, separator: str) -> str:
     return f"a value in column {column_letter(index)}, which has no header: name the column or clear the cell"
 
 
-def _unique(rows: Iterable[Row], column: str, what: str) -> None:
-    seen: dict[str, int] = {}
+def _unique(rows: Iterable[Row], column: str, what: str, problems: Problems) -> list[Row]:
+    """The rows whose name is not empty and not taken by an earlier row (compared without case and
+    extra spaces: `Ben` and `ben ` are one person); the others are noted, naming both lines."""
+    seen: dict[str, Row] = {}
+    kept = []
     for row in rows:
-        name = row.text(column, required=True)
-        if name in seen:
-            raise row.fail(f"duplicate {what} {name!r} (first on line {seen[name]})")
-        seen[name] = row.line
+        with problems.row():
+            name = row.text(column, required=True)
+            first = seen.get(name_key(name))
+            if first is not None:
+                same = "" if first.text(column) == name else f" as {first.text(column)!r}"
+                raise row.fail(
+                    f"duplicate {what} {name!r}: line {first.line} has it already{same} "
+                    "(names are compared without case and surrounding spaces)"
+                )
+            seen[name_key(name)] = row
+            kept.append(row)
+    return kept
 
 
 def row_recurrence(row: Row) -> Recurrence:
@@ -366,33 +436,50 @@ def row_recurrence(row: Row) -> Recurrence:
         raise row.fail(str(error)) from None
 
 
-def parse_tasks(text: str, source: str = "tasks.csv") -> tuple[list[Task], list[Row]]:
-    rows = read_rows(text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS + TASK_TIME_COLUMNS, ("task", "hours"))
-    _unique(rows, "task", "task")
-    tasks = []
-    for row in rows:
-        hours = row.number("hours", positive=True)
-        splittable = row.flag("splittable")
-        min_shift = row.number("min_shift", 1.0, positive=True)
-        if splittable and min_shift > hours:
-            raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
-        row_recurrence(row)  # checked here, so a bad cell is named before anything is solved
-        day, start = row_time(row, hours)
-        tasks.append(
-            Task(
-                name=row.text("task", required=True),
-                hours=hours,
-                slots=row.integer("slots", 1),
-                qualification=row.text("qualification") or None,
-                splittable=splittable,
-                min_shift=min_shift,
-                desirability=row.number("desirability", NEUTRAL, low=1, high=10),
-                empowerment=row.number("empowerment", NEUTRAL, low=1, high=10),
-                day=day,
-                start=start,
+def parse_tasks(
+    text: str, source: str = "tasks.csv", granularity: str | float | Decimal = DEFAULT_GRANULARITY
+) -> tuple[list[Task], list[Row]]:
+    """The tasks file's tasks and their rows; every problem in it told at once.
+
+    An empty `min_shift` is the whole task for one that is not splittable (it is done in one go), and
+    the granularity (the shortest step) for a splittable one."""
+    problems = Problems()
+    rows = read_rows(
+        text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS + TASK_TIME_COLUMNS, ("task", "hours"), problems
+    )
+    if not rows and not problems.found:
+        raise PlanInputError(source, None, "has no tasks: under the header line, write one row per task")
+    tasks, kept = [], []
+    for row in _unique(rows, "task", "task", problems):
+        with problems.row():
+            hours = row.number("hours", positive=True)
+            splittable = row.flag("splittable")
+            if splittable:
+                min_shift = row.number("min_shift", float(granularity), positive=True)
+                if row.text("min_shift") and min_shift > hours:
+                    raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
+            else:
+                row.number("min_shift", hours, positive=True)  # checked, though a whole task is one shift
+                min_shift = hours
+            row_recurrence(row)  # checked here, so a bad cell is named before anything is solved
+            day, start = row_time(row, hours)
+            tasks.append(
+                Task(
+                    name=row.text("task", required=True),
+                    hours=hours,
+                    slots=row.integer("slots", 1),
+                    qualification=row.text("qualification") or None,
+                    splittable=splittable,
+                    min_shift=min_shift,
+                    desirability=row.number("desirability", NEUTRAL, low=1, high=10),
+                    empowerment=row.number("empowerment", NEUTRAL, low=1, high=10),
+                    day=day,
+                    start=start,
+                )
             )
-        )
-    return tasks, rows
+            kept.append(row)
+    problems.check()
+    return tasks, kept
 
 
 def row_time(row: Row, hours: float) -> tuple[tuple[int, ...], int | None]:
@@ -475,34 +562,43 @@ def read_members(text: str, source: str = "members.csv", week: str | None = None
     """The members file, with each member's hours for `week` (ISO, default next week) after days away."""
     week = week or next_week()
     first, last = week_days(week)
-    rows = read_rows(text, source, MEMBER_COLUMNS + MEMBER_OPTIONAL_COLUMNS, ("member", "hours"))
-    _unique(rows, "member", "member")
+    problems = Problems()
+    rows = read_rows(text, source, MEMBER_COLUMNS + MEMBER_OPTIONAL_COLUMNS, ("member", "hours"), problems)
+    if not rows and not problems.found:
+        raise PlanInputError(source, None, "has no members: under the header line, write one row per member")
     members = []
-    for row in rows:
-        name, hours = row.text("member", required=True), row.number("hours", high=168)
-        # `;` separates qualifications; a `;`-separated file's cell may use `,` instead.
-        qualifications = frozenset(q.strip() for q in re.split(r"[;,]", row.text("qualifications")) if q.strip())
-        away = parse_away(row)
-        try:
-            windows = parse_windows(row.text("available"))
-        except TimedError as error:
-            raise row.fail(f"`available`: {error}") from None
-        if isinstance(away, bool):
-            member, days = Member(name, hours, qualifications, away=away, windows=windows), 7 if away else 0
-        else:
-            left = available_hours(MemberInfo(0, name, hours, qualifications, away), week)
-            periods = [(s, e) for s, e in _merged(away) if s <= last and e >= first]
-            days = sum((min(e, last) - max(s, first)).days + 1 for s, e in periods)
-            gone = {
-                (max(s, first) + timedelta(days=i)).weekday()
-                for s, e in periods
-                for i in range((min(e, last) - max(s, first)).days + 1)
-            }
-            if gone and days < 7:  # no shifts on the days away
-                windows = without_days(windows, gone)
-            member = Member(name, left if days < 7 else hours, qualifications, away=days >= 7, windows=windows)
-        members.append(MemberRow(member, row.line, hours, days))
+    for row in _unique(rows, "member", "member", problems):
+        with problems.row():
+            members.append(_member_row(row, week, first, last))
+    problems.check()
     return members
+
+
+def _member_row(row: Row, week: str, first: date, last: date) -> MemberRow:
+    """One member's row, with their hours for the planned week after the days away."""
+    name, hours = row.text("member", required=True), row.number("hours", high=168)
+    # `;` separates qualifications; a `;`-separated file's cell may use `,` instead.
+    qualifications = frozenset(q.strip() for q in re.split(r"[;,]", row.text("qualifications")) if q.strip())
+    away = parse_away(row)
+    try:
+        windows = parse_windows(row.text("available"))
+    except TimedError as error:
+        raise row.fail(f"`available`: {error}") from None
+    if isinstance(away, bool):
+        member, days = Member(name, hours, qualifications, away=away, windows=windows), 7 if away else 0
+    else:
+        left = available_hours(MemberInfo(0, name, hours, qualifications, away), week)
+        periods = [(s, e) for s, e in _merged(away) if s <= last and e >= first]
+        days = sum((min(e, last) - max(s, first)).days + 1 for s, e in periods)
+        gone = {
+            (max(s, first) + timedelta(days=i)).weekday()
+            for s, e in periods
+            for i in range((min(e, last) - max(s, first)).days + 1)
+        }
+        if gone and days < 7:  # no shifts on the days away
+            windows = without_days(windows, gone)
+        member = Member(name, left if days < 7 else hours, qualifications, away=days >= 7, windows=windows)
+    return MemberRow(member, row.line, hours, days)
 
 
 def _merged(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
@@ -531,8 +627,7 @@ def checked_week(text: str) -> str:
         raise PlanInputError("--week", None, str(error)) from None
 
 
-def qualification_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+qualification_key = name_key
 
 
 def match_qualifications(
@@ -573,22 +668,36 @@ def match_qualifications(
     return tasks, matched, warnings
 
 
-def parse_ratings(text: str, tasks: Sequence[Task], members: Sequence[Member], source: str = "ratings.csv"):
-    rows = read_rows(text, source, RATING_COLUMNS, RATING_COLUMNS)
-    task_names, member_names = {t.name for t in tasks}, {m.name for m in members}
+def parse_ratings(
+    text: str, tasks: Sequence[Task], members: Sequence[Member], source: str = "ratings.csv"
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Each task's ratings by member, under the names as the tasks and members files spell them
+    (`ben` rating `clean toilets` is Ben rating Clean toilets); every problem told at once."""
+    problems = Problems()
+    rows = read_rows(text, source, RATING_COLUMNS, RATING_COLUMNS, problems)
+    task_names = {name_key(t.name): t.name for t in tasks}
+    member_names = {name_key(m.name): m.name for m in members}
     ratings: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
+    first_line: dict[tuple[str, str], int] = {}
     for row in rows:
-        member, task = row.text("member", required=True), row.text("task", required=True)
-        if member not in member_names:
-            raise row.fail(f"unknown member {member!r} (not in the members file){_did_you_mean(member, member_names)}")
-        if task not in task_names:
-            raise row.fail(f"unknown task {task!r} (not in the tasks file){_did_you_mean(task, task_names)}")
-        if member in ratings[task]:
-            raise row.fail(f"{member!r} rates {task!r} twice")
-        ratings[task][member] = (
-            row.number("desirability", low=1, high=10),
-            row.number("empowerment", low=1, high=10),
-        )
+        with problems.row():
+            member_text, task_text = row.text("member", required=True), row.text("task", required=True)
+            member, task = member_names.get(name_key(member_text)), task_names.get(name_key(task_text))
+            if member is None:
+                raise row.fail(
+                    f"unknown member {member_text!r} (not in the members file)"
+                    f"{_did_you_mean(member_text, member_names.values())}"
+                )
+            if task is None:
+                raise row.fail(
+                    f"unknown task {task_text!r} (not in the tasks file){_did_you_mean(task_text, task_names.values())}"
+                )
+            if (task, member) in first_line:
+                raise row.fail(f"{member!r} rates {task!r} twice (also on line {first_line[task, member]})")
+            values = (row.number("desirability", low=1, high=10), row.number("empowerment", low=1, high=10))
+            first_line[task, member] = row.line
+            ratings[task][member] = values
+    problems.check()
     return ratings
 
 
@@ -598,25 +707,37 @@ def _did_you_mean(name: str, names: Iterable[str]) -> str:
     return f"; did you mean {by_key[close[0]]!r}?" if close else ""
 
 
-def parse_history(text: str, source: str = "history.csv", week: str | None = None) -> list[Held]:
+def parse_history(
+    text: str,
+    source: str = "history.csv",
+    week: str | None = None,
+    names: Iterable[str] = (),
+) -> list[Held]:
     """Earlier weeks' pieces. A file without a `week` column (the planner's own assignments.csv, read
-    back) is one week: `week`, which the caller names in a note."""
-    rows = read_rows(text, source, HISTORY_COLUMNS + HISTORY_TIME_COLUMNS, HISTORY_COLUMNS[1:])
+    back) is one week: `week`, which the caller names in a note. A task or member among `names`
+    (compared without case and extra spaces) is spelled as there; every problem told at once."""
+    spelling = {name_key(name): name for name in names}
+    problems = Problems()
+    rows = read_rows(text, source, HISTORY_COLUMNS + HISTORY_TIME_COLUMNS, HISTORY_COLUMNS[1:], problems)
     held = []
     for row in rows:
-        label = row.text("week").upper() if "week" in row.values else (week or "")
-        if not label:
-            raise row.fail("`week` is empty: give the ISO week the row was worked in, like 2026-W45")
-        if not ISO_WEEK.match(label):
-            raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {label!r})")
-        held.append(
-            Held(
-                label,
-                unliteral(row.text("task", required=True)),
-                unliteral(row.text("member", required=True)),
-                row.number("hours", positive=True),
+        with problems.row():
+            label = row.text("week").upper() if "week" in row.values else (week or "")
+            if not label:
+                raise row.fail("`week` is empty: give the ISO week the row was worked in, like 2026-W45")
+            if not ISO_WEEK.match(label):
+                raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {label!r})")
+            task = unliteral(row.text("task", required=True))
+            member = unliteral(row.text("member", required=True))
+            held.append(
+                Held(
+                    label,
+                    spelling.get(name_key(task), task),
+                    spelling.get(name_key(member), member),
+                    row.number("hours", positive=True),
+                )
             )
-        )
+    problems.check()
     return held
 
 
@@ -629,19 +750,6 @@ def previous_week(week: str) -> str:
     return iso_week(week_days(week)[0] - timedelta(days=7))
 
 
-@dataclass
-class PlanResult:
-    plan: Plan
-    tasks: list[Task]
-    members: list[Member]
-    flagged: list[str] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
-    week: str = ""
-    warnings: list[str] = field(default_factory=list)
-    given_hours: dict[str, float] = field(default_factory=dict)  # before days away
-    away_days: dict[str, int] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Sources:
     """The input files' names as given, for messages."""
@@ -650,6 +758,21 @@ class Sources:
     members: str = "members.csv"
     ratings: str = "ratings.csv"
     history: str = "history.csv"
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    tasks: list[Task]
+    members: list[Member]
+    flagged: list[str] = field(default_factory=list)  # fewer than MIN_RATINGS ratings in the ratings file
+    kept_own: dict[str, bool] = field(default_factory=dict)  # per flagged task: its own columns stood in
+    sources: Sources = field(default_factory=Sources)
+    report: dict[str, Any] = field(default_factory=dict)
+    week: str = ""
+    warnings: list[str] = field(default_factory=list)
+    given_hours: dict[str, float] = field(default_factory=dict)  # before days away
+    away_days: dict[str, int] = field(default_factory=dict)
 
 
 def plan_from_texts(
@@ -668,24 +791,29 @@ def plan_from_texts(
     """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself;
     `week` (ISO) is the week planned, for members' days away (default: next week)."""
     week = week or next_week()
-    tasks, task_rows = parse_tasks(tasks_csv, sources.tasks)
+    tasks, task_rows = parse_tasks(tasks_csv, sources.tasks, granularity)
     tasks, member_rows, warnings = match_qualifications(
         tasks, read_members(members_csv, sources.members, week), sources.members
     )
     members = [row.member for row in member_rows]
     flagged: list[str] = []
+    kept_own: dict[str, bool] = {}  # flagged tasks: whether the tasks file's own ratings stand in
     if ratings_csv is not None:
         ratings = parse_ratings(ratings_csv, tasks, members, sources.ratings)
         rated = []
-        for task in tasks:
+        for task, row in zip(tasks, task_rows, strict=True):
             social = social_rating(ratings.get(task.name, {}).values())
-            if social.flagged:
+            if social.flagged:  # too few to count: the task's own columns (neutral where empty)
                 flagged.append(task.name)
-            rated.append(replace(task, desirability=social.desirability, empowerment=social.empowerment))
+                kept_own[task.name] = bool(row.text("desirability") or row.text("empowerment"))
+                rated.append(task)
+            else:
+                rated.append(replace(task, desirability=social.desirability, empowerment=social.empowerment))
         tasks = rated
     history: list[Held] = []
     if history_csv is not None:
-        history = parse_history(history_csv, sources.history, previous_week(week))
+        known = [t.name for t in tasks] + [m.name for m in members]
+        history = parse_history(history_csv, sources.history, previous_week(week), known)
         if not has_week_column(history_csv, sources.history):
             warnings.append(
                 f"{sources.history} has no `week` column: its rows are counted as {previous_week(week)}, "
@@ -712,6 +840,8 @@ def plan_from_texts(
         tasks,
         members,
         flagged,
+        kept_own={name: kept_own[name] for name in flagged},
+        sources=sources,
         week=week,
         warnings=warnings,
         given_hours={r.member.name: r.given_hours for r in member_rows},
@@ -823,7 +953,11 @@ def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: flo
         "inactive_members": [
             {"member": m.name, "reason": "away" if m.away else "no hours"} for m in result.members if not m.active
         ],
-        "flagged_tasks": {"min_ratings": MIN_RATINGS, "tasks": result.flagged},
+        "flagged_tasks": {
+            "min_ratings": MIN_RATINGS,
+            "tasks": result.flagged,
+            "values_used": [flagged_values(result, name) for name in result.flagged],
+        },
         "warnings": list(result.warnings),
     }
     if history:
@@ -842,6 +976,13 @@ def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: flo
     return report
 
 
+def flagged_values(result: PlanResult, name: str) -> dict[str, Any]:
+    """What a task with too few ratings counted as, and where that came from."""
+    task = next(t for t in result.tasks if t.name == name)
+    source = "tasks file" if result.kept_own.get(name) else "neutral"
+    return {"task": name, "desirability": task.desirability, "empowerment": task.empowerment, "from": source}
+
+
 def _history_weeks(history: Sequence[Held], tasks: Sequence[Task], members: Sequence[Member]) -> list[Week]:
     by_week: dict[str, list[Piece]] = defaultdict(list)
     for row in history:
@@ -858,14 +999,18 @@ def _history_weeks(history: Sequence[Held], tasks: Sequence[Task], members: Sequ
     ]
 
 
-def assignments_csv(plan: Plan) -> str:
-    """One row per piece; a plan with timed pieces also has `day,start,end` (empty for flexible rows)."""
+def assignments_csv(plan: Plan, *, excel: bool = False) -> str:
+    """One row per piece; a plan with timed pieces also has `day,start,end` (empty for flexible rows).
+
+    `excel`: as a European Excel reads a CSV: `;` between cells and decimal commas (`2,5`); the
+    file is then written UTF-8 with a byte-order mark (see `write_assignments`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n")
     timed = any(piece.day is not None for piece in plan.pieces)
     writer.writerow(ASSIGNMENT_COLUMNS + (ASSIGNMENT_TIME_COLUMNS if timed else ()))
     for piece in plan.pieces:
-        row: tuple[str, ...] = (literal(piece.task), literal(piece.member), hours_text(piece.hours))
+        hours = hours_text(piece.hours)
+        row: tuple[str, ...] = (literal(piece.task), literal(piece.member), hours.replace(".", ",") if excel else hours)
         if timed:
             row += piece_time(piece)
         writer.writerow(row)
@@ -948,10 +1093,7 @@ def summary(result: PlanResult) -> str:
             f"average empowerment {balance.empowerment_range[0]:.2f}–{balance.empowerment_range[1]:.2f}"
         )
     if result.flagged:
-        lines.append(
-            f"note: {len(result.flagged)} task(s) have fewer than {MIN_RATINGS} ratings and count as "
-            f"neutral (5.5): {', '.join(result.flagged[:10])}{' …' if len(result.flagged) > 10 else ''}"
-        )
+        lines.append(flagged_note(result))
     if "rotation" in result.report:
         rot = result.report["rotation"]
         lines.append(
@@ -959,6 +1101,28 @@ def summary(result: PlanResult) -> str:
             f"longest unpleasant streak {rot['longest_unpleasant_streak']}"
         )
     return "\n".join(lines)
+
+
+def flagged_note(result: PlanResult, shown: int = 10) -> str:
+    """Which tasks the ratings file does not rate enough, and the value each counted as instead."""
+    own = [n for n in result.flagged if result.kept_own.get(n)]
+    neutral = [n for n in result.flagged if not result.kept_own.get(n)]
+    parts = []
+    if own:
+        values = [flagged_values(result, n) for n in own[:shown]]
+        listed = ", ".join(f"{v['task']} ({v['desirability']:g}, {v['empowerment']:g})" for v in values)
+        parts.append(
+            f"keep their desirability and empowerment from {result.sources.tasks}: {listed}"
+            + (" …" if len(own) > shown else "")
+        )
+    if neutral:
+        parts.append(
+            f"count as neutral ({NEUTRAL:g}): {', '.join(neutral[:shown])}" + (" …" if len(neutral) > shown else "")
+        )
+    return (
+        f"note: {len(result.flagged)} task(s) have fewer than {MIN_RATINGS} ratings in {result.sources.ratings} and "
+        + "; ".join(parts)
+    )
 
 
 def over_hours_warning(result: PlanResult) -> str | None:
@@ -1081,6 +1245,8 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
     )
     if workbook_out:
         assignments_workbook(result, Path(args.out))
+    elif getattr(args, "excel", False):  # the byte-order mark tells Excel the file is UTF-8 ("Böden" intact)
+        Path(args.out).write_text(assignments_csv(result.plan, excel=True), encoding="utf-8-sig", newline="")
     else:
         Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:

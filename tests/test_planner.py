@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from datetime import date, datetime
@@ -102,7 +103,7 @@ def test_ratings_and_history(tmp_path: Path, capsys) -> None:
         ({"tasks": "task,hours,colour\nx,1,red\n"}, "tasks.csv, line 1: unknown column(s) colour"),
         ({"tasks": "task,hours\nx,-2\n"}, "tasks.csv, line 2: `hours` must be greater than 0"),
         ({"tasks": "task,hours\nx,abc\n"}, "tasks.csv, line 2: `hours` must be a number, not 'abc'"),
-        ({"tasks": "task,hours\nx,1\ny,1\nx,2\n"}, "tasks.csv, line 4: duplicate task 'x' (first on line 2)"),
+        ({"tasks": "task,hours\nx,1\ny,1\nx,2\n"}, "tasks.csv, line 4: duplicate task 'x': line 2 has it already"),
         ({"tasks": "task,hours,desirability\nx,1,11\n"}, "`desirability` must be between 1 and 10"),
         (
             {"tasks": "task,hours,qualification\nok,1,\nfly,1,pilot\n"},
@@ -139,8 +140,8 @@ def test_ratings_and_history(tmp_path: Path, capsys) -> None:
             "tasks.csv, line 2: a value in column B, which has no header: name the column or clear the cell",
         ),
         (
-            {"ratings": "member,task,desirability,empowerment\nana,dishes,3,3\n"},
-            "ratings.csv, line 2: unknown task 'dishes' (not in the tasks file); did you mean 'Dishes'?",
+            {"ratings": "member,task,desirability,empowerment\nana,Dish,3,3\n"},
+            "ratings.csv, line 2: unknown task 'Dish' (not in the tasks file); did you mean 'Dishes'?",
         ),
         (
             {"ratings": "member,task,desirability,empowerment\nzed,Dishes,3,3\n"},
@@ -507,3 +508,130 @@ def test_the_work_is_said_to_exceed_everyones_hours_only_when_it_does(tmp_path: 
     captured = capsys.readouterr()
     assert "exceeds everyone's hours" not in captured.err + captured.out
     assert "1 member(s) over their availability although the work (7 h) fits everyone's hours (10 h" in captured.err
+
+
+# The first hour's traps: defaults nobody wrote, names that differ only in case, one error per run.
+
+
+def read_assignments(tmp_path: Path) -> list[dict[str, str]]:
+    with open(tmp_path / "out.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def errors(capsys, tmp_path: Path) -> list[str]:
+    """Standard error's lines, with the files named as in the test (not by their full path)."""
+    return capsys.readouterr().err.replace(f"{tmp_path}/", "").splitlines()
+
+
+def test_an_empty_min_shift_is_the_whole_task_or_for_a_splittable_one_the_granularity(tmp_path: Path) -> None:
+    text = "task,hours,splittable,min_shift\nWipe,0.5,,\nSweep,0.5,true,\nMop,2,true,\n"
+    tasks, _ = parse_tasks(text, "tasks.csv", "0.25")
+    assert [(t.name, t.min_shift) for t in tasks] == [("Wipe", 0.5), ("Sweep", 0.25), ("Mop", 0.25)]
+    assert [t.min_shift for t in parse_tasks(text, "tasks.csv", "0.5")[0]] == [0.5, 0.5, 0.5]
+    members = "member,hours\nana,3\nben,3\n"
+    assert plan(tmp_path, tasks=text, members=members) == 0  # `min_shift` (1) cannot exceed `hours` (0.5) no more
+    assert sum(float(r["hours"]) for r in read_assignments(tmp_path)) == 3
+
+
+def test_names_are_compared_without_case_or_surrounding_spaces(tmp_path: Path, capsys) -> None:
+    assert plan(tmp_path, members="member,hours\nBen,5\nana,5\nben ,4\n") == 1
+    err = capsys.readouterr().err
+    assert "members.csv, line 4: duplicate member 'ben': line 2 has it already as 'Ben'" in err
+    assert plan(tmp_path, tasks="task,hours\nClean toilets,1\nclean toilets ,2\n") == 1
+    assert "tasks.csv, line 3: duplicate task 'clean toilets': line 2 has it already as 'Clean toilets'" in (
+        capsys.readouterr().err
+    )
+
+    tasks = "task,hours,desirability,empowerment\nClean toilets,2,,\nAccounts,2,,\n"
+    ratings = "member,task,desirability,empowerment\n" + "".join(
+        f"{who},{task},{d},5\n"
+        for who, task, d in (("BEN", "clean toilets", 1), (" ana", "CLEAN TOILETS ", 3), ("ana", "accounts", 9))
+    )
+    history = "week,task,member,hours\n2026-W48,clean toilets,BEN,2\n"
+    members = "member,hours\nBen,4\nana,4\n"
+    assert plan(tmp_path, tasks=tasks, members=members, ratings=ratings, history=history) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["flagged_tasks"]["tasks"] == ["Accounts"]  # Clean toilets has its two ratings
+    assert {r["task"] for r in read_assignments(tmp_path)} == {"Clean toilets", "Accounts"}
+    assert report["rotation"]["weeks"] == 2 and "history_rows_ignored" not in report
+
+
+def test_every_problem_of_a_file_is_told_at_once_up_to_twenty(tmp_path: Path, capsys) -> None:
+    tasks = "task,hours,slots,splittable\nA,0,1,\nB,1,1,\nC,2,x,\nD,1,1,perhaps\nB,3,1,\n"
+    assert plan(tmp_path, tasks=tasks) == 1
+    assert errors(capsys, tmp_path) == [
+        "error: tasks.csv, line 2: `hours` must be greater than 0 (got 0)",
+        "error: tasks.csv, line 4: `slots` must be a number, not 'x'",
+        "error: tasks.csv, line 5: `splittable` must be true or false (got 'perhaps')",
+        "error: tasks.csv, line 6: duplicate task 'B': line 3 has it already "
+        "(names are compared without case and surrounding spaces)",
+    ]
+    many = "member,hours\n" + "".join(f"m{i},lots\n" for i in range(25))
+    assert plan(tmp_path, members=many) == 1
+    lines = errors(capsys, tmp_path)
+    assert len(lines) == 21 and lines[0] == "error: members.csv, line 2: `hours` must be a number, not 'lots'"
+    assert lines[-1] == "error: members.csv: and 5 more problem(s) like these"
+
+
+def test_a_tasks_file_with_only_its_header_is_an_error_not_an_optimal_plan(tmp_path: Path, capsys) -> None:
+    assert plan(tmp_path, tasks="task,hours,slots\n") == 1
+    assert errors(capsys, tmp_path) == ["error: tasks.csv: has no tasks: under the header line, write one row per task"]
+    assert plan(tmp_path, members="member,hours\n") == 1
+    assert "members.csv: has no members" in capsys.readouterr().err
+
+
+def test_tasks_the_ratings_file_does_not_cover_keep_their_own_columns_and_the_note_says_so(
+    tmp_path: Path, capsys
+) -> None:
+    ratings = "member,task,desirability,empowerment\nana,Dishes,3,3\nben,Dishes,5,5\ncy,Accounts,1,1\n"
+    tasks = TASKS.replace("Dishes,2,,,,,2,1", "Dishes,2,,,,,,")  # Dishes: rated by two, no columns of its own
+    tasks += "Sweep,1,,,,,,\n"
+    assert plan(tmp_path, tasks=tasks, ratings=ratings) == 0
+    out = capsys.readouterr().out
+    report = json.loads((tmp_path / "report.json").read_text())
+    used = {v["task"]: v for v in report["flagged_tasks"]["values_used"]}
+    assert set(used) == {"Chair meeting", "Clean kitchen", "Accounts", "Deliveries", "Sweep"}
+    assert (used["Chair meeting"]["desirability"], used["Chair meeting"]["empowerment"]) == (8, 10)
+    assert used["Chair meeting"]["from"] == "tasks file" and used["Accounts"]["desirability"] == 4  # not cy's lone 1
+    assert used["Sweep"] == {"task": "Sweep", "desirability": 5.5, "empowerment": 5.5, "from": "neutral"}
+    note = next(line for line in out.splitlines() if line.startswith("note:"))
+    assert "5 task(s) have fewer than 2 ratings in" in note and "Chair meeting (8, 10)" in note
+    assert note.endswith("count as neutral (5.5): Sweep")
+
+
+def test_a_reader_that_stops_reading_ends_the_plan_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    paths = write(tmp_path, tasks=TASKS, members=MEMBERS)
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head` having read its lines: every write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "plan", "--tasks", paths["tasks"], "--members", paths["members"],
+             "--out", str(tmp_path / "out.csv"), "--time-limit", "2"],
+            stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
+    assert result.returncode == 141 and (tmp_path / "out.csv").exists()
+
+
+def test_excel_output_is_semicolons_decimal_commas_and_utf8_with_a_bom(tmp_path: Path, capsys) -> None:
+    tasks = "task,hours,splittable,min_shift\nBöden putzen,5,true,2.5\n=Kasse,1,,\n"
+    members = "member,hours\nJürgen,3\nAnaïs,3\n"
+    assert plan(tmp_path, "--excel", tasks=tasks, members=members) == 0
+    data = (tmp_path / "out.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0] == ["task", "member", "hours"]
+    assert {(r[0], r[2]) for r in rows[1:]} == {("Böden putzen", "2,5"), ("'=Kasse", "1")}
+    assert "\r\n" in text and "," not in text.replace("2,5", "")
+    assert "warning:" not in capsys.readouterr().out  # warnings, if any, go to standard error
+
+    # Read back as history, it is the same week's work.
+    assert plan(tmp_path, tasks=tasks, members=members, history=text) == 0
+    assert json.loads((tmp_path / "report.json").read_text())["rotation"]["weeks"] == 2

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from bot import organizations as rules
 from bot.errors import BadInput
-from bot.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, decode, parse_tasks, row_recurrence
+from bot.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, Problems, decode, parse_tasks, row_recurrence
 from bot.ratings import SocialRating, social_rating
 from bot.recurrence import Recurrence, check_recurrence
 from bot.rota import iso_week, week_start
@@ -23,11 +23,12 @@ from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow
 
 from . import audit
-from .lookups import current_week, require_org, require_task
+from .lookups import clip, current_week, require_org, require_task
 from .ports import Clock
 
 CLEAR = {"-", "none"}  # what a moderator types to clear a text option
 MAX_IMPORT_ROWS = 2000  # rows per import (IMPORT_MAX_ROWS): a bigger file is split by the moderator
+IMPORT_ERROR_CHARS = 1900  # the problems of a refused file, within a Discord message
 IMPORT_BATCH_ROWS = 100  # rows per transaction: another server's command waits for one batch at most
 
 
@@ -278,31 +279,34 @@ async def remove_task(db: Database, guild_id: int | None, moderator_id: int, tas
 
 def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANULARITY) -> list[rules.TaskFields]:
     """Every row of a planner-format tasks CSV, checked (a splittable task against the organization's
-    granularity too); the first bad row stops it all."""
+    granularity too); a bad row stops it all, and every problem of the file is told at once."""
     try:
-        parsed, rows = parse_tasks(text, source=filename)
+        parsed, rows = parse_tasks(text, filename, granularity)
         checked = []
+        problems = Problems()
         for task, row in zip(parsed, rows, strict=True):
             # An older file without the optional columns leaves when a task happens as it is.
             when = row_recurrence(row) if any(c in row.values for c in TASK_OPTIONAL_COLUMNS) else None
-            try:
-                fields = rules.check_task(
-                    rules.TaskFields(
-                        task.name,
-                        task.hours,
-                        task.slots,
-                        task.splittable,
-                        task.min_shift,
-                        task.qualification,
-                        recurrence=when,
+            with problems.row():
+                try:
+                    fields = rules.check_task(
+                        rules.TaskFields(
+                            task.name,
+                            task.hours,
+                            task.slots,
+                            task.splittable,
+                            task.min_shift,
+                            task.qualification,
+                            recurrence=when,
+                        )
                     )
-                )
-                rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)
-                checked.append(fields)
-            except BadInput as error:
-                raise row.fail(str(error)) from None
-    except PlanInputError as error:
-        raise BadInput(f"Nothing was imported. {error}") from None
+                    rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)
+                    checked.append(fields)
+                except BadInput as error:
+                    raise row.fail(str(error)) from None
+        problems.check()
+    except PlanInputError as error:  # every problem of the file, within a message's length
+        raise BadInput(clip(f"Nothing was imported.\n{error}", IMPORT_ERROR_CHARS)) from None
     if not checked:
         raise BadInput(f"`{filename}` has no task rows. Nothing was imported.")
     return checked
