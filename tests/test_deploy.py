@@ -22,10 +22,10 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from bot.cli import build_parser, cmd_health, cmd_run, cmd_worker
-from bot.health import Heartbeat, judge_heartbeat
-from bot.settings import Settings
-from bot.startup import ExitStatus
+from bot.runtime.cli import build_parser, cmd_health, cmd_run, cmd_worker
+from bot.runtime.health import Heartbeat, judge_heartbeat
+from bot.runtime.settings import Settings
+from bot.runtime.startup import ExitStatus
 from storage.db import Database, migrate
 from storage.orgs import create_org
 
@@ -110,7 +110,7 @@ def test_backup_report_and_restore_print_their_one_line_and_log_only_with_v(tmp_
 def test_backups_in_the_same_second_get_names_of_their_own_and_prune_in_order(tmp_path: Path, database: Path) -> None:
     from datetime import UTC, datetime
 
-    from bot.backup import new_backup, prune
+    from bot.runtime.backup import new_backup, prune
 
     second = datetime(2026, 12, 7, 13, 30, 5, tzinfo=UTC)
     made = [new_backup(database, tmp_path / "data", second)[0] for _ in range(3)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.first_week import OrgFacts, first_week_steps, ready_to_publish
+from bot.domain.first_week import OrgFacts, first_week_steps, ready_to_publish
 
 
 def facts(**changes) -> OrgFacts:
