@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-load bench-scale bench-import container-test constraints clean
+.PHONY: run test lint format bench bench-load bench-scale bench-import container-test constraints docs-images clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -41,6 +41,10 @@ bench-import: $(VENV)/.installed-dev
 
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.e2e.bench_scale $(BENCH_SCALE_ARGS)
+
+# The README's pictures (docs/img): a first week published through the tests' fake Discord, its post and chart.
+docs-images: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.e2e.docs_images
 
 # The image built and run against the tests' fake Discord: health, a publication, SIGTERM, a restart.
 # Needs podman (installed with apt-get when run as root); exits 77 when no container runtime works here.
