@@ -33,7 +33,7 @@ ENV PATH=/opt/parecon-rota/bin:$PATH \
 USER rota
 WORKDIR /data
 VOLUME ["/data"]
-# Healthy: settings valid, database reachable and up to date, gateway heartbeat recent (README: Self-hosting).
+# Healthy: settings valid, database reachable and up to date, gateway heartbeat recent (docs/self-hosting.md).
 HEALTHCHECK --interval=60s --timeout=20s --start-period=120s --retries=3 CMD ["parecon-rota", "health"]
 # SIGTERM (`docker stop`) closes the gateway session and the database cleanly, then exits 0.
 STOPSIGNAL SIGTERM

@@ -188,7 +188,7 @@ def test_backup_of_postgresql_says_to_use_its_tools(tmp_path: Path) -> None:
     result = parecon_rota(tmp_path, "backup", DATABASE_URL="postgresql://rota:secret@db:5432/rota")
     assert result.returncode == ExitStatus.CONFIG
     assert result.stderr.strip().splitlines()[-3:] == [
-        "`parecon-rota backup` is for SQLite; PostgreSQL has its own tools (README: Backups):",
+        "`parecon-rota backup` is for SQLite; PostgreSQL has its own tools (docs/self-hosting.md: Backups):",
         "  pg_dump --format=custom --file=parecon-rota.dump 'postgresql://rota:***@db:5432/rota'",
         "  pg_restore --clean --if-exists --no-owner --dbname='postgresql://rota:***@db:5432/rota' parecon-rota.dump",
     ]

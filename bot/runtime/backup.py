@@ -1,6 +1,6 @@
 """`parecon-rota backup` and `restore` for SQLite, with SQLite's online backup API: a consistent copy
 while the bot runs, checked before it is kept. PostgreSQL has its own tools (pg_dump, pg_restore:
-README, Backups)."""
+docs/self-hosting.md, Backups)."""
 
 from __future__ import annotations
 

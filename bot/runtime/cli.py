@@ -451,7 +451,7 @@ def _sqlite_only(settings: Settings, what: str):
         url = hide_password(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
         raise StartupError(
             ExitStatus.CONFIG,
-            f"{what} is for SQLite; PostgreSQL has its own tools (README: Backups):\n"
+            f"{what} is for SQLite; PostgreSQL has its own tools (docs/self-hosting.md: Backups):\n"
             f"  pg_dump --format=custom --file=parecon-rota.dump '{url}'\n"
             f"  pg_restore --clean --if-exists --no-owner --dbname='{url}' parecon-rota.dump",
         )
@@ -541,7 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__,
         parents=[common],
         epilog="exit status: 0 done, 1 unexpected error, 2 configuration, 3 database, 4 Discord unreachable, "
-        "5 token refused, 6 task queue unreachable (README: Self-hosting)",
+        "5 token refused, 6 task queue unreachable (docs/self-hosting.md)",
     )
     parser.add_argument("--version", action="version", version=f"parecon-rota {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -60,14 +60,14 @@ class Settings(BaseSettings):
         default=0o600,
         description="the report's files' mode, octal (600: owner-only; 644 for a web server as another user)",
     )
-    # Limits per request (README: Limits): one member or one server cannot hold up the others.
+    # Limits per request (docs/self-hosting.md: Limits): one member or one server cannot hold up the others.
     import_max_rows: int = Field(default=2000, ge=1, le=20000, description="task rows per `/mod task import`")
     chart_cooldown: float = Field(default=10.0, ge=0, le=3600, description="seconds between one member's charts")
     preview_cooldown: float = Field(default=60.0, ge=0, le=3600, description="seconds between one's previews")
     solve_queue_wait: float = Field(
         default=900.0, gt=0, le=86400, description="seconds a solve may wait for a worker before it is given up"
     )
-    # Beyond one machine (README): the task queue, shards, the elected scheduler, bursts of publications.
+    # Beyond one machine (docs/scale.md): the task queue, shards, the elected scheduler, bursts of publications.
     redis_url: str | None = Field(default=None, description="solve on `parecon-rota worker` processes through Redis")
     queue_requeue_after: float = Field(
         default=15.0, ge=2, le=600, description="seconds of silence after which a worker's solves go to another"

@@ -1,5 +1,5 @@
 """Start-up as a service manager sees it: `python -m bot` failing in one or two lines with an exit
-status per kind of failure (README: Self-hosting), and saying which settings file and database it uses."""
+status per kind of failure (docs/self-hosting.md), and saying which settings file and database it uses."""
 
 from __future__ import annotations
 

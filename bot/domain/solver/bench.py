@@ -3,7 +3,7 @@
     python -m bot.domain.solver.bench                 # everything (about 20 minutes on 2 cores)
     python -m bot.domain.solver.bench --quick         # fewer seeds and no long runs (about 4 minutes)
     python -m bot.domain.solver.bench --only timed    # one section: small, medium, timed, large, rotation
-    python -m bot.domain.solver.bench --readme        # also rewrite the README's table with these figures
+    python -m bot.domain.solver.bench --readme        # also rewrite the table in docs/solver.md with these figures
 
 The organizations come from `bot.domain.solver.family` (sites, long indivisible tasks, 4 h volunteers next
 to 35 h staff, scarce qualifications). "Ours" is the real command, `parecon-rota plan`, run as a
@@ -319,7 +319,7 @@ def fmt(value: float, digits: int = 3) -> str:
 
 @dataclass
 class Line:
-    """One row of the README table."""
+    """One row of the benchmark table (docs/solver.md)."""
 
     organization: str
     ours: str
@@ -615,7 +615,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer seeds, no long reference runs")
     parser.add_argument("--full", action="store_true", help="every section with all its seeds (the default)")
     parser.add_argument("--only", choices=("small", "medium", "timed", "large", "rotation"))
-    parser.add_argument("--readme", type=Path, nargs="?", const=Path("README.md"), help="rewrite the README table")
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        nargs="?",
+        const=Path("docs/solver.md"),
+        metavar="PAGE",
+        help="rewrite the table between the bench markers of this page (default docs/solver.md)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     lines: list[Line] = []
