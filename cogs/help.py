@@ -55,6 +55,16 @@ TOPICS: dict[str, Topic] = {
     "ledger": Topic(
         "Hours ledger", "Hours held and done, week by week, and the payroll export.", ("ledger", "mod ledger")
     ),
+    "times": Topic(
+        "Shifts at set times",
+        "When you can work shifts at set times, and your shifts in a calendar.",
+        ("availability", "calendar", "mod member availability"),
+    ),
+    "decisions": Topic(
+        "Proposals and decisions",
+        "Put a question to the organization, vote or delegate your vote, and read what was decided.",
+        ("propose", "withdraw", "delegate", "decisions", "mod decisions"),
+    ),
     "merge": Topic(
         "Merging organizations",
         "Two organizations can vote to merge into one federation (and a side can vote to leave).",
@@ -169,19 +179,26 @@ def topic_embed(found: list[Entry], key: str, *, moderator: bool) -> discord.Emb
     return embed
 
 
-@app_commands.command(name="help", description="What the bot does and its commands (moderators see theirs too)")
-@app_commands.describe(topic="One topic's commands, with their options")
-@app_commands.choices(topic=[app_commands.Choice(name=t.title, value=key) for key, t in TOPICS.items()])
-@app_commands.guild_only()
-async def help_command(interaction: discord.Interaction, topic: TopicName | None = None) -> None:
+async def answer_help(interaction: discord.Interaction, topic: str | None) -> None:
     moderator = bool(interaction.permissions.manage_guild)
     found = entries(bot_of(interaction).tree)
-    if topic is None:
-        embed = overview(found, moderator=moderator)
-    else:
-        embed = topic_embed(found, topic.value, moderator=moderator)
+    embed = overview(found, moderator=moderator) if topic is None else topic_embed(found, topic, moderator=moderator)
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
+def help_command(topics: list[str]) -> app_commands.Command[Any, ..., None]:
+    """`/help`, its `topic` choices the topics that have commands on this bot (the last cog loaded)."""
+
+    @app_commands.command(name="help", description="What the bot does and its commands (moderators see theirs too)")
+    @app_commands.describe(topic="One topic's commands, with their options")
+    @app_commands.choices(topic=[app_commands.Choice(name=TOPICS[key].title, value=key) for key in topics])
+    @app_commands.guild_only()
+    async def command(interaction: discord.Interaction, topic: TopicName | None = None) -> None:
+        await answer_help(interaction, None if topic is None else topic.value)
+
+    return command
+
+
 async def setup(bot: RotaBot) -> None:
-    register(bot, commands=[help_command])
+    present = {topic_of(entry.name) for entry in entries(bot.tree)} | {"start"}  # /help itself is in "start"
+    register(bot, commands=[help_command([key for key in TOPICS if key in present])])
