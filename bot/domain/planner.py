@@ -2,6 +2,7 @@
 
 File formats (a stable contract):
 - tasks.csv:       task,hours,slots,qualification,splittable,min_shift,desirability,empowerment
+                   (an empty min_shift: the whole task, or the granularity when splittable)
                    optional: every_weeks,first_week (a task every N weeks from an ISO week,
                    or `once` in that week; the planned week gets only the tasks it has)
 - members.csv:     member,hours,qualifications,away          (qualifications `;`-separated)
@@ -14,7 +15,8 @@ line; Excel's `sep=;` first line too), UTF-8 with or without a byte-order mark, 
 Windows-1252/Latin-1; header names in any case and with spaces (`Min shift`); empty columns
 ignored; decimal commas (`1,5`) where the separator is not a comma. `away` is true/false or dates
 (`2026-12-01`, `2026-11-30..2026-12-06`, several separated by `;`), counted like the bot: away for
-the whole planned week means no tasks, for part of it that part of the member's hours.
+the whole planned week means no tasks, for part of it that part of the member's hours. Names of
+members and tasks are compared without case and extra spaces; every problem of a file is told at once.
 """
 
 from __future__ import annotations
