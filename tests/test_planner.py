@@ -573,6 +573,16 @@ def test_every_problem_of_a_file_is_told_at_once_up_to_twenty(tmp_path: Path, ca
     assert lines[-1] == "error: members.csv: and 5 more problem(s) like these"
 
 
+def test_the_problems_of_the_tasks_and_the_members_file_are_told_in_one_run(tmp_path: Path, capsys) -> None:
+    assert plan(tmp_path, tasks="task,hours\nA,0\nB,x\n", members="member,hours\nana,5\nAna,4\n") == 1
+    assert errors(capsys, tmp_path) == [
+        "error: tasks.csv, line 2: `hours` must be greater than 0 (got 0)",
+        "error: tasks.csv, line 3: `hours` must be a number, not 'x'",
+        "error: members.csv, line 3: duplicate member 'Ana': line 2 has it already as 'ana' "
+        "(names are compared without case and surrounding spaces)",
+    ]
+
+
 def test_a_tasks_file_with_only_its_header_is_an_error_not_an_optimal_plan(tmp_path: Path, capsys) -> None:
     assert plan(tmp_path, tasks="task,hours,slots\n") == 1
     assert errors(capsys, tmp_path) == ["error: tasks.csv: has no tasks: under the header line, write one row per task"]

@@ -137,6 +137,16 @@ class PlanInputErrors(PlanInputError):
         return str(self.args[0])
 
 
+def joined(errors: Sequence[PlanInputError]) -> PlanInputError:
+    """The problems of several files as one error: each file's lines (and its own limit) in turn."""
+    if len(errors) == 1:
+        return errors[0]
+    flat = [e for error in errors for e in (error.errors if isinstance(error, PlanInputErrors) else [error])]
+    combined = PlanInputErrors(flat)
+    combined.args = ("\n".join(str(error) for error in errors),)
+    return combined
+
+
 class Problems:
     """The problems of one file, gathered row by row so that they are all told at once."""
 
@@ -793,10 +803,19 @@ def plan_from_texts(
     """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself;
     `week` (ISO) is the week planned, for members' days away (default: next week)."""
     week = week or next_week()
-    tasks, task_rows = parse_tasks(tasks_csv, sources.tasks, granularity)
-    tasks, member_rows, warnings = match_qualifications(
-        tasks, read_members(members_csv, sources.members, week), sources.members
-    )
+    # Both files read before either's problems are told: one run shows what to fix in each.
+    found: list[PlanInputError] = []
+    try:
+        tasks, task_rows = parse_tasks(tasks_csv, sources.tasks, granularity)
+    except PlanInputError as error:
+        found.append(error)
+    try:
+        read_member_rows = read_members(members_csv, sources.members, week)
+    except PlanInputError as error:
+        found.append(error)
+    if found:
+        raise joined(found)
+    tasks, member_rows, warnings = match_qualifications(tasks, read_member_rows, sources.members)
     members = [row.member for row in member_rows]
     flagged: list[str] = []
     kept_own: dict[str, bool] = {}  # flagged tasks: whether the tasks file's own ratings stand in
