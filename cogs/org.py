@@ -313,11 +313,3 @@ async def audit(interaction: discord.Interaction, count: app_commands.Range[int,
 
 async def setup(bot: RotaBot) -> None:
     register(bot, commands=[org_command], moderator=[org_group, audit])
-
-    async def tell_the_other_servers(interaction: discord.Interaction, command: object) -> None:
-        """A moderator's change in a federation queued notices for the other servers: send them now."""
-        root = interaction.command.root_parent if isinstance(interaction.command, app_commands.Command) else None
-        if root is not None and root.name == "mod":
-            bot.services.outbox.kick()
-
-    bot.add_listener(tell_the_other_servers, "on_app_command_completion")

@@ -4,6 +4,7 @@ delivered (and retried, or given up) by the dispatcher."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from storage.db import QUEUED
 from storage.models import OutboxEffect, utcnow
 
 
@@ -25,7 +27,8 @@ async def add(
     payload: dict[str, Any],
     now: datetime | None = None,
 ) -> OutboxEffect | None:
-    """Queue an effect in the caller's transaction; None if one with this key is queued already."""
+    """Queue an effect in the caller's transaction; None if one with this key is queued already
+    (either way its subject is delivered once the transaction commits)."""
     effect = OutboxEffect(
         organization_id=org_id,
         kind=kind,
@@ -40,6 +43,10 @@ async def add(
             await session.flush()
     except IntegrityError:
         return None
+    finally:
+        queued = session.info.setdefault(QUEUED, [])
+        if subject not in queued:
+            queued.append(subject)
     return effect
 
 
@@ -81,10 +88,14 @@ async def pending_of(session: AsyncSession, subject: str) -> list[OutboxEffect]:
     return list(result.scalars())
 
 
-async def of_subject(session: AsyncSession, subject: str, kind: str | None = None) -> list[OutboxEffect]:
+async def of_subject(
+    session: AsyncSession, subject: str, kind: str | None = None, *, kinds: Sequence[str] = ()
+) -> list[OutboxEffect]:
     query = select(OutboxEffect).where(OutboxEffect.subject == subject)
     if kind is not None:
         query = query.where(OutboxEffect.kind == kind)
+    if kinds:
+        query = query.where(OutboxEffect.kind.in_(kinds))  # type: ignore[attr-defined]
     return list((await session.execute(query.order_by(OutboxEffect.id))).scalars())
 
 

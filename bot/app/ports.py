@@ -56,6 +56,9 @@ class Mentions:
     ping: bool = True
 
 
+ROLE_NOT_MOVED = "I could not move role {role_id}: I need Manage Roles and a role above it."
+
+
 @dataclass(frozen=True)
 class RotaPostContent:
     """Everything the rota post shows; the adapter renders it (embeds, chart, CSV)."""
@@ -64,10 +67,15 @@ class RotaPostContent:
     rota: Rota
     report: Report
     held: Sequence[Holding]
-    notes: Sequence[str]
+    unmoved_roles: Sequence[int]  # the tasks' roles Discord refused to move (the post says so)
     chart: bytes | None  # None: it could not be drawn, the post goes without it
     marker: str  # in the footer: finds the post again after a crash
     mentions: Mentions = Mentions()  # the holders, in the post's text
+
+    @property
+    def notes(self) -> list[str]:
+        """What went wrong, in plain words (kept with the post's record; the adapter says it its way)."""
+        return [ROLE_NOT_MOVED.format(role_id=role_id) for role_id in self.unmoved_roles]
 
 
 @dataclass(frozen=True)

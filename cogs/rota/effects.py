@@ -21,6 +21,7 @@ from .render import (
     mod_notice_text,
     post_head,
     reminder_text,
+    role_notes,
     rota_csv,
     rota_embeds,
     swap_decided_text,
@@ -52,7 +53,7 @@ class DiscordRotaEffects:
         if content.chart is not None:
             files.insert(0, discord.File(io.BytesIO(content.chart), "balance.png"))
         embeds = rota_embeds(
-            content.org, rota.week, content.report, content.held, content.notes, content.marker,
+            content.org, rota.week, content.report, content.held, role_notes(content.unmoved_roles), content.marker,
             chart=content.chart is not None,
         )  # fmt: skip
         text, users = self._mention_chunks(content)[0]

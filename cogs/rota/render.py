@@ -72,6 +72,14 @@ def complex_text(items: Sequence[Holding]) -> str:
     return ", ".join(parts)
 
 
+ROLE_NOTE = "⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
+
+
+def role_notes(unmoved_roles: Sequence[int]) -> list[str]:
+    """The post's word on each task's role Discord refused to move."""
+    return [ROLE_NOTE.format(role_id=role_id) for role_id in unmoved_roles]
+
+
 def rota_embeds(
     org: Organization,
     week: str,
