@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -28,7 +29,11 @@ async def add(
     now: datetime | None = None,
 ) -> OutboxEffect | None:
     """Queue an effect in the caller's transaction; None if one with this key is queued already
-    (either way its subject is delivered once the transaction commits)."""
+    (either way its subject is delivered once the transaction commits).
+
+    One INSERT that skips a key already there, in the caller's transaction: a savepoint would do on
+    PostgreSQL, but SQLite's driver opens no transaction before a SAVEPOINT, so an effect queued
+    first thing would be committed by its RELEASE even if the change around it rolled back."""
     effect = OutboxEffect(
         organization_id=org_id,
         kind=kind,
@@ -37,16 +42,18 @@ async def add(
         payload=json.dumps(payload),
         next_attempt_at=now or utcnow(),
     )
-    try:
-        async with session.begin_nested():
-            session.add(effect)
-            await session.flush()
-    except IntegrityError:
+    table = OutboxEffect.__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(effect, column.name) for column in table.columns if column.name != "id"}
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    result = await session.execute(statement.returning(table.c.id))
+    queued = session.info.setdefault(QUEUED, [])
+    if subject not in queued:
+        queued.append(subject)
+    effect_id = result.scalar_one_or_none()
+    if effect_id is None:
         return None
-    finally:
-        queued = session.info.setdefault(QUEUED, [])
-        if subject not in queued:
-            queued.append(subject)
+    effect.id = effect_id
     return effect
 
 

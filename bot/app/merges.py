@@ -109,10 +109,10 @@ class AnnounceEnd(VoteEffect):
 
 @dataclass(frozen=True)
 class RetireVote(VoteEffect):
-    """The vote message's buttons go, once the end is announced."""
+    """The vote message's buttons go when the vote ends."""
 
     kind = "vote.retire"
-    after = ("vote.post", "vote.end")
+    after = ("vote.post",)  # the posts whose buttons it retires
 
 
 @dataclass(frozen=True)

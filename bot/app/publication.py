@@ -283,6 +283,9 @@ class Publication:
                         rota = await rotas.replace_rota(session, rota.id, planned.report, planned.pieces)
                         created = True
                         await self._queue(session, org_id, rota, replaced=replaced)
+                    if created:  # said as it commits, before its effects are delivered
+                        what = "re-published" if replace else "published"
+                        log.info("%s the rota of organization %s for week %s (%s)", what, org_id, week, why)
                 if rota is None:  # another process stored it between our check and our insert
                     async with self.db.session() as session:
                         rota = await rotas.rota_for(session, org_id, week)
@@ -291,16 +294,8 @@ class Publication:
                 async with self.db.transaction(self.outbox) as session:
                     sent.append(session)
                     await self._queue(session, org_id, rota, replaced=None)
-            if created:
-                log.info(
-                    "%s the rota of organization %s for week %s (%s)",
-                    "re-published" if replace else "published",
-                    org_id,
-                    week,
-                    why,
-                )
-                if self.on_published is not None:
-                    self.on_published(org_id)
+            if created and self.on_published is not None:
+                self.on_published(org_id)
             posted = sum(1 for s in sent for d in delivered(s) if d.kind == PostRota.kind and d.sent)
             return Published(rota, created, posted)
 
