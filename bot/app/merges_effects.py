@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from bot.rota import total_hours
-from bot.solver.model import exact_hours
-from bot.votes import Side
+from bot.domain.rota import total_hours
+from bot.domain.solver.model import exact_hours
+from bot.domain.votes import Side
 from storage import merges, orgs
 from storage.db import Database, Session
 from storage.models import MergePost, MergeProposal, Organization

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chart import distinct
-from bot.fairness import fairness_of, shares
-from bot.report import Report
-from bot.solver_ids import member_key
+from bot.domain.fairness import fairness_of, shares
+from bot.domain.report import Report
+from bot.domain.solver_ids import member_key
+from bot.render.chart import distinct
 from storage import rotas
 from storage.db import Database, Session
 from storage.models import Organization, Rota
