@@ -4,11 +4,11 @@ delivered (and retried, or given up) by the dispatcher."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, literal, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,8 @@ from sqlmodel import select
 
 from storage.db import QUEUED
 from storage.models import OutboxEffect, utcnow
+
+LEASE_STEPS = 12  # tries whose lease `claim` works out one by one; later ones get the last
 
 
 async def add(
@@ -57,22 +59,34 @@ async def add(
     return effect
 
 
-async def claim(session: AsyncSession, effect_id: int, now: datetime, lease: timedelta) -> OutboxEffect | None:
+async def claim(
+    session: AsyncSession, effect_id: int, now: datetime, lease: timedelta | Callable[[int], timedelta]
+) -> OutboxEffect | None:
     """Take the effect for one try, unless it is not pending or someone is trying it (another
-    process, or this one: a try leases it until `now + lease`, which is also when it is next due).
-    Counts the try before it is made, so a crash during it still counts."""
+    process, or this one: a try leases it until `now + lease`, which is also when it is next due;
+    `lease(n)` for the n-th try). Counts the try before it is made, so a crash during it still
+    counts. One statement: the update returns the row it took."""
+    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]
+    if callable(lease):
+        until: Any = case(
+            *((OutboxEffect.attempts == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
+            else_=literal(now + lease(LEASE_STEPS + 1), column.type),
+        )
+    else:
+        until = literal(now + lease, column.type)
     result = await session.execute(
         update(OutboxEffect)
         .where(
-            OutboxEffect.id == effect_id,
-            OutboxEffect.status == "pending",
-            OutboxEffect.next_attempt_at <= now,
+            OutboxEffect.id == effect_id,  # type: ignore[arg-type]
+            OutboxEffect.status == "pending",  # type: ignore[arg-type]
+            OutboxEffect.next_attempt_at <= now,  # type: ignore[arg-type]
         )
-        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=now + lease)
+        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=until)
+        .returning(OutboxEffect),
+        execution_options={"synchronize_session": False, "populate_existing": True},
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    return await session.get(OutboxEffect, effect_id, populate_existing=True)
+    found: OutboxEffect | None = result.scalar_one_or_none()
+    return found
 
 
 async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxEffect]:

@@ -295,9 +295,9 @@ class Outbox:
             lock = self._locks[effect_id] = asyncio.Lock()
         async with lock:
             async with self.db.transaction() as session:
-                seen = await session.get_one(OutboxEffect, effect_id)
-                row = await table.claim(session, effect_id, self.clock(), backoff(seen.attempts + 1))
+                row = await table.claim(session, effect_id, self.clock(), backoff)
                 if row is None:  # done, given up, waiting for its next try, or being tried elsewhere
+                    seen = await session.get_one(OutboxEffect, effect_id)
                     return Delivery(effect_id, seen.kind, seen.status)
                 registered = self._types.get(row.kind)
             try:
@@ -312,7 +312,7 @@ class Outbox:
                 log.debug("delivering %s failed", row.key, exc_info=True)
                 return await self._failed(row, f"{type(error).__name__}: {error}", refused=False)
             async with self.db.transaction() as session:
-                table.done(await session.get_one(OutboxEffect, effect_id), outcome.message_id)
+                table.done(await session.merge(row, load=False), outcome.message_id)  # as claimed: no read
                 if registered.record is not None:
                     await registered.record(session, effect, outcome)
             return Delivery(effect_id, row.kind, "done", outcome.sent)
@@ -338,7 +338,7 @@ class Outbox:
         assert effect.id is not None
         give_up = effect.attempts >= (REFUSED_ATTEMPTS if refused else MAX_ATTEMPTS)
         async with self.db.transaction() as session:
-            row = await session.get_one(OutboxEffect, effect.id)
+            row = await session.merge(effect, load=False)  # as claimed: no read
             if give_up:
                 table.give_up(row, reason)
             else:
