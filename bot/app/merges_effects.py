@@ -14,6 +14,7 @@ from storage.models import MergePost, MergeProposal, Organization
 from storage.tasks import active_tasks
 
 from .effects import Attempt, Outbox, Outcome
+from .facts import org_facts, proposal_facts
 from .merges import AnnounceEnd, PostVote, RemindVoters, RetireVote, VoteClosed, VoteEnd, VoteWithdrawn
 from .ports import Channel, Mentions, SideFacts, VoteEffects, VotePostContent, VoteReminder
 
@@ -32,7 +33,7 @@ class VoteDelivery:
         found = await self.votes.find_message(channel, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        content = VotePostContent(proposal, facts[effect.here], facts[effect.there], attempt.marker)
+        content = VotePostContent(proposal_facts(proposal), facts[effect.here], facts[effect.there], attempt.marker)
         return Outcome(await self.votes.post_vote(channel, content), True)
 
     async def record_post(self, session: Session, effect: PostVote, outcome: Outcome) -> None:
@@ -97,13 +98,13 @@ async def side_facts(session: Session, proposal: MergeProposal, here: int, there
         )
         side = await session.get_one(Organization, proposal.other_org_id)
         hours = total_hours(exact_hours(t.hours) * t.slots for t in side_tasks)
-        facts[there] = SideFacts(side, members_count, hours, side_goals)
+        facts[there] = SideFacts(org_facts(side), members_count, hours, side_goals)
     for org_id in (here, there):
         if org_id in facts:
             continue
         org = await session.get_one(Organization, org_id)
         facts[org_id] = SideFacts(
-            org,
+            org_facts(org),
             await orgs.active_member_count(session, org_id),
             total_hours(exact_hours(t.hours) * t.slots for t in await active_tasks(session, org_id)),
             [g.text for g in await orgs.goals(session, org_id)],

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from bot.domain.errors import BadInput
 from bot.domain.report import Report
@@ -29,8 +30,9 @@ from storage.rotas import Holding
 
 from . import audit
 from .effects import Effect, Outbox, delivered, queue
+from .facts import held_facts, org_facts
 from .lookups import require_org
-from .ports import Clock, Runner
+from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +68,13 @@ class Target:
 
 @dataclass(frozen=True)
 class Preview:
-    org: Organization
+    org: OrgFacts
     week: str
     report: Report
-    held: list[Holding]  # unsaved assignments, for showing
+    held: list[Held]  # unsaved assignments, for showing
 
 
-def marker(rota: Rota) -> str:
+def marker(rota: Rota | RotaFacts) -> str:
     return MARKER.format(week=rota.week, rota_id=rota.id)
 
 
@@ -156,8 +158,17 @@ class SendJobs(Effect):
         return f"rota:{self.rota_id}"
 
 
-def by_member(held: Sequence[Holding]) -> dict[int, list[Holding]]:
-    grouped: dict[int, list[Holding]] = defaultdict(list)
+class HasMember(Protocol):
+    @property
+    def member(self) -> Any: ...
+
+
+H = TypeVar("H", bound=HasMember)
+
+
+def by_member(held: Sequence[H]) -> dict[int, list[H]]:
+    """Pieces (stored or shown) grouped by member, in order."""
+    grouped: dict[int, list[H]] = defaultdict(list)
     for item in held:
         grouped[item.member.id].append(item)
     return grouped
@@ -255,7 +266,7 @@ class Publication:
             )
             for p in planned.pieces
         ]
-        return Preview(org, planned.week, planned.report, held)
+        return Preview(org_facts(org), planned.week, planned.report, held_facts(held))
 
     async def publish(self, org_id: int, week: str, *, replace: bool = False, why: str = "by hand") -> Published:
         """Store the week's rota once and queue what it does in Discord in the same transaction (a

@@ -12,17 +12,20 @@ from bot.render.chart import distinct
 from storage import rotas
 from storage.db import Database, Session
 from storage.models import Organization, Rota
-from storage.rotas import Holding
 
 from .effects import Attempt, Batch, Outbox, Outcome
+from .facts import held_facts, org_facts, rota_facts
 from .ports import (
     ROLE_NOT_MOVED,
     Channel,
     Clock,
     DeliveryError,
+    Held,
     Mentions,
+    OrgFacts,
     RoleMove,
     RotaEffects,
+    RotaFacts,
     RotaPostContent,
     Runner,
 )
@@ -41,10 +44,10 @@ class PublishedWeek:
     """A published rota as its effects read it: once per batch (the post on each server and every
     DM share it), its report parsed once."""
 
-    org: Organization
-    rota: Rota
+    org: OrgFacts
+    rota: RotaFacts
     report: Report
-    held: list[Holding]
+    held: list[Held]
 
 
 class PublicationEffects:
@@ -57,7 +60,7 @@ class PublicationEffects:
                 rota = await session.get_one(Rota, rota_id)
                 org = await session.get_one(Organization, rota.organization_id)
                 held = await rotas.holdings(session, rota_id)
-            return PublishedWeek(org, rota, Report.from_json(rota.report), held)
+            return PublishedWeek(org_facts(org), rota_facts(rota), Report.from_json(rota.report), held_facts(held))
 
         found: PublishedWeek = await batch.once(("published week", rota_id), load)
         return found

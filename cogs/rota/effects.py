@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import Channel, ClaimNotice, ModNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
+from bot.app.ports import (
+    Channel,
+    ClaimNotice,
+    Held,
+    ModNotice,
+    OrgFacts,
+    Reminder,
+    RoleMove,
+    RotaPostContent,
+    SwapDecided,
+)
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import (
@@ -31,8 +41,6 @@ from .views import claim_view, post_view
 if TYPE_CHECKING:
     from bot.domain.fairness import Fairness
     from bot.runtime.client import RotaBot
-    from storage.models import Organization
-    from storage.rotas import Holding
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +176,9 @@ class DiscordRotaEffects:
     async def send_jobs(
         self,
         user_id: int,
-        org: Organization,
+        org: OrgFacts,
         week: str,
-        held: Sequence[Holding],
+        held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
     ) -> int:
