@@ -175,6 +175,29 @@ async def queue(session: Session, effect: Effect, *, org_id: int | None, now: da
     return added is not None
 
 
+@dataclass(frozen=True)
+class GivenUp:
+    """An effect the outbox gave up on, as moderators are shown it (`/mod org settings`)."""
+
+    id: int
+    kind: str
+    when: datetime
+    reason: str
+    channel_id: int | None  # where it was to be posted, if in a channel
+    user_id: int | None  # whom it was for, if one member
+
+
+async def given_up(session: Session, org_id: int, limit: int = 10) -> list[GivenUp]:
+    """The organization's effects given up on, newest first."""
+    found = []
+    for row in await table.failed(session, org_id, limit):
+        payload = json.loads(row.payload)
+        assert row.id is not None
+        when = row.done_at or row.created_at
+        found.append(GivenUp(row.id, row.kind, when, row.last_error, payload.get("channel_id"), payload.get("user_id")))
+    return found
+
+
 def delivered(session: Session) -> list[Delivery]:
     """What the unit of work delivered after this session's transaction committed."""
     return list(session.info.get(DELIVERED, []))
