@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -21,8 +20,9 @@ from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
+    from bot.app.effects import GivenUp
     from bot.runtime.client import RotaBot
-    from storage.models import AuditEntry, Goal, Organization, OutboxEffect
+    from storage.models import AuditEntry, Goal, Organization
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -253,16 +253,15 @@ EFFECT_NAMES = {
 }
 
 
-def failure_lines(effects: list[OutboxEffect]) -> str:
+def failure_lines(effects: list[GivenUp]) -> str:
     """What the bot gave up doing in Discord, and Discord's reason: for moderators to fix."""
     lines = []
     for effect in effects:
-        payload = json.loads(effect.payload)
-        where = f" in <#{payload['channel_id']}>" if "channel_id" in payload else ""
-        who = f" for <@{payload['user_id']}>" if "user_id" in payload else ""
-        when = discord.utils.format_dt(effect.done_at or effect.created_at, "f")
+        where = f" in <#{effect.channel_id}>" if effect.channel_id is not None else ""
+        who = f" for <@{effect.user_id}>" if effect.user_id is not None else ""
+        when = discord.utils.format_dt(effect.when, "f")
         name = EFFECT_NAMES.get(effect.kind, effect.kind)
-        lines.append(f"{when} {name}{where}{who}: {clip(effect.last_error, 150)}")
+        lines.append(f"{when} {name}{where}{who}: {clip(effect.reason, 150)}")
     return clip("\n".join(lines), 1024)
 
 
@@ -353,11 +352,3 @@ async def audit(interaction: discord.Interaction, count: app_commands.Range[int,
 
 async def setup(bot: RotaBot) -> None:
     register(bot, commands=[org_command], moderator=[org_group, audit])
-
-    async def tell_the_other_servers(interaction: discord.Interaction, command: object) -> None:
-        """A moderator's change in a federation queued notices for the other servers: send them now."""
-        root = interaction.command.root_parent if isinstance(interaction.command, app_commands.Command) else None
-        if root is not None and root.name == "mod":
-            bot.services.outbox.kick()
-
-    bot.add_listener(tell_the_other_servers, "on_app_command_completion")

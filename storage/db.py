@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.runtime.files import private_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# In a session's `info`: the subjects whose effects its transaction queued in the outbox (handed to
+# the dispatcher once it commits), and what that delivered.
+QUEUED = "outbox.queued"
+DELIVERED = "outbox.delivered"
 
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:
@@ -36,8 +41,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+class Deliverer(Protocol):
+    """Takes the effects a transaction queued once it commits (`bot.app.effects.Outbox`)."""
+
+    async def committed(self, subjects: Sequence[str], /) -> Sequence[Any]: ...
+
+
 class Database:
-    """Owns the engine and hands out sessions. One per process."""
+    """Owns the engine and hands out sessions (the unit of work: `transaction`). One per process."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -49,6 +60,7 @@ class Database:
         # turns here instead, in order, each at full speed. PostgreSQL has row locks: no queue.
         self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
         self._writing: asyncio.Task[object] | None = None  # whose turn it is
+        self.outbox: Deliverer | None = None  # where committed transactions hand their queued effects
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -56,20 +68,28 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on any error."""
+    async def transaction(self, outbox: Deliverer | None = None) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on any error. Once it
+        committed, the effects it queued in the outbox go to `outbox` to be delivered at once (by
+        default to the database's, which wakes the background delivery); what that delivered is in
+        `session.info` (`bot.app.effects.delivered`)."""
         me = asyncio.current_task()
         if self._writer is None or (me is not None and self._writing is me):  # PostgreSQL, or our turn already
             async with self.sessions() as session, session.begin():
                 yield session
-            return
-        async with self._writer:
-            self._writing = me
-            try:
-                async with self.sessions() as session, session.begin():
-                    yield session
-            finally:
-                self._writing = None
+        else:
+            async with self._writer:
+                self._writing = me
+                try:
+                    async with self.sessions() as session, session.begin():
+                        yield session
+                finally:
+                    self._writing = None
+        # After the commit and out of the writers' turn: delivering talks to Discord.
+        queued = session.info.pop(QUEUED, None)
+        deliverer = outbox or self.outbox
+        if queued and deliverer is not None:
+            session.info[DELIVERED] = await deliverer.committed(queued)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -4,15 +4,20 @@ delivered (and retried, or given up) by the dispatcher."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, func, literal, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from storage.db import QUEUED
 from storage.models import OutboxEffect, utcnow
+
+LEASE_STEPS = 12  # tries whose lease `claim` works out one by one; later ones get the last
 
 
 async def add(
@@ -25,7 +30,12 @@ async def add(
     payload: dict[str, Any],
     now: datetime | None = None,
 ) -> OutboxEffect | None:
-    """Queue an effect in the caller's transaction; None if one with this key is queued already."""
+    """Queue an effect in the caller's transaction; None if one with this key is queued already
+    (either way its subject is delivered once the transaction commits).
+
+    One INSERT that skips a key already there, in the caller's transaction: a savepoint would do on
+    PostgreSQL, but SQLite's driver opens no transaction before a SAVEPOINT, so an effect queued
+    first thing would be committed by its RELEASE even if the change around it rolled back."""
     effect = OutboxEffect(
         organization_id=org_id,
         kind=kind,
@@ -34,31 +44,49 @@ async def add(
         payload=json.dumps(payload),
         next_attempt_at=now or utcnow(),
     )
-    try:
-        async with session.begin_nested():
-            session.add(effect)
-            await session.flush()
-    except IntegrityError:
+    table = OutboxEffect.__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(effect, column.name) for column in table.columns if column.name != "id"}
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    result = await session.execute(statement.returning(table.c.id))
+    queued = session.info.setdefault(QUEUED, [])
+    if subject not in queued:
+        queued.append(subject)
+    effect_id = result.scalar_one_or_none()
+    if effect_id is None:
         return None
+    effect.id = effect_id
     return effect
 
 
-async def claim(session: AsyncSession, effect_id: int, now: datetime, lease: timedelta) -> OutboxEffect | None:
+async def claim(
+    session: AsyncSession, effect_id: int, now: datetime, lease: timedelta | Callable[[int], timedelta]
+) -> OutboxEffect | None:
     """Take the effect for one try, unless it is not pending or someone is trying it (another
-    process, or this one: a try leases it until `now + lease`, which is also when it is next due).
-    Counts the try before it is made, so a crash during it still counts."""
+    process, or this one: a try leases it until `now + lease`, which is also when it is next due;
+    `lease(n)` for the n-th try). Counts the try before it is made, so a crash during it still
+    counts. One statement: the update returns the row it took."""
+    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]
+    if callable(lease):
+        until: Any = case(
+            *((OutboxEffect.attempts == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
+            else_=literal(now + lease(LEASE_STEPS + 1), column.type),
+        )
+    else:
+        until = literal(now + lease, column.type)
     result = await session.execute(
         update(OutboxEffect)
         .where(
-            OutboxEffect.id == effect_id,
-            OutboxEffect.status == "pending",
-            OutboxEffect.next_attempt_at <= now,
+            OutboxEffect.id == effect_id,  # type: ignore[arg-type]
+            OutboxEffect.status == "pending",  # type: ignore[arg-type]
+            OutboxEffect.next_attempt_at <= now,  # type: ignore[arg-type]
         )
-        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=now + lease)
+        .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=until)
+        .returning(OutboxEffect),
+        execution_options={"synchronize_session": False, "populate_existing": True},
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    return await session.get(OutboxEffect, effect_id, populate_existing=True)
+    found: OutboxEffect | None = result.scalar_one_or_none()
+    return found
 
 
 async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxEffect]:
@@ -81,10 +109,14 @@ async def pending_of(session: AsyncSession, subject: str) -> list[OutboxEffect]:
     return list(result.scalars())
 
 
-async def of_subject(session: AsyncSession, subject: str, kind: str | None = None) -> list[OutboxEffect]:
+async def of_subject(
+    session: AsyncSession, subject: str, kind: str | None = None, *, kinds: Sequence[str] = ()
+) -> list[OutboxEffect]:
     query = select(OutboxEffect).where(OutboxEffect.subject == subject)
     if kind is not None:
         query = query.where(OutboxEffect.kind == kind)
+    if kinds:
+        query = query.where(OutboxEffect.kind.in_(kinds))  # type: ignore[attr-defined]
     return list((await session.execute(query.order_by(OutboxEffect.id))).scalars())
 
 

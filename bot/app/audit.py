@@ -4,10 +4,30 @@ channel of each other server through the outbox."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from storage import orgs, outbox
+from storage import orgs
 from storage.db import Session
+
+from .effects import Effect, queue
+
+
+@dataclass(frozen=True)
+class TellOtherServer(Effect):
+    """A moderator's change, told in another server's rota channel (carried out by
+    `bot.app.audit_effects`; the audit entry is read at delivery)."""
+
+    kind = "mod.notice"
+    audit_id: int
+    guild_id: int
+    channel_id: int
+
+    def key(self) -> str:
+        return f"audit:{self.audit_id}:{self.guild_id}"
+
+    def subject(self) -> str:
+        return f"audit:{self.audit_id}"
 
 
 async def record(
@@ -25,13 +45,6 @@ async def record(
     if guild_id is None or not others:
         return
     await session.flush()  # the entry's id keys its notices
+    assert entry.id is not None
     for server in others:
-        await outbox.add(
-            session,
-            org_id=org_id,
-            kind="mod.notice",
-            key=f"audit:{entry.id}:{server.guild_id}",
-            subject=f"audit:{entry.id}",
-            payload={"audit_id": entry.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
-            now=now,
-        )
+        await queue(session, TellOtherServer(entry.id, server.guild_id, server.channel_id), org_id=org_id, now=now)

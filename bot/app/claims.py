@@ -18,23 +18,72 @@ from typing import TYPE_CHECKING
 from bot.domain.errors import BadInput
 from bot.domain.rota import TaskInfo, claim_deadline, week_end, why_not_take
 from storage import claims as queries
-from storage import orgs, outbox, rotas
+from storage import orgs, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskClaim, TaskRow
 from storage.rotas import Holding
 
+from .effects import Effect, queue
 from .lookups import clip, require_member, require_org
 from .ports import Clock, Jobs
 from .week import my_week, open_tasks
 
 if TYPE_CHECKING:
-    from .outbox import Dispatcher
+    from .effects import Outbox
 
 log = logging.getLogger(__name__)
 
 
 def subject(claim_id: int) -> str:
     return f"claim:{claim_id}"
+
+
+# -- what a task given back does in Discord (carried out by `bot.app.claims_effects`) -----------------
+
+
+@dataclass(frozen=True)
+class ClaimEffect(Effect):
+    """On one server's rota channel; the claim's state is read at delivery."""
+
+    claim_id: int
+    guild_id: int
+    channel_id: int
+
+    def key(self) -> str:
+        return f"claim:{self.claim_id}:{self.kind.removeprefix('claim.')}:{self.guild_id}"
+
+    def subject(self) -> str:
+        return subject(self.claim_id)
+
+
+@dataclass(frozen=True)
+class OfferClaim(ClaimEffect):
+    """The offer, with its claim button, mentioning those who can take it."""
+
+    kind = "claim.post"
+
+
+@dataclass(frozen=True)
+class CloseOffer(ClaimEffect):
+    """The offer's messages say it is taken (or closed) and lose their button."""
+
+    kind = "claim.close"
+    after = ("claim.post",)  # closes the messages those sent
+
+
+@dataclass(frozen=True)
+class TellExpired(ClaimEffect):
+    """Nobody took it by its deadline: the moderators are told."""
+
+    kind = "claim.expired"
+    after = ("claim.close",)
+
+
+async def queue_on_servers(session: Session, effect_type: type[ClaimEffect], claim: TaskClaim, now: datetime) -> None:
+    assert claim.id is not None
+    for server in await orgs.servers_of(session, claim.organization_id):
+        effect = effect_type(claim.id, server.guild_id, server.channel_id)
+        await queue(session, effect, org_id=claim.organization_id, now=now)
 
 
 def timer_key(claim_id: int) -> str:
@@ -77,7 +126,7 @@ async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
 
 
 class Claims:
-    def __init__(self, db: Database, outbox: Dispatcher, clock: Clock, *, jobs: Jobs | None) -> None:
+    def __init__(self, db: Database, outbox: Outbox, clock: Clock, *, jobs: Jobs | None) -> None:
         self.db, self.outbox, self.clock, self.jobs = db, outbox, clock, jobs
 
     async def open_ids(self) -> list[int]:
@@ -118,7 +167,7 @@ class Claims:
             raise BadInput(f"Week {mine.rota.week} is over: there is nothing left to give back.")
         if item.assignment.done_at is not None:
             raise BadInput(f"**{item.task.name}** is marked done already.")
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             org = await session.get_one(Organization, mine.org.id)
             piece = await session.get_one(Assignment, item.assignment.id)
             if piece.member_id != mine.member.id:
@@ -135,27 +184,16 @@ class Claims:
             session.add(claim)
             await session.flush()
             offered = await offered_to(session, claim)
-            for server in await orgs.servers_of(session, org.id):
-                await outbox.add(
-                    session,
-                    org_id=org.id,
-                    kind="claim.post",
-                    key=f"{subject(claim.id)}:post:{server.guild_id}",
-                    subject=subject(claim.id),
-                    payload={"claim_id": claim.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
-                    now=now,
-                )
+            await queue_on_servers(session, OfferClaim, claim, now)
         log.info("member %s gave back %s of %s (claim %s)", mine.member.id, item.task.name, mine.rota.week, claim.id)
         self._schedule(claim)
-        await self.outbox.deliver_subject(subject(claim.id))
-        self.outbox.kick()
         return GivenBack(claim.id, item.task.name, item.assignment.hours, len(offered), claim.deadline)
 
     async def claim(self, guild_id: int | None, user_id: int, claim_id: int) -> Claimed:
         """Take a piece given back. Of two members claiming at once, one gets it and the other is told
         it is taken; nothing changes for a member who cannot take it (and they are told why)."""
         now = self.clock()
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             org = await require_org(session, guild_id)
             found = await session.get(TaskClaim, claim_id)
             if found is None or found.organization_id not in await rotas.lineage(session, org.id):
@@ -197,8 +235,6 @@ class Claims:
         log.info("member %s claimed %s of %s from %s (claim %s)", member.id, task.name, rota.week, giver.id, claim_id)
         if self.jobs is not None:
             self.jobs.remove_key(timer_key(claim_id))
-        await self.outbox.deliver_subject(subject(claim_id))
-        self.outbox.kick()
         return Claimed(task.name, piece.hours, rota.week, giver.user_id)
 
     async def expire(self, claim_id: int) -> bool:
@@ -206,7 +242,7 @@ class Claims:
         however often this fires (the timer, a restart). Called before the deadline (the start-up
         check of every open claim), it does nothing: the claim's timer is still set."""
         now = self.clock()
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             found = await session.get(TaskClaim, claim_id)
             if found is None or found.status != "open":
                 return False
@@ -216,19 +252,8 @@ class Claims:
             if not await queries.expire(session, claim_id, now):
                 return False
             await self._queue_close(session, found)
-            for server in await orgs.servers_of(session, found.organization_id):
-                await outbox.add(
-                    session,
-                    org_id=found.organization_id,
-                    kind="claim.expired",
-                    key=f"{subject(claim_id)}:expired:{server.guild_id}",
-                    subject=subject(claim_id),
-                    payload={"claim_id": claim_id, "guild_id": server.guild_id, "channel_id": server.channel_id},
-                    now=now,
-                )
+            await queue_on_servers(session, TellExpired, found, now)
         log.info("nobody claimed claim %s by its deadline: moderators are told", claim_id)
-        await self.outbox.deliver_subject(subject(claim_id))
-        self.outbox.kick()
         return True
 
     async def _queue_close(self, session: Session, claim: TaskClaim) -> None:
@@ -238,16 +263,7 @@ class Claims:
 async def queue_close(session: Session, claim: TaskClaim, now: datetime) -> None:
     """In the caller's transaction: the offer's messages say it is taken (or closed) and lose their
     claim button."""
-    for server in await orgs.servers_of(session, claim.organization_id):
-        await outbox.add(
-            session,
-            org_id=claim.organization_id,
-            kind="claim.close",
-            key=f"{subject(claim.id)}:close:{server.guild_id}",
-            subject=subject(claim.id),
-            payload={"claim_id": claim.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
-            now=now,
-        )
+    await queue_on_servers(session, CloseOffer, claim, now)
 
 
 async def withdraw_if_offered(session: Session, piece: Assignment, now: datetime) -> bool:

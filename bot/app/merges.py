@@ -25,17 +25,18 @@ from bot.domain.solver import Plan, ProblemError
 from bot.domain.solver.model import exact_hours
 from bot.domain.solver_ids import member_key
 from bot.domain.votes import Side, decided_early, outcome, reminder_at, why_not_in_electorate
-from storage import members, merges, orgs, outbox, rotas
+from storage import members, merges, orgs, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session
 from storage.models import MergeProposal, MergeVote, Organization, OrgServer, utcnow
 
 from . import audit
+from .effects import Effect, queue
 from .lookups import clip, require_org
 from .ports import Clock, Jobs, Runner
 
 if TYPE_CHECKING:
-    from .outbox import Dispatcher
+    from .effects import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,64 @@ def remind_key(proposal_id: int) -> str:
 def subject(proposal_id: int) -> str:
     """The outbox's name for a vote's effects."""
     return f"merge:{proposal_id}"
+
+
+# -- what a vote does in Discord (carried out by `bot.app.merges_effects`) ------------------------------
+
+
+@dataclass(frozen=True)
+class VoteEffect(Effect):
+    """On one server's rota channel."""
+
+    proposal_id: int
+    guild_id: int
+    channel_id: int
+
+    def key(self) -> str:
+        return f"{subject(self.proposal_id)}:{self.kind.removeprefix('vote.')}:{self.guild_id}"
+
+    def subject(self) -> str:
+        return subject(self.proposal_id)
+
+
+@dataclass(frozen=True)
+class PostVote(VoteEffect):
+    """The vote message with its buttons; both sides' figures are read at delivery."""
+
+    kind = "vote.post"
+    here: int  # the organization whose members vote on that server
+    there: int  # the other side
+
+
+@dataclass(frozen=True)
+class RemindVoters(VoteEffect):
+    """A day before the close: one side's members who may vote and have not (read at delivery)."""
+
+    kind = "vote.remind"
+    after = ("vote.post",)
+    org_id: int  # the side reminded
+
+
+@dataclass(frozen=True)
+class AnnounceEnd(VoteEffect):
+    """How the vote ended. Unlike the other effects it holds values, not only ids: the names are
+    those at the end (a merge archives both organizations right after, in the same transaction),
+    and a cancelled vote leaves no record of who withdrew it but this."""
+
+    kind = "vote.end"
+    after = ("vote.post",)
+    end: str  # "closed" (the tally is read from the proposal at delivery) or "withdrawn"
+    names: tuple[str, str] | None = None  # closed: the proposer's and the other side's names
+    merged_name: str | None = None  # closed: the new organization, when both sides passed
+    by_org: str = ""  # withdrawn: the organization whose moderator cancelled it
+
+
+@dataclass(frozen=True)
+class RetireVote(VoteEffect):
+    """The vote message's buttons go when the vote ends."""
+
+    kind = "vote.retire"
+    after = ("vote.post",)  # the posts whose buttons it retires
 
 
 @dataclass(frozen=True)
@@ -156,20 +215,8 @@ async def queue_vote_posts(
     """In the caller's transaction: the vote's message on each of these servers (`here` is the
     organization whose members vote there, `there` the other side)."""
     for server in servers:
-        await outbox.add(
-            session,
-            org_id=here,
-            kind="vote.post",
-            key=f"{subject(proposal_id)}:post:{server.guild_id}",
-            subject=subject(proposal_id),
-            payload={
-                "proposal_id": proposal_id,
-                "guild_id": server.guild_id,
-                "channel_id": server.channel_id,
-                "here": here,
-                "there": there,
-            },
-            now=now,
+        await queue(
+            session, PostVote(proposal_id, server.guild_id, server.channel_id, here, there), org_id=here, now=now
         )
 
 
@@ -177,7 +224,7 @@ class MergeVotes:
     def __init__(
         self,
         db: Database,
-        outbox: Dispatcher,
+        outbox: Outbox,
         runner: Runner,
         clock: Clock,
         *,
@@ -227,7 +274,7 @@ class MergeVotes:
         async with self.locks[proposal_id]:
             now = self.clock()
             queued = 0
-            async with self.db.transaction() as session:
+            async with self.db.transaction(self.outbox) as session:
                 proposal = await merges.locked(session, proposal_id)
                 if proposal is None or proposal.status != "open" or now >= proposal.closes_at:
                     return 0
@@ -238,25 +285,10 @@ class MergeVotes:
                     for server in await orgs.servers_of(session, org_id):
                         if proposal.kind == "leave" and server.origin_org_id != proposal.other_org_id:
                             continue  # a vote on leaving: only the leaving side's servers, where it was posted
-                        added = await outbox.add(
-                            session,
-                            org_id=org_id,
-                            kind="vote.remind",
-                            key=f"{subject(proposal_id)}:remind:{server.guild_id}",
-                            subject=subject(proposal_id),
-                            payload={
-                                "proposal_id": proposal_id,
-                                "org_id": org_id,
-                                "guild_id": server.guild_id,
-                                "channel_id": server.channel_id,
-                            },
-                            now=now,
-                        )
-                        queued += added is not None
+                        reminder = RemindVoters(proposal_id, server.guild_id, server.channel_id, org_id)
+                        queued += await queue(session, reminder, org_id=org_id, now=now)
             if queued:
                 log.info("merge vote #%s: reminding those who have not voted", proposal_id)
-            await self.outbox.deliver_subject(subject(proposal_id))
-            self.outbox.kick()
             return queued
 
     # -- the dry run ---------------------------------------------------------------------------------
@@ -346,7 +378,7 @@ class MergeVotes:
         hours = rules.check_vote_hours(vote_hours if vote_hours is not None else org.vote_hours)
         title = rules.check_name(name, "merged organization's name") if name else f"{org.name} + {other.name}"
         dry = await self.dry_run(org, other)
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             if await merges.open_proposal_involving(session, org.id) or await merges.open_proposal_involving(
                 session, other.id
             ):
@@ -378,8 +410,6 @@ class MergeVotes:
                     session, proposal.id, await orgs.servers_of(session, here.id), here.id, there.id, now
                 )
         log.info("merge vote #%s opened: %s and %s, by %s", proposal.id, org.name, other.name, user_id)
-        await self.outbox.deliver_subject(subject(proposal.id))
-        self.outbox.kick()
         self._schedule_close(proposal)
         self._schedule_reminder(proposal)
         return proposal
@@ -389,7 +419,7 @@ class MergeVotes:
         side's own quorum and threshold. The vote is posted on that side's servers; the result on every
         server of the federation (`close`); if it passes, `storage.merges.leave`."""
         now = self.clock()
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             federation = await require_org(session, guild_id)
             server = await orgs.server(session, guild_id or 0)
             assert server is not None
@@ -439,8 +469,6 @@ class MergeVotes:
                 session, federation.id, user_id, "merge.leave-vote", f"#{proposal.id}: {side.name}", guild_id=guild_id
             )
         log.info("leave vote #%s opened: %s leaving %s, by %s", proposal.id, side.name, federation.name, user_id)
-        await self.outbox.deliver_subject(subject(proposal.id))
-        self.outbox.kick()
         self._schedule_close(proposal)
         self._schedule_reminder(proposal)
         return proposal
@@ -448,23 +476,12 @@ class MergeVotes:
     async def _queue_end(self, session: Session, proposal: MergeProposal, end: dict[str, Any]) -> None:
         """In the transaction that ends the vote: the announcement on every server of both sides, and
         the vote message's buttons retired."""
+        assert proposal.id is not None
         for org_id in (proposal.proposer_org_id, proposal.other_org_id):
             for server in await orgs.servers_of(session, org_id):
-                for kind in ("vote.end", "vote.retire"):
-                    await outbox.add(
-                        session,
-                        org_id=org_id,
-                        kind=kind,
-                        key=f"{subject(proposal.id)}:{kind.removeprefix('vote.')}:{server.guild_id}",
-                        subject=subject(proposal.id),
-                        payload={
-                            "proposal_id": proposal.id,
-                            "guild_id": server.guild_id,
-                            "channel_id": server.channel_id,
-                            **end,
-                        },
-                        now=self.clock(),
-                    )
+                where = (proposal.id, server.guild_id, server.channel_id)
+                await queue(session, AnnounceEnd(*where, **end), org_id=org_id, now=self.clock())
+                await queue(session, RetireVote(*where), org_id=org_id, now=self.clock())
 
     async def vote(self, guild_id: int | None, user_id: int, proposal_id: int, choice: str) -> VoteCast:
         now = self.clock()
@@ -508,7 +525,7 @@ class MergeVotes:
         Runs at most once per proposal whatever fires it (deadline job, early close, restart); the
         announcements are queued with the close, so a crash after it still delivers them."""
         async with self.locks[proposal_id]:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(self.outbox) as session:
                 proposal = await merges.locked(session, proposal_id)
                 if proposal is None or proposal.status != "open":
                     return None
@@ -524,7 +541,7 @@ class MergeVotes:
                 second = await session.get_one(Organization, proposal.other_org_id)
                 names = (first.name, second.name)
                 merged_name = proposal.name if passed else None
-                end = {"end": "closed", "names": list(names), "merged_name": merged_name}
+                end = {"end": "closed", "names": names, "merged_name": merged_name}
                 await self._queue_end(session, proposal, end)  # before the merge moves the servers
                 if leaving:
                     merged = await merges.leave(session, proposal, rules.new_merge_code()) if passed else None
@@ -553,8 +570,6 @@ class MergeVotes:
                 self.jobs.remove_key(close_key(proposal_id))
                 self.jobs.remove_key(remind_key(proposal_id))
             closed = VoteClosed(proposal, names, (a, b), merged_name)
-            await self.outbox.deliver_subject(subject(proposal_id))
-            self.outbox.kick()
             if merged_id is not None:
                 for org_id in (proposal.proposer_org_id, proposal.other_org_id, merged_id):
                     await self.schedule_changed(org_id)
@@ -562,7 +577,7 @@ class MergeVotes:
 
     async def cancel(self, guild_id: int | None, user_id: int, proposal_id: int) -> VoteWithdrawn:
         async with self.locks[proposal_id]:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(self.outbox) as session:
                 org = await require_org(session, guild_id)
                 proposal = await merges.locked(session, proposal_id)
                 if proposal is None or org.id not in (proposal.proposer_org_id, proposal.other_org_id):
@@ -577,8 +592,6 @@ class MergeVotes:
                 self.jobs.remove_key(close_key(proposal_id))
                 self.jobs.remove_key(remind_key(proposal_id))
             withdrawn = VoteWithdrawn(proposal_id, org.name)
-            await self.outbox.deliver_subject(subject(proposal_id))
-            self.outbox.kick()
             return withdrawn
 
     async def status(self, guild_id: int | None, user_id: int) -> list[ProposalStatus]:

@@ -13,11 +13,12 @@ from bot.domain.errors import BadInput
 from bot.domain.first_week import OrgFacts, Step, first_week_steps
 from bot.domain.ratings import MIN_RATINGS
 from bot.domain.solver.model import hours_text
-from storage import orgs, outbox, ratings, rotas, tasks
+from storage import orgs, ratings, rotas, tasks
 from storage.db import Database
-from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
+from storage.models import AuditEntry, Goal, Organization, utcnow
 
 from . import audit
+from .effects import GivenUp, given_up
 from .lookups import require_org
 
 AUDIT_MAX = 100  # entries `/mod audit` lists at most
@@ -54,7 +55,7 @@ class SettingsShown:
     org: Organization
     changed: bool
     recent: list[AuditEntry]
-    failed: list[OutboxEffect]  # Discord effects given up on (a deleted channel, a missing permission)
+    failed: list[GivenUp]  # Discord effects given up on (a deleted channel, a missing permission)
     moderator_role_id: int | None = None  # this server's, mentioned when nobody claims a task given back
 
 
@@ -219,7 +220,7 @@ async def change_settings(
             )
             await audit.record(session, org.id, moderator_id, "org.settings", detail, guild_id=guild_id)
         recent = await orgs.recent_audit(session, org.id, limit=5)
-        failed = await outbox.failed(session, org.id, limit=5)
+        failed = await given_up(session, org.id, limit=5)
     changed = bool(changes) or moderator_role_id is not None
     return SettingsShown(org, changed, recent, failed, server.moderator_role_id)
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.domain.fairness import Fairness
 from bot.domain.report import Report
-from storage.models import MergeProposal, Organization, Rota
-from storage.rotas import Holding
 
 if TYPE_CHECKING:
     from .merges import VoteClosed, VoteWithdrawn
@@ -56,18 +54,96 @@ class Mentions:
     ping: bool = True
 
 
+# -- plain values the ports carry (made from the stored rows by `bot.app.facts`) ---------------------
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    id: int
+    name: str
+    timezone: str = "UTC"
+    ping_holders: bool = True  # the post mentions its holders with a notification
+
+
+@dataclass(frozen=True)
+class RotaFacts:
+    id: int
+    week: str
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    id: int
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    id: int
+    user_id: int
+    display_name: str
+    hours: float  # a week's hours
+
+
+@dataclass(frozen=True)
+class PieceFacts:
+    """A piece of a task one member holds in a week."""
+
+    task_id: int
+    member_id: int
+    hours: float
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """A piece with its task and member, as a post or a DM shows it."""
+
+    assignment: PieceFacts
+    task: TaskFacts
+    member: MemberFacts
+
+
+@dataclass(frozen=True)
+class ProposalFacts:
+    """A merge (or leave) vote as its messages show it."""
+
+    id: int
+    kind: str  # merge or leave
+    name: str
+    proposer_org_id: int
+    other_org_id: int
+    proposer_quorum: int
+    proposer_threshold: int
+    proposer_electorate: int
+    other_quorum: int
+    other_threshold: int
+    other_electorate: int
+    closes_at: datetime
+    dry_run: str = "{}"  # JSON: what pooling would mean for each side
+
+
+ROLE_NOT_MOVED = "I could not move role {role_id}: I need Manage Roles and a role above it."
+
+
 @dataclass(frozen=True)
 class RotaPostContent:
     """Everything the rota post shows; the adapter renders it (embeds, chart, CSV)."""
 
-    org: Organization
-    rota: Rota
+    org: OrgFacts
+    rota: RotaFacts
     report: Report
-    held: Sequence[Holding]
-    notes: Sequence[str]
+    held: Sequence[Held]
+    unmoved_roles: Sequence[int]  # the tasks' roles Discord refused to move (the post says so)
     chart: bytes | None  # None: it could not be drawn, the post goes without it
     marker: str  # in the footer: finds the post again after a crash
     mentions: Mentions = Mentions()  # the holders, in the post's text
+
+    @property
+    def notes(self) -> list[str]:
+        """What went wrong, in plain words (kept with the post's record; the adapter says it its way)."""
+        return [ROLE_NOT_MOVED.format(role_id=role_id) for role_id in self.unmoved_roles]
 
 
 @dataclass(frozen=True)
@@ -169,9 +245,9 @@ class RotaEffects(Protocol):
     async def send_jobs(
         self,
         user_id: int,
-        org: Organization,
+        org: OrgFacts,
         week: str,
-        held: Sequence[Holding],
+        held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
     ) -> int:
@@ -231,7 +307,7 @@ class VoteEffects(Protocol):
 class SideFacts:
     """What one side of a merge vote shows the other."""
 
-    org: Organization
+    org: OrgFacts
     members: int
     task_hours: Decimal  # exact: tasks' hours × slots
     goals: Sequence[str]
@@ -239,7 +315,7 @@ class SideFacts:
 
 @dataclass(frozen=True)
 class VotePostContent:
-    proposal: MergeProposal
+    proposal: ProposalFacts
     here: SideFacts
     there: SideFacts
     marker: str = ""  # in the footer: finds the post again after a crash

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from bot.domain.errors import BadInput
 from bot.domain.report import Report
@@ -28,9 +29,10 @@ from storage.models import Assignment, Organization, Rota
 from storage.rotas import Holding
 
 from . import audit
+from .effects import Effect, Outbox, delivered, queue
+from .facts import held_facts, org_facts
 from .lookups import require_org
-from .outbox import Dispatcher
-from .ports import Clock, Runner
+from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +68,114 @@ class Target:
 
 @dataclass(frozen=True)
 class Preview:
-    org: Organization
+    org: OrgFacts
     week: str
     report: Report
-    held: list[Holding]  # unsaved assignments, for showing
+    held: list[Held]  # unsaved assignments, for showing
 
 
-def marker(rota: Rota) -> str:
+def marker(rota: Rota | RotaFacts) -> str:
     return MARKER.format(week=rota.week, rota_id=rota.id)
 
 
-def by_member(held: Sequence[Holding]) -> dict[int, list[Holding]]:
-    grouped: dict[int, list[Holding]] = defaultdict(list)
+def subject(rota: Rota) -> str:
+    return f"rota:{rota.id}"
+
+
+# -- what a publication does in Discord (carried out by `bot.app.publication_effects`) ----------------
+
+
+@dataclass(frozen=True)
+class DeletePost(Effect):
+    """A re-publication: the replaced rota's post goes (before the new one is posted)."""
+
+    kind = "rota.delete"
+    guild_id: int
+    channel_id: int
+    message_id: int
+    rota_id: int = 0  # only in the key (rows written before it was stored lack it)
+
+    def key(self) -> str:
+        return f"rota:{self.rota_id}:delete:{self.message_id}"
+
+    def subject(self) -> str:
+        return f"rota:{self.rota_id}"
+
+
+@dataclass(frozen=True)
+class MoveRole(Effect):
+    """A task's role given to this week's holder, or taken from last week's."""
+
+    kind = "role"
+    guild_id: int
+    user_id: int
+    role_id: int
+    add: bool
+    reason: str
+    rota_id: int = 0  # only in the key and the subject (rows written before they were stored lack them)
+    revision: int = 1
+
+    def key(self) -> str:
+        move = "add" if self.add else "remove"
+        return f"rota:{self.rota_id}:v{self.revision}:role:{self.guild_id}:{self.role_id}:{self.user_id}:{move}"
+
+    def subject(self) -> str:
+        return f"rota:{self.rota_id}"
+
+
+@dataclass(frozen=True)
+class PostRota(Effect):
+    """The rota post on one server; after the role moves, so that one refused shows on the post."""
+
+    kind = "rota.post"
+    after = ("rota.delete", "role")
+    rota_id: int
+    guild_id: int
+    channel_id: int
+    marker: str  # in the footer (a re-publication's marker names its revision)
+    revision: int = 1  # only in the key (rows written before it was stored lack it)
+
+    def key(self) -> str:
+        return f"rota:{self.rota_id}:v{self.revision}:post:{self.guild_id}"
+
+    def subject(self) -> str:
+        return f"rota:{self.rota_id}"
+
+
+@dataclass(frozen=True)
+class SendJobs(Effect):
+    """A member's jobs of the week by DM (to those who asked), once the post is out."""
+
+    kind = "dm"
+    after = ("rota.post",)
+    rota_id: int
+    member_id: int
+
+    def key(self) -> str:
+        return f"rota:{self.rota_id}:dm:{self.member_id}"
+
+    def subject(self) -> str:
+        return f"rota:{self.rota_id}"
+
+
+class HasMember(Protocol):
+    @property
+    def member(self) -> Any: ...
+
+
+H = TypeVar("H", bound=HasMember)
+
+
+def by_member(held: Sequence[H]) -> dict[int, list[H]]:
+    """Pieces (stored or shown) grouped by member, in order."""
+    grouped: dict[int, list[H]] = defaultdict(list)
     for item in held:
         grouped[item.member.id].append(item)
     return grouped
 
 
 class Publication:
-    def __init__(
-        self, db: Database, outbox: Dispatcher, runner: Runner, clock: Clock, *, solver_time_limit: float
-    ) -> None:
+    def __init__(self, db: Database, outbox: Outbox, runner: Runner, clock: Clock, *, solver_time_limit: float) -> None:
         self.db, self.outbox, self.runner, self.clock = db, outbox, runner, clock
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
@@ -177,11 +266,11 @@ class Publication:
             )
             for p in planned.pieces
         ]
-        return Preview(org, planned.week, planned.report, held)
+        return Preview(org_facts(org), planned.week, planned.report, held_facts(held))
 
     async def publish(self, org_id: int, week: str, *, replace: bool = False, why: str = "by hand") -> Published:
         """Store the week's rota once and queue what it does in Discord in the same transaction (a
-        post on every server, the role moves, the DMs); then deliver them through the outbox.
+        post on every server, the role moves, the DMs); the outbox delivers them once it commits.
 
         Safe to call again at any point: a stored rota is reused, effects already queued are not
         queued again, and the dispatcher finds a post sent just before a crash by its footer.
@@ -190,9 +279,11 @@ class Publication:
             async with self.db.session() as session:
                 rota = await rotas.rota_for(session, org_id, week)
             created = False
+            sent: list[Session] = []  # the transactions that queued effects: what they delivered
             if rota is None or replace:
                 planned = await self.plan_week(org_id, week)
-                async with self.db.transaction() as session:
+                async with self.db.transaction(self.outbox) as session:
+                    sent.append(session)
                     if rota is None:
                         rota = await rotas.store_rota(session, org_id, week, planned.report, planned.pieces)
                         created = rota is not None
@@ -203,26 +294,20 @@ class Publication:
                         rota = await rotas.replace_rota(session, rota.id, planned.report, planned.pieces)
                         created = True
                         await self._queue(session, org_id, rota, replaced=replaced)
+                    if created:  # said as it commits, before its effects are delivered
+                        what = "re-published" if replace else "published"
+                        log.info("%s the rota of organization %s for week %s (%s)", what, org_id, week, why)
                 if rota is None:  # another process stored it between our check and our insert
                     async with self.db.session() as session:
                         rota = await rotas.rota_for(session, org_id, week)
                     assert rota is not None
             elif rota.published_at is None:  # stored by a version without the outbox: queue it now
-                async with self.db.transaction() as session:
+                async with self.db.transaction(self.outbox) as session:
+                    sent.append(session)
                     await self._queue(session, org_id, rota, replaced=None)
-            if created:
-                log.info(
-                    "%s the rota of organization %s for week %s (%s)",
-                    "re-published" if replace else "published",
-                    org_id,
-                    week,
-                    why,
-                )
-                if self.on_published is not None:
-                    self.on_published(org_id)
-            deliveries = await self.outbox.deliver_subject(subject(rota))
-            self.outbox.kick()  # anything that failed is retried in the background
-            posted = sum(1 for d in deliveries if d.kind == "rota.post" and d.sent)
+            if created and self.on_published is not None:
+                self.on_published(org_id)
+            posted = sum(1 for s in sent for d in delivered(s) if d.kind == PostRota.kind and d.sent)
             return Published(rota, created, posted)
 
     async def _queue(self, session: Session, org_id: int, rota: Rota, *, replaced: list[Holding] | None) -> None:
@@ -241,62 +326,22 @@ class Publication:
                 outbox.skip(effect, "replaced by a newer publication")
         for post in await rotas.posts(session, rota.id):
             if post.message_id:
-                await outbox.add(
-                    session,
-                    org_id=org_id,
-                    kind="rota.delete",
-                    key=f"{about}:delete:{post.message_id}",
-                    subject=about,
-                    payload={"guild_id": post.guild_id, "channel_id": post.channel_id, "message_id": post.message_id},
-                    now=now,
-                )
+                gone = DeletePost(post.guild_id, post.channel_id, post.message_id, rota.id)
+                await queue(session, gone, org_id=org_id, now=now)
                 post.message_id = None
-        for move in await self._role_moves(session, org_id, rota, held, replaced or []):
+        for user_id, role_id, add in await self._role_moves(session, org_id, rota, held, replaced or []):
             for server in servers:
-                user_id, role_id, add = move
-                await outbox.add(
-                    session,
-                    org_id=org_id,
-                    kind="role",
-                    key=f"{about}:v{revision}:role:{server.guild_id}:{role_id}:{user_id}:{'add' if add else 'remove'}",
-                    subject=about,
-                    payload={
-                        "guild_id": server.guild_id,
-                        "user_id": user_id,
-                        "role_id": role_id,
-                        "add": add,
-                        "reason": f"rota {rota.week}",
-                    },
-                    now=now,
-                )
+                move = MoveRole(server.guild_id, user_id, role_id, add, f"rota {rota.week}", rota.id, revision)
+                await queue(session, move, org_id=org_id, now=now)
+        footer = marker(rota) + (f" · v{revision}" if revision > 1 else "")
         for server in servers:
-            await outbox.add(
-                session,
-                org_id=org_id,
-                kind="rota.post",
-                key=f"{about}:v{revision}:post:{server.guild_id}",
-                subject=about,
-                payload={
-                    "rota_id": rota.id,
-                    "guild_id": server.guild_id,
-                    "channel_id": server.channel_id,
-                    "marker": marker(rota) + (f" · v{revision}" if revision > 1 else ""),
-                },
-                now=now,
-            )
+            posting = PostRota(rota.id, server.guild_id, server.channel_id, footer, revision)
+            await queue(session, posting, org_id=org_id, now=now)
         if replaced is None:  # members hear of their week once
             for items in by_member(held).values():
                 member = items[0].member
                 if member.notify:
-                    await outbox.add(
-                        session,
-                        org_id=org_id,
-                        kind="dm",
-                        key=f"{about}:dm:{member.id}",
-                        subject=about,
-                        payload={"rota_id": rota.id, "member_id": member.id},
-                        now=now,
-                    )
+                    await queue(session, SendJobs(rota.id, member.id), org_id=org_id, now=now)
 
     async def _role_moves(
         self, session: Session, org_id: int, rota: Rota, held: list[Holding], replaced: list[Holding]
@@ -315,7 +360,3 @@ class Publication:
             moves += [(u, role_id, True) for u in sorted(now_users)]
             moves += [(u, role_id, False) for u in sorted(before_users)]
         return moves
-
-
-def subject(rota: Rota) -> str:
-    return f"rota:{rota.id}"

@@ -8,18 +8,20 @@ start; a run missed while the bot was down is made up at start while its week la
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain.rota import iso_week, week_end
 from bot.domain.schedule import Schedule, last_due, zone
-from storage import orgs, outbox, rotas
+from storage import orgs, rotas
 from storage.db import Database
 from storage.models import Organization
 
+from .effects import Effect, queue
 from .ports import Clock
 
 if TYPE_CHECKING:
-    from .outbox import Dispatcher
+    from .effects import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +30,24 @@ def subject(rota_id: int) -> str:
     return f"remind:{rota_id}"
 
 
+@dataclass(frozen=True)
+class Remind(Effect):
+    """The mid-week DM to one member (carried out by `bot.app.reminders_effects`): what is still to
+    do is read at delivery, so work marked done meanwhile is left out."""
+
+    kind = "remind"
+    rota_id: int
+    member_id: int
+
+    def key(self) -> str:
+        return f"{subject(self.rota_id)}:{self.member_id}"
+
+    def subject(self) -> str:
+        return subject(self.rota_id)
+
+
 class Reminders:
-    def __init__(self, db: Database, outbox: Dispatcher, clock: Clock) -> None:
+    def __init__(self, db: Database, outbox: Outbox, clock: Clock) -> None:
         self.db, self.outbox, self.clock = db, outbox, clock
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
@@ -45,7 +63,7 @@ class Reminders:
         due = last_due(schedules[0], now) if schedules else None
         if due is None:
             return 0
-        async with self.db.transaction() as session:
+        async with self.db.transaction(self.outbox) as session:
             org = await session.get_one(Organization, org_id)
             week = iso_week(due.astimezone(zone(org.timezone)).date())
             if now >= week_end(week, org.timezone):
@@ -59,18 +77,7 @@ class Reminders:
             for member in members.values():
                 if not (member.active and member.reminders):
                     continue
-                added = await outbox.add(
-                    session,
-                    org_id=org_id,
-                    kind="remind",
-                    key=f"{subject(rota.id)}:{member.id}",
-                    subject=subject(rota.id),
-                    payload={"rota_id": rota.id, "member_id": member.id},
-                    now=now,
-                )
-                queued += added is not None
+                queued += await queue(session, Remind(rota.id, member.id), org_id=org_id, now=now)
         if queued:
             log.info("reminding %s member(s) of organization %s of week %s (%s)", queued, org_id, week, why)
-        await self.outbox.deliver_subject(subject(rota.id))
-        self.outbox.kick()
         return queued

@@ -9,13 +9,29 @@ from datetime import datetime
 
 from bot.domain.errors import BadInput
 from bot.domain.rota import week_end
-from storage import members, outbox, rotas
+from storage import members, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
+from .effects import Effect, queue
 from .lookups import require_member
 from .ports import Clock
 from .week import my_week
+
+
+@dataclass(frozen=True)
+class TellAnswer(Effect):
+    """The DM telling the member who offered a swap how it was answered (carried out by
+    `bot.app.swaps_effects`)."""
+
+    kind = "swap.answer"
+    offer_id: int
+
+    def key(self) -> str:
+        return f"swap:{self.offer_id}:answer"
+
+    def subject(self) -> str:
+        return f"swap:{self.offer_id}"
 
 
 @dataclass(frozen=True)
@@ -99,13 +115,7 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clo
                 raise BadInput("The offer is out of date: that piece changed hands already.")
             await check_can_take(session, piece, task, target)
             found.status, piece.member_id = "accepted", target.id
-        await outbox.add(  # the member who offered it hears the answer (a DM, once)
-            session,
-            org_id=giver.organization_id,
-            kind="swap.answer",
-            key=f"swap:{found.id}:answer",
-            subject=f"swap:{found.id}",
-            payload={"offer_id": found.id},
-            now=clock(),
-        )
+        assert found.id is not None
+        # The member who offered it hears the answer (a DM, once), when this commits.
+        await queue(session, TellAnswer(found.id), org_id=giver.organization_id, now=clock())
     return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)

@@ -20,8 +20,9 @@ from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
 from storage.rotas import Holding
 
 from . import audit
+from .facts import held_facts, org_facts, rota_facts
 from .lookups import clip, current_week, require_member, require_org
-from .ports import Clock, Runner
+from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,10 @@ async def draw_chart(
 
 @dataclass(frozen=True)
 class PublishedRota:
-    org: Organization
-    rota: Rota
+    org: OrgFacts
+    rota: RotaFacts
     report: Report
-    held: list[Holding]
+    held: list[Held]
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ async def published_rota(db: Database, clock: Clock, guild_id: int | None, week:
         if stored is None or stored.published_at is None:
             raise BadInput(f"There is no published rota for week {wanted} yet.")
         held = await rotas.holdings(session, stored.id)
-    return PublishedRota(org, stored, Report.from_json(stored.report), held)
+    return PublishedRota(org_facts(org), rota_facts(stored), Report.from_json(stored.report), held_facts(held))
 
 
 async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int, week: str | None = None) -> MyWeek:

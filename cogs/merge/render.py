@@ -14,7 +14,7 @@ from bot.domain.votes import Side
 from cogs.common import clip, literal
 
 if TYPE_CHECKING:
-    from storage.models import MergeProposal, Organization
+    from bot.app.ports import OrgFacts, ProposalFacts
 
 
 def vote_embed(content: VotePostContent) -> discord.Embed:
@@ -49,7 +49,7 @@ def vote_embed(content: VotePostContent) -> discord.Embed:
     return embed
 
 
-def proposal_dry_run(proposal: MergeProposal) -> dict[str, Any]:
+def proposal_dry_run(proposal: ProposalFacts) -> dict[str, Any]:
     return json.loads(proposal.dry_run)
 
 
@@ -90,8 +90,8 @@ def pooled_text(pooled: dict[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
-def rules_text(proposal: MergeProposal, here: SideFacts, there: SideFacts) -> str:
-    def rule(org: Organization, quorum: int, threshold: int, electorate: int) -> str:
+def rules_text(proposal: ProposalFacts, here: SideFacts, there: SideFacts) -> str:
+    def rule(org: OrgFacts, quorum: int, threshold: int, electorate: int) -> str:
         return (
             f"**{literal(org.name)}**: {quorum}% of its {electorate} members must vote, "
             f"{threshold}% yes of yes+no to pass"

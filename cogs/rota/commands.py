@@ -46,7 +46,6 @@ async def myjobs(interaction: discord.Interaction) -> None:
 async def done(interaction: discord.Interaction, task: str) -> None:
     bot = bot_of(interaction)
     name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
-    services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
     await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
 
 

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import Channel, ClaimNotice, ModNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
+from bot.app.ports import (
+    Channel,
+    ClaimNotice,
+    Held,
+    ModNotice,
+    OrgFacts,
+    Reminder,
+    RoleMove,
+    RotaPostContent,
+    SwapDecided,
+)
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import (
@@ -21,6 +31,7 @@ from .render import (
     mod_notice_text,
     post_head,
     reminder_text,
+    role_notes,
     rota_csv,
     rota_embeds,
     swap_decided_text,
@@ -30,8 +41,6 @@ from .views import claim_view, post_view
 if TYPE_CHECKING:
     from bot.domain.fairness import Fairness
     from bot.runtime.client import RotaBot
-    from storage.models import Organization
-    from storage.rotas import Holding
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +61,7 @@ class DiscordRotaEffects:
         if content.chart is not None:
             files.insert(0, discord.File(io.BytesIO(content.chart), "balance.png"))
         embeds = rota_embeds(
-            content.org, rota.week, content.report, content.held, content.notes, content.marker,
+            content.org, rota.week, content.report, content.held, role_notes(content.unmoved_roles), content.marker,
             chart=content.chart is not None,
         )  # fmt: skip
         text, users = self._mention_chunks(content)[0]
@@ -167,9 +176,9 @@ class DiscordRotaEffects:
     async def send_jobs(
         self,
         user_id: int,
-        org: Organization,
+        org: OrgFacts,
         week: str,
-        held: Sequence[Holding],
+        held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
     ) -> int:

@@ -6,11 +6,10 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.ports import ClaimNotice, ModNotice, Reminder, SwapDecided
+from bot.app.ports import ClaimNotice, Held, ModNotice, OrgFacts, Reminder, RotaFacts, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
@@ -20,10 +19,6 @@ from bot.domain.rota import total_hours, week_days, week_name
 from bot.domain.solver.model import hours_text
 from bot.domain.solver_ids import member_key
 from cogs.common import clip, literal, spreadsheet_safe
-
-if TYPE_CHECKING:
-    from storage.models import Organization, Rota
-    from storage.rotas import Holding
 
 FIELDS_PER_EMBED = 25
 EMBED_BUDGET = 5500  # of Discord's 6,000 characters per message, leaving room for titles and footers
@@ -64,7 +59,7 @@ def warning_lines(report: Report) -> list[str]:
     return lines
 
 
-def complex_text(items: Sequence[Holding]) -> str:
+def complex_text(items: Sequence[Held]) -> str:
     parts = [
         f"{literal(item.task.name)} ({hours_text(item.assignment.hours)} h{' ✓' if item.assignment.done_at else ''})"
         for item in items
@@ -72,11 +67,19 @@ def complex_text(items: Sequence[Holding]) -> str:
     return ", ".join(parts)
 
 
+ROLE_NOTE = "⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
+
+
+def role_notes(unmoved_roles: Sequence[int]) -> list[str]:
+    """The post's word on each task's role Discord refused to move."""
+    return [ROLE_NOTE.format(role_id=role_id) for role_id in unmoved_roles]
+
+
 def rota_embeds(
-    org: Organization,
+    org: OrgFacts,
     week: str,
     report: Report,
-    held: Sequence[Holding],
+    held: Sequence[Held],
     notes: Sequence[str],
     footer: str,
     *,
@@ -121,7 +124,7 @@ def member_verdict(report: Report, member_id: int) -> str:
     return f" · {verdict(fairness)}" if fairness is not None and fairness.ratio is not None else ""
 
 
-def task_notes(held: Sequence[Holding], room: int) -> discord.Embed | None:
+def task_notes(held: Sequence[Held], room: int) -> discord.Embed | None:
     """What the week's tasks involve (their descriptions), as far as `room` characters allow."""
     described = sorted({h.task.name: h.task.description for h in held if h.task.description}.items())
     lines: list[str] = []
@@ -138,7 +141,7 @@ def task_notes(held: Sequence[Holding], room: int) -> discord.Embed | None:
     return discord.Embed(title="What the tasks involve", description="\n".join(lines), colour=COLOUR)
 
 
-def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
+def rota_csv(rota: RotaFacts, held: Sequence[Held]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
     writer.writerow(("task", "member", "hours", "week"))
@@ -148,7 +151,7 @@ def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
     return out.getvalue().encode()
 
 
-def jobs_dm(org: Organization, week: str, items: Sequence[Holding], fairness: Fairness | None = None) -> str:
+def jobs_dm(org: OrgFacts, week: str, items: Sequence[Held], fairness: Fairness | None = None) -> str:
     """The weekly DM: each task with what it involves, then the week against the fair share. Within a
     message's 2,000 characters, leaving room for the marker line."""
     head = f"Your jobs in **{literal(org.name)}** for week {week_label(week)}:"
@@ -192,7 +195,7 @@ def swap_answer_text(answer: SwapAnswered) -> str:
 # -- the post's text, tasks given back, reminders, a swap's answer ----------------------------------
 
 
-def post_head(org: Organization, week: str) -> str:
+def post_head(org: OrgFacts, week: str) -> str:
     """The first words of the rota post (the mentions of its holders follow)."""
     return (
         f"**{literal(clip(org.name, 100))}**: the rota for **{week_name(week)}** is out. "

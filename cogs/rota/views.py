@@ -58,7 +58,6 @@ class SwapButton(
                 clock=bot_of(interaction).now,
             )
             await interaction.response.edit_message(content=swap_answer_text(answer), view=None)
-            services(interaction).outbox.kick()  # the offerer's DM
         except Exception as error:
             await answer_error(interaction, error)
 
@@ -244,7 +243,6 @@ class TaskPicker(RotaView):
                 bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week,
                 moderator=is_moderator(interaction),
             )  # fmt: skip
-            services(interaction).outbox.kick()  # an offer of it, if it was given back, closes
             await interaction.response.edit_message(content=f"Marked **{name}** done. Thank you!", view=None)
             return
         await interaction.response.edit_message(content=f"Giving back **{clip(task, 100)}**…", view=None)
