@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import func, select
 
-from bot.recurrence import Recurrence
+from bot.domain.recurrence import Recurrence
 from storage.models import TaskRow
 
 

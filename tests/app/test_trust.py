@@ -15,9 +15,9 @@ from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.week import mark_done, my_week, open_tasks
-from bot.chart import balance_chart
-from bot.errors import BadInput
-from bot.organizations import MERGE_PROPOSALS_PER_DAY
+from bot.domain.errors import BadInput
+from bot.domain.organizations import MERGE_PROPOSALS_PER_DAY
+from bot.render.chart import balance_chart
 from storage import merges
 from storage.db import Database
 from storage.models import Assignment, AuditEntry, MemberRow, MergeProposal, OrgServer

@@ -10,10 +10,10 @@ from fractions import Fraction
 
 import pytest
 
-from bot.solver import Member, Problem, ProblemError, Task, solve
-from bot.solver.bounds import lower_bound, relaxation_bound
-from bot.solver.model import Piece, hours_text
-from bot.solver.timed import (
+from bot.domain.solver import Member, Problem, ProblemError, Task, solve
+from bot.domain.solver.bounds import lower_bound, relaxation_bound
+from bot.domain.solver.model import Piece, hours_text
+from bot.domain.solver.timed import (
     WEEK_MINUTES,
     TimedError,
     format_clock,
