@@ -1,6 +1,6 @@
 """How balanced an organization can be at best: lower bounds on the spread-sum, for the benchmark.
 
-Two bounds, each valid alone, the larger is reported:
+Three bounds, each valid alone, the largest is reported:
 - the linear relaxation: every task may be shared out in any fractions (so a scarce qualification
   whose holders must carry one kind of work shows up, but the lumpiness of tasks does not). Work at
   set times enters with its clock: a share of a shift only for members available for it, and at every
@@ -10,8 +10,11 @@ Two bounds, each valid alone, the larger is reported:
   window does not limit the bound);
 - the long-task bound: an indivisible task (or a whole shift) must go to some qualified member who
   is available then, and whoever takes it holds at least that much; since someone is always at or
-  under their fair share (x ≤ 1), each dimension's spread is at least the smallest overshoot any
-  such member would have.
+  under their fair share (x ≤ 1), the spread-sum is at least the smallest overshoot (summed over the
+  dimensions) any such member would have;
+- branching: the relaxation again, with the few most forcing indivisible tasks given whole to each
+  possible holder in turn; the lowest of those is a bound (someone holds the task), and it sees what
+  the relaxation alone does not: a long task's holder must then carry little else.
 OR-Tools' GLOP solves the linear program (no extra dependency).
 """
 
@@ -42,11 +45,27 @@ def _available(windows: tuple[tuple[int, int], ...] | None, spans: list[tuple[in
 
 def relaxation_bound(problem: Problem, time_limit: float = 60.0) -> float | None:
     """The spread-sum of the best fractional division of the work (None if the LP did not finish)."""
+    built = _relaxation(problem, time_limit)
+    return None if built is None else _solve(built[0])
+
+
+def _solve(solver: pywraplp.Solver) -> float | None:
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return max(0.0, solver.Objective().Value())
+
+
+# An indivisible slot of a task held by one person, (task, day or None): each taker's share of it.
+Slots = dict[tuple[int, int | None], dict[int, pywraplp.Variable]]
+
+
+def _relaxation(problem: Problem, time_limit: float) -> tuple[pywraplp.Solver, Slots] | None:
     state = State(problem, Grid.from_problem(problem))
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with OR-Tools
         return None
     solver.SetTimeLimit(max(1, int(1000 * time_limit)))
+    slots: Slots = {}
     active = problem.active
     count = len(active)
     qualified = np.array(
@@ -80,6 +99,8 @@ def relaxation_bound(problem: Problem, time_limit: float = 60.0) -> float | None
                 var = solver.NumVar(0.0, task.hours, "")
                 burden[m].append((var, task))
                 shares.append(var)
+                if not task.splittable and task.slots == 1:
+                    slots.setdefault((i, None), {})[m] = var
             solver.Add(solver.Sum(shares) == task.total_hours)
             continue
         length = round(task.hours * 60)
@@ -93,6 +114,8 @@ def relaxation_bound(problem: Problem, time_limit: float = 60.0) -> float | None
                     var = solver.NumVar(0.0, task.hours, "")
                     burden[m].append((var, task))
                     shares.append(var)
+                    if task.slots == 1:
+                        slots.setdefault((i, day), {})[m] = var
                     for a, b in spans:
                         for g in segments(a, b):
                             running[m, g].append(var * (1.0 / task.hours))
@@ -125,25 +148,66 @@ def relaxation_bound(problem: Problem, time_limit: float = 60.0) -> float | None
             solver.Add(ratio >= low)
         spread.append(high - low)
     solver.Minimize(solver.Sum(spread))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return max(0.0, solver.Objective().Value())
+    return solver, slots
 
 
-def long_task_bound(problem: Problem) -> float:
-    """Σ over dimensions of the least overshoot that the worst-placed indivisible task forces."""
+def _overshoots(problem: Problem) -> dict[tuple[int, int | None], dict[int, float]]:
+    """For each indivisible slot, each possible holder's Σ over dimensions of how far the slot alone
+    puts them over their fair share."""
     state = State(problem, Grid.from_problem(problem))
-    worst = np.zeros(3)
+    found: dict[tuple[int, int | None], dict[int, float]] = {}
     for t, unit in enumerate(state.units):
         # A splittable window's shifts are the solver's cut, not the rule: anyone may hold less.
         if problem.tasks[unit.origin].splittable:
             continue
-        takers = state.member_qualified[:, state.task_column[t]]
+        takers = np.flatnonzero(state.member_qualified[:, state.task_column[t]])
         x = (state.offset[takers] + state.grid.weight[t]) / state.denominator[takers]
-        worst = np.maximum(worst, x.min(axis=0) - 1.0)
-    return float((np.maximum(worst, 0.0) * state.live).sum())
+        over = (np.maximum(x - 1.0, 0.0) * state.live).sum(axis=1)
+        found[unit.origin, unit.day] = {int(m): float(o) for m, o in zip(takers, over, strict=True)}
+    return found
+
+
+def long_task_bound(problem: Problem) -> float:
+    """The overshoot the worst-placed indivisible task forces on whoever takes it at best."""
+    return max((min(over.values()) for over in _overshoots(problem).values() if over), default=0.0)
+
+
+def branching_bound(problem: Problem, time_limit: float = 60.0, *, tasks: int = 3) -> float | None:
+    """The relaxation, with each of the `tasks` longest-forcing indivisible slots given whole to each
+    of its possible holders in turn: the best of those relaxations bounds every plan (someone holds
+    the slot), and it sees a long task's holder carrying little else, in every dimension at once.
+    Holders whose overshoot alone exceeds the best found are skipped (their relaxation is no lower)."""
+    built = _relaxation(problem, time_limit)
+    if built is None:
+        return None
+    solver, slots = built
+    best = _solve(solver)
+    if best is None:
+        return None
+    forcing = sorted(
+        ((min(over.values()), key, over) for key, over in _overshoots(problem).items() if over and key in slots),
+        key=lambda item: -item[0],
+    )
+    for _, key, over in forcing[:tasks]:
+        least = np.inf  # the best relaxation with this slot held whole by someone
+        for m, alone in sorted(over.items(), key=lambda item: item[1]):
+            if alone >= least or least <= best:
+                break
+            var = slots[key].get(m)
+            if var is None:
+                continue
+            hours = var.ub()
+            var.SetLb(hours)
+            value = _solve(solver)
+            var.SetLb(0.0)
+            if value is None:
+                return best
+            least = min(least, value)
+        if np.isfinite(least):
+            best = max(best, least)
+    return best
 
 
 def lower_bound(problem: Problem, time_limit: float = 60.0) -> float:
-    relaxed = relaxation_bound(problem, time_limit)
+    relaxed = branching_bound(problem, time_limit)
     return max(relaxed or 0.0, long_task_bound(problem))
