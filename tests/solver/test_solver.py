@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.solver import Member, Problem, ProblemError, Task, solve
 from bot.domain.solver.bench import instance
-from bot.domain.solver.bounds import long_task_bound, lower_bound, relaxation_bound
+from bot.domain.solver.bounds import branching_bound, long_task_bound, lower_bound, relaxation_bound
 from bot.domain.solver.family import organization
 from bot.domain.solver.history import Held, carry_over
 from bot.domain.solver.metrics import Week, balance, rotation, unpleasant_tasks
@@ -211,3 +211,16 @@ def test_lower_bounds_never_exceed_a_plan_and_see_what_forces_imbalance() -> Non
     problem = Problem(tasks, members)
     assert long_task_bound(problem) >= 1.0
     assert relaxation_bound(problem) == pytest.approx(solve(problem, time_limit=1).balance.spread_sum, abs=1e-3)
+
+
+def test_the_branching_bound_sees_that_a_long_task_leaves_its_holder_room_for_little_else() -> None:
+    # Whoever takes the 8 h meeting (empowerment 9) of their 10 h has 2 h left for the dull work: in
+    # fractions the relaxation shares the meeting out and sees nothing.
+    tasks = [Task("meeting", 8, empowerment=9), Task("dishes", 12, splittable=True, empowerment=1)]
+    members = [Member("ana", 10), Member("ben", 10)]
+    problem = Problem(tasks, members)
+    plan = solve(problem, time_limit=1)
+    assert relaxation_bound(problem) == pytest.approx(0.0, abs=1e-6)
+    bound = branching_bound(problem)
+    assert bound is not None and 1.0 < bound <= plan.balance.spread_sum + 1e-4
+    assert lower_bound(problem) == pytest.approx(plan.balance.spread_sum, abs=1e-3)

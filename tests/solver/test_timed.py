@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 
 from bot.domain.solver import Member, Problem, ProblemError, Task, solve
+from bot.domain.solver.bounds import lower_bound, relaxation_bound
 from bot.domain.solver.model import Piece, hours_text
 from bot.domain.solver.timed import (
     WEEK_MINUTES,
@@ -377,3 +378,27 @@ def test_shifts_that_clash_for_the_only_people_who_can_take_them_are_refused_by_
         solve(Problem(tasks, members), time_limit=0.5)
     (problem,) = error.value.problems
     assert "sat 1" in problem and "on other shifts then" in problem and "ana has 'drive" in problem
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_lower_bound_with_times_never_exceeds_a_plan(seed: int) -> None:
+    problem = random_timed_organization(seed)
+    plan = solve(problem, time_limit=0.5, seed=seed)
+    assert lower_bound(problem) <= plan.balance.spread_sum + 1e-6
+
+
+def test_the_lower_bound_sees_who_can_hold_a_shift_then() -> None:
+    # Both work 4 h, but only ana is there on monday morning: she holds all 4 h of the desk, and the
+    # flexible task goes to ben; then empowerment is 9 against 1 for each of them alone.
+    tasks = [
+        Task("desk", 4, splittable=True, min_shift=1, empowerment=9, day=(MON,), start=at("09:00")),
+        Task("filing", 4, splittable=True, empowerment=1),
+    ]
+    members = [Member("ana", 4, windows=((at("09:00"), at("13:00")),)), Member("ben", 4, windows=())]
+    problem = Problem(tasks, members)
+    plan = solve(problem, time_limit=0.5)
+    assert relaxation_bound(problem) == pytest.approx(plan.balance.spread_sum, abs=1e-3)
+    assert relaxation_bound(problem) > 0.5
+    # A member there for the second half of a window may take that half: the bound does not rule it out.
+    members = [Member("ana", 4), Member("ben", 4, windows=((at("11:00"), at("13:00")),))]
+    assert relaxation_bound(Problem(tasks, members)) == pytest.approx(0.0, abs=1e-6)
