@@ -17,6 +17,7 @@ from bot.solver import Member, Plan, Problem, Task, solve
 from bot.solver.history import Carry, Held, carry_over
 from bot.solver.metrics import unpleasant_tasks
 from bot.solver.model import DEFAULT_GRANULARITY, exact_hours
+from bot.solver.timed import DAY_MINUTES, DAYS, format_span, format_windows, merge_intervals, without_days
 from bot.solver_ids import member_id, member_key, task_id, task_key
 
 if TYPE_CHECKING:
@@ -138,6 +139,12 @@ class TaskInfo:
     qualification: str | None
     ratings: Sequence[tuple[float, float]] = ()
     recurrence: Recurrence | None = None  # None: every week
+    day: tuple[int, ...] = ()  # the days it happens at a set time (0 = Monday); empty: flexible
+    start: int | None = None  # local minutes after midnight when a timed task starts
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.day)
 
     def occurs(self, week: str) -> bool:
         return self.recurrence is None or self.recurrence.occurs(week)
@@ -150,6 +157,8 @@ class MemberInfo:
     hours: float
     qualifications: frozenset[str] = frozenset()
     away: Sequence[tuple[date, date]] = ()
+    # When they can work timed tasks: merged week-minute intervals (bot.solver.timed); None: any time.
+    windows: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,9 @@ class RotaPiece:
     task_id: int
     member_id: int
     hours: float
+    day: int | None = None  # a timed piece: the occurrence's day (0 = Monday) and local minutes
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,16 +198,30 @@ def total_hours(hours: Iterable[float | Decimal]) -> Decimal:
     return sum((exact_hours(h) for h in hours), Decimal(0))
 
 
-def available_hours(member: MemberInfo, week: str) -> float:
-    """A member's hours for the week, less the days they are away (all days away: 0)."""
+def away_weekdays(member: MemberInfo, week: str) -> set[int]:
+    """The days of `week` (0 = Monday) the member is away."""
     first, last = week_days(week)
     away_days = set()
     for start, end in member.away:
         day = max(start, first)
         while day <= min(end, last):
-            away_days.add(day)
+            away_days.add(day.weekday())
             day += timedelta(days=1)
-    return round(member.hours * (7 - len(away_days)) / 7, 2)
+    return away_days
+
+
+def available_hours(member: MemberInfo, week: str) -> float:
+    """A member's hours for the week, less the days they are away (all days away: 0)."""
+    return round(member.hours * (7 - len(away_weekdays(member, week))) / 7, 2)
+
+
+def week_windows(member: MemberInfo, week: str) -> tuple[tuple[int, int], ...] | None:
+    """When the member can work timed tasks in `week`: their windows less the days they are away
+    (None: any time, and away on no day)."""
+    gone = away_weekdays(member, week)
+    if not gone:
+        return member.windows
+    return without_days(member.windows, gone)
 
 
 @dataclass
@@ -248,6 +274,8 @@ def solver_inputs(
             task.min_shift,
             social.desirability,
             social.empowerment,
+            task.day,
+            task.start if task.day else None,
         )
         valued.append(solver_task)
         if task.occurs(week):
@@ -257,7 +285,15 @@ def solver_inputs(
     solver_members = []
     for member in members:
         hours = available_hours(member, week)
-        solver_members.append(Member(member_key(member.id), hours, member.qualifications, away=hours <= 0))
+        solver_members.append(
+            Member(
+                member_key(member.id),
+                hours,
+                member.qualifications,
+                away=hours <= 0,
+                windows=week_windows(member, week) if hours > 0 else member.windows,
+            )
+        )
     held = [Held(p.week, task_key(p.task_id), member_key(p.member_id), p.hours) for p in history]
     return SolverInputs(solver_tasks, solver_members, carry_over(held, valued, solver_members), flagged)
 
@@ -312,7 +348,9 @@ class SolvedWeek:
 
     def pieces(self) -> list[RotaPiece]:
         """The plan's pieces by database ids."""
-        return [RotaPiece(task_id(p.task), member_id(p.member), p.hours) for p in self.plan.pieces]
+        return [
+            RotaPiece(task_id(p.task), member_id(p.member), p.hours, p.day, p.start, p.end) for p in self.plan.pieces
+        ]
 
 
 def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:
@@ -365,26 +403,78 @@ def claim_deadline(now: datetime, hours: int, week: str, tz_name: str) -> dateti
 
 
 @dataclass(frozen=True)
+class Shift:
+    """A timed piece in the week: the task's name, the occurrence's day (0 = Monday) and local
+    minutes after that day's midnight (an end past 1440 runs into the next day)."""
+
+    task: str
+    day: int
+    start: int
+    end: int
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Week minutes [a, b) (b may pass the week's end: it wraps to Monday, as in the solver)."""
+        return self.day * DAY_MINUTES + self.start, self.day * DAY_MINUTES + self.end
+
+    def words(self) -> str:
+        return format_span(*self.span)
+
+
+def inside(windows: tuple[tuple[int, int], ...] | None, span: tuple[int, int]) -> bool:
+    """Whether the week-minute span lies wholly inside the union of the windows (None: any time)."""
+    if windows is None:
+        return True
+    return all(any(a <= lo and hi <= b for a, b in windows) for lo, hi in merge_intervals([span]))
+
+
+def overlap(one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two week-minute spans share any time (touching is fine), wrapping at the week's end."""
+    return any(a < d and c < b for a, b in merge_intervals([one]) for c, d in merge_intervals([other]))
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """A member as a task given back sees them: who they are, this week's availability, what they
-    already hold in the week."""
+    """A member as a task given back (or offered in a swap) sees them: who they are, this week's
+    availability, what they already hold in the week and when their timed pieces are."""
 
     member: MemberInfo
     held_hours: float
     held_tasks: frozenset[int]
+    held_shifts: tuple[Shift, ...] = ()
 
 
-def why_not_take(candidate: Candidate, task: TaskInfo, hours: float, week: str) -> str | None:
-    """Why this member cannot take `hours` of `task` this week (None: they can). The one rule for
-    offering a task given back and for accepting a claim: qualified, not already holding part of
-    the task, not away, and the hours fit in their availability for the week."""
-    if task.qualification and task.qualification not in candidate.member.qualifications:
+def why_not_take(
+    candidate: Candidate,
+    task: TaskInfo,
+    hours: float,
+    week: str,
+    shift: Shift | None = None,
+    *,
+    you: bool = True,
+) -> str | None:
+    """Why this member cannot take `hours` of `task` this week, at `shift` for a timed piece (None:
+    they can). THE rule for swaps, for offering a task given back and for accepting a claim:
+    qualified, not away, the hours fit, available for the whole piece, no clash with their other
+    shifts (and, for flexible work, not already holding part of the task). `you`: the reason speaks
+    to the member (a claim), else of them (a swap names them)."""
+    they, their = ("you are", "your") if you else ("they are", "their")
+    member = candidate.member
+    if task.qualification and task.qualification not in member.qualifications:
         return f"it needs `{task.qualification}`"
-    if task.id in candidate.held_tasks:
-        return "you already hold part of it this week"
-    available = available_hours(candidate.member, week)
+    available = available_hours(member, week)
     if available <= 0:
-        return "you are away that week"
+        return f"{they} away that week"
+    if shift is not None and shift.day in away_weekdays(member, week):
+        return f"{they} away on {DAYS[shift.day]}"
+    if shift is None and task.id in candidate.held_tasks:
+        return f"{they} already holding part of it this week"
     if candidate.held_hours + hours > available + 1e-9:
-        return f"it would make {candidate.held_hours + hours:g} h of your {available:g} h that week"
+        return f"it would make {candidate.held_hours + hours:g} h of {their} {available:g} h that week"
+    if shift is not None:
+        if not inside(member.windows, shift.span):
+            return f"{they} not available {shift.words()} ({their} times: {format_windows(member.windows)})"
+        for other in candidate.held_shifts:
+            if overlap(other.span, shift.span):
+                return f"it clashes with {their} {other.task} shift, {other.words()}"
     return None

@@ -29,7 +29,7 @@ from storage.models import (
     utcnow,
 )
 from storage.ratings import ratings_by_task
-from storage.tasks import active_tasks, recurrence
+from storage.tasks import active_tasks, member_windows, recurrence, task_time
 
 
 async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
@@ -48,6 +48,7 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
             t.qualification,
             rated.get(t.id, []),
             None if t.every_weeks == 1 else recurrence(t),
+            *task_time(t),
         )
         for t in await active_tasks(session, org_id)
     ]
@@ -72,7 +73,8 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
         ).scalars():
             away[period.member_id].append((period.start, period.end))
     members = [
-        MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])) for m in rows
+        MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id]), member_windows(m))
+        for m in rows
     ]
     org = await session.get_one(Organization, org_id)
     return WeekInputs(
@@ -150,6 +152,9 @@ def _add_pieces(session: AsyncSession, rota: Rota, pieces: Sequence[RotaPiece]) 
                 member_id=piece.member_id,
                 assigned_member_id=piece.member_id,
                 hours=piece.hours,
+                day=piece.day,
+                start=piece.start,
+                end=piece.end,
             )
         )
 

@@ -170,7 +170,14 @@ class Publication:
         held = [
             Holding(
                 Assignment(
-                    rota_id=0, task_id=p.task_id, member_id=p.member_id, assigned_member_id=p.member_id, hours=p.hours
+                    rota_id=0,
+                    task_id=p.task_id,
+                    member_id=p.member_id,
+                    assigned_member_id=p.member_id,
+                    hours=p.hours,
+                    day=p.day,
+                    start=p.start,
+                    end=p.end,
                 ),
                 tasks[p.task_id],
                 members[p.member_id],

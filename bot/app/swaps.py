@@ -9,10 +9,11 @@ from datetime import datetime
 
 from bot.errors import BadInput
 from bot.rota import week_end
-from storage import members, outbox, rotas
+from storage import outbox
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
+from .claims import why_not
 from .lookups import require_member
 from .ports import Clock
 from .week import my_week
@@ -35,11 +36,12 @@ class SwapAnswered:
 
 
 async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
-    """The member taking a piece must have the task's qualification and hold no other piece of it."""
-    if task.qualification and task.qualification not in await members.qualifications(session, target.id):
-        raise BadInput(f"**{task.name}** needs `{task.qualification}`, which <@{target.user_id}> does not have.")
-    if await rotas.holds_part_of(session, piece.rota_id, piece.task_id, target.id):
-        raise BadInput(f"<@{target.user_id}> already holds part of **{task.name}** this week: one person per slot.")
+    """The member taking a piece must be able to (`bot.rota.why_not_take`, the same rule as claims):
+    qualified, not away, the hours fit, available for the whole shift, no clash with their others."""
+    rota = await session.get_one(Rota, piece.rota_id)
+    reason = await why_not(session, target.organization_id, piece, task, target.id, rota.week, you=False)
+    if reason is not None:
+        raise BadInput(f"<@{target.user_id}> can't take **{task.name}**: {reason}. Nothing changed.")
 
 
 async def check_still_open(
