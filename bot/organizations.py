@@ -16,6 +16,7 @@ from decimal import Decimal
 from bot.errors import BadInput
 from bot.recurrence import Recurrence
 from bot.schedule import WEEKDAYS, zone
+from bot.shifts import TaskTime
 from bot.solver.model import MIN_GRANULARITY, ProblemError, exact_hours, hours_text, parse_granularity, steps_of
 
 MAX_HOURS = 168.0  # hours in a week
@@ -234,6 +235,7 @@ class TaskFields:
     role_id: int | None = None
     description: str | None = None
     recurrence: Recurrence | None = None  # None: as it is (weekly for a new task)
+    at: TaskTime | None = None  # None: as it is (flexible for a new task); TaskTime(): flexible
 
 
 def check_task(fields: TaskFields) -> TaskFields:
@@ -263,4 +265,15 @@ def check_task(fields: TaskFields) -> TaskFields:
         fields.role_id,
         description,
         fields.recurrence,
+        check_task_time(fields.at, hours),
     )
+
+
+def check_task_time(when: TaskTime | None, hours: float) -> TaskTime | None:
+    """A task at a set time lasts at most a day (longer work is split over days)."""
+    if when is not None and when.timed and hours > 24:
+        raise BadInput(
+            f"A task at a set time lasts at most 24 hours a day; this one has {hours_text(hours)} h. "
+            "Give it several days instead (e.g. `when:mon-fri 09:00`), or make it flexible (`when:-`)."
+        )
+    return when

@@ -1,0 +1,90 @@
+"""Work at set times end to end: tasks' `when:`, members' availability, the week's shifts shown with
+Discord timestamps, the one rule for taking a piece, calendars and the reminder before a shift."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import select
+
+from storage import orgs
+from storage.models import TaskRow
+from tests.e2e.conftest import World
+from tests.e2e.fake_discord import FakeGuild, FakeUser
+
+pytestmark = pytest.mark.slow
+
+
+class Session:
+    def __init__(self, world: World, bot) -> None:
+        self.world, self.fake, self.bot = world, world.fake, bot
+
+    async def say(self, guild: FakeGuild | None, user: FakeUser, command: str, **options) -> str:
+        record = await self.fake.invoke(guild, user, command, **options)
+        text = await record.text()
+        assert await record.is_ephemeral(), f"/{command} answered publicly: {text}"
+        return text
+
+    async def reply(self, guild: FakeGuild | None, user: FakeUser, command: str, **options) -> dict:
+        record = await self.fake.invoke(guild, user, command, **options)
+        message = await record.wait_reply()
+        assert await record.is_ephemeral(), f"/{command} answered publicly"
+        return message
+
+    async def rows(self, model, *where):
+        async with self.bot.db.session() as session:
+            return list((await session.execute(select(model).where(*where))).scalars())
+
+    async def org(self, guild: FakeGuild):
+        async with self.bot.db.session() as session:
+            return await orgs.org_for_guild(session, guild.id)
+
+
+@pytest.fixture
+async def s(world: World, start_bot) -> Session:
+    return Session(world, await start_bot())
+
+
+async def test_tasks_at_set_times_are_added_shown_edited_exported_and_imported(s: Session) -> None:
+    w = s.world
+    await s.say(w.a, w.mod_a, "mod org setup", channel=w.a.channel("rota"), timezone="Europe/Berlin")
+    text = await s.say(w.a, w.mod_a, "mod task add", name="Stall", hours=4, when="sat 09:00")
+    assert "Added **Stall**" in text and "Saturdays 09:00–13:00" in text
+    await s.say(w.a, w.mod_a, "mod task add", name="Phones", hours=2, when="mon-fri 14:00")
+    await s.say(w.a, w.mod_a, "mod task add", name="Choir", hours=1.5, when="tue,thu 18:30")
+    await s.say(w.a, w.mod_a, "mod task add", name="Bookkeeping", hours=2)
+    refused = await s.say(w.a, w.mod_a, "mod task add", name="Bad", hours=2, when="someday 9")
+    assert "I can't read `when:someday 9`" in refused and "`when:sat 09:00`" in refused
+    assert [t.name for t in await s.rows(TaskRow, TaskRow.name == "Bad")] == []
+
+    listing = await s.reply(w.a, w.alice, "tasks")
+    fields = {f["name"]: f["value"] for f in listing["embeds"][0]["fields"]}
+    assert "Saturdays 09:00–13:00" in fields["Stall"]
+    assert "Mondays to Fridays 14:00–16:00" in fields["Phones"]
+    assert "Tuesdays and Thursdays 18:30–20:00" in fields["Choir"]
+    assert "any time in the week" in fields["Bookkeeping"]
+    assert "Europe/Berlin" in listing["embeds"][0]["description"]
+
+    text = await s.say(w.a, w.mod_a, "mod task edit", task="Choir", when="-")
+    assert "Tuesdays" not in text
+    (choir,) = await s.rows(TaskRow, TaskRow.name == "Choir")
+    assert choir.day is None and choir.start is None
+    await s.say(w.a, w.mod_a, "mod task edit", task="Choir", when="thu 19:00")
+
+    exported = s.fake.attachment_bytes((await s.reply(w.a, w.mod_a, "mod task export"))["attachments"][0]).decode()
+    rows = {r["task"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert (rows["Stall"]["day"], rows["Stall"]["start"]) == ("sat", "09:00")
+    assert (rows["Phones"]["day"], rows["Phones"]["start"]) == ("mon-fri", "14:00")
+    assert (rows["Bookkeeping"]["day"], rows["Bookkeeping"]["start"]) == ("", "")
+    again = await s.say(w.a, w.mod_a, "mod task import", file=("tasks.csv", exported.encode()))
+    assert "no changes" in again
+
+    # A file with the columns sets the times; an older file without them leaves them as they are.
+    moved = b"task,hours,day,start\nStall,4,sun,10:00\nBookkeeping,2,,\n"
+    assert "1 updated" in await s.say(w.a, w.mod_a, "mod task import", file=("tasks.csv", moved))
+    older = b"task,hours,slots\nStall,5,1\n"
+    assert "1 updated" in await s.say(w.a, w.mod_a, "mod task import", file=("tasks.csv", older))
+    (stall,) = await s.rows(TaskRow, TaskRow.name == "Stall")
+    assert (stall.day, stall.start, stall.hours) == ("sun", 600, 5)
