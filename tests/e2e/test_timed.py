@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from storage import orgs
-from storage.models import TaskRow
+from storage.models import MemberRow, TaskRow
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import FakeGuild, FakeUser
 
@@ -88,3 +91,34 @@ async def test_tasks_at_set_times_are_added_shown_edited_exported_and_imported(s
     assert "1 updated" in await s.say(w.a, w.mod_a, "mod task import", file=("tasks.csv", older))
     (stall,) = await s.rows(TaskRow, TaskRow.name == "Stall")
     assert (stall.day, stall.start, stall.hours) == ("sun", 600, 5)
+
+
+async def test_availability_is_set_shown_refused_cleared_and_set_by_a_moderator(s: Session) -> None:
+    w = s.world
+    await s.say(w.a, w.mod_a, "mod org setup", channel=w.a.channel("rota"), timezone="Europe/Berlin")
+    await s.say(w.a, w.alice, "join", hours=10)
+    for bad in ("mon-fri 18-22", "someday", "mon 25:00-26:00"):
+        text = await s.say(w.a, w.alice, "availability set", windows=bad)
+        assert "I can't read those times" in text and "`windows:mon-fri 18:00-22:00; sat-sun`" in text, text
+    (alice,) = await s.rows(MemberRow, MemberRow.user_id == w.alice.id)
+    assert alice.windows is None  # nothing changed
+
+    text = await s.say(w.a, w.alice, "availability set", windows="mon-fri 18:00-22:00; sat-sun")
+    assert "**Mondays to Fridays 18:00–22:00; Saturdays and Sundays (all day)**" in text, text
+    assert "Europe/Berlin" in text
+    stamps = re.findall(r"<t:(\d+):f>–<t:(\d+):t>", text)
+    assert len(stamps) == 6  # five evenings and the weekend as one stretch
+    first_start, first_end = (datetime.fromtimestamp(int(x), UTC) for x in stamps[0])
+    assert first_start.astimezone(ZoneInfo("Europe/Berlin")).strftime("%a %H:%M") == "Mon 18:00"
+    assert first_end - first_start == timedelta(hours=4)
+    (alice,) = await s.rows(MemberRow, MemberRow.user_id == w.alice.id)
+    assert alice.windows == "mon-fri 18:00-22:00; sat,sun"
+    assert "Mondays to Fridays 18:00–22:00" in await s.say(w.a, w.alice, "availability show")
+
+    assert "any time" in await s.say(w.a, w.alice, "availability clear")
+    (alice,) = await s.rows(MemberRow, MemberRow.user_id == w.alice.id)
+    assert alice.windows is None
+
+    text = await s.say(w.a, w.mod_a, "mod member availability", member=w.alice, windows="sat 08:00-14:00")
+    assert f"<@{w.alice.id}>'s times" in text and "Saturdays 08:00–14:00" in text
+    assert "not in the rota" in await s.say(w.a, w.bob, "availability set", windows="sat")
