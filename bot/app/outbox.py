@@ -68,7 +68,7 @@ from .ports import (
     VotePostContent,
     VoteReminder,
 )
-from .week import draw_chart
+from .week import draw_chart, piece_moments, sorted_by_time
 
 log = logging.getLogger(__name__)
 
@@ -335,9 +335,16 @@ class Dispatcher:
                 org = await session.get_one(Organization, rota.organization_id)
                 member = await session.get_one(MemberRow, payload["member_id"])
                 todo = [
-                    (h.task.name, h.assignment.hours)
-                    for h in await rotas.holdings(session, rota.id)
-                    if h.member.id == member.id and h.assignment.done_at is None
+                    (h.task.name, h.assignment.hours, *piece_moments(rota.week, org.timezone, h.assignment))
+                    for h in sorted_by_time(
+                        rota.week,
+                        org.timezone,
+                        [
+                            h
+                            for h in await rotas.holdings(session, rota.id)
+                            if h.member.id == member.id and h.assignment.done_at is None
+                        ],
+                    )
                 ]
                 if not todo or not member.reminders:
                     return Outcome()  # all done (or opted out) since it was queued: nothing to remind of

@@ -94,7 +94,8 @@ class Reminder:
 
     org_name: str
     week: str
-    tasks: Sequence[tuple[str, float]]  # (task, hours)
+    # (task, hours, start, end): start and end in UTC for a shift at a set time, None for flexible work
+    tasks: Sequence[tuple[str, float, datetime | None, datetime | None]]
 
 
 @dataclass(frozen=True)

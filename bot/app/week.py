@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from bot.chart import balance_chart, distinct
@@ -13,6 +13,7 @@ from bot.errors import BadInput, UserFacingError
 from bot.fairness import Fairness, fairness_of, shares
 from bot.report import Report
 from bot.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
+from bot.shifts import shift_moments
 from bot.solver_ids import member_key, task_key
 from storage import rotas
 from storage.db import Database
@@ -38,6 +39,23 @@ async def draw_chart(
     except Exception:
         log.exception("the balance chart of organization %s (%s) could not be drawn; sent without it", org_id, title)
         return None
+
+
+def piece_moments(week: str, tz_name: str, piece: Assignment) -> tuple[datetime | None, datetime | None]:
+    """When a piece of a timed task starts and ends (UTC); (None, None) for flexible work."""
+    if piece.day is None or piece.start is None or piece.end is None:
+        return None, None
+    return shift_moments(week, piece.day, piece.start, piece.end, tz_name)
+
+
+def sorted_by_time(week: str, tz_name: str, items: Sequence[Holding]) -> list[Holding]:
+    """Timed pieces first, in the order they happen, then flexible work by task name."""
+
+    def key(item: Holding) -> tuple[bool, datetime, str]:
+        start, _ = piece_moments(week, tz_name, item.assignment)
+        return start is None, start or datetime.max.replace(tzinfo=UTC), item.task.name.lower()
+
+    return sorted(items, key=key)
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,8 @@ class JobLine:
     done: bool
     why: str  # the balancing's reason, or ""
     description: str | None = None  # what the task involves
+    starts: datetime | None = None  # a shift at a set time (UTC); None: flexible work
+    ends: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,13 +158,14 @@ async def my_jobs(
     past_ratio = solver.past_ratios().get(week.member.id)
     lines = []
     load = [0.0, 0.0, 0.0]
-    for item in week.mine:
+    for item in sorted_by_time(week.rota.week, week.org.timezone, week.mine):
         task = solver_tasks.get(task_key(item.task.id))
         if task is not None:
             load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
         why = reason(task, past_ratio, solver.tasks) if task else ""
         done = item.assignment.done_at is not None
-        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description))
+        starts, ends = piece_moments(week.rota.week, week.org.timezone, item.assignment)
+        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description, starts, ends))
     key = member_key(week.member.id)
     report = Report.from_json(week.rota.report)
     fairness = fairness_of(report, key)

@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.rota import inside, overlap
+from bot.solver.timed import parse_windows
 from storage import orgs
-from storage.models import MemberRow, TaskRow
-from tests.e2e.conftest import World
+from storage.models import Assignment, MemberRow, TaskRow
+from tests.e2e.builders import Clock, create_org, seed
+from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import FakeGuild, FakeUser
 
 pytestmark = pytest.mark.slow
@@ -122,3 +125,83 @@ async def test_availability_is_set_shown_refused_cleared_and_set_by_a_moderator(
     text = await s.say(w.a, w.mod_a, "mod member availability", member=w.alice, windows="sat 08:00-14:00")
     assert f"<@{w.alice.id}>'s times" in text and "Saturdays 08:00–14:00" in text
     assert "not in the rota" in await s.say(w.a, w.bob, "availability set", windows="sat")
+
+
+MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # week 2026-W49
+FLEXIBLE = [("Dishes", 3, 2, 1), ("Baking", 3, 7, 6)]
+
+
+async def timed_world(world: World, start_bot, db_url: str, **settings):
+    """Bakery (UTC) with a Saturday stall, weekday phones and flexible work; alice is free Saturday
+    mornings, bob weekday afternoons, carol only on Sundays. Week 2026-W49 published."""
+    clock = Clock(MONDAY)
+    config = bot_settings(world.fake, db_url, solver_time_limit=1, **settings)
+    bot = await start_bot(settings=config, before_start=lambda b: setattr(b, "clock", clock))
+    s = Session(world, bot)
+    org_id = await create_org(bot, world.a)
+    await seed(bot, org_id, [world.alice, world.bob, world.carol], FLEXIBLE)
+    await s.say(world.a, world.mod_a, "mod task add", name="Stall", hours=4, when="sat 09:00")
+    await s.say(world.a, world.mod_a, "mod task add", name="Phones", hours=2, when="mon-fri 14:00")
+    for user, windows in ((world.alice, "sat 08:00-14:00"), (world.bob, "mon-fri 13:00-17:00"), (world.carol, "sun")):
+        assert "Saved" in await s.say(world.a, user, "availability set", windows=windows)
+    await bot.services.publication.publish(org_id, "2026-W49")
+    return s, clock, org_id
+
+
+def stamps(text: str) -> list[tuple[datetime, datetime]]:
+    return [
+        (datetime.fromtimestamp(int(a), UTC), datetime.fromtimestamp(int(b), UTC))
+        for a, b in re.findall(r"<t:(\d+):f>–<t:(\d+):t>", text)
+    ]
+
+
+async def test_the_week_shows_shifts_as_timestamps_within_windows_and_never_two_at_once(
+    world: World, start_bot, db_url
+) -> None:
+    s, _, _ = await timed_world(world, start_bot, db_url)
+    w = s.world
+    post = await s.fake.wait_for_message(w.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
+    fields = {f["value"].split(">:")[0] + ">": f["value"] for e in post["embeds"] for f in e.get("fields", [])}
+    bob_line = fields[f"<@{w.bob.id}>"]
+    assert stamps(bob_line) == [
+        (datetime(2026, 11, 30 + d, 14, tzinfo=UTC) if d == 0 else datetime(2026, 12, d, 14, tzinfo=UTC),
+         (datetime(2026, 11, 30 + d, 16, tzinfo=UTC) if d == 0 else datetime(2026, 12, d, 16, tzinfo=UTC)))
+        for d in range(5)
+    ]  # fmt: skip
+    assert stamps(fields[f"<@{w.alice.id}>"]) == [
+        (datetime(2026, 12, 5, 9, tzinfo=UTC), datetime(2026, 12, 5, 13, tzinfo=UTC))
+    ]
+    assert "this week, any time" in fields[f"<@{w.carol.id}>"]
+
+    held = await s.rows(Assignment)
+    people = {m.id: m for m in await s.rows(MemberRow)}
+    for piece in held:
+        if piece.day is None:
+            continue
+        windows = parse_windows(people[piece.member_id].windows or "")
+        span = (piece.day * 1440 + piece.start, piece.day * 1440 + piece.end)
+        assert inside(windows, span), (people[piece.member_id].display_name, span)
+        for other in held:
+            if other.id != piece.id and other.member_id == piece.member_id and other.day is not None:
+                assert not overlap(span, (other.day * 1440 + other.start, other.day * 1440 + other.end))
+
+    jobs = await s.say(w.a, w.bob, "myjobs")
+    times = stamps(jobs)
+    assert len(times) == 5 and times == sorted(times)
+    csv_file = next(a for a in post["attachments"] if a["filename"].endswith(".csv"))
+    table = list(csv.DictReader(io.StringIO(s.fake.attachment_bytes(csv_file).decode())))
+    assert {(r["task"], r["day"], r["start"], r["end"]) for r in table if r["task"] == "Stall"} == {
+        ("Stall", "sat", "09:00", "13:00")
+    }
+    assert all(r["day"] == "" for r in table if r["task"] in ("Dishes", "Baking"))
+
+
+async def test_a_swap_to_someone_unavailable_is_refused_naming_why(world: World, start_bot, db_url) -> None:
+    s, _, _ = await timed_world(world, start_bot, db_url)
+    w = s.world
+    text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.carol)
+    assert f"<@{w.carol.id}> can't take **Stall**: they are not available sat 09:00–13:00 (their times: sun)" in text
+    text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.bob)
+    assert "can't take **Stall**" in text  # bob: weekday afternoons only (or his hours are full)
+    (stall,) = [p for p in await s.rows(Assignment) if p.day == 5]
+    assert stall.member_id == stall.assigned_member_id  # nothing changed
