@@ -11,18 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
+from bot.app.calendars import Calendars
 from bot.app.claims import Claims
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
+from bot.health import Check, heartbeat_key, service_checks
 from bot.leader import Leadership
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
+from bot.web import WebServer
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
 from storage.db import Database
@@ -52,6 +55,8 @@ class Services:
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
     leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
+    calendars: Calendars | None = None
+    web: WebServer | None = None  # only with WEB_PORT
 
     @classmethod
     def create(cls, bot: RotaBot) -> Services:
@@ -77,6 +82,17 @@ class Services:
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
         services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
+        services.calendars = Calendars(bot.db, clock)
+        settings = bot.settings
+        if settings.web_port is not None:
+            services.web = WebServer(
+                services.calendars,
+                services.health,
+                host=settings.web_host,
+                port=settings.web_port,
+                base_url=settings.web_base_url,
+                report_dir=settings.report_dir,
+            )
         if bot.settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -90,10 +106,18 @@ class Services:
     def now(self) -> datetime:
         return self.bot.now()
 
+    async def health(self) -> list[Check]:
+        """`/healthz`: the checks of `parecon-rota health`, from inside the running bot."""
+        settings = self.bot.settings
+        return await service_checks(settings.database_url, heartbeat_key(settings.shard_ids), datetime.now(UTC))
+
     async def start(self) -> None:
         """Start the scheduler (its one-off timers: vote deadlines) and stand for the leadership; the
         leader runs the weekly jobs (`_lead`). Once the bot is connected: deliver what the outbox
         holds (a previous process's effects included), close merge votes whose deadline passed."""
+        if self.web is not None and self.calendars is not None:
+            await self.web.start()
+            self.calendars.base_url = self.web.base_url
         if self.scheduler is not None:
             self.scheduler.start()
             self.leadership = Leadership(
@@ -114,6 +138,8 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
+        if self.web is not None:
+            await self.web.stop()
 
     async def _lead(self) -> None:
         """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
