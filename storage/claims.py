@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.rota import Candidate, MemberInfo, Shift, week_days
+from bot.domain.rota import Candidate, MemberInfo, Shift, week_days
 from storage.models import Assignment, Away, MemberRow, Qualification, TaskClaim, TaskRow
 from storage.tasks import member_windows
 
@@ -19,7 +19,7 @@ async def candidates(
 ) -> list[tuple[MemberRow, Candidate]]:
     """Every active member of the organization (or only `member_id`) with their qualifications, away
     days in the week, availability windows and what they hold in this rota, when (for
-    `bot.rota.why_not_take`)."""
+    `bot.domain.rota.why_not_take`)."""
     query = select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active)
     if member_id is not None:
         query = query.where(MemberRow.id == member_id)

@@ -64,7 +64,7 @@ class Organization(SQLModel, table=True):
     publish_time: time = Field(default=time(9, 0))
     default_hours: float = Field(default=10.0)
     # Splittable tasks are cut into whole multiples of this many hours (read it with
-    # `bot.organizations.check_granularity`: a float holds these two-decimal values exactly enough).
+    # `bot.domain.organizations.check_granularity`: a float holds these two-decimal values exactly enough).
     granularity: float = Field(default=0.25)
     quorum_pct: int = Field(default=50)
     threshold_pct: int = Field(default=67)
@@ -141,7 +141,7 @@ class TaskRow(SQLModel, table=True):
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
     every_weeks: int = Field(default=1, description="1 weekly, N every N weeks from first_week, 0 once")
     # Work at a set time (None: flexible, done any time in the week): the days as `mon-fri`, `sat`,
-    # `tue,thu` (bot.solver.timed syntax) and the local start in minutes after midnight.
+    # `tue,thu` (bot.domain.solver.timed syntax) and the local start in minutes after midnight.
     day: str | None = Field(default=None, max_length=40)
     start: int | None = Field(default=None)
     first_week: str | None = Field(default=None, max_length=8, description="ISO week, e.g. 2026-W50")
@@ -174,7 +174,7 @@ class MemberRow(SQLModel, table=True):
         default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
     )
     show_in_report: bool = Field(default=False, description="named in the public report (else an anonymous rank)")
-    # When they can work timed tasks, in bot.solver.timed's syntax (`mon-fri 18:00-22:00; sat`); None: any time.
+    # When they can work timed tasks, in bot.domain.solver.timed's syntax (`mon-fri 18:00-22:00; sat`); None: any time.
     windows: str | None = Field(default=None, max_length=500)
     shift_reminders: bool = Field(default=True, description="the DM before each shift (off with /notify)")
 

@@ -14,9 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.ics import CalendarItem, calendar_bytes, item_key
-from bot.rota import iso_week, week_start
-from bot.solver.model import exact_hours
+from bot.domain.rota import iso_week, week_start
+from bot.domain.solver.model import exact_hours
+from bot.render.ics import CalendarItem, calendar_bytes, item_key
 from storage import calendars as queries
 from storage import rotas
 from storage.db import Database, Session

@@ -1,5 +1,5 @@
 """Giving a task back ("Can't do…") and claiming it: the piece is offered, in the rota channel, to
-the members who can take it (`bot.rota.why_not_take`); the first to claim takes it (the piece's
+the members who can take it (`bot.domain.rota.why_not_take`); the first to claim takes it (the piece's
 member changes, as an accepted swap does, so the balance and the rotation count it); if nobody
 claims it by the deadline, the moderators are told.
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.errors import BadInput
-from bot.rota import Shift, TaskInfo, claim_deadline, week_end, why_not_take
+from bot.domain.errors import BadInput
+from bot.domain.rota import Shift, TaskInfo, claim_deadline, week_end, why_not_take
 from storage import claims as queries
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
@@ -76,7 +76,7 @@ def shift_of(piece: Assignment, task: TaskRow) -> Shift | None:
 async def why_not(
     session: Session, org_id: int, piece: Assignment, task: TaskRow, member_id: int, week: str, *, you: bool
 ) -> str | None:
-    """`bot.rota.why_not_take` for one member and one piece, read from the database."""
+    """`bot.domain.rota.why_not_take` for one member and one piece, read from the database."""
     found = await queries.candidates(session, org_id, piece.rota_id, week, member_id)
     if not found:
         return "you are not in the rota" if you else "they are not in the rota"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot import organizations as rules
-from bot.errors import BadInput
-from bot.rota import iso_week, week_start
-from bot.shifts import parse_member_windows, window_moments, windows_words
-from bot.solver.model import hours_text
-from bot.solver.timed import format_windows
+from bot.domain import organizations as rules
+from bot.domain.errors import BadInput
+from bot.domain.rota import iso_week, week_start
+from bot.domain.shifts import parse_member_windows, window_moments, windows_words
+from bot.domain.solver.model import hours_text
+from bot.domain.solver.timed import format_windows
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow

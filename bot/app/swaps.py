@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import BadInput
-from bot.rota import week_end
+from bot.domain.errors import BadInput
+from bot.domain.rota import week_end
 from storage import outbox
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
@@ -36,7 +36,7 @@ class SwapAnswered:
 
 
 async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
-    """The member taking a piece must be able to (`bot.rota.why_not_take`, the same rule as claims):
+    """The member taking a piece must be able to (`bot.domain.rota.why_not_take`, the same rule as claims):
     qualified, not away, the hours fit, available for the whole shift, no clash with their others."""
     rota = await session.get_one(Rota, piece.rota_id)
     reason = await why_not(session, target.organization_id, piece, task, target.id, rota.week, you=False)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.rota import inside, overlap
-from bot.solver.timed import parse_windows
+from bot.domain.rota import inside, overlap
+from bot.domain.solver.timed import parse_windows
 from storage import orgs
 from storage.models import Assignment, MemberRow, TaskRow
 from tests.e2e.builders import Clock, create_org, seed

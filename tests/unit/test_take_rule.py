@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.rota import Candidate, MemberInfo, Shift, TaskInfo, solver_inputs, why_not_take
-from bot.solver.timed import parse_windows
+from bot.domain.rota import Candidate, MemberInfo, Shift, TaskInfo, solver_inputs, why_not_take
+from bot.domain.solver.timed import parse_windows
 
 WEEK = "2026-W50"  # Mon 7 Dec – Sun 13 Dec 2026
 STALL = TaskInfo(1, "Stall", 4, 1, False, 1, None, (), None, (5,), 9 * 60)
