@@ -38,6 +38,7 @@ EXTENSIONS = (
     "cogs.merge",
     "cogs.ledger",
     "cogs.report",
+    "cogs.calendar",
 )
 
 DISCORD_API_BASE = "https://discord.com/api/v10"

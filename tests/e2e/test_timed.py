@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import aiohttp
+import icalendar
 import pytest
 from sqlmodel import select
 
@@ -205,3 +207,71 @@ async def test_a_swap_to_someone_unavailable_is_refused_naming_why(world: World,
     assert "can't take **Stall**" in text  # bob: weekday afternoons only (or his hours are full)
     (stall,) = [p for p in await s.rows(Assignment) if p.day == 5]
     assert stall.member_id == stall.assigned_member_id  # nothing changed
+
+
+def events(content: bytes) -> dict[str, icalendar.Event]:
+    """The calendar's events by summary (it must parse)."""
+    parsed = icalendar.Calendar.from_ical(content)
+    return {str(e["summary"]): e for e in parsed.walk("VEVENT")}
+
+
+async def test_calendar_file_and_feed_show_the_shifts_and_a_reset_link_is_gone(world: World, start_bot, db_url) -> None:
+    s, _, org_id = await timed_world(world, start_bot, db_url, web_port=0)
+    w = s.world
+    message = await s.reply(w.a, w.alice, "calendar show")
+    [attachment] = message["attachments"]
+    shown = events(s.fake.attachment_bytes(attachment))
+    people = {m.id: m for m in await s.rows(MemberRow)}
+    tasks = {t.id: t for t in await s.rows(TaskRow)}
+    alices = [p for p in await s.rows(Assignment) if people[p.member_id].user_id == w.alice.id]
+    expected = {
+        tasks[p.task_id].name if p.day is not None else f"{tasks[p.task_id].name}, {p.hours:g} h this week"
+        for p in alices
+    }
+    assert set(shown) == expected and "Stall" in shown
+    stall = shown["Stall"]
+    assert stall.decoded("dtstart") == datetime(2026, 12, 5, 9, tzinfo=ZoneInfo("UTC"))
+    assert stall.decoded("dtend") - stall.decoded("dtstart") == timedelta(hours=4)
+    for summary, event in shown.items():
+        if summary != "Stall":  # flexible work: all day on the week's Monday
+            assert event.decoded("dtstart") == date(2026, 11, 30)
+
+    link = re.search(r"<(http://[^>]+/calendar/[A-Za-z0-9_-]+\.ics)>", message["content"]).group(1)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link) as response:
+            assert response.status == 200 and response.content_type == "text/calendar"
+            assert set(events(await response.read())) == expected
+        again = await s.say(w.a, w.alice, "calendar show")  # the link is shown once
+        assert "/calendar/" not in again and "/calendar reset" in again
+
+        text = await s.say(w.a, w.alice, "calendar reset")
+        assert "old link no longer works" in text
+        new_link = re.search(r"<(http://[^>]+\.ics)>", text).group(1)
+        async with http.get(link) as response:
+            assert response.status == 404
+        async with http.get(new_link) as response:
+            assert response.status == 200 and set(events(await response.read())) == expected
+        async with http.get(link.rsplit("/", 1)[0] + "/" + "x" * 43 + ".ics") as response:
+            assert response.status == 404  # never existed: the same answer
+
+        # A moderator's organization-wide feed; the shifts keep their UIDs across a re-publication.
+        refused = await s.say(w.a, w.alice, "calendar show", everyone=True)
+        assert "Manage Server" in refused
+        everyone = await s.reply(w.a, w.mod_a, "calendar show", everyone=True)
+        org_link = re.search(r"<(http://[^>]+\.ics)>", everyone["content"]).group(1)
+
+        async def timed_uids() -> set[str]:
+            async with http.get(org_link) as response:
+                parsed = icalendar.Calendar.from_ical(await response.read())
+            return {str(e["uid"]) for e in parsed.walk("VEVENT") if isinstance(e.decoded("dtstart"), datetime)}
+
+        before = await timed_uids()
+        assert len(before) == 6  # the stall and five afternoons of phones
+        await s.bot.services.publication.publish(org_id, "2026-W49", replace=True)
+        assert await timed_uids() == before
+
+        health_url = link.split("/calendar/")[0] + "/healthz"
+        async with http.get(health_url) as response:
+            body = await response.text()
+            assert response.status in (200, 503) and "database: reachable, schema up to date" in body
+            assert "gateway" in body
