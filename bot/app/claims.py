@@ -30,6 +30,7 @@ from .week import my_week, open_tasks
 
 if TYPE_CHECKING:
     from .outbox import Dispatcher
+    from .shift_reminders import ShiftReminders
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
 class Claims:
     def __init__(self, db: Database, outbox: Dispatcher, clock: Clock, *, jobs: Jobs | None) -> None:
         self.db, self.outbox, self.clock, self.jobs = db, outbox, clock, jobs
+        self.shift_reminders: ShiftReminders | None = None  # the reminder before a shift follows its taker
 
     async def open_ids(self) -> list[int]:
         """Set the deadline timer of every open claim (at start); returns their ids."""
@@ -209,6 +211,8 @@ class Claims:
             self.jobs.remove_key(timer_key(claim_id))
         await self.outbox.deliver_subject(subject(claim_id))
         self.outbox.kick()
+        if self.shift_reminders is not None:
+            await self.shift_reminders.schedule_piece(piece.id)
         return Claimed(task.name, piece.hours, rota.week, giver.user_id)
 
     async def expire(self, claim_id: int) -> bool:

@@ -48,6 +48,7 @@ from storage.models import (
 )
 from storage.tasks import active_tasks
 
+from . import shift_reminders
 from .claims import offered_to
 from .merges import VoteClosed, VoteEnd, VoteWithdrawn
 from .ports import (
@@ -269,6 +270,8 @@ class Dispatcher:
                 if notice is not None and offer.message_id and here:
                     await self.rota.close_claim(channel, offer.message_id, notice)
             return Outcome()
+        if effect.kind == shift_reminders.KIND:
+            return await self._shift_reminder(payload, marker, tried_before)
         if effect.kind in ("remind", "swap.answer"):
             return await self._member_dm(effect.kind, payload, marker, tried_before)
         if effect.kind == "vote.remind":
@@ -361,6 +364,17 @@ class Dispatcher:
         found = await self.rota.find_dm(user_id, marker) if tried_before else None
         if found is not None:
             return Outcome(found)
+        return Outcome(await self.rota.send_dm(user_id, content, marker), True)
+
+    async def _shift_reminder(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
+        """The DM before a shift (`bot.app.shift_reminders`), unless it no longer makes sense."""
+        found = await shift_reminders.reminder_content(self.db, payload)
+        if found is None:
+            return Outcome()
+        user_id, content = found
+        sent = await self.rota.find_dm(user_id, marker) if tried_before else None
+        if sent is not None:
+            return Outcome(sent)
         return Outcome(await self.rota.send_dm(user_id, content, marker), True)
 
     async def _rota_content(self, effect: OutboxEffect, rota_id: int, marker: str) -> RotaPostContent:

@@ -17,6 +17,7 @@ from storage.rotas import Holding
 
 if TYPE_CHECKING:
     from .merges import VoteClosed, VoteWithdrawn
+    from .shift_reminders import ShiftReminder
 
 T = TypeVar("T")
 
@@ -194,8 +195,8 @@ class RotaEffects(Protocol):
         """The offer's message once taken or expired: says so, and loses its claim button."""
         ...
 
-    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
-        """A reminder or a swap's answer by DM; returns the message id."""
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided | ShiftReminder, marker: str) -> int:
+        """A reminder, a swap's answer or the reminder before a shift by DM; returns the message id."""
         ...
 
     async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:

@@ -31,6 +31,7 @@ from . import audit
 from .lookups import require_org
 from .outbox import Dispatcher
 from .ports import Clock, Runner
+from .shift_reminders import ShiftReminders
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Publication:
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
         self.on_published: Callable[[int], None] | None = None  # e.g. rewrite the public report (not awaited)
+        self.shift_reminders: ShiftReminders | None = None  # the reminders before the week's shifts
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.db.session() as session:
@@ -229,6 +231,8 @@ class Publication:
                     self.on_published(org_id)
             deliveries = await self.outbox.deliver_subject(subject(rota))
             self.outbox.kick()  # anything that failed is retried in the background
+            if created and self.shift_reminders is not None:
+                await self.shift_reminders.schedule_rota(rota.id)
             posted = sum(1 for d in deliveries if d.kind == "rota.post" and d.sent)
             return Published(rota, created, posted)
 

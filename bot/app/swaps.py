@@ -33,6 +33,7 @@ class SwapAnswered:
     hours: float
     giver_user_id: int
     taker_user_id: int
+    assignment_id: int = 0  # the piece (its reminder before the shift follows its new holder)
 
 
 async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
@@ -110,4 +111,4 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clo
             payload={"offer_id": found.id},
             now=clock(),
         )
-    return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)
+    return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id, piece.id)

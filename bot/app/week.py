@@ -235,6 +235,8 @@ async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool,
             member.notify = on
         if about in ("everything", "reminders"):
             member.reminders = on
+        if about in ("everything", "shifts"):
+            member.shift_reminders = on
 
 
 async def rota_week(db: Database, guild_id: int | None, rota_id: int) -> str:

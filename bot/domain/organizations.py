@@ -277,3 +277,19 @@ def check_task_time(when: TaskTime | None, hours: float) -> TaskTime | None:
             "Give it several days instead (e.g. `when:mon-fri 09:00`), or make it flexible (`when:-`)."
         )
     return when
+
+
+MAX_SHIFT_REMINDER_HOURS = 168
+
+
+def parse_shift_reminder_hours(text: str) -> int | None:
+    """`shift_reminders:` of `/mod org settings`: whole hours before a shift (1 to a week), or off."""
+    raw = text.strip().lower().removesuffix("h").strip()
+    if raw in ("off", "none", "0", "-"):
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHIFT_REMINDER_HOURS:
+        raise BadInput(
+            f"`{text.strip()}` is not a number of hours before a shift: give whole hours from 1 to "
+            f"{MAX_SHIFT_REMINDER_HOURS} (e.g. 12), or `off`."
+        )
+    return int(raw)

@@ -21,6 +21,7 @@ from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
+from bot.app.shift_reminders import ShiftReminders
 from bot.domain.schedule import missed_runs
 from bot.runtime.health import Check, heartbeat_key, service_checks
 from bot.runtime.leader import Leadership
@@ -56,6 +57,7 @@ class Services:
     leadership: Leadership | None = None
     leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
     calendars: Calendars | None = None
+    shift_reminders: ShiftReminders | None = None
     web: WebServer | None = None  # only with WEB_PORT
 
     @classmethod
@@ -81,8 +83,11 @@ class Services:
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
+        shift_reminders = ShiftReminders(bot.db, outbox, clock, jobs=scheduler)
+        claims.shift_reminders = publication.shift_reminders = shift_reminders
         services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
         services.calendars = Calendars(bot.db, clock)
+        services.shift_reminders = shift_reminders
         settings = bot.settings
         if settings.web_port is not None:
             services.web = WebServer(
@@ -127,6 +132,8 @@ class Services:
             self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
+        if self.shift_reminders is not None and self.scheduler is not None:  # the timers' home
+            self._spawn(self._remind_overdue(await self.shift_reminders.rebuild()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
@@ -221,6 +228,11 @@ class Services:
     async def _expire_overdue(self, claim_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.claims.expire_overdue(claim_ids)
+
+    async def _remind_overdue(self, piece_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        assert self.shift_reminders is not None
+        await self.shift_reminders.fire_overdue(piece_ids)
 
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.app.ports import Channel, ClaimNotice, ModNotice, Reminder, RoleMove, RotaPostContent, SwapDecided
+from bot.app.shift_reminders import ShiftReminder
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import (
@@ -23,6 +24,7 @@ from .render import (
     reminder_text,
     rota_csv,
     rota_embeds,
+    shift_reminder_text,
     swap_decided_text,
 )
 from .views import claim_view, post_view
@@ -125,9 +127,12 @@ class DiscordRotaEffects:
                 .edit(content=claim_closed_text(notice), view=None, allowed_mentions=only_users((), ping=False))
             )
 
-    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided | ShiftReminder, marker: str) -> int:
         channel = await self._dm_channel(user_id)
-        text = reminder_text(content) if isinstance(content, Reminder) else swap_decided_text(content)
+        if isinstance(content, ShiftReminder):
+            text = shift_reminder_text(content)
+        else:
+            text = reminder_text(content) if isinstance(content, Reminder) else swap_decided_text(content)
         with delivery_errors(f"sending member {user_id} a DM (DMs closed?)"):
             message = await channel.send(with_marker(text, marker))
         return message.id

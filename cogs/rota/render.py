@@ -12,6 +12,7 @@ import discord
 
 from bot.app.ports import ClaimNotice, ModNotice, Reminder, SwapDecided
 from bot.app.publication import by_member
+from bot.app.shift_reminders import ShiftReminder
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs, piece_moments, sorted_by_time
 from bot.domain.fairness import Fairness, fairness_of, summary, verdict
@@ -294,6 +295,20 @@ def reminder_text(reminder: Reminder) -> str:
             *lines,
             "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
             "to the others. `/notify setting:off about:reminders` stops these reminders.",
+        ]
+    )
+
+
+def shift_reminder_text(reminder: ShiftReminder) -> str:
+    """The DM before a shift: what, when (in the reader's own time), and how to get out of it."""
+    about = f"\n*{clip(reminder.description, 300)}*" if reminder.description else ""
+    return "\n".join(
+        [
+            f"⏰ A reminder from **{literal(clip(reminder.org_name, 100))}**: your shift "
+            f"**{literal(clip(reminder.task, 100))}** ({hours_text(reminder.hours)} h) starts "
+            f"{discord.utils.format_dt(reminder.starts, 'R')}: {span_text(reminder.starts, reminder.ends)}.{about}",
+            "Can't make it? **Can't do…** under the rota post offers it to the others, or `/swap` it. "
+            "`/notify setting:off about:shifts` stops these reminders.",
         ]
     )
 

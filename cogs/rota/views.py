@@ -59,6 +59,8 @@ class SwapButton(
             )
             await interaction.response.edit_message(content=swap_answer_text(answer), view=None)
             services(interaction).outbox.kick()  # the offerer's DM
+            if answer.accepted and (shifts := services(interaction).shift_reminders) is not None:
+                await shifts.schedule_piece(answer.assignment_id)  # the reminder before it: the new holder's
         except Exception as error:
             await answer_error(interaction, error)
 

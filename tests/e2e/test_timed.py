@@ -3,6 +3,7 @@ Discord timestamps, the one rule for taking a piece, calendars and the reminder 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -14,13 +15,14 @@ import icalendar
 import pytest
 from sqlmodel import select
 
+from bot.app.shift_reminders import timer_key as shift_timer
 from bot.domain.rota import inside, overlap
 from bot.domain.solver.timed import parse_windows
 from storage import orgs
 from storage.models import Assignment, MemberRow, TaskRow
 from tests.e2e.builders import Clock, create_org, seed
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import FakeGuild, FakeUser
+from tests.e2e.fake_discord import FakeGuild, FakeUser, message_buttons
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +135,10 @@ MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # week 2026-W49
 FLEXIBLE = [("Dishes", 3, 2, 1), ("Baking", 3, 7, 6)]
 
 
-async def timed_world(world: World, start_bot, db_url: str, **settings):
+WINDOWS = {"alice": "sat 08:00-14:00", "bob": "mon-fri 13:00-17:00", "carol": "sun"}
+
+
+async def timed_world(world: World, start_bot, db_url: str, windows=WINDOWS, **settings):
     """Bakery (UTC) with a Saturday stall, weekday phones and flexible work; alice is free Saturday
     mornings, bob weekday afternoons, carol only on Sundays. Week 2026-W49 published."""
     clock = Clock(MONDAY)
@@ -144,9 +149,10 @@ async def timed_world(world: World, start_bot, db_url: str, **settings):
     await seed(bot, org_id, [world.alice, world.bob, world.carol], FLEXIBLE)
     await s.say(world.a, world.mod_a, "mod task add", name="Stall", hours=4, when="sat 09:00")
     await s.say(world.a, world.mod_a, "mod task add", name="Phones", hours=2, when="mon-fri 14:00")
-    for user, windows in ((world.alice, "sat 08:00-14:00"), (world.bob, "mon-fri 13:00-17:00"), (world.carol, "sun")):
-        assert "Saved" in await s.say(world.a, user, "availability set", windows=windows)
+    for user in (world.alice, world.bob, world.carol):
+        assert "Saved" in await s.say(world.a, user, "availability set", windows=windows[user.name])
     await bot.services.publication.publish(org_id, "2026-W49")
+    s.clock = clock
     return s, clock, org_id
 
 
@@ -275,3 +281,62 @@ async def test_calendar_file_and_feed_show_the_shifts_and_a_reset_link_is_gone(w
             body = await response.text()
             assert response.status in (200, 503) and "database: reachable, schema up to date" in body
             assert "gateway" in body
+
+
+def shift_dms(fake, user, task: str) -> list[dict]:
+    return [m for m in fake.dm_messages(user) if m["content"].startswith("⏰") and f"**{task}**" in m["content"]]
+
+
+async def test_the_reminder_before_a_shift_comes_once_to_its_holder_not_after_a_swap_moved_it(
+    world: World, start_bot, db_url
+) -> None:
+    windows = WINDOWS | {"carol": "sat 08:00-14:00; sun"}
+    s, clock, _ = await timed_world(world, start_bot, db_url, windows, scheduler_enabled=True)
+    w, fake, bot = s.world, s.fake, s.bot
+    people = {m.id: m for m in await s.rows(MemberRow)}
+    users = {u.id: u for u in (w.alice, w.bob, w.carol)}
+    # Monday's phones start at 14:00: 12 h before was 02:00, so its reminder went out with the rota.
+    await fake.wait_until(lambda: shift_dms(fake, w.bob, "Phones"), 15, "the reminder of Monday's phones")
+    [monday] = shift_dms(fake, w.bob, "Phones")
+    assert stamps(monday["content"]) == [
+        (datetime(2026, 11, 30, 14, tzinfo=UTC), datetime(2026, 11, 30, 16, tzinfo=UTC))
+    ]
+    assert "/notify setting:off about:shifts" in monday["content"]
+
+    (stall,) = [p for p in await s.rows(Assignment) if p.day == 5]
+    holder = users[people[stall.member_id].user_id]
+    other = w.carol if holder is w.alice else w.alice
+    job = bot.services.scheduler.scheduler.get_job(shift_timer(stall.id))
+    assert job is not None  # Friday 21:00, 12 h before the stall
+
+    # The holder swaps the stall away before the reminder is due.
+    offered = await fake.invoke(w.a, holder, "swap", task="Stall", member=other)
+    message = await offered.wait_reply()
+    accept = next(b["custom_id"] for b in message_buttons(message) if b["label"] == "Accept")
+    await (await fake.click(w.a, other, message, accept)).wait_response()
+
+    async def moved() -> bool:
+        (piece,) = await s.rows(Assignment, Assignment.id == stall.id)
+        return people[piece.member_id].user_id == other.id
+
+    assert await moved()
+
+    clock.now = datetime(2026, 12, 4, 21, 0, 30, tzinfo=UTC)
+    bot.services.scheduler.fire_key_now(shift_timer(stall.id))
+    await fake.wait_until(lambda: shift_dms(fake, other, "Stall"), 15, "the reminder of the stall")
+    assert await bot.services.shift_reminders.fire(stall.id) is False  # fired again: still one DM
+    bot = await start_bot(  # a restart before the shift: the timers come back, the DM does not
+        settings=bot_settings(fake, db_url, solver_time_limit=1, scheduler_enabled=True),
+        before_start=lambda b: setattr(b, "clock", clock),
+    )
+    assert await bot.services.shift_reminders.fire(stall.id) is False
+    await asyncio.sleep(0.3)
+    assert len(shift_dms(fake, other, "Stall")) == 1
+    assert shift_dms(fake, holder, "Stall") == []  # swapped away: never told
+    assert len(shift_dms(fake, w.bob, "Phones")) == 1  # and Monday's once, across the restart
+
+    # Opted out: no reminder; a piece done: none either.
+    assert "No more DMs before your shifts" in await s.say(w.a, w.bob, "notify", setting="off", about="shifts")
+    (tuesday,) = [p for p in await s.rows(Assignment) if p.day == 1]
+    clock.now = datetime(2026, 12, 1, 2, 0, 30, tzinfo=UTC)
+    assert await bot.services.shift_reminders.fire(tuesday.id) is False

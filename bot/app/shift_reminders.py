@@ -1,0 +1,197 @@
+"""A reminder before each shift: a DM `shift_reminder_hours` (an organization's setting, default 12;
+None: off) before a piece of a timed task starts, to whoever holds it then.
+
+The timers are the stored pieces themselves (a published rota's assignments with a day and start):
+the scheduler holds one one-off timer per piece (`timer_key`), set after a publication, a swap or a
+claim, and rebuilt from the database at start (a reminder that fell due while the bot was down goes
+out at start while the shift has not begun). A firing re-reads the piece: nothing for a piece done,
+given back (its claim still open), changed hands (the new holder's timer is the one that counts) or
+gone with a re-publication. The outbox key (piece, holder, time) makes it once, however often the
+timer fires. Kept in one module, with its effect (`deliver`), so it moves as a unit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.domain.rota import iso_week
+from storage import claims as claim_queries
+from storage import outbox
+from storage import shifts as queries
+from storage.db import Database, Session
+from storage.models import Assignment, MemberRow, Organization, Rota, TaskRow
+
+from .ports import Clock, Jobs
+from .week import piece_moments
+
+if TYPE_CHECKING:
+    from .outbox import Dispatcher
+
+log = logging.getLogger(__name__)
+
+KIND = "shift.remind"
+
+
+def timer_key(assignment_id: int) -> str:
+    return f"shift-reminder:{assignment_id}"
+
+
+def subject(assignment_id: int) -> str:
+    return f"shift:{assignment_id}"
+
+
+@dataclass(frozen=True)
+class ShiftReminder:
+    """The DM before a shift: which task, when (UTC), for which organization."""
+
+    org_name: str
+    task: str
+    hours: float
+    starts: datetime
+    ends: datetime
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A piece whose reminder is still to come (or due now): when to remind, when it starts."""
+
+    assignment_id: int
+    remind_at: datetime
+    starts: datetime
+
+
+def due_of(org: Organization, rota: Rota, piece: Assignment) -> Due | None:
+    """When this piece's reminder is due (None: not timed, or reminders off)."""
+    if org.shift_reminder_hours is None:
+        return None
+    starts, _ = piece_moments(rota.week, org.timezone, piece)
+    if starts is None:
+        return None
+    return Due(piece.id, starts - timedelta(hours=org.shift_reminder_hours), starts)
+
+
+async def still_due(session: Session, piece_id: int, member_id: int | None = None) -> tuple | None:
+    """The piece, its rota, organization, task and holder, if a reminder still makes sense now: the
+    piece exists (not re-published away), is not done, not given back, its holder wants reminders
+    (and is `member_id`, when given: the holder it was queued for)."""
+    piece = await session.get(Assignment, piece_id)
+    if piece is None or piece.done_at is not None or piece.day is None:
+        return None
+    if member_id is not None and piece.member_id != member_id:
+        return None  # swapped away since
+    if await claim_queries.open_claim_of(session, piece.id) is not None:
+        return None  # given back: whoever claims it is reminded
+    rota = await session.get_one(Rota, piece.rota_id)
+    org = await session.get_one(Organization, rota.organization_id)
+    member = await session.get_one(MemberRow, piece.member_id)
+    if rota.published_at is None or not member.active or not member.shift_reminders:
+        return None
+    task = await session.get_one(TaskRow, piece.task_id)
+    return piece, rota, org, task, member
+
+
+class ShiftReminders:
+    def __init__(self, db: Database, outbox: Dispatcher, clock: Clock, *, jobs: Jobs | None) -> None:
+        self.db, self.outbox, self.clock, self.jobs = db, outbox, clock, jobs
+
+    async def rebuild(self) -> list[int]:
+        """At start: a timer for every timed piece of a published rota whose shift has not begun;
+        returns the pieces whose reminder is due already (the caller fires them)."""
+        now = self.clock()
+        async with self.db.session() as session:
+            found = await queries.upcoming_pieces(session, iso_week((now - timedelta(days=8)).date()))
+        overdue = []
+        for org, rota, piece in found:
+            due = due_of(org, rota, piece)
+            if due is None or due.starts <= now:
+                continue
+            if due.remind_at <= now:
+                overdue.append(piece.id)
+            else:
+                self._schedule(due)
+        return overdue
+
+    async def fire_overdue(self, ids: list[int]) -> None:
+        for piece_id in ids:
+            try:
+                await self.fire(piece_id)
+            except Exception:
+                log.exception("the reminder before shift %s failed", piece_id)
+
+    async def schedule_rota(self, rota_id: int) -> None:
+        """After a publication: each timed piece's timer (those due already fire now)."""
+        async with self.db.session() as session:
+            found = await queries.rota_pieces(session, rota_id)
+        await self._schedule_all(found)
+
+    async def schedule_piece(self, piece_id: int) -> None:
+        """After a swap or a claim: the piece's new holder's timer (or the reminder now, if due)."""
+        async with self.db.session() as session:
+            piece = await session.get(Assignment, piece_id)
+            if piece is None:
+                return
+            rota = await session.get_one(Rota, piece.rota_id)
+            org = await session.get_one(Organization, rota.organization_id)
+        await self._schedule_all([(org, rota, piece)])
+
+    async def _schedule_all(self, found: list[tuple[Organization, Rota, Assignment]]) -> None:
+        now = self.clock()
+        for org, rota, piece in found:
+            due = due_of(org, rota, piece)
+            if due is None or due.starts <= now:
+                continue
+            if due.remind_at <= now:
+                await self.fire(piece.id)
+            else:
+                self._schedule(due)
+
+    def _schedule(self, due: Due) -> None:
+        if self.jobs is not None:
+            self.jobs.once(timer_key(due.assignment_id), due.remind_at, self.fire, due.assignment_id)
+
+    async def fire(self, piece_id: int) -> bool:
+        """The timer: queue and send the DM to the piece's holder now, once (the outbox key); True
+        when this call queued it. Early (a clock moved back), it sets the timer again."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            found = await still_due(session, piece_id)
+            if found is None:
+                return False
+            piece, rota, org, _task, member = found
+            due = due_of(org, rota, piece)
+            if due is None or now >= due.starts:
+                return False  # reminders off, or the shift has begun: too late to remind
+            if now < due.remind_at:
+                self._schedule(due)
+                return False
+            added = await outbox.add(
+                session,
+                org_id=org.id,
+                kind=KIND,
+                key=f"{subject(piece.id)}:{member.id}:{piece.day}:{piece.start}",
+                subject=subject(piece.id),
+                payload={"assignment_id": piece.id, "member_id": member.id},
+                now=now,
+            )
+        if added is not None:
+            log.info("reminding member %s of shift %s (organization %s)", member.id, piece_id, org.id)
+        await self.outbox.deliver_subject(subject(piece_id))
+        self.outbox.kick()
+        return added is not None
+
+
+async def reminder_content(db: Database, payload: dict) -> tuple[int, ShiftReminder] | None:
+    """At delivery: the DM's user and content, or None when it no longer makes sense (done, given
+    back, swapped away, re-published, opted out since it was queued)."""
+    async with db.session() as session:
+        found = await still_due(session, payload["assignment_id"], payload["member_id"])
+        if found is None:
+            return None
+        piece, rota, org, task, member = found
+        starts, ends = piece_moments(rota.week, org.timezone, piece)
+        if starts is None or ends is None:
+            return None
+        return member.user_id, ShiftReminder(org.name, task.name, piece.hours, starts, ends, task.description)
