@@ -395,14 +395,20 @@ class Dispatcher:
             rota = await session.get_one(Rota, payload["rota_id"])
             org = await session.get_one(Organization, rota.organization_id)
             items = [h for h in await rotas.holdings(session, rota.id) if h.member.id == payload["member_id"]]
-        if not items:
+        changed = bool(payload.get("changed"))
+        if not items and not changed:
             return Outcome()  # nothing left to tell (a re-publication gave them nothing)
-        user_id = items[0].member.user_id
+        if items:
+            user_id = items[0].member.user_id
+        else:
+            async with self.db.session() as session:
+                user_id = (await session.get_one(MemberRow, payload["member_id"])).user_id
         found = await self.rota.find_dm(user_id, marker) if tried_before else None
         if found is not None:
             return Outcome(found)
         fairness = fairness_of(Report.from_json(rota.report), member_key(payload["member_id"]))
-        return Outcome(await self.rota.send_jobs(user_id, org, rota.week, items, marker, fairness), True)
+        sent = await self.rota.send_jobs(user_id, org, rota.week, items, marker, fairness, changed=changed)
+        return Outcome(sent, True)
 
     async def _vote_post(self, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:
         channel = Channel(payload["guild_id"], payload["channel_id"])

@@ -176,6 +176,8 @@ class RotaEffects(Protocol):
         held: Sequence[Holding],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         """A member's weekly jobs by DM (with their week against their fair share); returns the
         message id. Closed DMs are a permanent `DeliveryError`."""

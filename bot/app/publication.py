@@ -24,7 +24,7 @@ from bot.domain.solver import ProblemError
 from bot.domain.solver_ids import task_key
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
-from storage.models import Assignment, Organization, Rota
+from storage.models import Assignment, MemberRow, Organization, Rota
 from storage.rotas import Holding
 
 from . import audit
@@ -82,6 +82,22 @@ def by_member(held: Sequence[Holding]) -> dict[int, list[Holding]]:
     for item in held:
         grouped[item.member.id].append(item)
     return grouped
+
+
+def changed_members(before: Sequence[Holding], after: Sequence[Holding]) -> list[MemberRow]:
+    """The members whose work in the week differs between two versions of its rota (a task, its
+    hours or its time), in a stable order."""
+
+    def signatures(held: Sequence[Holding]) -> dict[int, list[tuple[object, ...]]]:
+        found: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for item in held:
+            piece = item.assignment
+            found[item.member.id].append((piece.task_id, piece.hours, piece.day, piece.start, piece.end))
+        return {member: sorted(items, key=repr) for member, items in found.items()}
+
+    old, new = signatures(before), signatures(after)
+    rows = {item.member.id: item.member for item in [*after, *before]}
+    return [rows[m] for m in sorted(rows) if old.get(m, []) != new.get(m, [])]
 
 
 class Publication:
@@ -295,6 +311,18 @@ class Publication:
                 },
                 now=now,
             )
+        if replaced is not None:  # a re-publication: those who asked for DMs hear what changed for them
+            for member in changed_members(replaced, held):
+                if member.notify and member.active:
+                    await outbox.add(
+                        session,
+                        org_id=org_id,
+                        kind="dm",
+                        key=f"{about}:v{revision}:dm:{member.id}",
+                        subject=about,
+                        payload={"rota_id": rota.id, "member_id": member.id, "changed": True},
+                        now=now,
+                    )
         if replaced is None:  # members hear of their week once
             for items in by_member(held).values():
                 member = items[0].member

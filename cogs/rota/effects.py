@@ -177,8 +177,10 @@ class DiscordRotaEffects:
         held: Sequence[Holding],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         channel = await self._dm_channel(user_id)
         with delivery_errors(f"sending member {user_id} their jobs (DMs closed?)"):
-            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness), marker))
+            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness, changed=changed), marker))
         return message.id

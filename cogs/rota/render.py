@@ -190,10 +190,17 @@ def rota_csv(rota: Rota, held: Sequence[Holding]) -> bytes:
     return out.getvalue().encode()
 
 
-def jobs_dm(org: Organization, week: str, items: Sequence[Holding], fairness: Fairness | None = None) -> str:
+def jobs_dm(
+    org: Organization, week: str, items: Sequence[Holding], fairness: Fairness | None = None, *, changed: bool = False
+) -> str:
     """The weekly DM: each task with what it involves, then the week against the fair share. Within a
     message's 2,000 characters, leaving room for the marker line."""
     head = f"Your jobs in **{literal(org.name)}** for week {week_label(week)}:"
+    if changed:  # a re-publication changed them
+        head = (
+            f"The rota of **{literal(org.name)}** for week {week_label(week)} was re-published and your jobs changed."
+        )
+        head += " Now:" if items else " You have no jobs that week now."
     timed_week = has_times(items)
     tasks = [
         f"• **{literal(i.task.name)}** ({hours_text(i.assignment.hours)} h"
