@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,10 +19,20 @@ from datetime import datetime, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.report import Report
-from bot.domain.rota import RotaPiece, SolvedWeek, iso_week, solve_week, target_week, week_days, week_published_at
+from bot.domain.rota import (
+    MemberInfo,
+    RotaPiece,
+    SolvedWeek,
+    TaskInfo,
+    iso_week,
+    solve_week,
+    target_week,
+    week_days,
+    week_published_at,
+)
 from bot.domain.schedule import Schedule, last_due, zone
 from bot.domain.solver import ProblemError
-from bot.domain.solver_ids import task_key
+from bot.domain.solver_ids import member_key, task_key
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota
@@ -71,6 +82,14 @@ class Preview:
     week: str
     report: Report
     held: list[Holding]  # unsaved assignments, for showing
+
+
+def people_words(detail: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo]) -> str:
+    """The solver's message with tasks and members named as people know them (it knows them by key)."""
+    task_names = {task_key(t.id): t.name for t in tasks}
+    member_names = {member_key(m.id): m.name for m in members}
+    detail = re.sub(r"'(t\d+)'", lambda m: repr(task_names.get(m.group(1), m.group(1))), detail)
+    return re.sub(r"\b(m\d+)\b", lambda m: member_names.get(m.group(1), m.group(1)), detail)
 
 
 def marker(rota: Rota) -> str:
@@ -147,13 +166,10 @@ class Publication:
                 owner=org_id,
             )
         except ProblemError as error:
-            detail = str(error)
-            if error.task is not None:  # the solver knows tasks by key: name the task as people do
-                task = [t for t in inputs.tasks if t.occurs(week)][error.task]  # the week's tasks
-                detail = detail.replace(repr(task_key(task.id)), repr(task.name))
+            detail = people_words(str(error), inputs.tasks, inputs.members)
             raise BadInput(
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
-                "(`/mod member qualify`, `/join`)."
+                "(`/mod member qualify`, `/mod member availability`, `/join`)."
             ) from None
         return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 

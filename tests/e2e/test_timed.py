@@ -20,7 +20,7 @@ from bot.domain.rota import inside, overlap
 from bot.domain.solver.timed import parse_windows
 from storage import orgs
 from storage.models import Assignment, MemberRow, TaskRow
-from tests.e2e.builders import Clock, create_org, seed
+from tests.e2e.builders import Clock, create_org, publish_by_hand, seed
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import FakeGuild, FakeUser, message_buttons
 
@@ -340,3 +340,24 @@ async def test_the_reminder_before_a_shift_comes_once_to_its_holder_not_after_a_
     (tuesday,) = [p for p in await s.rows(Assignment) if p.day == 1]
     clock.now = datetime(2026, 12, 1, 2, 0, 30, tzinfo=UTC)
     assert await bot.services.shift_reminders.fire(tuesday.id) is False
+
+
+async def test_a_shift_nobody_is_free_for_is_refused_naming_the_task_and_the_people(
+    world: World, start_bot, db_url
+) -> None:
+    windows = {"alice": "mon", "bob": "tue 09:00-12:00", "carol": "sun"}
+    clock = Clock(MONDAY)
+    bot = await start_bot(
+        settings=bot_settings(world.fake, db_url, solver_time_limit=1),
+        before_start=lambda b: setattr(b, "clock", clock),
+    )
+    s = Session(world, bot)
+    org_id = await create_org(bot, world.a)
+    await seed(bot, org_id, [world.alice, world.bob, world.carol], FLEXIBLE)
+    await s.say(world.a, world.mod_a, "mod task add", name="Stall", hours=4, when="sat 09:00")
+    for user in (world.alice, world.bob, world.carol):
+        await s.say(world.a, user, "availability set", windows=windows[user.name])
+    text = await publish_by_hand(world.fake, world.a, world.mod_a, week="this")
+    assert "I can't build the rota" in text and "'Stall'" in text and "sat 09:00–13:00" in text
+    assert "alice is available mon" in text and not re.search(r"'t\d+'|\bm\d+\b", text)
+    assert "/mod member availability" in text
