@@ -315,6 +315,7 @@ class Dispatcher:
             offered = [m.user_id for m in await offered_to(session, claim)] if claim.status == "open" else []
             server = await orgs.server(session, guild_id)
         state = {"open": "offered", "taken": "taken", "withdrawn": "withdrawn"}.get(claim.status, "expired")
+        starts, ends = piece_moments(rota.week, org.timezone, piece)
         return ClaimNotice(
             state,
             claim.id,
@@ -327,6 +328,8 @@ class Dispatcher:
             Mentions(offered),
             taker.user_id if taker else None,
             server.moderator_role_id if server else None,
+            starts,
+            ends,
         )
 
     async def _member_dm(self, kind: str, payload: dict[str, Any], marker: str, tried_before: bool) -> Outcome:

@@ -87,6 +87,8 @@ class ClaimNotice:
     mentions: Mentions = Mentions()
     taker_user_id: int | None = None
     moderator_role_id: int | None = None  # mentioned on `expired`, if the server set one
+    starts: datetime | None = None  # a shift at a set time (UTC); None: flexible work
+    ends: datetime | None = None
 
 
 @dataclass(frozen=True)

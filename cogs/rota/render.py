@@ -259,7 +259,8 @@ def when(moment: datetime) -> str:
 
 
 def claim_text(notice: ClaimNotice) -> str:
-    task = f"**{literal(clip(notice.task, 100))}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
+    at = span_text(notice.starts, notice.ends) if notice.starts and notice.ends else week_name(notice.week)
+    task = f"**{literal(clip(notice.task, 100))}** ({hours_text(notice.hours)} h, {at})"
     if notice.state == "taken":
         return f"✅ <@{notice.taker_user_id}> took {task} from <@{notice.giver_user_id}>. Thank you!"
     if notice.state == "expired":

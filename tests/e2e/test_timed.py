@@ -361,3 +361,20 @@ async def test_a_shift_nobody_is_free_for_is_refused_naming_the_task_and_the_peo
     assert "I can't build the rota" in text and "'Stall'" in text and "sat 09:00–13:00" in text
     assert "alice is available mon" in text and not re.search(r"'t\d+'|\bm\d+\b", text)
     assert "/mod member availability" in text
+
+
+async def test_a_shift_given_back_is_offered_only_to_those_free_then_and_names_its_time(
+    world: World, start_bot, db_url
+) -> None:
+    windows = WINDOWS | {"carol": "sat 08:00-14:00; sun"}
+    s, _, _ = await timed_world(world, start_bot, db_url, windows)
+    w, fake = s.world, s.fake
+    people = {m.id: m for m in await s.rows(MemberRow)}
+    (stall,) = [p for p in await s.rows(Assignment) if p.day == 5]
+    holder = next(u for u in (w.alice, w.carol) if u.id == people[stall.member_id].user_id)
+    other = w.carol if holder is w.alice else w.alice
+    text = await s.say(w.a, holder, "giveback", task="Stall")
+    assert "Stall" in text
+    offer = await fake.wait_for_message(w.a.channel("rota"), lambda m: "gives it back" in (m.get("content") or ""))
+    assert stamps(offer["content"]) == [(datetime(2026, 12, 5, 9, tzinfo=UTC), datetime(2026, 12, 5, 13, tzinfo=UTC))]
+    assert f"<@{other.id}>" in offer["content"] and f"<@{w.bob.id}>" not in offer["content"]  # bob: weekdays only
