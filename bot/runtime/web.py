@@ -59,9 +59,7 @@ class WebServer:
         site = web.TCPSite(self.runner, self.host, self.port)
         await site.start()
         if self.port == 0:  # a free port was picked (tests)
-            server = site._server
-            sockets = getattr(server, "sockets", None) or []
-            self.port = sockets[0].getsockname()[1]
+            self.port = self.runner.addresses[0][1]
         log.info("web server on %s:%s (links: %s)", self.host, self.port, self.base_url)
 
     async def stop(self) -> None:
