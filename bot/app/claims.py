@@ -201,7 +201,12 @@ class Claims:
             if piece.member_id != giver.id or piece.done_at is not None:
                 if await queries.withdraw(session, found.id, now):
                     await queue_close(session, found, now)
-                raise BadInput(f"**{task.name}** changed hands meanwhile; it is no longer up for claiming.")
+                    raise BadInput(f"**{task.name}** changed hands meanwhile; it is no longer up for claiming.")
+                # Not open any more: most often another member's claim of it committed since we read it.
+                await session.refresh(found)
+                if found.status == "taken":
+                    raise BadInput(f"Too late: someone else just took **{task.name}**.")
+                raise BadInput(f"**{task.name}** is no longer up for claiming.")
             if not await queries.take(session, found.id, member.id, now):
                 raise BadInput(f"Too late: someone else just took **{task.name}**.")
             piece.member_id = member.id  # as an accepted swap: the rota and the ledger show who does it
