@@ -162,6 +162,8 @@ async def org_settings(
     )
     if reminder_day is not None or reminder_time is not None:
         await services(interaction).schedule_changed(shown.org.id)
+    if shift_reminders is not None and (before_shifts := services(interaction).shift_reminders) is not None:
+        await before_shifts.reschedule_org(shown.org.id)  # the timers of shifts to come, at the new time
     org, recent = shown.org, shown.recent
     embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
     embed.add_field(name="Default hours", value=f"{hours_text(org.default_hours)} h/week")

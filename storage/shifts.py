@@ -8,10 +8,12 @@ from sqlmodel import select
 from storage.models import Assignment, Organization, Rota
 
 
-async def upcoming_pieces(session: AsyncSession, from_week: str) -> list[tuple[Organization, Rota, Assignment]]:
-    """Timed pieces not done of the published rotas of `from_week` (ISO) and later (the caller keeps
-    those to come)."""
-    result = await session.execute(
+async def upcoming_pieces(
+    session: AsyncSession, from_week: str, org_id: int | None = None
+) -> list[tuple[Organization, Rota, Assignment]]:
+    """Timed pieces not done of the published rotas of `from_week` (ISO) and later, of every
+    organization or of `org_id` (the caller keeps those to come)."""
+    query = (
         select(Organization, Rota, Assignment)
         .join(Rota, Rota.organization_id == Organization.id)
         .join(Assignment, Assignment.rota_id == Rota.id)
@@ -25,6 +27,9 @@ async def upcoming_pieces(session: AsyncSession, from_week: str) -> list[tuple[O
         )
         .order_by(Assignment.id)
     )
+    if org_id is not None:
+        query = query.where(Organization.id == org_id)
+    result = await session.execute(query)
     return [(org, rota, piece) for org, rota, piece in result]
 
 

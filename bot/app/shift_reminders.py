@@ -127,6 +127,14 @@ class ShiftReminders:
             found = await queries.rota_pieces(session, rota_id)
         await self._schedule_all(found)
 
+    async def reschedule_org(self, org_id: int) -> None:
+        """After `/mod org settings shift_reminders:`: the timers of the organization's shifts to come
+        (a firing re-reads the setting, so timers left at the old time do nothing wrong)."""
+        now = self.clock()
+        async with self.db.session() as session:
+            found = await queries.upcoming_pieces(session, iso_week((now - timedelta(days=8)).date()), org_id)
+        await self._schedule_all(found)
+
     async def schedule_piece(self, piece_id: int) -> None:
         """After a swap or a claim: the piece's new holder's timer (or the reminder now, if due)."""
         async with self.db.session() as session:

@@ -378,3 +378,19 @@ async def test_a_shift_given_back_is_offered_only_to_those_free_then_and_names_i
     offer = await fake.wait_for_message(w.a.channel("rota"), lambda m: "gives it back" in (m.get("content") or ""))
     assert stamps(offer["content"]) == [(datetime(2026, 12, 5, 9, tzinfo=UTC), datetime(2026, 12, 5, 13, tzinfo=UTC))]
     assert f"<@{other.id}>" in offer["content"] and f"<@{w.bob.id}>" not in offer["content"]  # bob: weekdays only
+
+
+async def test_the_reminder_before_shifts_is_a_setting_of_the_organization(s: Session) -> None:
+    w = s.world
+    await s.say(w.a, w.mod_a, "mod org setup", channel=w.a.channel("rota"))
+    record = await s.fake.invoke(w.a, w.mod_a, "mod org settings")
+    fields = {f["name"]: f["value"] for f in (await record.wait_reply())["embeds"][0]["fields"]}
+    assert fields["Before each shift"] == "a DM 12 h before it starts"  # the default
+    refused = await s.say(w.a, w.mod_a, "mod org settings", shift_reminders="soon")
+    assert "give whole hours from 1 to 168 (e.g. 12), or `off`" in refused
+    record = await s.fake.invoke(w.a, w.mod_a, "mod org settings", shift_reminders="off")
+    fields = {f["name"]: f["value"] for f in (await record.wait_reply())["embeds"][0]["fields"]}
+    assert fields["Before each shift"] == "no reminder (off)"
+    assert (await s.org(w.a)).shift_reminder_hours is None
+    await s.say(w.a, w.mod_a, "mod org settings", shift_reminders="24")
+    assert (await s.org(w.a)).shift_reminder_hours == 24
