@@ -151,6 +151,7 @@ async def timed_world(world: World, start_bot, db_url: str, windows=WINDOWS, **s
     await s.say(world.a, world.mod_a, "mod task add", name="Phones", hours=2, when="mon-fri 14:00")
     for user in (world.alice, world.bob, world.carol):
         assert "Saved" in await s.say(world.a, user, "availability set", windows=windows[user.name])
+    await s.say(world.a, world.bob, "notify", setting="on", about="weekly jobs")
     await bot.services.publication.publish(org_id, "2026-W49")
     s.clock = clock
     return s, clock, org_id
@@ -196,6 +197,9 @@ async def test_the_week_shows_shifts_as_timestamps_within_windows_and_never_two_
     jobs = await s.say(w.a, w.bob, "myjobs")
     times = stamps(jobs)
     assert len(times) == 5 and times == sorted(times)
+    await s.fake.wait_until(lambda: any("Your jobs" in m["content"] for m in s.fake.dm_messages(w.bob)), 15)
+    [weekly] = [m for m in s.fake.dm_messages(w.bob) if "Your jobs" in m["content"]]
+    assert stamps(weekly["content"]) == times  # the weekly DM: the same shifts, in time order
     csv_file = next(a for a in post["attachments"] if a["filename"].endswith(".csv"))
     table = list(csv.DictReader(io.StringIO(s.fake.attachment_bytes(csv_file).decode())))
     assert {(r["task"], r["day"], r["start"], r["end"]) for r in table if r["task"] == "Stall"} == {
