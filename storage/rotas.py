@@ -196,16 +196,6 @@ async def holdings(session: AsyncSession, rota_id: int) -> list[Holding]:
     return [Holding(a, t, m) for a, t, m in result]
 
 
-async def holds_part_of(session: AsyncSession, rota_id: int, task_id: int, member_id: int) -> bool:
-    """Whether the member already holds a piece of this task in this rota."""
-    result = await session.execute(
-        select(Assignment.id).where(
-            Assignment.rota_id == rota_id, Assignment.task_id == task_id, Assignment.member_id == member_id
-        )
-    )
-    return result.first() is not None
-
-
 async def tasks_and_members(session: AsyncSession, org_id: int) -> tuple[dict[int, TaskRow], dict[int, MemberRow]]:
     """Every task and member row of the organization by id (archived and inactive ones too)."""
     tasks = (await session.execute(select(TaskRow).where(TaskRow.organization_id == org_id))).scalars()

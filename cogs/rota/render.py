@@ -74,10 +74,6 @@ def span_text(start: datetime, end: datetime) -> str:
     return f"{discord.utils.format_dt(start, 'f')}–{discord.utils.format_dt(end, 't')}"
 
 
-def in_time_order(tz_name: str, week: str, items: Sequence[Holding]) -> list[Holding]:
-    return sorted_by_time(week, tz_name, items)
-
-
 def piece_when(tz_name: str, week: str, item: Holding, *, timed_week: bool = True) -> str:
     """When a piece happens: its Discord timestamps, or "this week, any time" (nothing in a week
     without work at set times, which reads as before)."""
@@ -93,7 +89,7 @@ def has_times(items: Sequence[Holding]) -> bool:
 
 def complex_text(items: Sequence[Holding], tz_name: str = "UTC", week: str = "", *, timed_week: bool = False) -> str:
     parts = []
-    for item in in_time_order(tz_name, week, items) if timed_week else items:
+    for item in sorted_by_time(week, tz_name, items) if timed_week else items:
         when = piece_when(tz_name, week, item, timed_week=timed_week)
         done = " ✓" if item.assignment.done_at else ""
         parts.append(
@@ -207,7 +203,7 @@ def jobs_dm(
         + (f", {piece_when(org.timezone, week, i)}" if timed_week else "")
         + ")"
         + (f": {clip(i.task.description, 200)}" if i.task.description else "")
-        for i in (in_time_order(org.timezone, week, items) if timed_week else items)
+        for i in (sorted_by_time(week, org.timezone, items) if timed_week else items)
     ]
     fair = fairness.sentences(items[0].member.hours) if fairness is not None and items else []
     return clip("\n".join([head, *tasks, "", *fair]).rstrip(), 1900)
