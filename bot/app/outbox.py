@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -110,6 +111,10 @@ class Outcome:
     notes: tuple[str, ...] = ()
 
 
+# A feature's own effect kind: (effect, payload, marker, tried before) → what came of it.
+Handler = Callable[[OutboxEffect, dict[str, Any], str, bool], Awaitable["Outcome"]]
+
+
 class Dispatcher:
     """Delivers pending effects: at once for the use case that queued them, and in the background
     (`run`) for retries and whatever a previous process left pending."""
@@ -118,6 +123,11 @@ class Dispatcher:
         self.db, self.rota, self.votes, self.runner, self.clock = db, rota, votes, runner, clock
         self.wake = asyncio.Event()
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.handlers: dict[str, Handler] = {}
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Effects of this kind are carried out by `handler` (a feature's own module)."""
+        self.handlers[kind] = handler
 
     def kick(self) -> None:
         """Something was queued: look now rather than at the next timer."""
@@ -210,6 +220,8 @@ class Dispatcher:
 
     async def _carry_out(self, effect: OutboxEffect, payload: dict[str, Any], tried_before: bool) -> Outcome:
         marker = effect_marker(effect, payload)
+        if (handler := self.handlers.get(effect.kind)) is not None:
+            return await handler(effect, payload, marker, tried_before)
         if effect.kind == "rota.post":
             channel = Channel(payload["guild_id"], payload["channel_id"])
             found = await self.rota.find_post(channel, marker) if tried_before else None
