@@ -36,6 +36,7 @@ EXTENSIONS = (
     "cogs.ratings",
     "cogs.rota",
     "cogs.merge",
+    "cogs.decisions",
     "cogs.ledger",
     "cogs.report",
 )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
 from bot.app.claims import Claims
+from bot.app.decision_effects import DecisionDelivery
+from bot.app.decisions import Decisions
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
@@ -23,6 +25,7 @@ from bot.app.reminders import Reminders
 from bot.leader import Leadership
 from bot.schedule import missed_runs
 from bot.scheduler import WeeklyScheduler, cancel_and_wait
+from cogs.decisions.effects import DiscordDecisionEffects, DiscordRoleLookup
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
 from storage.db import Database
@@ -48,6 +51,7 @@ class Services:
     bot: RotaBot
     claims: Claims
     reminders: Reminders
+    decisions: Decisions
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
@@ -76,7 +80,9 @@ class Services:
 
         merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
-        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
+        DecisionDelivery(bot.db, DiscordDecisionEffects(bot), clock).register(outbox)
+        decisions = Decisions(bot.db, outbox, clock, jobs=scheduler, roles=DiscordRoleLookup(bot))
+        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders, decisions)
         if bot.settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -102,6 +108,7 @@ class Services:
             await self.leadership.start()
             self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
+        self._spawn(self._close_overdue_proposals(await self.decisions.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
         self._spawn(self._deliver())
 
@@ -114,6 +121,7 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
+        await cancel_and_wait(self.decisions.background, 10)
 
     async def _lead(self) -> None:
         """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
@@ -199,6 +207,10 @@ class Services:
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.merges.close_overdue(proposal_ids)
+
+    async def _close_overdue_proposals(self, proposal_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.decisions.close_overdue(proposal_ids)
 
 
 async def reschedule(

@@ -115,7 +115,7 @@ class DecisionEffects(Protocol):
 
     async def announce(self, channel: Channel, result: ProposalResult, marker: str) -> int: ...
 
-    async def retire(self, channel: Channel, message_id: int) -> None:
+    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
         """Disable the post's buttons (a deleted post is fine)."""
         ...
 
@@ -240,9 +240,10 @@ class DecisionDelivery:
         if effect.kind == RETIRE:
             async with self.db.session() as session:
                 posts = await queue.of_subject(session, effect.subject, POST)
+                choices = await store.choices(session, proposal.id)
             for post in posts:
                 if post.message_id and json.loads(post.payload)["guild_id"] == channel.guild_id:
-                    await self.effects.retire(channel, post.message_id)
+                    await self.effects.retire(channel, post.message_id, proposal.id, choices)
             return Outcome()
         found = await self.effects.find_message(channel, marker) if tried_before else None
         if found is not None:

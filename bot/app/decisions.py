@@ -23,10 +23,18 @@ from bot.errors import BadInput
 from bot.rota import iso_week
 from bot.votes import reminder_at
 from storage import decisions as store
-from storage import members, merges, orgs, outbox, rotas
+from storage import members, orgs, outbox, rotas
 from storage import tasks as tasks_store
 from storage.db import Session
-from storage.models import DecisionEntry, DelegationRow, Organization, Proposal, ProposalChoice, TaskRow
+from storage.models import (
+    DecisionEntry,
+    DelegationRow,
+    MergeProposal,
+    Organization,
+    Proposal,
+    ProposalChoice,
+    TaskRow,
+)
 from storage.models import ProposalElector as ElectorRow
 
 from . import audit
@@ -397,24 +405,25 @@ class Decisions:
             return await store.choices(session, proposal_id)
 
     async def which(self, guild_id: int | None, number: int) -> Literal["merge", "proposal"]:
-        """What `/vote proposal:N` means here: an open merge vote or an open proposal numbered N."""
+        """What `/vote proposal:N` means here: the open merge vote or the open proposal numbered N
+        (else whichever of this organization has that number, a merge vote first: it says it closed)."""
         async with self.db.session() as session:
             org = await require_org(session, guild_id)
-            ours = await rotas.lineage(session, org.id)
-            merge = await merges.locked(session, number)
-            is_merge = (
-                merge is not None
-                and merge.status == "open"
-                and bool({merge.proposer_org_id, merge.other_org_id} & set(ours))
-            )
+            ours = set(await rotas.lineage(session, org.id))
+            merge = await session.get(MergeProposal, number)
             proposal = await session.get(Proposal, number)
-            is_proposal = proposal is not None and proposal.status == "open" and proposal.organization_id in ours
-        if is_merge and is_proposal:
+        merge_here = merge is not None and bool({merge.proposer_org_id, merge.other_org_id} & ours)
+        proposal_here = proposal is not None and proposal.organization_id in ours
+        merge_open = merge_here and merge is not None and merge.status == "open"
+        proposal_open = proposal_here and proposal is not None and proposal.status == "open"
+        if merge_open and proposal_open:
             raise BadInput(
                 f"Merge vote #{number} and proposal #{number} are both open: vote with the buttons on the message "
                 "you mean."
             )
-        return "merge" if is_merge else "proposal"
+        if merge_open or proposal_open:
+            return "merge" if merge_open else "proposal"
+        return "merge" if merge_here and not proposal_here else "proposal"
 
     # -- closing, withdrawing, reminding -------------------------------------------------------------
 
@@ -696,3 +705,41 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
             "That date has passed: give a day from today on, e.g. `until:" + f"{now + timedelta(days=30):%Y-%m-%d}`."
         )
     return ends
+
+
+async def update_settings(
+    db: Database,
+    guild_id: int | None,
+    user_id: int,
+    *,
+    per_member: int | None = None,
+    quorum_min: int | None = None,
+    quorum_max: int | None = None,
+    threshold_min: int | None = None,
+    threshold_max: int | None = None,
+) -> Organization:
+    """Moderators: how many proposals one member may have open, and the bounds of a proposal's own
+    quorum and threshold."""
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        per = per_member if per_member is not None else org.proposals_per_member
+        q = (
+            quorum_min if quorum_min is not None else org.proposal_quorum_min,
+            quorum_max if quorum_max is not None else org.proposal_quorum_max,
+        )
+        t = (
+            threshold_min if threshold_min is not None else org.proposal_threshold_min,
+            threshold_max if threshold_max is not None else org.proposal_threshold_max,
+        )
+        if not 1 <= per <= 20:
+            raise BadInput("Each member may have 1 to 20 proposals open, e.g. `per_member:3`.")
+        if not (0 <= q[0] <= q[1] <= 100) or not (1 <= t[0] <= t[1] <= 100):
+            raise BadInput(
+                "Bounds go from low to high within 0-100% (thresholds from 1%), e.g. `quorum_min:30 quorum_max:80`."
+            )
+        org.proposals_per_member = per
+        org.proposal_quorum_min, org.proposal_quorum_max = q
+        org.proposal_threshold_min, org.proposal_threshold_max = t
+        detail = f"proposals: {per} open per member, quorum {q[0]}-{q[1]}%, threshold {t[0]}-{t[1]}%"
+        await audit.record(session, org.id, user_id, "proposal.settings", detail, guild_id=guild_id)
+    return org
