@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.decisions import Draft
+from bot.errors import BadInput
 from bot.replies import answer_error
 from cogs.common import RotaView, services
 
@@ -77,7 +78,13 @@ class ConfirmProposal(RotaView):
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmProposal]) -> None:
         await interaction.response.edit_message(content="Opening…", view=None)
         self.stop()
-        opened = await services(interaction).decisions.propose(interaction.guild_id, interaction.user.id, self.draft)
+        try:
+            opened = await services(interaction).decisions.propose(
+                interaction.guild_id, interaction.user.id, self.draft
+            )
+        except BadInput as refused:  # e.g. the limit reached meanwhile: say so where the question was
+            await interaction.edit_original_response(content=f"Not opened: {refused}", embed=None)
+            return
         proposal = opened.proposal
         await interaction.edit_original_response(
             content=(

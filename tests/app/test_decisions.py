@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import pytest
 
+import storage.outbox
+
 from bot.app.decision_effects import DecisionDelivery, ProposalPost, ProposalReminder, ProposalResult
 from bot.app.decisions import Decisions, Draft, close_key, remind_key
 from bot.app.outbox import Dispatcher
@@ -19,7 +21,7 @@ from bot.rota import iso_week
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Proposal, Rota, utcnow
 from tests.app.conftest import GUILD, make_org
-from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
+from tests.app.fakes import Clock, Crash, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner, crash_when_recording
 
 ids = iter(range(10_000, 99_999))
 
@@ -234,3 +236,22 @@ async def test_open_proposals_are_scheduled_again_and_closed_if_overdue(world: W
     [(_, result)] = w.effects.results
     assert result.status == "failed" and "quorum not met" in result.why_not
     assert (await s.log(GUILD, 1, None)).open == []
+
+
+async def test_an_open_vote_names_voters_and_a_crash_after_posting_the_result_posts_it_once(
+    db, world: World, monkeypatch
+) -> None:
+    s, w = world.service, world
+    opened = await s.propose(GUILD, 1, Draft("Picnic", choices="Park; Beach", secret=False, threshold=60))
+    for name, choice in (("ana", "Park"), ("ben", "park"), ("cleo", "Beach")):
+        await s.vote(GUILD, user(w, name), opened.proposal.id, choice)
+    real_done = crash_when_recording(monkeypatch, "decision.end", Crash)
+    with pytest.raises(Crash):  # the result is sent, then the process dies before recording it
+        await s.vote(GUILD, user(w, "dan"), opened.proposal.id, "abstain")
+        await asyncio.gather(*s.background)
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    w.clock.now += timedelta(minutes=10)  # the next try is due: it finds the result already posted
+    await s.outbox.deliver_due()
+    [(_, result)] = w.effects.results
+    assert result.decided == "Park" and ("ana", "Park", False) in result.ballots
+    assert await s.which(GUILD, opened.proposal.id) == "proposal"
