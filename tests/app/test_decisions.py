@@ -11,7 +11,6 @@ from fractions import Fraction
 import pytest
 
 import storage.outbox
-
 from bot.app.decision_effects import DecisionDelivery, ProposalPost, ProposalReminder, ProposalResult
 from bot.app.decisions import Decisions, Draft, close_key, remind_key
 from bot.app.outbox import Dispatcher
