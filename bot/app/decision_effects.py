@@ -55,9 +55,10 @@ class Electorate:
         )
 
     def summary(self) -> str:
+        who = "1 member decides" if self.count == 1 else f"{self.count} members decide"
         if not self.weighted:
-            return f"{self.count} members decide, one vote each"
-        return f"{self.count} members decide, {weight_text(self.total)} h of weight in all"
+            return f"{who}, one vote each"
+        return f"{who}, {weight_text(self.total)} h of weight in all"
 
 
 @dataclass(frozen=True)

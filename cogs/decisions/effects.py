@@ -93,8 +93,8 @@ class DiscordRoleLookup:
 
         async def has_role(user_id: int) -> int | None:
             async with gate:
-                try:
-                    member = guild.get_member(user_id) or await guild.fetch_member(user_id)
+                try:  # asked afresh: without the member intent a cached member's roles go stale
+                    member = await guild.fetch_member(user_id)
                 except discord.NotFound:
                     return None  # not on this server
             return user_id if any(r.id == role_id for r in member.roles) else None

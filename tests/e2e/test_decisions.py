@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app.decisions import close_key
+from bot.app.decisions import close_key, remind_key
 from bot.rota import iso_week
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskRow
 from tests.e2e.builders import Clock, rows
 from tests.e2e.conftest import World, bot_settings
-from tests.e2e.fake_discord import message_buttons, message_text, pinged
+from tests.e2e.fake_discord import FakeRole, message_buttons, message_text, pinged, snowflake
 from tests.e2e.test_merge import make_org, say
 
 pytestmark = pytest.mark.slow
@@ -38,6 +38,8 @@ async def federation(world: World, start_bot, fake, db_url):
     """Bakery Collective (server A) and Bike Co-op (server B) merged into one organization, with last
     week's rota: dave and alice did the repairs, alice, bob and carol the baking."""
     clock = Clock()
+    keys = FakeRole(snowflake(), "Keyholders", 0, position=2)  # there when the bot connects
+    world.a.roles[keys.id] = keys
 
     def prepare(bot):
         bot.clock = clock
@@ -91,6 +93,7 @@ async def open_proposal(world: World, guild, user, **options) -> tuple[str, str]
     preview = await asked.wait_reply(30)
     preview_text = message_text(preview)
     buttons = {b["label"]: b["custom_id"] for b in message_buttons(preview)}
+    assert buttons, preview_text  # refused: say why
     await world.fake.click(guild, user, preview, buttons["Open the proposal"])
     await world.fake.wait_until(
         lambda: (preview.get("content") or "").startswith("Proposal #"), timeout=30, what="the proposal opening"
@@ -182,3 +185,25 @@ async def test_weighted_by_hours_with_a_delegated_vote_the_delegator_overrides(w
     shown = await say(w, w.a, w.carol, "delegate show")
     assert f"**yes** by <@{w.alice.id}>" in shown
     assert "Bake on Sundays" in await say(w, w.b, w.dave, "decisions")
+
+
+async def test_a_role_decides_and_those_who_have_not_voted_get_one_reminder(world: World, federation) -> None:
+    bot, clock = federation
+    w = world
+    keys = w.a.role("Keyholders")
+    for user in (w.alice, w.bob):
+        w.a.member(user).roles.add(keys.id)
+    preview, opened = await open_proposal(w, w.a, w.carol, title="Change the lock", who="affected by", role=keys)
+    assert f"have the role <@&{keys.id}>" in preview and "2 members decide, one vote each: alice, bob." in preview
+    number = int(opened.split("#")[1].split()[0])
+    assert "not counted" in await say(w, w.b, w.dave, "vote", proposal=number, choice="yes")
+    await say(w, w.a, w.alice, "vote", proposal=number, choice="yes")
+
+    clock.now += timedelta(hours=48, minutes=1)  # a day before the 72 h close
+    bot.services.scheduler.fire_key_now(remind_key(number))
+    await w.fake.wait_until(lambda: w.fake.dm_messages(w.bob), timeout=30, what="the reminder")
+    assert await bot.services.decisions.remind(number) == 0  # fired again: nobody twice
+    [dm] = w.fake.dm_messages(w.bob)
+    assert "Change the lock" in dm["content"] and "you have not voted" in dm["content"]
+    assert pinged(dm)["users"] == set()
+    assert w.fake.dm_messages(w.alice) == []  # she voted
