@@ -463,7 +463,7 @@ class Decisions:
             return Closed(proposal, line)
 
     async def _queue_end(self, session: Session, proposal: Proposal, now: datetime) -> None:
-        for server in await orgs.servers_of(session, proposal.organization_id):
+        for server in await orgs.servers_of(session, await self._home(session, proposal.organization_id)):
             for kind in (END, RETIRE):
                 await outbox.add(
                     session,
@@ -474,6 +474,13 @@ class Decisions:
                     payload={"proposal_id": proposal.id, "guild_id": server.guild_id, "channel_id": server.channel_id},
                     now=now,
                 )
+
+    async def _home(self, session: Session, org_id: int) -> int:
+        """The organization whose servers now host what was this one's (merged since: the federation)."""
+        org = await session.get_one(Organization, org_id)
+        while org.merged_into_id is not None:
+            org = await session.get_one(Organization, org.merged_into_id)
+        return org.id
 
     async def withdraw(
         self, guild_id: int | None, user_id: int, proposal_id: int, reason: str | None, *, moderator: bool

@@ -13,6 +13,7 @@ import discord
 from bot.app.decision_effects import ProposalPost, ProposalReminder, ProposalResult
 from bot.app.ports import Channel
 from bot.errors import BadInput
+from cogs.common import clip
 from cogs.delivery import delivery_errors, find_own, only_users, with_marker
 
 from .render import post_embed, reminder_text, result_text
@@ -48,7 +49,7 @@ class DiscordDecisionEffects:
     async def announce(self, channel: Channel, result: ProposalResult, marker: str) -> int:
         with delivery_errors(f"posting the result of proposal #{result.proposal_id} in channel {channel.channel_id}"):
             message = await self._channel(channel).send(
-                with_marker(result_text(result), marker), allowed_mentions=NOBODY
+                with_marker(clip(result_text(result), 1900), marker), allowed_mentions=NOBODY
             )
         return message.id
 
