@@ -10,11 +10,11 @@ import discord
 from discord import app_commands
 
 from bot.app.lookups import clip
-from bot.replies import answer_error
+from cogs.replies import answer_error
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
-    from bot.services import Services
+    from bot.runtime.client import RotaBot
+    from bot.runtime.services import Services
     from storage.db import Database
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from discord.ext import commands
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 Kind = Literal["chart", "preview"]
 

@@ -10,12 +10,12 @@ import discord
 from discord import app_commands
 
 from bot.app import ledger as app
-from bot.ledger import LedgerWeek, money, signed_hours
-from bot.solver.model import exact_hours, hours_text
+from bot.domain.ledger import LedgerWeek, money, signed_hours
+from bot.domain.solver.model import exact_hours, hours_text
 from cogs.common import ModeratorGroup, answer_early, clip, db, register, reply, services, spreadsheet_safe
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 ledger_group = ModeratorGroup(name="ledger", description="The hours ledger: export for payroll, corrections")
 WEEK_HELP = "an ISO week like 2026-W48"

@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 
 from bot.app import members
-from bot.organizations import MAX_HOURS
-from bot.solver.model import hours_text
+from bot.domain.organizations import MAX_HOURS
+from bot.domain.solver.model import hours_text
 from cogs.common import ModeratorGroup, bot_of, db, register
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 Hours = app_commands.Range[float, 0.25, MAX_HOURS]
 

@@ -12,14 +12,14 @@ from discord import app_commands
 from bot.app import organizations as app
 from bot.app import report as report_app
 from bot.app.ledger import describe_rate
-from bot.errors import BadInput
-from bot.organizations import MAX_CLAIM_HOURS, MAX_HOURS
-from bot.schedule import DAY_NAMES, next_publication, timezone_names
-from bot.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
+from bot.domain.errors import BadInput
+from bot.domain.organizations import MAX_CLAIM_HOURS, MAX_HOURS
+from bot.domain.schedule import DAY_NAMES, next_publication, timezone_names
+from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
     from storage.models import AuditEntry, Goal, Organization, OutboxEffect
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -9,12 +9,12 @@ from discord import app_commands
 
 from bot.app import ratings
 from bot.app.tasks import describe
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from cogs.common import RATING_HELP, RotaView, answer_early, bot_of, clip, db, register, reply
 from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
     from storage.models import TaskRow
 
 DESIRABILITY_WORDS = {1: "dreadful", 3: "unpleasant", 5: "so-so", 7: "pleasant", 10: "delightful"}

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot import organizations as rules
 from bot.app import tasks
 from bot.app.tasks import describe
-from bot.errors import BadInput
-from bot.organizations import MAX_HOURS
-from bot.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS
-from bot.solver.model import hours_text
+from bot.domain import organizations as rules
+from bot.domain.errors import BadInput
+from bot.domain.organizations import MAX_HOURS
+from bot.domain.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS
+from bot.domain.solver.model import hours_text
 from cogs.common import (
     RATING_HELP,
     ModeratorGroup,
@@ -30,7 +30,7 @@ from cogs.common import (
 )
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 MAX_IMPORT_BYTES = 512 * 1024
 PAGE_SIZE = 10

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.decisions import Delegation, Elector, Rule
+from bot.domain.decisions import Delegation, Elector, Rule
 from storage.models import (
     Assignment,
     DecisionEntry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.ledger import Correction, Piece
+from bot.domain.ledger import Correction, Piece
 from storage.models import Assignment, LedgerCorrection, MemberRow, Rota
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
-from bot.votes import in_electorate
+from bot.domain.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
+from bot.domain.votes import in_electorate
 from storage.models import (
     Assignment,
     AuditEntry,

@@ -64,7 +64,7 @@ class Organization(SQLModel, table=True):
     publish_time: time = Field(default=time(9, 0))
     default_hours: float = Field(default=10.0)
     # Splittable tasks are cut into whole multiples of this many hours (read it with
-    # `bot.organizations.check_granularity`: a float holds these two-decimal values exactly enough).
+    # `bot.domain.organizations.check_granularity`: a float holds these two-decimal values exactly enough).
     granularity: float = Field(default=0.25)
     quorum_pct: int = Field(default=50)
     threshold_pct: int = Field(default=67)

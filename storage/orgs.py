@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.schedule import Schedule
+from bot.domain.schedule import Schedule
 from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer, utcnow
 
 

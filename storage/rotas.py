@@ -12,9 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.organizations import check_granularity
-from bot.report import Report
-from bot.rota import HISTORY_WEEKS, MemberInfo, PastPiece, RotaPiece, TaskInfo, WeekInputs, previous_weeks, week_days
+from bot.domain.organizations import check_granularity
+from bot.domain.report import Report
+from bot.domain.rota import (
+    HISTORY_WEEKS,
+    MemberInfo,
+    PastPiece,
+    RotaPiece,
+    TaskInfo,
+    WeekInputs,
+    previous_weeks,
+    week_days,
+)
 from storage.models import (
     Assignment,
     Away,
@@ -33,7 +42,7 @@ from storage.tasks import active_tasks, recurrence
 
 
 async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
-    """Tasks with their members' ratings and when they happen (`bot.rota.solver_inputs` keeps those of
+    """Tasks with their members' ratings and when they happen (`bot.domain.rota.solver_inputs` keeps those of
     the week), active members with qualifications and away periods, the
     last weeks' actual holdings, and the organization's granularity."""
     rated = await ratings_by_task(session, org_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import func, select
 
-from bot.recurrence import Recurrence
+from bot.domain.recurrence import Recurrence
 from storage.models import TaskRow
 
 
@@ -28,14 +28,19 @@ async def active_tasks(session: AsyncSession, org_id: int) -> list[TaskRow]:
 async def task_named(session: AsyncSession, org_id: int, name: str) -> TaskRow | None:
     """The task with this name (archived or not), ignoring case."""
     result = await session.execute(
-        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.name.ilike(name.replace("%", r"\%")))
+        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.name.ilike(_literal(name), escape="\\"))
     )
     return result.scalars().first()
 
 
+def _literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches only itself (`%` and `_` are wildcards otherwise)."""
+    return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+
+
 async def search_tasks(session: AsyncSession, org_id: int, text: str, limit: int = 25) -> list[TaskRow]:
     """Active tasks whose name contains `text` anywhere, for autocomplete."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    pattern = "%" + _literal(text) + "%"
     result = await session.execute(
         select(TaskRow)
         .where(

@@ -6,9 +6,9 @@ import sys
 import time
 from datetime import date
 
-from bot.public_report import WeekInput, build
-from bot.report import MemberFigures, Report
-from bot.site import render_page
+from bot.domain.report import MemberFigures, Report
+from bot.render.public_report import WeekInput, build
+from bot.render.site import render_page
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 rng = random.Random(1)

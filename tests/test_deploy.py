@@ -22,10 +22,10 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from bot.cli import build_parser, cmd_health, cmd_run, cmd_worker
-from bot.health import Heartbeat, judge_heartbeat
-from bot.settings import Settings
-from bot.startup import ExitStatus
+from bot.runtime.cli import build_parser, cmd_health, cmd_run, cmd_worker
+from bot.runtime.health import Heartbeat, judge_heartbeat
+from bot.runtime.settings import Settings
+from bot.runtime.startup import ExitStatus
 from storage.db import Database, migrate
 from storage.orgs import create_org
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
-from bot.planner import PlanInputError, decode, next_week, parse_tasks
+from bot.domain.planner import PlanInputError, decode, next_week, parse_tasks
+from bot.runtime.cli import main
 
 TASKS = """task,hours,slots,qualification,splittable,min_shift,desirability,empowerment
 Chair meeting,2,1,,,,8,10

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import site
-from bot.backup import backup
-from bot.public_report import build
-from bot.settings import Settings
+from bot.render import site
+from bot.render.public_report import build
+from bot.runtime.backup import backup
+from bot.runtime.settings import Settings
 from storage.db import Database, migrate
 
 

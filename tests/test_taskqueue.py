@@ -15,9 +15,9 @@ from typing import Any
 import dramatiq
 import pytest
 
-from bot.solver import ProblemError
-from bot.startup import ExitStatus
-from bot.taskqueue import Heartbeat, Queue, QueueRunner
+from bot.domain.solver import ProblemError
+from bot.runtime.startup import ExitStatus
+from bot.runtime.taskqueue import Heartbeat, Queue, QueueRunner
 from tests.test_workers import alive, echo, stamped, stuck, wait_for_file
 
 
@@ -77,7 +77,7 @@ async def test_the_solvers_refusal_comes_back_as_itself(queue, worker) -> None:
 
 
 async def test_without_workers_the_wait_is_bounded_and_the_message_expires(queue, caplog) -> None:
-    caplog.set_level(logging.ERROR, logger="bot.taskqueue")
+    caplog.set_level(logging.ERROR, logger="bot.runtime.taskqueue")
     with pytest.raises(TimeoutError, match="no worker took the solve"):
         await runner(queue, LocalPool(), pow, queue_wait=0.3).run(pow, 2, 3, timeout=30)
     assert "no worker started message" in caplog.text and "parecon-rota worker" in caplog.text
@@ -86,7 +86,7 @@ async def test_without_workers_the_wait_is_bounded_and_the_message_expires(queue
 
 
 async def test_a_queue_that_is_down_means_a_log_line_and_the_local_pool(caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.taskqueue")
+    caplog.set_level(logging.WARNING, logger="bot.runtime.taskqueue")
     down = Queue("redis://127.0.0.1:9/0")  # nothing listens on the discard port
     pool = LocalPool()
     try:
@@ -126,7 +126,7 @@ def test_a_worker_whose_redis_does_not_answer_says_so_and_exits_6(tmp_path) -> N
 async def test_a_queue_lost_while_waiting_means_a_log_line_and_the_local_pool(queue, monkeypatch, caplog) -> None:
     import redis
 
-    caplog.set_level(logging.WARNING, logger="bot.taskqueue")
+    caplog.set_level(logging.WARNING, logger="bot.runtime.taskqueue")
 
     def lost(message):
         raise redis.ConnectionError("Connection reset by peer")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.workers import Workers
+from bot.runtime.workers import Workers
 
 
 def stuck(pid_file: str) -> None:

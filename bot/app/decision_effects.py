@@ -15,7 +15,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.decisions import Elector, Tally, tally, weight_text
+from bot.domain.decisions import Elector, Tally, tally, weight_text
 from storage import decisions as store
 from storage import outbox as queue
 from storage.db import Database

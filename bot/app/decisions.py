@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from bot import decisions as rules
-from bot.decisions import Bounds, Candidate, Elector, Rule
-from bot.errors import BadInput
-from bot.rota import iso_week
-from bot.votes import reminder_at
+from bot.domain import decisions as rules
+from bot.domain.decisions import Bounds, Candidate, Elector, Rule
+from bot.domain.errors import BadInput
+from bot.domain.rota import iso_week
+from bot.domain.votes import reminder_at
 from storage import decisions as store
 from storage import members, orgs, outbox, rotas
 from storage import tasks as tasks_store

@@ -1,5 +1,5 @@
 """The hours ledger: a member's (or, for moderators, anyone's) hours per week, the payroll export,
-moderators' corrections (audited) and the equal hourly rate. The rules are in `bot.ledger`."""
+moderators' corrections (audited) and the equal hourly rate. The rules are in `bot.domain.ledger`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot import ledger as rules
-from bot.errors import BadInput
-from bot.schedule import zone
+from bot.domain import ledger as rules
+from bot.domain.errors import BadInput
+from bot.domain.schedule import zone
 from storage import ledger, members
 from storage.db import Database
 from storage.models import LedgerCorrection, MemberRow, Organization

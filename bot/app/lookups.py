@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import BadInput, NotSetUp
-from bot.rota import iso_week
-from bot.schedule import zone
+from bot.domain.errors import BadInput, NotSetUp
+from bot.domain.rota import iso_week
+from bot.domain.schedule import zone
 from storage import members, orgs, tasks
 from storage.db import Session
 from storage.models import MemberRow, Organization, TaskRow

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import organizations as rules
-from bot.errors import BadInput
-from bot.solver.model import hours_text
+from bot.domain import organizations as rules
+from bot.domain.errors import BadInput
+from bot.domain.solver.model import hours_text
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow

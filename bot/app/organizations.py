@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 
-from bot import ledger as ledger_rules
-from bot import organizations as rules
-from bot.errors import BadInput
-from bot.solver.model import hours_text
+from bot.domain import ledger as ledger_rules
+from bot.domain import organizations as rules
+from bot.domain.errors import BadInput
+from bot.domain.solver.model import hours_text
 from storage import orgs, outbox, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization, OutboxEffect, utcnow
@@ -137,7 +137,7 @@ async def change_settings(
     A granularity is refused while a current splittable task does not fit it (its hours are not a
     whole number of steps), naming those tasks: a setting never makes a week unsolvable.
 
-    `hourly_rate` (0 removes it) and `currency` (empty removes it) are the ledger's pay (`bot.ledger`)."""
+    `hourly_rate` (0 removes it) and `currency` (empty removes it) are the ledger's pay (`bot.domain.ledger`)."""
     changes: dict[str, float | int | bool | str | time | None] = {}
     if hourly_rate is not None:
         rate = ledger_rules.check_rate(hourly_rate)

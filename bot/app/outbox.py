@@ -24,13 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chart import distinct
-from bot.fairness import fairness_of, shares
-from bot.report import Report
-from bot.rota import total_hours
-from bot.solver.model import exact_hours
-from bot.solver_ids import member_key
-from bot.votes import Side
+from bot.domain.fairness import fairness_of, shares
+from bot.domain.report import Report
+from bot.domain.rota import total_hours
+from bot.domain.solver.model import exact_hours
+from bot.domain.solver_ids import member_key
+from bot.domain.votes import Side
+from bot.render.chart import distinct
 from storage import merges, orgs, rotas
 from storage import outbox as queue
 from storage.db import Database, Session

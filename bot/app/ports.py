@@ -10,8 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from bot.fairness import Fairness
-from bot.report import Report
+from bot.domain.fairness import Fairness
+from bot.domain.report import Report
 from storage.models import MergeProposal, Organization, Rota
 from storage.rotas import Holding
 
@@ -24,7 +24,7 @@ Clock = Callable[[], datetime]
 
 
 class Runner(Protocol):
-    """Runs CPU-heavy work (solving, drawing) away from the event loop (`bot.workers.Workers`)."""
+    """Runs CPU-heavy work (solving, drawing) away from the event loop (`bot.runtime.workers.Workers`)."""
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float = 300.0, owner: object = None) -> T:
         """`timeout` counts from the start of the run; `owner` (the organization) shares the workers fairly."""
@@ -32,7 +32,7 @@ class Runner(Protocol):
 
 
 class Jobs(Protocol):
-    """One-off jobs at a time (`bot.scheduler.WeeklyScheduler`)."""
+    """One-off jobs at a time (`bot.runtime.scheduler.WeeklyScheduler`)."""
 
     def once(self, key: str, when: datetime, callback: Callable[..., Awaitable[object]], *args: Any) -> None: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.ratings import check_rating
+from bot.domain.ratings import check_rating
 from storage import ratings, tasks
 from storage.db import Database
 from storage.models import TaskRow

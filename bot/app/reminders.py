@@ -2,7 +2,7 @@
 reminder day and time (`/mod org settings`), once per member per week (the outbox key), not to
 members who opted out (`/notify setting:off`) or who marked everything done.
 
-A weekly timer per organization (`bot.scheduler.WeeklyScheduler`, rebuilt from the database at
+A weekly timer per organization (`bot.runtime.scheduler.WeeklyScheduler`, rebuilt from the database at
 start; a run missed while the bot was down is made up at start while its week lasts)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.rota import iso_week, week_end
-from bot.schedule import Schedule, last_due, zone
+from bot.domain.rota import iso_week, week_end
+from bot.domain.schedule import Schedule, last_due, zone
 from storage import orgs, outbox, rotas
 from storage.db import Database
 from storage.models import Organization

@@ -1,6 +1,6 @@
 """The public fairness report: turning it on or off (moderators), being named in it (each member),
 and writing the static site (`parecon-rota report`, and after each publication when `REPORT_DIR` is
-set). The figures are `bot.public_report`, the pages `bot.site`."""
+set). The figures are `bot.render.public_report`, the pages `bot.render.site`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot import public_report, site
-from bot.errors import BadInput
-from bot.files import PRIVATE_FILE
-from bot.report import Report
+from bot.domain.errors import BadInput
+from bot.domain.report import Report
+from bot.render import public_report, site
+from bot.runtime.files import PRIVATE_FILE
 from storage import orgs, reports, rotas
 from storage.db import Database, Session
 from storage.models import Organization
 
+from . import audit
 from .lookups import require_member, require_org
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ async def set_publishing(db: Database, guild_id: int | None, moderator_id: int, 
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         org.publish_report = on
-        orgs.audit(session, org.id, moderator_id, "report.publish", "on" if on else "off")
+        await audit.record(session, org.id, moderator_id, "report.publish", "on" if on else "off", guild_id=guild_id)
     return org
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot import organizations as rules
-from bot.errors import BadInput
-from bot.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, decode, parse_tasks, row_recurrence
-from bot.ratings import SocialRating, social_rating
-from bot.recurrence import Recurrence, check_recurrence
-from bot.rota import iso_week, week_start
-from bot.solver.model import DEFAULT_GRANULARITY, hours_text
+from bot.domain import organizations as rules
+from bot.domain.errors import BadInput
+from bot.domain.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, decode, parse_tasks, row_recurrence
+from bot.domain.ratings import SocialRating, social_rating
+from bot.domain.recurrence import Recurrence, check_recurrence
+from bot.domain.rota import iso_week, week_start
+from bot.domain.solver.model import DEFAULT_GRANULARITY, hours_text
 from storage import members, orgs, ratings, tasks
 from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow
@@ -363,7 +363,9 @@ async def import_tasks(
             async with db.transaction() as session:
                 counts = _add(counts, await _import_batch(session, org_id, checked[start : start + batch_rows]))
         async with db.transaction() as session:
-            orgs.audit(session, org_id, moderator_id, "task.import", f"{filename}: {counts.summary()}")
+            await audit.record(
+                session, org_id, moderator_id, "task.import", f"{filename}: {counts.summary()}", guild_id=guild_id
+            )
     finally:
         _importing.discard(org_id)
     return counts

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from bot.chart import balance_chart, distinct
-from bot.errors import BadInput, UserFacingError
-from bot.fairness import Fairness, fairness_of, shares
-from bot.report import Report
-from bot.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
-from bot.solver_ids import member_key, task_key
+from bot.domain.errors import BadInput, UserFacingError
+from bot.domain.fairness import Fairness, fairness_of, shares
+from bot.domain.report import Report
+from bot.domain.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
+from bot.domain.solver_ids import member_key, task_key
+from bot.render.chart import balance_chart, distinct
 from storage import rotas
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
@@ -166,7 +166,7 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
 
 
 def check_markable(org: Organization, week: str, now: datetime, *, moderator: bool = False) -> None:
-    """Only this week's and last week's work is marked done by members (`bot.rota.why_not_mark`); a
+    """Only this week's and last week's work is marked done by members (`bot.domain.rota.why_not_mark`); a
     moderator may correct any week (audited by `mark_done`)."""
     why_not = why_not_mark(week, current_week(org, now))
     if why_not is not None and not moderator:

@@ -1,6 +1,6 @@
 """Proposals in Discord: the commands (`commands`), the post's buttons and the proposer's confirmation
 (`views`), how proposals and results look (`render`), and what a proposal does in Discord (`effects`).
-The rules live in `bot.decisions`, the use cases in `bot.app.decisions`."""
+The rules live in `bot.domain.decisions`, the use cases in `bot.app.decisions`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .commands import decisions, delegate_group, propose, settings_group, withdr
 from .views import ProposalButton
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:

@@ -12,7 +12,7 @@ import discord
 
 from bot.app.decision_effects import ProposalPost, ProposalReminder, ProposalResult
 from bot.app.ports import Channel
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from cogs.common import clip
 from cogs.delivery import delivery_errors, find_own, only_users, with_marker
 
@@ -20,7 +20,7 @@ from .render import post_embed, reminder_text, result_text
 from .views import proposal_view
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 NOBODY = only_users((), ping=False)
 LOOKUPS_AT_ONCE = 5  # members fetched at once when a proposal is decided by a role

@@ -10,7 +10,7 @@ import discord
 
 from bot.app.decision_effects import Electorate, ProposalPost, ProposalReminder, ProposalResult
 from bot.app.decisions import BallotCast, DecisionLog, DelegationLine, Delegations, Preview
-from bot.decisions import weight_text
+from bot.domain.decisions import weight_text
 from cogs.common import clip, literal
 
 COLOUR = discord.Colour.blurple()

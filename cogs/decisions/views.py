@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app.decisions import Draft
-from bot.errors import BadInput
-from bot.replies import answer_error
+from bot.domain.errors import BadInput
 from cogs.common import RotaView, services
+from cogs.replies import answer_error
 
 from .render import cast_text
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 CHOICE_ID = r"proposal:(?P<proposal>\d+):(?P<position>\d)"
 STYLES = {"yes": discord.ButtonStyle.success, "no": discord.ButtonStyle.danger}

@@ -12,7 +12,7 @@ from .commands import merge_group, status_group, vote
 from .views import MergeVoteButton
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:

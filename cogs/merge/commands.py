@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.errors import BadInput
-from bot.votes import CHOICES as MERGE_CHOICES
+from bot.domain.errors import BadInput
+from bot.domain.votes import CHOICES as MERGE_CHOICES
 from cogs.common import ModeratorGroup, answer_early, reply, services
 from cogs.decisions.render import cast_text
 

@@ -9,8 +9,8 @@ import discord
 
 from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
 from bot.app.ports import SideFacts, VotePostContent, VoteReminder
-from bot.solver.model import hours_text
-from bot.votes import Side
+from bot.domain.solver.model import hours_text
+from bot.domain.votes import Side
 from cogs.common import clip, literal
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from typing import Any
 
 import discord
 
-from bot.replies import answer_error
 from cogs.common import services
+from cogs.replies import answer_error
 
 from .render import vote_cast_text
 

@@ -13,7 +13,7 @@ from .mod import rota_group
 from .views import ClaimButton, PostButton, SwapButton
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:

@@ -28,8 +28,8 @@ from .render import (
 from .views import claim_view, post_view
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
-    from bot.fairness import Fairness
+    from bot.domain.fairness import Fairness
+    from bot.runtime.client import RotaBot
     from storage.models import Organization
     from storage.rotas import Holding
 

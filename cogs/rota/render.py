@@ -14,11 +14,11 @@ from bot.app.ports import ClaimNotice, ModNotice, Reminder, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
-from bot.fairness import Fairness, fairness_of, summary, verdict
-from bot.report import Report
-from bot.rota import total_hours, week_days, week_name
-from bot.solver.model import hours_text
-from bot.solver_ids import member_key
+from bot.domain.fairness import Fairness, fairness_of, summary, verdict
+from bot.domain.report import Report
+from bot.domain.rota import total_hours, week_days, week_name
+from bot.domain.solver.model import hours_text
+from bot.domain.solver_ids import member_key
 from cogs.common import clip, literal, spreadsheet_safe
 
 if TYPE_CHECKING:

@@ -12,18 +12,18 @@ import discord
 from bot.app import swaps
 from bot.app.claims import GivenBack
 from bot.app.week import mark_done, my_chart, my_jobs, open_tasks, rota_week
-from bot.errors import UserFacingError
-from bot.fairness import balance_words
-from bot.replies import answer_error
-from bot.report import Report
-from bot.solver.model import hours_text
+from bot.domain.errors import UserFacingError
+from bot.domain.fairness import balance_words
+from bot.domain.report import Report
+from bot.domain.solver.model import hours_text
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 from cogs.cooldowns import retry_after
+from cogs.replies import answer_error
 
 from .render import my_jobs_embed, swap_answer_text, when
 
 if TYPE_CHECKING:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
 
 class SwapButton(

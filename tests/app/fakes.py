@@ -23,8 +23,8 @@ from bot.app.ports import (
     VotePostContent,
     VoteReminder,
 )
-from bot.chart import balance_chart
-from bot.fairness import Fairness
+from bot.domain.fairness import Fairness
+from bot.render.chart import balance_chart
 from storage.models import Organization
 from storage.rotas import Holding
 

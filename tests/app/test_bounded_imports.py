@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.app import organizations, tasks
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from storage.db import Database
 from storage.models import TaskRow
 

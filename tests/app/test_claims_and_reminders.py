@@ -17,7 +17,7 @@ from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
 from bot.app.week import mark_done, my_week, set_notify
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from storage import members
 from storage.db import Database
 from storage.models import Assignment, Away, MemberRow, OutboxEffect, Qualification, TaskClaim, TaskRow

@@ -15,8 +15,8 @@ from bot.app.decision_effects import DecisionDelivery, ProposalPost, ProposalRem
 from bot.app.decisions import Decisions, Draft, close_key, remind_key
 from bot.app.outbox import Dispatcher
 from bot.app.ports import Channel
-from bot.errors import BadInput
-from bot.rota import iso_week
+from bot.domain.errors import BadInput
+from bot.domain.rota import iso_week
 from storage.db import Database
 from storage.models import Assignment, MemberRow, Organization, Proposal, Rota, utcnow
 from tests.app.conftest import GUILD, make_org

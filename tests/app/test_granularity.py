@@ -16,9 +16,9 @@ from bot.app import organizations, tasks
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
-from bot.errors import BadInput
-from bot.organizations import TaskFields
-from bot.rota import solve_week
+from bot.domain.errors import BadInput
+from bot.domain.organizations import TaskFields
+from bot.domain.rota import solve_week
 from storage import orgs
 from storage.db import Database
 from storage.models import Assignment, AuditEntry, MemberRow, Organization, TaskRow

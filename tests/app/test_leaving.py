@@ -13,8 +13,8 @@ from bot.app import report
 from bot.app.merges import MergeVotes, VoteClosed
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
-from bot.errors import BadInput
-from bot.votes import reminder_at
+from bot.domain.errors import BadInput
+from bot.domain.votes import reminder_at
 from storage import orgs, rotas
 from storage.db import Database
 from storage.models import Goal, MemberRow, Organization, OrgServer, Rating, TaskRow

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from bot import ledger as rules
 from bot.app import ledger
 from bot.app.organizations import change_settings
 from bot.app.publication import Publication
-from bot.errors import BadInput
+from bot.domain import ledger as rules
+from bot.domain.errors import BadInput
 from cogs.ledger import ledger_csv, ledger_embed, pay_csv
 from storage import orgs
 from storage.db import Database

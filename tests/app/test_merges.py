@@ -11,7 +11,7 @@ import pytest
 import storage.outbox
 from bot.app.merges import MergeVotes, VoteClosed, close_key, remind_key
 from bot.app.outbox import Dispatcher
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from storage.db import Database
 from storage.models import MemberRow, MergeProposal, Organization
 from tests.app.conftest import make_org

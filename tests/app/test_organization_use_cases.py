@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.app import members, organizations, ratings, tasks
-from bot.errors import BadInput, NotSetUp
-from bot.organizations import TaskFields
+from bot.domain.errors import BadInput, NotSetUp
+from bot.domain.organizations import TaskFields
 from storage import orgs
 from storage.db import Database
 

@@ -6,10 +6,10 @@ import pytest
 
 from bot.app import tasks
 from bot.app.publication import Publication
-from bot.errors import BadInput
-from bot.organizations import TaskFields
-from bot.rota import solver_inputs
-from bot.solver_ids import task_key
+from bot.domain.errors import BadInput
+from bot.domain.organizations import TaskFields
+from bot.domain.rota import solver_inputs
+from bot.domain.solver_ids import task_key
 from storage import rotas
 from tests.app.conftest import GUILD, make_org
 

@@ -13,7 +13,7 @@ import pytest
 from bot.app import report
 from bot.app.organizations import add_goal
 from bot.app.publication import Publication
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 from storage.db import Database
 from tests.app.conftest import GUILD, MONDAY, make_org
 

@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
-from bot.leader import Leadership
-from bot.scheduler import Burst, ShiftedTrigger, WeeklyScheduler
+from bot.runtime.leader import Leadership
+from bot.runtime.scheduler import Burst, ShiftedTrigger, WeeklyScheduler
 from storage.db import Database
 from storage.leader import LOCK_KEY
 from storage.models import Rota, RotaPost
@@ -95,7 +95,7 @@ async def test_a_result_arriving_after_the_week_is_stored_changes_nothing(db, ef
 
 
 async def test_a_burst_runs_at_most_its_concurrency_at_once_and_logs_progress(caplog) -> None:
-    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    caplog.set_level(logging.INFO, logger="bot.runtime.scheduler")
     burst = Burst(3)
     under_way, most = 0, 0
     release = asyncio.Event()
@@ -191,7 +191,7 @@ async def test_on_postgresql_one_process_leads_and_a_standby_takes_over_when_its
 async def test_stepping_down_drops_the_weekly_publications_and_reminders_but_not_one_off_timers() -> None:
     from datetime import time
 
-    from bot.schedule import Schedule
+    from bot.domain.schedule import Schedule
 
     async def nothing(*_: object) -> None:
         return None

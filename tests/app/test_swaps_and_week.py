@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.app import swaps
 from bot.app.publication import Publication
 from bot.app.week import mark_done, my_jobs, my_task_names, my_week, set_notify
-from bot.errors import BadInput, NotSetUp
+from bot.domain.errors import BadInput, NotSetUp
 from storage import members
 from storage.db import Database
 from storage.models import Assignment, SwapOffer

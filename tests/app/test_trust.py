@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.app import members, organizations, swaps, tasks
+from bot.app import members, organizations, report, swaps, tasks
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.week import mark_done, my_week, open_tasks
-from bot.chart import balance_chart
-from bot.errors import BadInput
-from bot.organizations import MERGE_PROPOSALS_PER_DAY
+from bot.domain.errors import BadInput
+from bot.domain.organizations import MERGE_PROPOSALS_PER_DAY
+from bot.render.chart import balance_chart
 from storage import merges
 from storage.db import Database
 from storage.models import Assignment, AuditEntry, MemberRow, MergeProposal, OrgServer
@@ -228,6 +228,8 @@ async def test_in_a_federation_a_change_on_one_server_is_audited_with_it_and_tol
         session.add(OrgServer(guild_id=other, organization_id=org.id, channel_id=other * 2))
     await tasks.edit_task(db, other, 42, "Dishes", tasks.TaskEdit(hours=5))
     await members.remove_member(db, GUILD, 7, org.members["ben"].user_id)
+    await tasks.import_tasks(db, other, 42, "more.csv", "task,hours\nBread,2\n")
+    await report.set_publishing(db, GUILD, 7, True)
     clock.now = datetime.now(UTC)  # these moderator commands queue their notices for now
     await outbox.deliver_due()
     told = {
@@ -237,8 +239,15 @@ async def test_in_a_federation_a_change_on_one_server_is_audited_with_it_and_tol
     assert told == {
         (GUILD, "task.edit", 42, other),
         (other, "member.remove", 7, GUILD),
+        (GUILD, "task.import", 42, other),
+        (other, "report.publish", 7, GUILD),
     }  # never the server it came from
     audit = await rows(db, AuditEntry, AuditEntry.organization_id == org.id)
-    assert [(e.action, e.guild_id) for e in audit] == [("task.edit", other), ("member.remove", GUILD)]
+    assert [(e.action, e.guild_id) for e in audit] == [
+        ("task.edit", other),
+        ("member.remove", GUILD),
+        ("task.import", other),
+        ("report.publish", GUILD),
+    ]
     await outbox.deliver_due()
-    assert len(effects.notices) == 2  # once each
+    assert len(effects.notices) == 4  # once each

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.client import RotaBot, point_discord_at
-from bot.settings import Settings
+from bot.runtime.client import RotaBot, point_discord_at
+from bot.runtime.settings import Settings
 from storage.db import Database
 from tests.e2e.fake_discord import FakeDiscord, FakeGuild, FakeUser
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app.decisions import close_key, remind_key
-from bot.rota import iso_week
+from bot.domain.rota import iso_week
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskRow
 from tests.e2e.builders import Clock, rows
 from tests.e2e.conftest import World, bot_settings

@@ -208,7 +208,7 @@ async def test_channel_messages_files_dms_roles_and_rate_limits(world: World, st
 
 
 async def test_member_events_reach_a_bot_that_asked_for_them(world: World, start_bot, db_url) -> None:
-    from bot.client import RotaBot
+    from bot.runtime.client import RotaBot
 
     fake = world.fake
     joined: list[int] = []

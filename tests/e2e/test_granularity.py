@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.solver.family import organization, write_tasks
+from bot.domain.solver.family import organization, write_tasks
 from storage.models import Organization
 from tests.e2e.builders import Clock, publish_by_hand, rows
 from tests.e2e.conftest import World, bot_settings

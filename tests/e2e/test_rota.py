@@ -14,9 +14,9 @@ from sqlmodel import select
 
 import storage.outbox
 from bot.app.outbox import REFUSED_ATTEMPTS
-from bot.rota import PastPiece
-from bot.solver.metrics import Week, rotation
-from bot.solver.model import Member, Task
+from bot.domain.rota import PastPiece
+from bot.domain.solver.metrics import Week, rotation
+from bot.domain.solver.model import Member, Task
 from storage.models import (
     Assignment,
     MemberRow,
@@ -398,7 +398,7 @@ async def test_three_weeks_balance_better_than_one(world: World, fake, start_bot
     members = [Member(f"m{i}", 10) for i in range(100)]
 
     def as_week(label, pieces):
-        from bot.solver.model import Piece
+        from bot.domain.solver.model import Piece
 
         return Week(
             label,

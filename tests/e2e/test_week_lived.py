@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app.claims import timer_key
-from bot.scheduler import reminder_job_id
+from bot.runtime.scheduler import reminder_job_id
 from storage.models import Assignment, MemberRow, TaskClaim
 from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World, bot_settings

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.solver.bench import violations
-from bot.solver.model import Member, Piece, Task
-from bot.solver.timed import parse_windows
+from bot.domain.solver.bench import violations
+from bot.domain.solver.model import Member, Piece, Task
+from bot.domain.solver.timed import parse_windows
 
 SAT, SUN = 5, 6
 TASKS = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.planner import parse_members, parse_tasks
-from bot.solver.bench import violations
-from bot.solver.family import organization, write
-from bot.solver.timed import parse_windows
+from bot.domain.planner import parse_members, parse_tasks
+from bot.domain.solver.bench import violations
+from bot.domain.solver.family import organization, write
+from bot.domain.solver.timed import parse_windows
 
 
 def test_without_times_the_organization_is_what_it_was(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_times_and_windows_have_the_shapes_of_real_weeks(tmp_path: Path) -> None
 
 
 def test_a_valid_plan_exists_and_the_solver_finds_one() -> None:
-    from bot.solver import Problem, solve
+    from bot.domain.solver import Problem, solve
 
     for seed in (1, 2):
         org = organization(12, 40, seed, timed=0.5, windows=0.6)

@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pytest
 
-from bot.solver import Member, Problem, ProblemError, Task, solve
-from bot.solver.model import Piece, hours_text
-from bot.solver.timed import (
+from bot.domain.solver import Member, Problem, ProblemError, Task, solve
+from bot.domain.solver.model import Piece, hours_text
+from bot.domain.solver.timed import (
     WEEK_MINUTES,
     TimedError,
     format_clock,

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from bot.planner import PlanInputError, assignments_csv, parse_members, parse_tasks, plan_from_texts
-from bot.solver.timed import parse_windows
+from bot.domain.planner import PlanInputError, assignments_csv, parse_members, parse_tasks, plan_from_texts
+from bot.domain.solver.timed import parse_windows
 
 HEADER = "task,hours,slots,qualification,splittable,min_shift,desirability,empowerment,day,start\n"
 MEMBERS = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chart import MAX_ROWS, Gap, balance_chart, distinct, shown_rows, sorted_rows
+from bot.render.chart import MAX_ROWS, Gap, balance_chart, distinct, shown_rows, sorted_rows
 
 
 def test_most_unpleasant_work_comes_first() -> None:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.report import SCHEMA_VERSION, MemberFigures, Report
-from bot.solver import Member, Problem, Task, solve
-from bot.solver_ids import member_id, member_key, task_id, task_key
+from bot.domain.report import SCHEMA_VERSION, MemberFigures, Report
+from bot.domain.solver import Member, Problem, Task, solve
+from bot.domain.solver_ids import member_id, member_key, task_id, task_key
 
 # A report as version 1 stored it (before `schema_version`): `asdict(Balance)` plus extras.
 VERSION_1_ROW = json.dumps(

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.decisions import (
+from bot.domain.decisions import (
     YES_NO,
     Bounds,
     Candidate,
@@ -24,8 +24,8 @@ from bot.decisions import (
     weight_text,
     why_not_delegate,
 )
-from bot.errors import BadInput
-from bot.votes import Side
+from bot.domain.errors import BadInput
+from bot.domain.votes import Side
 
 OPEN = datetime(2026, 12, 7, 12, tzinfo=UTC)
 BEFORE = OPEN - timedelta(days=30)

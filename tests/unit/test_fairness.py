@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.fairness import Fairness, balance_words, because, level, summary, verdict
-from bot.report import MemberFigures, Report
+from bot.domain.fairness import Fairness, balance_words, because, level, summary, verdict
+from bot.domain.report import MemberFigures, Report
 
 
 def figures(key: str, ratio: tuple[float, float, float], past=None, hours: float = 8.5) -> MemberFigures:

@@ -8,10 +8,19 @@ from decimal import Decimal
 
 import pytest
 
-from bot.errors import BadInput
-from bot.ledger import Correction, Piece, check_correction, check_currency, check_rate, ledger, totals, week_range
-from bot.public_report import WeekInput, anonymous_label, build
-from bot.report import MemberFigures, Report
+from bot.domain.errors import BadInput
+from bot.domain.ledger import (
+    Correction,
+    Piece,
+    check_correction,
+    check_currency,
+    check_rate,
+    ledger,
+    totals,
+    week_range,
+)
+from bot.domain.report import MemberFigures, Report
+from bot.render.public_report import WeekInput, anonymous_label, build
 
 TODAY = date(2026, 11, 30)  # a Monday, week 2026-W49
 

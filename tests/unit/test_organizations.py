@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.errors import BadInput
-from bot.organizations import (
+from bot.domain.errors import BadInput
+from bot.domain.organizations import (
     MAX_HOURS,
     TaskFields,
     check_away,
@@ -24,7 +24,7 @@ from bot.organizations import (
     pooled_hours,
     unfit_tasks,
 )
-from bot.votes import in_electorate
+from bot.domain.votes import in_electorate
 
 
 def test_check_task_cleans_what_it_accepts() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import BadInput
-from bot.ratings import MIN_RATINGS, check_rating, social_rating
+from bot.domain.errors import BadInput
+from bot.domain.ratings import MIN_RATINGS, check_rating, social_rating
 
 
 def test_median_resists_a_strategic_extreme() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import BadInput
-from bot.recurrence import ONCE, Recurrence, check_recurrence, from_cells
+from bot.domain.errors import BadInput
+from bot.domain.recurrence import ONCE, Recurrence, check_recurrence, from_cells
 
 
 def test_a_weekly_task_happens_every_week() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.runtime.settings import ConfigError, load_settings
 
 KEYS = ("SHARD_COUNT", "SHARD_IDS", "REDIS_URL", "PUBLISH_CONCURRENCY", "QUEUE_REQUEUE_AFTER", "LEADER_RETRY")
 
@@ -59,7 +59,7 @@ def test_a_bad_value_says_which_setting_and_what_is_allowed(env, values, message
 
 
 def test_each_group_of_shards_records_its_own_gateway_heartbeat() -> None:
-    from bot.health import HEARTBEAT_KEY, heartbeat_key
+    from bot.runtime.health import HEARTBEAT_KEY, heartbeat_key
 
     assert heartbeat_key(None) == HEARTBEAT_KEY == "health:gateway"  # one process: as before
     assert heartbeat_key([0, 1]) == "health:gateway:shards=0,1"

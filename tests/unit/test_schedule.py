@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from bot.schedule import CATCH_UP_WINDOW, Schedule, last_due, missed_runs, next_publication
+from bot.domain.schedule import CATCH_UP_WINDOW, Schedule, last_due, missed_runs, next_publication
 
 BERLIN_MONDAY_9 = Schedule(1, "Europe/Berlin", 0, time(9, 0))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.redact import RedactingFilter, redact
-from bot.settings import ConfigError, env_file_candidates, find_env_file, hide_password, load_settings
+from bot.runtime.redact import RedactingFilter, redact
+from bot.runtime.settings import ConfigError, env_file_candidates, find_env_file, hide_password, load_settings
 
 
 def test_the_search_order_is_named_file_then_variable_then_current_folder_then_user_then_system(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.votes import Side, decided_early, in_electorate, outcome, why_not_in_electorate
+from bot.domain.votes import Side, decided_early, in_electorate, outcome, why_not_in_electorate
 
 
 def test_quorum_and_threshold() -> None:

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.errors import BadInput
-from bot.rota import (
+from bot.domain.errors import BadInput
+from bot.domain.rota import (
     WEEKS_AHEAD,
     MemberInfo,
     available_hours,
@@ -20,8 +20,8 @@ from bot.rota import (
     week_published_at,
     week_to_publish,
 )
-from bot.schedule import zone
-from bot.solver.model import Task
+from bot.domain.schedule import zone
+from bot.domain.solver.model import Task
 
 
 def test_a_monday_publication_is_for_its_own_week_any_other_day_for_the_next() -> None:
