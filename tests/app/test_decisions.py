@@ -254,3 +254,4 @@ async def test_an_open_vote_names_voters_and_a_crash_after_posting_the_result_po
     [(_, result)] = w.effects.results
     assert result.decided == "Park" and ("ana", "Park", False) in result.ballots
     assert await s.which(GUILD, opened.proposal.id) == "proposal"
+    assert await s.choices(GUILD, opened.proposal.id) == ["Park", "Beach", "abstain"]

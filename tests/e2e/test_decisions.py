@@ -130,6 +130,8 @@ async def test_only_the_holders_of_a_task_decide_on_both_servers(world: World, f
     assert pinged(on_a) == {"users": set(), "roles": set(), "everyone": False}
     assert "Votes are secret" in message_text(on_a)
 
+    offered = await w.fake.autocomplete(w.a, w.alice, "vote", "choice", "", proposal=number)
+    assert [c["value"] for c in offered] == ["yes", "no", "abstain"]
     assert "not counted" in await press(w, w.a, w.carol, on_a, "yes")  # carol did no repairs
     assert "**no**" in await press(w, w.a, w.alice, on_a, "no")
     assert "(was no)" in await say(w, w.a, w.alice, "vote", proposal=number, choice="yes")  # changed
