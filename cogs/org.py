@@ -19,7 +19,7 @@ from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
     from storage.models import AuditEntry, Goal, Organization, OutboxEffect
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.domain.rota import iso_week, week_end
 from bot.domain.schedule import Schedule, last_due, zone
+from bot.domain.weeks import iso_week, week_end
 from storage import orgs, outbox, rotas
 from storage.db import Database
 from storage.models import Organization

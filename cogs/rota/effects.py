@@ -29,7 +29,7 @@ from .views import claim_view, post_view
 
 if TYPE_CHECKING:
     from bot.domain.fairness import Fairness
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
     from storage.models import Organization
     from storage.rotas import Holding
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain.planner import parse_members, parse_tasks
-from bot.domain.solver.bench import violations
+from bot.runtime.bench import violations
 from bot.domain.solver.family import organization, write
 from bot.domain.solver.timed import parse_windows
 

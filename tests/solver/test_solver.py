@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from bot.domain.solver import Member, Problem, ProblemError, Task, solve
-from bot.domain.solver.bench import instance
+from bot.runtime.bench import instance
 from bot.domain.solver.bounds import long_task_bound, lower_bound, relaxation_bound
 from bot.domain.solver.family import organization
 from bot.domain.solver.history import Held, carry_over
