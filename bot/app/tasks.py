@@ -170,7 +170,7 @@ def _settings(row: TaskRow) -> tuple[object, ...]:
         row.hours,
         row.slots,
         row.splittable,
-        row.min_shift,
+        row.min_shift if row.splittable else None,  # a task done in one go has no shorter shift
         row.qualification,
         row.role_id,
         row.description,
