@@ -613,8 +613,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         choices=(1, 2),
-        default=2,
-        help="processes the search uses: 2 searches with two seeds on two cores, the better plan kept (default 2)",
+        default=1,
+        help="processes the search uses: 2 runs two searches with two seeds on two cores and keeps the better plan",
     )
     plan.add_argument(
         "--out", required=True, help="where to write assignments.csv (task,member,hours), or an .xlsx workbook"
