@@ -29,7 +29,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bot.domain.solver.bench $(BENCH_ARGS)
+	$(BIN)/python -m bot.runtime.bench $(BENCH_ARGS)
 
 # How fast the bot answers bursts of interactions, against the tests' fake Discord (figures, no asserts).
 bench-load: $(VENV)/.installed-dev

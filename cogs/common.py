@@ -13,8 +13,7 @@ from bot.app.lookups import clip
 from cogs.replies import answer_error
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
-    from bot.runtime.services import Services
+    from cogs.host import AppServices, RotaBot
     from storage.db import Database
 
 __all__ = [
@@ -85,7 +84,7 @@ def bot_of(interaction: discord.Interaction) -> RotaBot:
     return cast("RotaBot", interaction.client)
 
 
-def services(interaction: discord.Interaction) -> Services:
+def services(interaction: discord.Interaction) -> AppServices:
     """The bot's services (scheduler, publication, merge votes…), typed."""
     return bot_of(interaction).services
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from discord.ext import commands
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 Kind = Literal["chart", "preview"]
 

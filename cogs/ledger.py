@@ -15,7 +15,7 @@ from bot.domain.solver.model import exact_hours, hours_text
 from cogs.common import ModeratorGroup, answer_early, clip, db, register, reply, services, spreadsheet_safe
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 ledger_group = ModeratorGroup(name="ledger", description="The hours ledger: export for payroll, corrections")
 WEEK_HELP = "an ISO week like 2026-W48"

@@ -14,7 +14,7 @@ from bot.domain.solver.model import hours_text
 from cogs.common import ModeratorGroup, bot_of, db, register
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 Hours = app_commands.Range[float, 0.25, MAX_HOURS]
 

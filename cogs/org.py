@@ -21,7 +21,7 @@ from cogs.common import ModeratorGroup, clip, db, register, services
 
 if TYPE_CHECKING:
     from bot.app.effects import GivenUp
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
     from storage.models import AuditEntry, Goal, Organization
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -14,7 +14,7 @@ from cogs.common import RATING_HELP, RotaView, answer_early, bot_of, clip, db, r
 from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
     from storage.models import TaskRow
 
 DESIRABILITY_WORDS = {1: "dreadful", 3: "unpleasant", 5: "so-so", 7: "pleasant", 10: "delightful"}

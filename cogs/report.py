@@ -11,7 +11,7 @@ from bot.app import report as app
 from cogs.common import db, register
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 report_group = app_commands.Group(name="report", description="The public fairness report", guild_only=True)
 

@@ -30,7 +30,7 @@ from cogs.common import (
 )
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 MAX_IMPORT_BYTES = 512 * 1024
 PAGE_SIZE = 10

@@ -9,13 +9,15 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.domain.rota import Candidate, MemberInfo, week_days
+from bot.domain.holdings import Candidate
+from bot.domain.rota import MemberInfo
+from bot.domain.weeks import week_days
 from storage.models import Assignment, Away, MemberRow, Qualification, TaskClaim
 
 
 async def candidates(session: AsyncSession, org_id: int, rota_id: int, week: str) -> list[tuple[MemberRow, Candidate]]:
     """Every active member of the organization with their qualifications, away days in the week and
-    what they hold in this rota (for `bot.domain.rota.why_not_take`)."""
+    what they hold in this rota (for `bot.domain.holdings.why_not_take`)."""
     rows = list(
         (
             await session.execute(

@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.runtime.files import private_sqlite
+from bot.domain.files import private_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # In a session's `info`: the subjects whose effects its transaction queued in the outbox (handed to

@@ -14,16 +14,8 @@ from sqlmodel import select
 
 from bot.domain.organizations import check_granularity
 from bot.domain.report import Report
-from bot.domain.rota import (
-    HISTORY_WEEKS,
-    MemberInfo,
-    PastPiece,
-    RotaPiece,
-    TaskInfo,
-    WeekInputs,
-    previous_weeks,
-    week_days,
-)
+from bot.domain.rota import HISTORY_WEEKS, MemberInfo, PastPiece, RotaPiece, TaskInfo, WeekInputs
+from bot.domain.weeks import previous_weeks, week_days
 from storage.models import (
     Assignment,
     Away,

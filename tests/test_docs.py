@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from bot.domain.solver.bench import README_END, README_START, Line, write_readme
+from bot.runtime.bench import README_END, README_START, Line, write_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("members", "moderators", "self-hosting", "scale", "planner", "solver", "development")

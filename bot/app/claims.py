@@ -1,5 +1,5 @@
 """Giving a task back ("Can't do…") and claiming it: the piece is offered, in the rota channel, to
-the members who can take it (`bot.domain.rota.why_not_take`); the first to claim takes it (the piece's
+the members who can take it (`bot.domain.holdings.why_not_take`); the first to claim takes it (the piece's
 member changes, as an accepted swap does, so the balance and the rotation count it); if nobody
 claims it by the deadline, the moderators are told.
 
@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.errors import BadInput
-from bot.domain.rota import TaskInfo, claim_deadline, week_end, why_not_take
+from bot.domain.holdings import claim_deadline, why_not_take
+from bot.domain.rota import TaskInfo
+from bot.domain.weeks import week_end
 from storage import claims as queries
 from storage import orgs, rotas
 from storage.db import Database, Session

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import BadInput, NotSetUp
-from bot.domain.rota import iso_week
 from bot.domain.schedule import zone
+from bot.domain.weeks import iso_week
 from storage import members, orgs, tasks
 from storage.db import Session
 from storage.models import MemberRow, Organization, TaskRow

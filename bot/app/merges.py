@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.domain import organizations as rules
 from bot.domain.errors import BadInput
 from bot.domain.ratings import social_rating
-from bot.domain.rota import MemberInfo, SolvedWeek, TaskInfo, iso_week, solve_week, total_hours
+from bot.domain.rota import MemberInfo, SolvedWeek, TaskInfo, solve_week, total_hours
 from bot.domain.solver import Plan, ProblemError
 from bot.domain.solver.model import exact_hours
 from bot.domain.solver_ids import member_key
 from bot.domain.votes import Side, decided_early, outcome, reminder_at, why_not_in_electorate
+from bot.domain.weeks import iso_week
 from storage import members, merges, orgs, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session

@@ -19,10 +19,11 @@ from typing import Any, Protocol, TypeVar
 
 from bot.domain.errors import BadInput
 from bot.domain.report import Report
-from bot.domain.rota import RotaPiece, SolvedWeek, iso_week, solve_week, target_week, week_days, week_published_at
+from bot.domain.rota import RotaPiece, SolvedWeek, solve_week
 from bot.domain.schedule import Schedule, last_due, zone
 from bot.domain.solver import ProblemError
 from bot.domain.solver_ids import task_key
+from bot.domain.weeks import iso_week, target_week, week_days, week_published_at
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, Organization, Rota
@@ -58,7 +59,7 @@ class PlannedWeek:
 
 @dataclass(frozen=True)
 class Target:
-    """The week a moderator's publish or preview is about (`bot.domain.rota.target_week`), and whether it
+    """The week a moderator's publish or preview is about (`bot.domain.weeks.target_week`), and whether it
     is out already."""
 
     org: Organization

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.domain.rota import iso_week, week_end
 from bot.domain.schedule import Schedule, last_due, zone
+from bot.domain.weeks import iso_week, week_end
 from storage import orgs, rotas
 from storage.db import Database
 from storage.models import Organization

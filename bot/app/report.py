@@ -11,9 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.domain.errors import BadInput
+from bot.domain.files import PRIVATE_FILE
 from bot.domain.report import Report
 from bot.render import public_report, site
-from bot.runtime.files import PRIVATE_FILE
 from storage import orgs, reports, rotas
 from storage.db import Database, Session
 from storage.models import Organization

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import BadInput
-from bot.domain.rota import week_end
+from bot.domain.weeks import week_end
 from storage import members, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow

@@ -16,8 +16,8 @@ from bot.domain.errors import BadInput
 from bot.domain.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, Problems, decode, parse_tasks, row_recurrence
 from bot.domain.ratings import SocialRating, social_rating
 from bot.domain.recurrence import Recurrence, check_recurrence
-from bot.domain.rota import iso_week, week_start
 from bot.domain.solver.model import DEFAULT_GRANULARITY, hours_text
+from bot.domain.weeks import iso_week, week_start
 from storage import members, orgs, ratings, tasks
 from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow

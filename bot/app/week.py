@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from bot.domain.errors import BadInput, UserFacingError
 from bot.domain.fairness import Fairness, fairness_of, shares
+from bot.domain.holdings import why_not_mark
 from bot.domain.report import Report
-from bot.domain.rota import parse_week, reason, solver_inputs, total_hours, why_not_mark
+from bot.domain.rota import reason, solver_inputs, total_hours
 from bot.domain.solver_ids import member_key, task_key
+from bot.domain.weeks import parse_week
 from bot.render.chart import balance_chart, distinct
 from storage import rotas
 from storage.db import Database
@@ -167,7 +169,7 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
 
 
 def check_markable(org: Organization, week: str, now: datetime, *, moderator: bool = False) -> None:
-    """Only this week's and last week's work is marked done by members (`bot.domain.rota.why_not_mark`); a
+    """Only this week's and last week's work is marked done by members (`bot.domain.holdings.why_not_mark`); a
     moderator may correct any week (audited by `mark_done`)."""
     why_not = why_not_mark(week, current_week(org, now))
     if why_not is not None and not moderator:

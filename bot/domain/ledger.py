@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bot.domain.errors import BadInput
 from bot.domain.organizations import MAX_HOURS
-from bot.domain.rota import iso_week, parse_week, week_start
 from bot.domain.solver.model import exact_hours, hours_text
+from bot.domain.weeks import iso_week, parse_week, week_start
 
 DEFAULT_WEEKS = 8  # shown when no range is given: the last eight weeks, this one included
 MAX_WEEKS = 106  # about two years in one request

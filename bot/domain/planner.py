@@ -43,7 +43,7 @@ from typing import Any
 from bot.domain.errors import BadInput
 from bot.domain.ratings import MIN_RATINGS, social_rating
 from bot.domain.recurrence import Recurrence, from_cells
-from bot.domain.rota import MemberInfo, available_hours, iso_week, parse_week, week_days
+from bot.domain.rota import MemberInfo, available_hours
 from bot.domain.solver import Plan, Problem, ProblemError, solve
 from bot.domain.solver.history import Held, carry_over
 from bot.domain.solver.metrics import Week, rotation
@@ -67,6 +67,7 @@ from bot.domain.solver.timed import (
     parse_windows,
     without_days,
 )
+from bot.domain.weeks import iso_week, parse_week, week_days
 
 TASK_COLUMNS = (
     "task",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.errors import BadInput
-from bot.domain.rota import iso_week, parse_week, week_start
+from bot.domain.weeks import iso_week, parse_week, week_start
 
 MAX_EVERY = 52  # at most yearly
 ONCE = 0  # `every` of a task that happens once, in its `first` week

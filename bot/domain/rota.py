@@ -1,130 +1,27 @@
-"""The weekly rota's rules: which week a publication is for, who is available, what the solver gets,
-and why a member got what they got. Plain Python: no Discord, no database."""
+"""The weekly rota's rules: who is available, what the solver gets and why a member got what they got.
+The calendar is `bot.domain.weeks`, what members may do with pieces `bot.domain.holdings`. Plain
+Python: no Discord, no database."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.domain.errors import BadInput
 from bot.domain.ratings import social_rating
-from bot.domain.schedule import zone
 from bot.domain.solver import Member, Plan, Problem, Task, solve
 from bot.domain.solver.history import Carry, Held, carry_over
 from bot.domain.solver.metrics import unpleasant_tasks
 from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours
 from bot.domain.solver_ids import member_id, member_key, task_id, task_key
+from bot.domain.weeks import week_days
 
 if TYPE_CHECKING:
     from bot.domain.recurrence import Recurrence
 
 HISTORY_WEEKS = 8  # how far back debts reach
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def parse_week(text: str) -> str:
-    match = WEEK_PATTERN.match(text.strip().upper())
-    if not match:
-        raise BadInput(f"`{text}` is not a week; write it as an ISO week like 2026-W48.")
-    try:
-        date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError:
-        raise BadInput(f"{text} does not exist.") from None
-    return f"{match.group(1)}-W{match.group(2)}"
-
-
-def week_start(week: str) -> date:
-    year, number = week.split("-W")
-    return date.fromisocalendar(int(year), int(number), 1)
-
-
-def week_days(week: str) -> tuple[date, date]:
-    monday = week_start(week)
-    return monday, monday + timedelta(days=6)
-
-
-def previous_weeks(week: str, count: int) -> list[str]:
-    monday = week_start(week)
-    return [iso_week(monday - timedelta(weeks=n)) for n in range(count, 0, -1)]
-
-
-def week_published_at(local: datetime) -> str:
-    """THE rule for "which week": a publication at this local time is for the week starting on the
-    coming Monday, or for this week when published on a Monday. The scheduler, `/mod rota preview`
-    and `/mod rota publish` all use it (through `week_to_publish` or directly)."""
-    return iso_week(local.date() + timedelta(days=(7 - local.weekday()) % 7))
-
-
-def local_date(now: datetime, tz_name: str) -> date:
-    return now.astimezone(zone(tz_name)).date()
-
-
-def week_to_publish(now: datetime, tz_name: str) -> str:
-    """The week a publication now (a UTC time) is for, in the organization's timezone."""
-    return week_published_at(now.astimezone(zone(tz_name)))
-
-
-def week_number(week: str) -> int:
-    return int(week.split("-W")[1])
-
-
-def week_name(week: str, today: date | None = None) -> str:
-    """A week as people say it: "week 49, Mon 30 Nov – Sun 6 Dec" (the year is added when the
-    week is not in `today`'s year, or when `today` is not given)."""
-    first, last = week_days(week)
-    year = "" if today is not None and first.year == last.year == today.year else f" {last.year}"
-    return f"week {week_number(week)}, {first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}{year}"
-
-
-WEEKS_AHEAD = 4  # how far ahead a moderator may publish by hand
-WEEK_EXAMPLES = "`next`, `this`, `49`, `W49` or `2026-W49`"
-
-
-def target_week(text: str | None, now: datetime, tz_name: str) -> str:
-    """The week `/mod rota publish|preview [week]` means: nothing or `next` = the week a publication
-    now is for (`week_to_publish`); `this` = the week it is now; `49`/`W49` = that week of the current
-    ISO year; `2026-W49` = that week. Refused (`BadInput`, with examples): what is not a week, a week
-    that has ended (its history is written: publishing or replacing it would rewrite the balance
-    the next weeks are built on), and a week more than `WEEKS_AHEAD` weeks ahead."""
-    today = local_date(now, tz_name)
-    wanted = (text or "").strip().upper().replace(" ", "")
-    if wanted in ("", "NEXT"):
-        return week_to_publish(now, tz_name)
-    if wanted in ("THIS", "CURRENT", "NOW"):
-        return iso_week(today)
-    short = re.match(r"^W?(\d{1,2})$", wanted)
-    if short:
-        wanted = f"{today.isocalendar()[0]}-W{int(short.group(1)):02d}"
-    elif re.match(r"^\d{4}-?W\d{1,2}$", wanted):
-        year, number = re.split(r"-?W", wanted)
-        wanted = f"{year}-W{int(number):02d}"
-    else:
-        raise BadInput(f"`{text}` is not a week I understand. Write one of {WEEK_EXAMPLES}.")
-    try:
-        week = parse_week(wanted)
-    except BadInput:
-        raise BadInput(f"`{text}` is not a week of the calendar. Write one of {WEEK_EXAMPLES}.") from None
-    first, last = week_days(week)
-    if last < today:
-        raise BadInput(
-            f"{week_name(week)} is over: a past week's rota stays as it was. "
-            f"Publish this week (`this`) or a coming one (`next`)."
-        )
-    if first > today + timedelta(weeks=WEEKS_AHEAD):
-        raise BadInput(
-            f"{week_name(week)} is too far ahead: publish at most {WEEKS_AHEAD} weeks ahead "
-            "(the rota is balanced on the weeks before it)."
-        )
-    return week
 
 
 @dataclass(frozen=True)
@@ -332,59 +229,3 @@ def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Seq
 
 
 # -- a task given back ("Can't do…") and who may claim it ------------------------------------------
-
-
-def week_end(week: str, tz_name: str) -> datetime:
-    """The moment the week is over: the Monday after it, 00:00 local, in UTC."""
-    from datetime import UTC, time
-
-    monday = week_days(week)[1] + timedelta(days=1)
-    return datetime.combine(monday, time(0), tzinfo=zone(tz_name)).astimezone(UTC)
-
-
-def markable_weeks(current: str) -> tuple[str, str]:
-    """The weeks whose work a member may mark done: this week and the one before (a Sunday's task
-    marked on Monday). Older weeks are history (done credit is pay): only a moderator corrects them."""
-    return previous_weeks(current, 1)[0], current
-
-
-def why_not_mark(week: str, current: str) -> str | None:
-    """None when `week`'s work may be marked done now; else the refusal, naming the weeks that can."""
-    if week in markable_weeks(current):
-        return None
-    last, this = markable_weeks(current)
-    return (
-        f"Week {week} can no longer be marked: only this week ({this}) and last week ({last}) can. "
-        "If something there is wrong, a moderator can correct it."
-    )
-
-
-def claim_deadline(now: datetime, hours: int, week: str, tz_name: str) -> datetime:
-    """Until when a task given back is open to claims: `hours` from now, but never past its week."""
-    return min(now + timedelta(hours=hours), week_end(week, tz_name))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A member as a task given back sees them: who they are, this week's availability, what they
-    already hold in the week."""
-
-    member: MemberInfo
-    held_hours: float
-    held_tasks: frozenset[int]
-
-
-def why_not_take(candidate: Candidate, task: TaskInfo, hours: float, week: str) -> str | None:
-    """Why this member cannot take `hours` of `task` this week (None: they can). The one rule for
-    offering a task given back and for accepting a claim: qualified, not already holding part of
-    the task, not away, and the hours fit in their availability for the week."""
-    if task.qualification and task.qualification not in candidate.member.qualifications:
-        return f"it needs `{task.qualification}`"
-    if task.id in candidate.held_tasks:
-        return "you already hold part of it this week"
-    available = available_hours(candidate.member, week)
-    if available <= 0:
-        return "you are away that week"
-    if candidate.held_hours + hours > available + 1e-9:
-        return f"it would make {candidate.held_hours + hours:g} h of your {available:g} h that week"
-    return None

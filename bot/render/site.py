@@ -18,8 +18,8 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from bot.domain.files import PRIVATE_FILE, folder_mode, make_dirs
 from bot.render.public_report import Person, PublicReport
-from bot.runtime.files import PRIVATE_FILE, folder_mode, make_dirs
 
 WIDTH, HEIGHT = 360, 210
 LEFT, RIGHT, TOP, BOTTOM = 40, 350, 14, 176

@@ -12,7 +12,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.runtime.files import create_private, make_dirs
+from bot.domain.files import create_private, make_dirs
 
 
 class BackupError(Exception):

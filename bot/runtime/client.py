@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from bot.runtime.workers import Workers
+from cogs import host
 from cogs.options import check_options, leaf_options
 from cogs.replies import answer_error
 
@@ -98,7 +99,9 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-class RotaBot(commands.Bot):
+class RotaBot(host.RotaBot):
+    settings: Settings  # all of them; the cogs see the few they read (`cogs.host.CogSettings`)
+
     def __init__(self, settings: Settings, db: Database, *, sync_on_start: bool = True, **options) -> None:
         # Only the guilds intent: the bot learns about members from interactions, so it needs
         # no privileged intent (no members, presences or message content).

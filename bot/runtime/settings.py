@@ -25,7 +25,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.runtime.files import make_dirs
+from bot.domain.files import make_dirs
 from bot.runtime.redact import redact
 
 ENV_FILE_VARIABLE = "PARECON_ROTA_ENV_FILE"

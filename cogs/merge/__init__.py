@@ -12,7 +12,7 @@ from .commands import merge_group, status_group, vote
 from .views import MergeVoteButton
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:

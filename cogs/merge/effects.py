@@ -17,7 +17,7 @@ from .render import end_text, vote_embed, vote_reminder_text
 from .views import vote_view
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 log = logging.getLogger(__name__)
 

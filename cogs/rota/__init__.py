@@ -13,7 +13,7 @@ from .mod import rota_group
 from .views import ClaimButton, PostButton, SwapButton
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 
 async def setup(bot: RotaBot) -> None:

@@ -40,7 +40,7 @@ from .views import claim_view, post_view
 
 if TYPE_CHECKING:
     from bot.domain.fairness import Fairness
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.app.publication import MARKER
-from bot.domain.rota import WEEK_EXAMPLES, local_date, week_name
+from bot.domain.weeks import WEEK_EXAMPLES, local_date, week_name
 from cogs.common import ModeratorGroup, bot_of, services
 from cogs.cooldowns import retry_after
 

@@ -15,9 +15,10 @@ from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
 from bot.domain.fairness import Fairness, fairness_of, summary, verdict
 from bot.domain.report import Report
-from bot.domain.rota import total_hours, week_days, week_name
+from bot.domain.rota import total_hours
 from bot.domain.solver.model import hours_text
 from bot.domain.solver_ids import member_key
+from bot.domain.weeks import week_days, week_name
 from cogs.common import clip, literal, spreadsheet_safe
 
 FIELDS_PER_EMBED = 25

@@ -23,7 +23,7 @@ from cogs.replies import answer_error
 from .render import my_jobs_embed, swap_answer_text, when
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 
 class SwapButton(

@@ -15,7 +15,7 @@ from bot.app.outbox import REFUSED_ATTEMPTS, Dispatcher
 from bot.app.ports import DeliveryError
 from bot.app.publication import Publication
 from bot.domain.errors import BadInput
-from bot.domain.rota import week_days
+from bot.domain.weeks import week_days
 from storage.db import Database
 from storage.models import Assignment, Away, MemberRow, OrgServer, OutboxEffect, Rota, RotaPost, TaskRow
 from tests.app.conftest import GUILD, make_org

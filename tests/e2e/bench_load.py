@@ -30,7 +30,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import BinaryIO
 
-from bot.domain.rota import iso_week
+from bot.domain.weeks import iso_week
 from storage import orgs
 from storage.db import Database, migrate
 from storage.models import MemberRow, Rating, TaskRow

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.domain.solver.bench import violations
 from bot.domain.solver.model import Member, Piece, Task
 from bot.domain.solver.timed import parse_windows
+from bot.runtime.bench import violations
 
 SAT, SUN = 5, 6
 TASKS = [

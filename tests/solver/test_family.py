@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain.planner import parse_members, parse_tasks
-from bot.domain.solver.bench import violations
 from bot.domain.solver.family import organization, write
 from bot.domain.solver.timed import parse_windows
+from bot.runtime.bench import violations
 
 
 def test_without_times_the_organization_is_what_it_was(tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from fractions import Fraction
 import pytest
 
 from bot.domain.solver import Member, Problem, ProblemError, Task, solve
-from bot.domain.solver.bench import instance
 from bot.domain.solver.bounds import branching_bound, long_task_bound, lower_bound, relaxation_bound
 from bot.domain.solver.family import organization
 from bot.domain.solver.history import Held, carry_over
 from bot.domain.solver.metrics import Week, balance, rotation, unpleasant_tasks
 from bot.domain.solver.model import Piece, hours_text
+from bot.runtime.bench import instance
 
 
 def exact(hours: float | str) -> Fraction:

@@ -7,21 +7,19 @@ from datetime import date, datetime
 import pytest
 
 from bot.domain.errors import BadInput
-from bot.domain.rota import (
+from bot.domain.rota import MemberInfo, available_hours, reason
+from bot.domain.schedule import zone
+from bot.domain.solver.model import Task
+from bot.domain.weeks import (
     WEEKS_AHEAD,
-    MemberInfo,
-    available_hours,
     parse_week,
     previous_weeks,
-    reason,
     target_week,
     week_days,
     week_name,
     week_published_at,
     week_to_publish,
 )
-from bot.domain.schedule import zone
-from bot.domain.solver.model import Task
 
 
 def test_a_monday_publication_is_for_its_own_week_any_other_day_for_the_next() -> None:

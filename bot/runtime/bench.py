@@ -1,9 +1,9 @@
 """Benchmark of the job-complex solver on organizations shaped like real ones. Prints figures; asserts nothing.
 
-    python -m bot.domain.solver.bench                 # everything (about 20 minutes on 2 cores)
-    python -m bot.domain.solver.bench --quick         # fewer seeds and no long runs (about 4 minutes)
-    python -m bot.domain.solver.bench --only timed    # one section: small, medium, timed, large, rotation
-    python -m bot.domain.solver.bench --readme        # also rewrite the table in docs/solver.md with these figures
+    python -m bot.runtime.bench                 # everything (about 20 minutes on 2 cores)
+    python -m bot.runtime.bench --quick         # fewer seeds and no long runs (about 4 minutes)
+    python -m bot.runtime.bench --only timed    # one section: small, medium, timed, large, rotation
+    python -m bot.runtime.bench --readme        # also rewrite the table in docs/solver.md with these figures
 
 The organizations come from `bot.domain.solver.family` (sites, long indivisible tasks, 4 h volunteers next
 to 35 h staff, scarce qualifications). "Ours" is the real command, `parecon-rota plan`, run as a
