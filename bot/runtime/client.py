@@ -139,7 +139,7 @@ class RotaBot(host.RotaBot):
         return self._services
 
     async def setup_hook(self) -> None:
-        self._services = Services.create(self)
+        self._services = Services.create(self, self.settings, self.workers)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self._services.start()

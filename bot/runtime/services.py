@@ -23,12 +23,13 @@ from bot.app.reminders import Reminders
 from bot.domain.schedule import missed_runs
 from bot.runtime.leader import Leadership
 from bot.runtime.scheduler import WeeklyScheduler, cancel_and_wait
+from cogs.host import RotaBot
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from bot.runtime.settings import Settings
     from bot.runtime.taskqueue import QueueRunner
     from bot.runtime.workers import Workers
 
@@ -48,44 +49,45 @@ class Services:
     bot: RotaBot
     claims: Claims
     reminders: Reminders
+    settings: Settings
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
     leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
 
     @classmethod
-    def create(cls, bot: RotaBot) -> Services:
+    def create(cls, bot: RotaBot, settings: Settings, workers: Workers | QueueRunner) -> Services:
         clock = bot.now  # tests move the bot's clock; read it at each use
-        outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), bot.workers, clock)
-        publication = Publication(bot.db, outbox, bot.workers, clock, solver_time_limit=bot.settings.solver_time_limit)
+        outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), workers, clock)
+        publication = Publication(bot.db, outbox, workers, clock, solver_time_limit=settings.solver_time_limit)
         reminders = Reminders(bot.db, outbox, clock)
         scheduler = (
             WeeklyScheduler(
                 publication.publish_due,
                 reminders.remind_due,
-                concurrency=bot.settings.publish_concurrency,
+                concurrency=settings.publish_concurrency,
                 clock_offset=getattr(bot, "clock_offset", timedelta(0)),
                 now=clock,
             )
-            if bot.settings.scheduler_enabled
+            if settings.scheduler_enabled
             else None
         )
 
         async def schedule_changed(org_id: int) -> None:
             await reschedule(scheduler, publication, reminders, org_id)
 
-        merges = MergeVotes(bot.db, outbox, bot.workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
+        merges = MergeVotes(bot.db, outbox, workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
-        services = cls(bot.db, bot.workers, scheduler, publication, merges, outbox, bot, claims, reminders)
-        if bot.settings.report_dir is not None:
+        services = cls(bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings)
+        if settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
 
     def rewrite_report(self, org_id: int) -> None:
         """After a publication or a change of opt-in, in the background: the public report (`REPORT_DIR`)."""
-        out = self.bot.settings.report_dir
+        out = self.settings.report_dir
         if out is not None:
-            self._spawn(report.regenerate(self.db, out, org_id, self.now(), self.bot.settings.report_file_mode))
+            self._spawn(report.regenerate(self.db, out, org_id, self.now(), self.settings.report_file_mode))
 
     def now(self) -> datetime:
         return self.bot.now()
@@ -97,7 +99,7 @@ class Services:
         if self.scheduler is not None:
             self.scheduler.start()
             self.leadership = Leadership(
-                self.db, retry=self.bot.settings.leader_retry, elected=self._lead, deposed=self._step_down
+                self.db, retry=self.settings.leader_retry, elected=self._lead, deposed=self._step_down
             )
             await self.leadership.start()
             self._spawn(self.leadership.run())

@@ -18,6 +18,9 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
+from bot.domain.solver.problems import ProblemError
+from bot.domain.solver.timed import format_span, format_windows
+
 NEUTRAL = 5.5  # the midpoint of the 1..10 rating scale
 DEFAULT_GRANULARITY = Decimal("0.25")  # a quarter hour
 # Granularities people can read on a rota: whole minutes that print exactly in hours.
@@ -25,27 +28,6 @@ MIN_GRANULARITY, MAX_GRANULARITY = Decimal("0.05"), Decimal("4")
 
 # The three burden dimensions, in this order everywhere: hours, unpleasantness, empowerment.
 DIMENSIONS = ("hours", "unpleasantness", "empowerment")
-
-
-class ProblemError(ValueError):
-    """The instance cannot be solved as stated (e.g. a qualification nobody has).
-
-    `problems` lists every problem found (the message lists them all), `task` is the index of the
-    task at fault when there is one problem about one task, `tasks` the task of each problem (or None).
-    """
-
-    def __init__(
-        self,
-        message: str | Sequence[str],
-        *,
-        task: int | None = None,
-        tasks: Sequence[int | None] | None = None,
-    ) -> None:
-        problems = (message,) if isinstance(message, str) else tuple(message)
-        super().__init__(problems[0] if len(problems) == 1 else "; ".join(problems))
-        self.problems = problems
-        self.tasks: tuple[int | None, ...] = tuple(tasks) if tasks is not None else (task,) * len(problems)
-        self.task = task if task is not None else (self.tasks[0] if len(self.tasks) == 1 else None)
 
 
 def parse_granularity(value: str | float | Decimal) -> Decimal:
@@ -405,8 +387,6 @@ def unit_availability(units: Sequence[Unit], active: Sequence[Member]) -> np.nda
 
 def check_timed(problem: Problem) -> None:
     """Every shift has enough qualified members available at its time; each problem named with its reason."""
-    from bot.domain.solver.timed import format_span, format_windows
-
     problems: list[str] = []
     at: list[int | None] = []
     step = problem.granularity
