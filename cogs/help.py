@@ -12,7 +12,7 @@ from discord import app_commands
 from cogs.common import bot_of, clip, register
 
 if TYPE_CHECKING:
-    from bot.runtime.client import RotaBot
+    from cogs.host import RotaBot
 
 EMBED_TOTAL = 6000  # Discord's limit on all of an embed's text
 FIELD_VALUE = 1024

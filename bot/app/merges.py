@@ -33,8 +33,9 @@ from storage.models import MergeProposal, MergeVote, Organization, OrgServer, ut
 
 from . import audit
 from .effects import Effect, queue
+from .facts import proposal_facts
 from .lookups import clip, require_org
-from .ports import Clock, Jobs, Runner
+from .ports import Clock, Jobs, Runner, VoteClosed, VoteWithdrawn
 
 if TYPE_CHECKING:
     from .effects import Outbox
@@ -135,28 +136,11 @@ class VoteCast:
 
 
 @dataclass(frozen=True)
-class VoteClosed:
-    proposal: MergeProposal
-    names: tuple[str, str]  # proposer's, other's
-    sides: tuple[Side, Side]
-    merged_name: str | None  # the new organization, when both sides passed
-
-
-@dataclass(frozen=True)
-class VoteWithdrawn:
-    proposal_id: int
-    by_org: str
-
-
-@dataclass(frozen=True)
 class ProposalStatus:
     proposal: MergeProposal
     names: tuple[str, str]
     sides: tuple[Side, Side]
     mine: str | None  # the asking member's own vote, while open
-
-
-VoteEnd = VoteClosed | VoteWithdrawn
 
 
 def sides(proposal: MergeProposal, counts: Mapping[int, Mapping[str, int]]) -> tuple[Side, Side]:
@@ -570,7 +554,7 @@ class MergeVotes:
             if self.jobs is not None:
                 self.jobs.remove_key(close_key(proposal_id))
                 self.jobs.remove_key(remind_key(proposal_id))
-            closed = VoteClosed(proposal, names, (a, b), merged_name)
+            closed = VoteClosed(proposal_facts(proposal), names, (a, b), merged_name)
             if merged_id is not None:
                 for org_id in (proposal.proposer_org_id, proposal.other_org_id, merged_id):
                     await self.schedule_changed(org_id)

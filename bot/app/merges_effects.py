@@ -15,8 +15,18 @@ from storage.tasks import active_tasks
 
 from .effects import Attempt, Outbox, Outcome
 from .facts import org_facts, proposal_facts
-from .merges import AnnounceEnd, PostVote, RemindVoters, RetireVote, VoteClosed, VoteEnd, VoteWithdrawn
-from .ports import Channel, Mentions, SideFacts, VoteEffects, VotePostContent, VoteReminder
+from .merges import AnnounceEnd, PostVote, RemindVoters, RetireVote
+from .ports import (
+    Channel,
+    Mentions,
+    SideFacts,
+    VoteClosed,
+    VoteEffects,
+    VoteEnd,
+    VotePostContent,
+    VoteReminder,
+    VoteWithdrawn,
+)
 
 
 class VoteDelivery:
@@ -78,7 +88,7 @@ class VoteDelivery:
         result = json.loads(proposal.result)
         sides = (Side(**result["proposer"]), Side(**result["other"]))
         first, second = effect.names or ("", "")
-        return VoteClosed(proposal, (first, second), sides, effect.merged_name)
+        return VoteClosed(proposal_facts(proposal), (first, second), sides, effect.merged_name)
 
     async def retire(self, effect: RetireVote, attempt: Attempt) -> Outcome:
         async with self.db.session() as session:

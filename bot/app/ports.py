@@ -8,13 +8,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.domain.fairness import Fairness
 from bot.domain.report import Report
-
-if TYPE_CHECKING:
-    from .merges import VoteClosed, VoteWithdrawn
+from bot.domain.votes import Side
 
 T = TypeVar("T")
 
@@ -276,6 +274,25 @@ class RotaEffects(Protocol):
     async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:
         """Tell a server's rota channel of a moderator's change made on another server (pings nobody)."""
         ...
+
+
+@dataclass(frozen=True)
+class VoteClosed:
+    """How a vote ended, for its announcement."""
+
+    proposal: ProposalFacts
+    names: tuple[str, str]  # proposer's, other's
+    sides: tuple[Side, Side]
+    merged_name: str | None  # the new organization, when both sides passed
+
+
+@dataclass(frozen=True)
+class VoteWithdrawn:
+    proposal_id: int
+    by_org: str
+
+
+VoteEnd = VoteClosed | VoteWithdrawn
 
 
 class VoteEffects(Protocol):

@@ -18,10 +18,9 @@ from bot.domain.weeks import parse_week
 from bot.render.chart import balance_chart, distinct
 from storage import rotas
 from storage.db import Database
-from storage.models import Assignment, MemberRow, Organization, Rota, utcnow
+from storage.models import MemberRow, Organization, Rota
 from storage.rotas import Holding
 
-from . import audit
 from .facts import held_facts, org_facts, rota_facts
 from .lookups import clip, current_week, require_member, require_org
 from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
@@ -174,38 +173,6 @@ def check_markable(org: Organization, week: str, now: datetime, *, moderator: bo
     why_not = why_not_mark(week, current_week(org, now))
     if why_not is not None and not moderator:
         raise BadInput(why_not)
-
-
-async def mark_done(
-    db: Database,
-    clock: Clock,
-    guild_id: int | None,
-    user_id: int,
-    task_name: str,
-    week: str | None = None,
-    *,
-    moderator: bool = False,
-) -> str:
-    """Mark the member's task done this week (or in `week`: this week or last, any week for a
-    moderator, audited); returns the task's name. If they had given it back, its offer closes (the
-    outbox edits the offer's message)."""
-    from .claims import withdraw_if_offered  # claims builds on this module
-
-    mine = await my_week(db, clock, guild_id, user_id, week)
-    item = mine.holding(task_name)
-    assert mine.rota is not None
-    check_markable(mine.org, mine.rota.week, clock(), moderator=moderator)
-    async with db.transaction() as session:
-        piece = await session.get_one(Assignment, item.assignment.id)
-        if piece.done_at is not None:
-            raise BadInput(f"**{item.task.name}** is already marked done.")
-        piece.done_at = utcnow()
-        await withdraw_if_offered(session, piece, clock())
-        if why_not_mark(mine.rota.week, current_week(mine.org, clock())) is not None:  # a moderator's correction
-            await audit.record(
-                session, mine.org.id, user_id, "rota.done", f"{mine.rota.week} {item.task.name}", guild_id=guild_id
-            )
-    return item.task.name
 
 
 async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool, about: str = "everything") -> None:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app.merges import VoteEnd
-from bot.app.ports import Channel, VotePostContent, VoteReminder
+from bot.app.ports import Channel, VoteEnd, VotePostContent, VoteReminder
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import end_text, vote_embed, vote_reminder_text

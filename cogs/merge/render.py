@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app.merges import ProposalStatus, VoteCast, VoteClosed, VoteEnd, VoteWithdrawn
-from bot.app.ports import SideFacts, VotePostContent, VoteReminder
+from bot.app.merges import ProposalStatus, VoteCast
+from bot.app.ports import SideFacts, VoteClosed, VoteEnd, VotePostContent, VoteReminder, VoteWithdrawn
 from bot.domain.solver.model import hours_text
 from bot.domain.votes import Side
 from cogs.common import clip, literal

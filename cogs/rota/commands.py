@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 
 from bot.app import swaps
+from bot.app.done import mark_done
 from bot.app.publication import marker
-from bot.app.week import mark_done, my_task_names, published_rota, set_notify
+from bot.app.week import my_task_names, published_rota, set_notify
 from bot.domain.solver.model import hours_text
 from cogs.common import answer_early, bot_of, db, reply, services
 

@@ -11,7 +11,8 @@ import discord
 
 from bot.app import swaps
 from bot.app.claims import GivenBack
-from bot.app.week import mark_done, my_chart, my_jobs, open_tasks, rota_week
+from bot.app.done import mark_done
+from bot.app.week import my_chart, my_jobs, open_tasks, rota_week
 from bot.domain.errors import UserFacingError
 from bot.domain.fairness import balance_words
 from bot.domain.report import Report

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import storage.outbox
-from bot.app.merges import VoteEnd
 from bot.app.ports import (
     Channel,
     ClaimNotice,
@@ -20,6 +19,7 @@ from bot.app.ports import (
     RoleMove,
     RotaPostContent,
     SwapDecided,
+    VoteEnd,
     VotePostContent,
     VoteReminder,
 )

@@ -12,11 +12,12 @@ from sqlmodel import select
 
 from bot.app import swaps
 from bot.app.claims import Claims, timer_key
+from bot.app.done import mark_done
 from bot.app.merges import MergeVotes, remind_key
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
-from bot.app.week import mark_done, my_week, set_notify
+from bot.app.week import my_week, set_notify
 from bot.domain.errors import BadInput
 from storage import members
 from storage.db import Database

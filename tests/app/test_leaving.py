@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from bot.app import report
-from bot.app.merges import MergeVotes, VoteClosed
+from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
+from bot.app.ports import VoteClosed
 from bot.app.publication import Publication
 from bot.domain.errors import BadInput
 from bot.domain.votes import reminder_at

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 import storage.outbox
-from bot.app.merges import MergeVotes, VoteClosed, close_key, remind_key
+from bot.app.merges import MergeVotes, close_key, remind_key
 from bot.app.outbox import Dispatcher
+from bot.app.ports import VoteClosed
 from bot.domain.errors import BadInput
 from storage.db import Database
 from storage.models import MemberRow, MergeProposal, Organization

@@ -11,10 +11,11 @@ import pytest
 from sqlmodel import select
 
 from bot.app import members, organizations, report, swaps, tasks
+from bot.app.done import mark_done
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
-from bot.app.week import mark_done, my_week, open_tasks
+from bot.app.week import my_week, open_tasks
 from bot.domain.errors import BadInput
 from bot.domain.organizations import MERGE_PROPOSALS_PER_DAY
 from bot.render.chart import balance_chart
