@@ -62,14 +62,12 @@ constraints:
 	  .constraints-venv/bin/pip freeze --exclude parecon-rota; } > constraints.txt
 	rm -rf .constraints-venv
 
-# The catalogs: the texts marked in the code (gettext, ngettext, pgettext, lazy_gettext, lazy_ngettext)
-# and the command tree's names and descriptions into bot/i18n/messages.pot, then into each language's
+# The catalogs: the texts marked in the code (babel.cfg says how) and the command tree's names and descriptions into bot/i18n/messages.pot, then into each language's
 # .po (new texts empty, changed ones fuzzy); then the gate: what is left to translate, or broken.
 # The bot compiles the .po when it starts, so no .mo is committed.
 I18N := bot/i18n
 translations: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords --add-location=file --sort-by-file --width=120 \
-		-k gettext:2 -k ngettext:2,3 -k pgettext:2c,3 -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --sort-by-file --width=120 \
 		--project=parecon-rota -o $(I18N)/messages.pot .
 	$(BIN)/python -m bot.runtime.command_strings $(I18N)/messages.pot
 	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N)/locales -D messages --width=120 --ignore-obsolete
