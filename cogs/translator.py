@@ -35,11 +35,12 @@ class CatalogTranslator(app_commands.Translator):
 
 
 def translate_command_text(text: str, language: str, where: Where) -> str | None:
-    """The translation of one command text, or None to leave Discord showing the English."""
+    """The translation of one command text (the English where the language writes it the same, `org`),
+    or None to leave Discord showing the English."""
     catalog = translations(language)
     name_context = NAME_CONTEXTS.get(where)
     translated = str(catalog.pgettext(name_context, text) if name_context else catalog.gettext(text))
-    if not translated or translated == text:
+    if not translated:
         return None
     # A name Discord refuses would make it refuse the whole sync: keep the English one instead.
     problem = why_not_command_name(translated) if name_context else None

@@ -59,8 +59,12 @@ def _translations(message: Message) -> tuple[str, ...]:
 
 def check_language(language: str, source: Catalog | None = None) -> Report:
     source = source if source is not None else read(SOURCE_CATALOG)
-    catalog = read(LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
-    report = Report(language)
+    return check_catalog(source, read(LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language))
+
+
+def check_catalog(source: Catalog, catalog: Catalog) -> Report:
+    """What `catalog` lacks of `source` (untranslated or fuzzy), and what it has wrong."""
+    report = Report(str(catalog.locale))
     for wanted in source:
         if not wanted.id:
             continue  # the header

@@ -1,0 +1,89 @@
+"""The bot in the members' languages, through the fake Discord: the synced commands carry their
+Spanish and German names, and a member whose Discord client is in Spanish (or German) gets /rate,
+its buttons and its refusals in that language."""
+
+from __future__ import annotations
+
+from tests.e2e.builders import create_org
+from tests.e2e.conftest import World
+from tests.e2e.fake_discord import message_buttons
+
+LOCALES = ("es-ES", "es-419", "de")
+
+
+def _walk(definition: dict, path: str):
+    yield path, definition
+    for option in definition.get("options") or []:
+        yield from _walk(option, f"{path} {option['name']}")
+
+
+async def test_the_synced_commands_carry_spanish_and_german_names_and_descriptions(world: World, start_bot) -> None:
+    await start_bot()
+    synced = {c["name"]: c for c in world.fake.global_commands}
+    assert synced["rate"]["name_localizations"] == {"es-ES": "valorar", "es-419": "valorar", "de": "bewerten"}
+    assert (
+        synced["myjobs"]["description_localizations"]["de"] == "Dein ausgewogener Arbeitskomplex diese Woche, und warum"
+    )
+    options = {o["name"]: o for o in synced["rate"]["options"]}
+    assert options["desirability"]["name_localizations"]["es-419"] == "agrado"
+    assert options["empowerment"]["name_localizations"]["de"] == "ermächtigung"
+    for command in synced.values():
+        for path, item in _walk(command, "/" + command["name"]):
+            for locale in LOCALES:
+                assert item["name_localizations"].get(locale), f"{path}: no {locale} name"
+                assert item["description_localizations"].get(locale), f"{path}: no {locale} description"
+            for choice in item.get("choices") or []:
+                assert set(choice["name_localizations"]) >= set(LOCALES), f"{path} {choice['name']}"
+
+
+async def test_a_member_whose_client_is_in_spanish_rates_in_spanish(world: World, start_bot) -> None:
+    fake, alice, bob, carol = world.fake, world.alice, world.bob, world.carol
+    alice.locale, bob.locale = "es-ES", "de"
+    bot = await start_bot()
+
+    no_org = await fake.invoke(world.a, alice, "rate")
+    assert await no_org.is_ephemeral()
+    assert "Este servidor aún no tiene organización" in await no_org.text()
+    assert "/mod org configurar canal:#reparto" in await no_org.text()
+
+    await create_org(bot, world.a)
+    assert (
+        "Todavía no estás en el reparto: primero usa `/unirme`."
+        in await (await fake.invoke(world.a, alice, "rate")).text()
+    )
+    for user in (alice, bob, carol):
+        await (await fake.invoke(world.a, user, "join")).wait_reply()
+    for name in ("Amasar", "Barrer", "Compras"):
+        await (await fake.invoke(world.a, world.mod_a, "mod task add", name=name, hours=2)).wait_reply()
+
+    refused = await fake.invoke(world.a, alice, "rate", task="Amasar", desirability=5)
+    assert "Indica `agrado` y `empoderamiento` (1–10)" in await refused.text()
+    unknown = await fake.invoke(world.a, alice, "rate", task="Pan", desirability=5, empowerment=5)
+    assert "No hay ninguna tarea llamada `Pan`" in await unknown.text()
+    out_of_range = await fake.invoke(
+        world.a, alice, "rate", task="Amasar", desirability=11, empowerment=1, validate=False
+    )
+    assert "El agrado tiene que estar entre 1 y 10 (pusiste 11)." in await out_of_range.text()
+    saved = await fake.invoke(world.a, alice, "rate", task="Amasar", desirability=8, empowerment=6)
+    assert "Guardamos tu valoración de **Amasar**: agrado 8, empoderamiento 6." in await saved.text()
+
+    guided = await fake.invoke(world.a, alice, "rate")
+    message = await guided.wait_reply()
+    text = await guided.text()
+    assert "Valorar: Barrer" in text and "Quedan 2 tareas por valorar." in text
+    assert "agrado = qué tan agradable es el trabajo" in text
+    assert {b["label"] for b in message_buttons(message)} == {"Guardar y seguir", "Saltar", "Terminar"}
+    selects = [c for row in message["components"] for c in row["components"] if c["type"] == 3]
+    assert selects[0]["placeholder"] == "Agrado: ¿qué tan agradable es?"
+    assert selects[0]["options"][0]["label"] == "1 — horrible"
+    skip = next(b for b in message_buttons(message) if b["label"] == "Saltar")
+    await (await fake.click(world.a, alice, message, skip["custom_id"])).wait_response()
+    assert "Saltaste **Barrer**." in await guided.text() and "Queda 1 tarea por valorar." in await guided.text()
+
+    # The same command, the same moment: German for a German client, English for the others.
+    german = await fake.invoke(world.a, bob, "rate")
+    german_message = await german.wait_reply()
+    assert "Noch 3 Aufgaben zu bewerten." in await german.text()
+    assert "Speichern und weiter" in {b["label"] for b in message_buttons(german_message)}
+    english = await fake.invoke(world.a, carol, "rate", task="Amasar", desirability=2)
+    assert "Give both `desirability` and `empowerment`" in await english.text()
