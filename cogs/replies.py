@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.domain.errors import UserFacingError
 from cogs.options import OptionRefused
 
-log = logging.getLogger("bot.replies")  # the name operators filter on, from before the move to cogs/
+log = logging.getLogger(__name__)
 
 
 async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:
