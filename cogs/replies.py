@@ -13,7 +13,7 @@ from bot.i18n import gettext, lazy_gettext, render
 from cogs.languages import answer_language
 from cogs.options import OptionRefused
 
-log = logging.getLogger("bot.replies")  # the name operators filter on, from before the move to cogs/
+log = logging.getLogger(__name__)
 
 
 async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:

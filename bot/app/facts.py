@@ -48,4 +48,5 @@ def proposal_facts(proposal: MergeProposal) -> ProposalFacts:
         proposal.other_electorate,
         proposal.closes_at,
         proposal.dry_run,
+        proposal.merged_org_id,
     )

@@ -120,6 +120,7 @@ class ProposalFacts:
     other_electorate: int
     closes_at: datetime
     dry_run: str = "{}"  # JSON: what pooling would mean for each side
+    merged_org_id: int | None = None  # the organization the vote made (or left behind), once closed
 
 
 ROLE_NOT_MOVED = "I could not move role {role_id}: I need Manage Roles and a role above it."
