@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.domain.errors import UserFacingError
 from bot.i18n import gettext, lazy_gettext, render
-from cogs.languages import answer_language
+from cogs.languages import answer_language, answer_language_here
 from cogs.options import OptionRefused
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,11 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
     """Tell the user what went wrong, privately: what to do for their mistakes, an apology with an
     error id (also logged, with the traceback) for ours. Used by commands, buttons and selects."""
     where = _describe(interaction)
-    language = answer_language(interaction)
+    try:
+        language = await answer_language_here(interaction)
+    except Exception:  # the answer must go out even when the database does not answer
+        log.warning("could not look up the organization's language", exc_info=True)
+        language = answer_language(interaction)
     message = _user_message(error, language)
     if message is not None:
         log.info("refused %s: %s", where, error if isinstance(error, UserFacingError) else message)

@@ -87,3 +87,37 @@ async def test_a_member_whose_client_is_in_spanish_rates_in_spanish(world: World
     assert "Speichern und weiter" in {b["label"] for b in message_buttons(german_message)}
     english = await fake.invoke(world.a, carol, "rate", task="Amasar", desirability=2)
     assert "Give both `desirability` and `empowerment`" in await english.text()
+
+
+async def test_the_organizations_language_and_a_members_own(world: World, start_bot) -> None:
+    """Moderators set the organization's language; a member picks their own for their DMs; a client in a
+    language the bot does not speak gets its refusals in the organization's."""
+    fake, alice, bob = world.fake, world.alice, world.bob
+    bot = await start_bot()
+    await create_org(bot, world.a)
+    await (await fake.invoke(world.a, alice, "join")).wait_reply()
+
+    saved = await fake.invoke(world.a, world.mod_a, "mod org settings", language="es")
+    assert await saved.is_ephemeral()
+    assert "Language\nEspañol: the rota post, votes and DMs" in await saved.text()
+
+    shown = await fake.invoke(world.a, alice, "language show")
+    assert "are in Español, the organization's language" in await shown.text()
+    chosen = await fake.invoke(world.a, alice, "language set", language="de")
+    assert "are in Deutsch (your choice; the organization's is Español)" in await chosen.text()
+    alice.locale = "de"
+    assert "sind auf Deutsch (deine Wahl" in await (await fake.invoke(world.a, alice, "language show")).text()
+    cleared = await fake.invoke(world.a, alice, "language clear")
+    assert "sind auf Español, der Sprache der Organisation" in await cleared.text()
+
+    bob.locale = "fr"  # no French catalog: the organization's language, Spanish
+    refused = await fake.invoke(world.a, bob, "language show")
+    assert await refused.is_ephemeral()
+    assert "Todavía no estás en el reparto: primero usa `/unirme`." in await refused.text()
+    unknown = await fake.invoke(world.a, world.mod_a, "mod org settings", language="fr", validate=False)
+    assert "must be one of" in await unknown.text()
+    async with bot.db.session() as session:
+        from storage import orgs
+
+        org = await orgs.org_for_guild(session, world.a.id)
+        assert org is not None and org.language == "es"

@@ -125,3 +125,15 @@ def test_numbers_money_and_dates_the_languages_way() -> None:
     assert weekday_time(saturday, "de") == "Samstag 09:00"
     assert weekday_time(saturday, "en") == "Saturday 09:00"
     assert long_date(date(2026, 12, 5), "es") == "sábado, 5 de diciembre de 2026"
+
+
+def test_a_language_is_one_the_bot_has_a_catalog_for() -> None:
+    from bot.app.languages import check_language
+    from bot.domain.errors import BadInput
+
+    assert check_language("es-419") == "es"
+    assert check_language(" DE ") == "de"
+    assert check_language("en") == "en"
+    with pytest.raises(BadInput) as refused:
+        check_language("fr")
+    assert "does not speak `fr` yet. It speaks `en` (English), `de` (Deutsch), `es` (Español)." in str(refused.value)
