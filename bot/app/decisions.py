@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.domain import decisions as rules
 from bot.domain.decisions import Bounds, Candidate, Elector, Rule, Tally, tally
 from bot.domain.errors import BadInput
-from bot.domain.votes import reminder_at
+from bot.domain.votes import reminder_at, why_not_in_electorate
 from bot.domain.weeks import iso_week
 from storage import decisions as store
 from storage import members, orgs, rotas
@@ -30,6 +30,7 @@ from storage.db import Session
 from storage.models import (
     DecisionEntry,
     DelegationRow,
+    MemberRow,
     MergeProposal,
     Organization,
     Proposal,
@@ -315,11 +316,20 @@ class DecisionLog:
     decided: list[DecisionEntry]
 
 
-def outcome_line(result_status: str, decided: str | None, why_not: str, turnout: float) -> str:
-    """The line in `/decisions` (plain text)."""
-    if result_status == "passed":
-        return f"passed: {decided} ({turnout:.0%} of the weight voted)"
-    return f"failed: {why_not}"
+def totals_text(result: ProposalResult) -> str:
+    """ "yes 7.5 h · no 2 h · abstain 0 h" (by hours) or "yes 2 · no 1 · abstain 0" (one vote each)."""
+    unit = " h" if result.weighted else ""
+    return " · ".join(f"{choice} {rules.weight_text(weight)}{unit}" for choice, weight in result.totals)
+
+
+def outcome_line(result: ProposalResult) -> str:
+    """The line in `/decisions` (plain text): what was decided, the totals, the turnout."""
+    yes_no = tuple(c for c, _ in result.totals) == rules.YES_NO
+    if result.status == "passed":
+        head = "passed" if yes_no else f"decided: {result.decided}"
+    else:
+        head = f"did not pass: {result.why_not}"
+    return f"{head} ({totals_text(result)}; turnout {result.turnout:.0%})"
 
 
 class Decisions:
@@ -516,12 +526,19 @@ class Decisions:
                 raise BadInput(f"#{proposal_id} takes one of: " + ", ".join(f"`{c}`" for c in choices) + ".")
             member = await members.member_for(session, org.id, user_id)
             elector = await session.get(ElectorRow, (proposal_id, member.id)) if member is not None else None
-            if member is None or elector is None or not member.active:
+            opened = f"{proposal.created_at:%a %d %b %Y %H:%M} UTC"
+            if member is None or elector is None:
                 rule = store.rule_of(proposal)
                 who = rule.describe(await self._names(session, rule))
                 raise BadInput(
-                    f"Your vote was not counted: #{proposal_id} is decided by {who}"
-                    f", as its electorate stood when it opened ({proposal.created_at:%a %d %b %Y %H:%M} UTC)."
+                    f"Your vote was not counted: #{proposal_id} is decided by {who}, as its electorate stood when it "
+                    f"opened ({opened})."
+                )
+            gap = why_not_in_electorate(member.active, member.joined_at, proposal.created_at)
+            if gap is not None:  # left or was taken out since it opened (and maybe came back)
+                raise BadInput(
+                    f"Your vote was not counted: {gap}. Only members in the rota without a break since #{proposal_id} "
+                    f"opened ({opened}) vote on it."
                 )
             previous = await store.cast(session, proposal_id, member.id, picked)
             await session.flush()
@@ -584,7 +601,7 @@ class Decisions:
                 carried = {e.member_id: e.user_id for e in electors}
                 by_delegation = {str(m): [c, carried[d]] for m, (c, d) in counted.how.items() if d is not None}
                 proposal.result = result_json(result, by_delegation)
-                line = outcome_line(proposal.status, result.decided, result.why_not, result.turnout)
+                line = outcome_line(result)
                 session.add(
                     DecisionEntry(
                         organization_id=proposal.organization_id,
@@ -684,6 +701,9 @@ class Decisions:
                 for e in electors:
                     if e.member_id in counted.how:
                         continue
+                    row = await session.get_one(MemberRow, e.member_id)
+                    if why_not_in_electorate(row.active, row.joined_at, proposal.created_at) is not None:
+                        continue  # left (or was taken out) since it opened: their vote would not count
                     reminder = RemindElector(proposal_id, e.member_id, e.user_id)
                     queued += await queue(session, reminder, org_id=proposal.organization_id, now=now)
             if queued:

@@ -7,6 +7,8 @@ and a reminder leaves out whoever voted (or had a delegate vote) meanwhile."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from storage import decisions as store
 from storage.db import Database
 from storage.models import Organization, Proposal, TaskRow
@@ -64,7 +66,10 @@ class DecisionDelivery:
             return Outcome(found)
         async with self.db.session() as session:
             proposal = await session.get_one(Proposal, effect.proposal_id)
-        return Outcome(await self.port.announce(channel, stored_result(proposal), attempt.marker), True)
+            rule = store.rule_of(proposal)
+            names = {t: (await session.get_one(TaskRow, t)).name for t in rule.task_ids}
+        result = replace(stored_result(proposal), decided_by=rule.describe(names))
+        return Outcome(await self.port.announce(channel, result, attempt.marker), True)
 
     async def retire(self, effect: RetireProposal, attempt: Attempt) -> Outcome:
         posted = [

@@ -369,7 +369,7 @@ class Electorate:
         who = "1 member decides" if self.count == 1 else f"{self.count} members decide"
         if not self.weighted:
             return f"{who}, one vote each"
-        return f"{who}, weighing {weight_text(self.total)} h in all"
+        return f"{who}, each with a say by their hours ({weight_text(self.total)} h in all)"
 
 
 @dataclass(frozen=True)
@@ -410,6 +410,7 @@ class ProposalResult:
     ballots: Sequence[tuple[str, str, bool]] = ()  # open votes only: (name, choice, by delegation)
     quorum_pct: int = 0
     threshold_pct: int = 0
+    decided_by: str = ""  # who decided, as the post said it ("those who held Dishes in the last 8 weeks")
 
 
 @dataclass(frozen=True)

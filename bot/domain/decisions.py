@@ -47,7 +47,7 @@ class Rule:
         names = task_names or {}
         tasks = ", ".join(names.get(t, f"task {t}") for t in self.task_ids)
         if self.basis == "everyone":
-            return "everyone in the rota, one vote each"
+            return "everyone in the rota"
         if self.basis == "weighted":
             return f"those with ≥ 1 h on {tasks} in the last {self.weeks} weeks, weighted by those hours"
         parts = []
@@ -57,7 +57,7 @@ class Rule:
             parts.append(f"hold the qualification {self.qualification}")
         if self.role_id:
             parts.append(f"have the role <@&{self.role_id}>")
-        return "those who " + " or ".join(parts) + ", one vote each"
+        return "those who " + " or ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,13 @@ class Tally:
         if not self.quorum_met():
             return f"quorum not met ({self.turnout:.0%} of the weight voted, {self.quorum_pct}% needed)"
         if not self.threshold_met():
-            return f"threshold not met ({self.threshold_pct}% needed)"
+            top = "yes" if self.yes_no else self.leader()
+            if top is None:
+                return "no option led (a tie, or only abstentions)"
+            counted = sum((w for c, w in self.totals.items() if c != ABSTAIN), Fraction(0))
+            share = self.totals.get(top, Fraction(0)) / counted if counted else Fraction(0)
+            what = "yes" if self.yes_no else f"the leading option, {top},"
+            return f"{what} had {float(share):.0%} of the votes for and against, {self.threshold_pct}% needed"
         return ""
 
     def early(self) -> bool:

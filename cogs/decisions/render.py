@@ -32,12 +32,17 @@ def electorate_text(e: Electorate) -> str:
 
 
 def rules_text(quorum: int, threshold: int, weighted: bool, options: bool) -> str:
-    over = "of the weight" if weighted else "of the members"
-    share = "the leading option needs" if options else "yes needs"
-    return (
-        f"Quorum {quorum}% {over} must vote (abstentions count); {share} {threshold}% of the weight cast "
-        "for or against (abstentions out)."
-    )
+    over = "of the weight (their hours)" if weighted else "of them"
+    cast = "of the weight cast" if weighted else "of the votes cast"
+    if options:
+        share = f"the leading option needs {threshold}% {cast} on options"
+    else:
+        share = f"yes needs {threshold}% {cast} for and against"
+    return f"**To decide**: {quorum}% {over} must vote (abstaining counts as voting); {share} (abstentions left out)."
+
+
+def servers_text(count: int) -> str:
+    return "1 server" if count == 1 else f"{count} servers"
 
 
 def choices_text(choices: Sequence[str]) -> str:
@@ -56,7 +61,7 @@ def preview_embed(preview: Preview) -> discord.Embed:
         f"Choices: {choices_text(preview.choices)}",
         f"Closes {when(preview.closes_at)}, or earlier once everyone has voted.",
         ("Secret: only totals are shown." if draft.secret else "Open: everyone sees who voted what.")
-        + f" Posted on {preview.servers} server(s) of **{literal(preview.org_name)}**; it pings nobody.",
+        + f" Posted on {servers_text(preview.servers)} of **{literal(preview.org_name)}**; it pings nobody.",
     ]
     embed.description = clip("\n\n".join(line for line in lines if line), 4096)
     return embed
@@ -80,26 +85,32 @@ def post_embed(post: ProposalPost) -> discord.Embed:
 
 
 def result_text(result: ProposalResult) -> str:
+    """The result post: what was decided, by whom, the totals by weight and the turnout."""
     title = literal(clip(result.title, 100))
     if result.status == "withdrawn":
         why = f" Reason: {literal(result.reason)}" if result.reason else ""
         return f"Proposal #{result.proposal_id} **{title}** was withdrawn.{why}"
-    if result.status == "passed":
-        head = f"Proposal #{result.proposal_id} **{title}** passed: **{literal(result.decided or '')}**."
+    yes_no = tuple(c for c, _ in result.totals) == ("yes", "no", "abstain")
+    if result.status == "passed" and yes_no:
+        head = f"Proposal #{result.proposal_id} **{title}** passed."
+    elif result.status == "passed":
+        head = f"Proposal #{result.proposal_id} **{title}**: decided **{literal(result.decided or '')}**."
     else:
         head = f"Proposal #{result.proposal_id} **{title}** did not pass: {result.why_not}."
+    lines = [head]
+    if result.decided_by:
+        lines.append(f"Decided by {result.decided_by}" + ("." if result.weighted else ", one vote each."))
     totals = " · ".join(f"{literal(c)} {amount(w, result.weighted)}" for c, w in result.totals)
-    turnout = (
-        f"Turnout {result.turnout:.0%} of {amount(result.eligible, result.weighted)} "
-        f"({result.voters} of {result.electors} members)"
-        + (f", {result.delegated} by delegation" if result.delegated else "")
-        + "."
-    )
-    lines = [head, f"Totals by weight: {totals}.", turnout]
+    lines.append(f"{'Totals by hours' if result.weighted else 'Votes'}: {totals}.")
+    members = f"{result.voters} of {result.electors} members voted"
+    if result.delegated:
+        members += f", {result.delegated} of them by delegation"
+    of_what = f" of the {amount(result.eligible, True)}" if result.weighted else ""
+    lines.append(f"Turnout: {result.turnout:.0%}{of_what} ({members}); {result.quorum_pct}% was needed.")
     if result.ballots:
         votes = ", ".join(f"{literal(n)}: {literal(c)}" + (" (delegated)" if d else "") for n, c, d in result.ballots)
-        lines.append(clip(f"Votes: {votes}", 1200))
-    lines.append("`/decisions` keeps it.")
+        lines.append(clip(f"How each voted: {votes}", 1200))
+    lines.append("The organization's log of decisions: `/decisions`.")
     return "\n".join(lines)
 
 
@@ -153,13 +164,13 @@ def log_embed(found: DecisionLog, search: str | None) -> discord.Embed:
         p = item.proposal
         mine = f"; your vote: {literal(item.mine)}" if item.mine else ""
         lines.append(
-            f"**#{p.id}** {literal(clip(p.title, 80))}: open, {item.voters}/{item.electors} voted, closes "
+            f"**#{p.id}** {literal(clip(p.title, 80))} · open, {item.voters} of {item.electors} voted, closes "
             f"{discord.utils.format_dt(p.closes_at, 'R')}{mine}"
         )
     for entry in found.decided:
         lines.append(
-            f"**#{entry.proposal_id}** {literal(clip(entry.title, 80))}: {literal(entry.outcome)} "
-            f"({discord.utils.format_dt(entry.decided_at, 'd')})"
+            f"**#{entry.proposal_id}** {literal(clip(entry.title, 80))} · {literal(entry.outcome)} · "
+            f"{discord.utils.format_dt(entry.decided_at, 'd')}"
         )
     title = f"Decisions matching “{clip(search, 50)}”" if search else "Proposals and decisions"
     empty = "Nothing matches." if search else "None yet: anyone in the rota can `/propose`."

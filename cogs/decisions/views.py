@@ -12,7 +12,7 @@ from bot.domain.errors import BadInput
 from cogs.common import RotaView, services
 from cogs.replies import answer_error
 
-from .render import cast_text
+from .render import cast_text, servers_text
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -72,7 +72,12 @@ class ConfirmProposal(RotaView):
         self.draft, self.owner_id = draft, owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who wrote this proposal can open or cancel it; `/propose` opens your own.", ephemeral=True
+        )
+        return False
 
     @discord.ui.button(label="Open the proposal", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmProposal]) -> None:
@@ -89,7 +94,7 @@ class ConfirmProposal(RotaView):
         await interaction.edit_original_response(
             content=(
                 f"Proposal #{proposal.id} is open until {discord.utils.format_dt(proposal.closes_at, 'F')}: "
-                f"{opened.preview.electorate.summary()}. It is posted on {opened.preview.servers} server(s)."
+                f"{opened.preview.electorate.summary()}. It is posted on {servers_text(opened.preview.servers)}."
             ),
             embed=None,
         )

@@ -136,7 +136,7 @@ async def test_a_weighted_tally_with_a_delegation_overridden_and_the_result(worl
     assert result.delegated == 0 and result.voters == 2
     assert len(w.effects.retired) == 1
     log = await s.log(GUILD, 1, "sink")
-    assert [e.outcome for e in log.decided] == ["passed: yes (100% of the weight voted)"]
+    assert [e.outcome for e in log.decided] == ["passed (yes 6 h · no 1.5 h · abstain 0 h; turnout 100%)"]
 
 
 async def test_a_delegated_vote_counts_until_the_deadline(world: World) -> None:

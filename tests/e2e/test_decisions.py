@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app.decisions import close_key, remind_key
-from bot.domain.rota import iso_week
+from bot.domain.weeks import iso_week
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskRow
 from tests.e2e.builders import Clock, rows
 from tests.e2e.conftest import World, bot_settings
@@ -120,7 +120,7 @@ async def test_only_the_holders_of_a_task_decide_on_both_servers(world: World, f
     )
     assert "held Repairs in the last 8 weeks" in preview
     assert "2 members decide, one vote each: alice, dave." in preview
-    assert "Proposal #1 is open" in opened and "posted on 2 server(s)" in opened
+    assert "Proposal #1 is open" in opened and "posted on 2 servers." in opened
     number = int(opened.split("#")[1].split()[0])
 
     # Posted on both servers of the federation, one electorate; the post pings nobody.
@@ -139,8 +139,9 @@ async def test_only_the_holders_of_a_task_decide_on_both_servers(world: World, f
 
     await w.fake.wait_until(lambda: results(w, w.a) and results(w, w.b), timeout=30, what="the results")
     result = results(w, w.b)[0]
-    assert "passed: **yes**" in result and "yes 2 · no 0 · abstain 0" in result
-    assert "Turnout 100% of 2 (2 of 2 members)" in result
+    assert "**A new repair stand** passed." in result and "Votes: yes 2 · no 0 · abstain 0." in result
+    assert "Decided by those who held Repairs in the last 8 weeks, one vote each." in result
+    assert "Turnout: 100% (2 of 2 members voted); 50% was needed." in result
 
     def retired() -> bool:
         posts = [proposal_posts(w, g)[0] for g in (w.a, w.b)]
@@ -149,7 +150,7 @@ async def test_only_the_holders_of_a_task_decide_on_both_servers(world: World, f
     await w.fake.wait_until(retired, timeout=30, what="the buttons disabled")
     assert "is closed" in await say(w, w.b, w.dave, "vote", proposal=number, choice="no")
     log = await say(w, w.b, w.dave, "decisions", search="repair stand")
-    assert "A new repair stand" in log and "passed: yes" in log
+    assert "A new repair stand · passed (yes 2 · no 0 · abstain 0; turnout 100%)" in log
     assert "Nothing matches" in await say(w, w.a, w.bob, "decisions", search="swimming pool")
 
 
@@ -165,7 +166,7 @@ async def test_weighted_by_hours_with_a_delegated_vote_the_delegator_overrides(w
     preview, opened = await open_proposal(
         w, w.b, w.dave, title="Bake on Sundays", who="weighted by hours", tasks="Baking", hours=48, threshold=67
     )
-    assert "3 members decide, 9.5 h of weight in all" in preview
+    assert "3 members decide, each with a say by their hours (9.5 h in all)" in preview
     assert "alice (6 h), bob (2 h), carol (1.5 h)" in preview
     number = int(opened.split("#")[1].split()[0])
     assert "not counted" in await say(w, w.b, w.dave, "vote", proposal=number, choice="yes")  # no baking
@@ -181,9 +182,9 @@ async def test_weighted_by_hours_with_a_delegated_vote_the_delegator_overrides(w
     bot.services.scheduler.fire_key_now(close_key(number))
     await w.fake.wait_until(lambda: results(w, w.a) and results(w, w.b), timeout=30, what="the close")
     result = results(w, w.a)[0]
-    assert "passed: **yes**" in result
-    assert "yes 7.5 h · no 2 h · abstain 0 h" in result  # alice 6 + carol's 1.5 by delegation; bob 2
-    assert "Turnout 100% of 9.5 h (3 of 3 members), 1 by delegation" in result
+    assert "**Bake on Sundays** passed." in result
+    assert "Totals by hours: yes 7.5 h · no 2 h · abstain 0 h." in result  # alice 6 + carol's 1.5 by delegation
+    assert "Turnout: 100% of the 9.5 h (3 of 3 members voted, 1 of them by delegation); 50% was needed." in result
     shown = await say(w, w.a, w.carol, "delegate show")
     assert f"**yes** by <@{w.alice.id}>" in shown
     assert "Bake on Sundays" in await say(w, w.b, w.dave, "decisions")
