@@ -12,6 +12,7 @@ import pytest
 
 import storage.outbox
 from bot.app.decisions import Decisions, Draft, close_key, remind_key
+from bot.app.members import join, leave, readmit_member, remove_member
 from bot.app.outbox import Dispatcher
 from bot.domain.errors import BadInput
 from bot.domain.weeks import iso_week
@@ -223,3 +224,50 @@ async def test_an_open_vote_names_voters_and_a_crash_after_posting_the_result_po
     assert result.decided == "Park" and ("ana", "Park", False) in result.ballots
     assert await s.which(GUILD, opened.proposal.id) == "proposal"
     assert await s.choices(GUILD, opened.proposal.id) == ["Park", "Beach", "abstain"]
+
+
+async def test_a_crash_between_posting_and_recording_posts_the_proposal_once_after_a_restart(
+    db, world: World, monkeypatch
+) -> None:
+    s, w = world.service, world
+    real_done = crash_when_recording(monkeypatch, "decision.post", Crash)
+    with pytest.raises(Crash):  # the post is sent, then the process dies before the outbox records it
+        await s.propose(GUILD, 1, Draft("Compost bins"))
+    assert len(w.effects.posts) == 1
+    async with db.session() as session:
+        [proposal] = await storage.outbox.of_subject(session, "proposal:1", "decision.post")
+    assert proposal.status == "pending" and proposal.message_id is None
+
+    monkeypatch.setattr(storage.outbox, "done", real_done)
+    w.clock.now += timedelta(minutes=1)  # a new process: its dispatcher over the same Discord
+    restarted = Dispatcher(db, FakeRotaEffects(), FakeVoteEffects(), InlineRunner(), w.clock, decisions=w.effects)
+    await restarted.deliver_due()
+    [(_, post, message_id)] = w.effects.posts  # found by its marker, not sent again
+    assert post.title == "Compost bins"
+    async with db.session() as session:
+        [proposal] = await storage.outbox.of_subject(session, "proposal:1", "decision.post")
+    assert proposal.status == "done" and proposal.message_id == message_id
+
+    # Its close retires the buttons of the post found again, and posts the result once.
+    await s.withdraw(GUILD, 1, 1, None, moderator=False)
+    assert w.effects.retired == [(w.effects.posts[0][0], message_id)]
+    assert [r.status for _, r in w.effects.results] == ["withdrawn"]
+
+
+async def test_who_left_or_was_removed_since_it_opened_cannot_vote_even_back_in_the_rota(db, world: World) -> None:
+    s, w = world.service, world
+    opened = await s.propose(GUILD, 1, Draft("Longer breaks"))
+    pid = opened.proposal.id
+    await leave(db, GUILD, user(w, "ben"))
+    w.clock.now += timedelta(minutes=5)
+    await join(db, GUILD, user(w, "ben"), "ben", None, now=w.clock.now)  # back, in a new membership period
+    with pytest.raises(BadInput, match="without a break since #1 opened"):
+        await s.vote(GUILD, user(w, "ben"), pid, "yes")
+    await remove_member(db, GUILD, 99, user(w, "cleo"))  # taken out by a moderator, readmitted, back
+    await readmit_member(db, GUILD, 99, user(w, "cleo"))
+    await join(db, GUILD, user(w, "cleo"), "cleo", None, now=w.clock.now)
+    with pytest.raises(BadInput, match="not counted"):
+        await s.vote(GUILD, user(w, "cleo"), pid, "no")
+    w.clock.now = opened.proposal.closes_at - timedelta(hours=23)
+    assert await s.remind(pid) == 2  # ana and dan; not the two whose vote would not count
+    assert sorted(u for u, _ in w.effects.reminded) == [user(w, "ana"), user(w, "dan")]
