@@ -121,7 +121,8 @@ async def delegate_show(interaction: discord.Interaction) -> None:
 @app_commands.describe(scope="Only the delegation for this task or qualification (default: all of yours)")
 async def delegate_end(interaction: discord.Interaction, scope: app_commands.Range[str, 0, 100] | None = None) -> None:
     ended = await services(interaction).decisions.end_delegation(interaction.guild_id, interaction.user.id, scope)
-    await reply(interaction, f"Ended {ended} delegation(s): from now on only your own vote counts for you.")
+    what = "your delegation" if ended == 1 else f"your {ended} delegations"
+    await reply(interaction, f"Ended {what}: from now on only your own vote counts for you.")
 
 
 @app_commands.command(name="decisions", description="Open proposals and the organization's decisions, searchable")
