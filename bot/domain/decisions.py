@@ -295,8 +295,10 @@ class Tally:
                 return "no option led (a tie, or only abstentions)"
             counted = sum((w for c, w in self.totals.items() if c != ABSTAIN), Fraction(0))
             share = self.totals.get(top, Fraction(0)) / counted if counted else Fraction(0)
-            what = "yes" if self.yes_no else f"the leading option, {top},"
-            return f"{what} had {float(share):.0%} of the votes for and against, {self.threshold_pct}% needed"
+            if self.yes_no:
+                return f"yes had {float(share):.0%} of the votes for and against, {self.threshold_pct}% needed"
+            needed = f"{self.threshold_pct}% needed"
+            return f"the leading option, {top}, had {float(share):.0%} of the votes on options, {needed}"
         return ""
 
     def early(self) -> bool:

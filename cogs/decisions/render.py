@@ -105,7 +105,7 @@ def result_text(result: ProposalResult) -> str:
     members = f"{result.voters} of {result.electors} members voted"
     if result.delegated:
         members += f", {result.delegated} of them by delegation"
-    of_what = f" of the {amount(result.eligible, True)}" if result.weighted else ""
+    of_what = f" of the {amount(result.eligible, True)} that decide" if result.weighted else ""
     lines.append(f"Turnout: {result.turnout:.0%}{of_what} ({members}); {result.quorum_pct}% was needed.")
     if result.ballots:
         votes = ", ".join(f"{literal(n)}: {literal(c)}" + (" (delegated)" if d else "") for n, c, d in result.ballots)

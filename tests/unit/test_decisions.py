@@ -95,6 +95,11 @@ def test_threshold_leaves_abstentions_out_and_options_need_a_clear_leader() -> N
     assert tie.leader() is None and not tie.passes()
     clear = tally(options, electors, {1: "Mon", 2: "Mon", 3: "Wed"}, [], Rule(), OPEN, 50, 50)
     assert clear.decided() == "Mon"
+    assert tie.why_not() == "no option led (a tie, or only abstentions)"
+    short = tally(YES_NO, electors, {1: "yes", 2: "no", 3: "no"}, [], Rule(), OPEN, 50, 60)
+    assert short.why_not() == "yes had 33% of the votes for and against, 60% needed"
+    narrow = tally(options, electors, {1: "Mon", 2: "Mon", 3: "Wed"}, [], Rule(), OPEN, 50, 70)
+    assert narrow.why_not() == "the leading option, Mon, had 67% of the votes on options, 70% needed"
 
 
 def test_choices_are_yes_no_abstain_by_default_or_two_to_five_options() -> None:
