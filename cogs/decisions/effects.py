@@ -1,4 +1,4 @@
-"""Proposals' Discord effects (`bot.app.decision_effects.DecisionEffects`) and the role lookup, with
+"""Proposals' Discord effects (`bot.app.ports.DecisionEffects`) and the role lookup, with
 discord.py; Discord's refusals become `DeliveryError`s for the outbox. Nothing here pings anyone."""
 
 from __future__ import annotations
