@@ -528,8 +528,7 @@ class Decisions:
             elector = await session.get(ElectorRow, (proposal_id, member.id)) if member is not None else None
             opened = f"{proposal.created_at:%a %d %b %Y %H:%M} UTC"
             if member is None or elector is None:
-                rule = store.rule_of(proposal)
-                who = rule.describe(await self._names(session, rule))
+                who = await store.who_decides(session, proposal)
                 raise BadInput(
                     f"Your vote was not counted: #{proposal_id} is decided by {who}, as its electorate stood when it "
                     f"opened ({opened})."
@@ -546,9 +545,6 @@ class Decisions:
         if counted.early():
             self.spawn(self.close(proposal_id, "everyone voted"))
         return BallotCast(proposal_id, proposal.title, picked, previous, proposal.closes_at, proposal.secret)
-
-    async def _names(self, session: Session, rule: Rule) -> dict[int, str]:
-        return {t: (await session.get_one(TaskRow, t)).name for t in rule.task_ids}
 
     async def choices(self, guild_id: int | None, proposal_id: int) -> list[str]:
         """The choices of an open proposal of this server's organization (for autocomplete)."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from storage import decisions as store
 from storage.db import Database
-from storage.models import Organization, Proposal, TaskRow
+from storage.models import Organization, Proposal
 
 from .decisions import (
     AnnounceResult,
@@ -38,8 +38,7 @@ class DecisionDelivery:
             org = await session.get_one(Organization, proposal.organization_id)
             electors = await store.electors(session, effect.proposal_id)
             choices = await store.choices(session, effect.proposal_id)
-            rule = store.rule_of(proposal)
-            names = {t: (await session.get_one(TaskRow, t)).name for t in rule.task_ids}
+            who = await store.who_decides(session, proposal)
         found = await self.port.find_message(channel, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
@@ -50,7 +49,7 @@ class DecisionDelivery:
             proposal.text,
             proposal.proposed_by,
             choices,
-            Electorate.of(rule.describe(names), electors, rule.basis == "weighted"),
+            Electorate.of(who, electors, proposal.basis == "weighted"),
             proposal.quorum_pct,
             proposal.threshold_pct,
             proposal.secret,
@@ -66,9 +65,8 @@ class DecisionDelivery:
             return Outcome(found)
         async with self.db.session() as session:
             proposal = await session.get_one(Proposal, effect.proposal_id)
-            rule = store.rule_of(proposal)
-            names = {t: (await session.get_one(TaskRow, t)).name for t in rule.task_ids}
-        result = replace(stored_result(proposal), decided_by=rule.describe(names))
+            who = await store.who_decides(session, proposal)
+        result = replace(stored_result(proposal), decided_by=who)
         return Outcome(await self.port.announce(channel, result, attempt.marker), True)
 
     async def retire(self, effect: RetireProposal, attempt: Attempt) -> Outcome:
