@@ -63,12 +63,13 @@ TOPICS: dict[str, Topic] = {
     "decisions": Topic(
         "Proposals and decisions",
         "Put a question to the organization, vote or delegate your vote, and read what was decided.",
-        ("propose", "withdraw", "delegate", "decisions", "mod decisions"),
+        ("propose", "vote", "withdraw", "delegate", "decisions", "mod decisions"),
     ),
     "merge": Topic(
         "Merging organizations",
-        "Two organizations can vote to merge into one federation (and a side can vote to leave).",
-        ("vote", "merge", "mod merge"),
+        "Two organizations can vote to merge into one federation (and a side can vote to leave); "
+        "`/vote` (in Proposals and decisions) votes on both.",
+        ("merge", "mod merge"),
     ),
     "settings": Topic(
         "Organization and settings (moderators)",

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.app.claims import Claims
+    from bot.app.decisions import Decisions
     from bot.app.merges import MergeVotes
     from bot.app.outbox import Dispatcher
     from bot.app.ports import Runner
@@ -39,6 +40,8 @@ class AppServices(Protocol):
     def merges(self) -> MergeVotes: ...
     @property
     def claims(self) -> Claims: ...
+    @property
+    def decisions(self) -> Decisions: ...
     @property
     def outbox(self) -> Dispatcher: ...
     @property

@@ -92,6 +92,13 @@ class Organization(SQLModel, table=True):
     # What the bot posts and sends unasked (the rota post, votes, DMs) is in this language (a catalog of
     # `bot.i18n`); a member may choose their own for what goes to them alone.
     language: str = Field(default="en", max_length=16)
+    # Proposals (`/propose`): how many one member may have open at once, and the bounds within which a
+    # proposal may ask for its own quorum and threshold (moderators set them).
+    proposals_per_member: int = Field(default=3)
+    proposal_quorum_min: int = Field(default=0)
+    proposal_quorum_max: int = Field(default=100)
+    proposal_threshold_min: int = Field(default=50)
+    proposal_threshold_max: int = Field(default=100)
 
 
 class OrgServer(SQLModel, table=True):
@@ -381,3 +388,93 @@ class LedgerCorrection(SQLModel, table=True):
     reason: str = Field(max_length=300)
     actor_id: int = Field(sa_column=snowflake())
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class Proposal(SQLModel, table=True):
+    """A question put to an organization's members (`/propose`): who decides, by what rule, until when.
+    The electorate and its weights are fixed when it opens (`ProposalElector`)."""
+
+    __tablename__ = "proposal"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    title: str = Field(max_length=100)
+    text: str = Field(default="", max_length=2000)
+    proposed_by: int = Field(sa_column=snowflake())
+    guild_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    # Who decides (`bot.decisions.Rule`): everyone, affected, weighted; the tasks, qualification, role, weeks.
+    basis: str = Field(default="everyone", max_length=10)
+    task_ids: str = Field(default="[]", description="JSON list of task ids")
+    qualification: str | None = Field(default=None, max_length=50)
+    role_id: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    weeks: int = Field(default=8)
+    secret: bool = Field(default=True, description="totals only (else who voted what is shown)")
+    quorum_pct: int
+    threshold_pct: int
+    status: str = Field(default="open", max_length=10, index=True, description="open, passed, failed, withdrawn")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    closes_at: datetime = Field(sa_column=timestamp())
+    closed_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    result: str = Field(default="{}", description="the tally at the close, JSON")
+    withdrawn_by: int | None = Field(default=None, sa_column=snowflake(nullable=True))
+    withdrawn_reason: str | None = Field(default=None, max_length=300)
+
+
+class ProposalChoice(SQLModel, table=True):
+    __tablename__ = "proposal_choice"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    label: str = Field(max_length=80)
+
+
+class ProposalElector(SQLModel, table=True):
+    """One member entitled to vote on a proposal, with their weight (fixed at opening)."""
+
+    __tablename__ = "proposal_elector"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    user_id: int = Field(sa_column=snowflake())
+    weight: float = Field(default=1.0, description="1, or hours on the named tasks (at least the floor)")
+
+
+class ProposalBallot(SQLModel, table=True):
+    """One elector's own vote; voting again replaces it."""
+
+    __tablename__ = "proposal_ballot"
+
+    proposal_id: int = Field(foreign_key="proposal.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    choice: str = Field(max_length=80)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class DelegationRow(SQLModel, table=True):
+    """A member giving their vote to another (`/delegate`): for every proposal, or those naming a task
+    or a qualification; until a date, or until ended."""
+
+    __tablename__ = "delegation"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    delegator_id: int = Field(foreign_key="member.id", index=True)
+    delegate_id: int = Field(foreign_key="member.id", index=True)
+    scope: str = Field(default="all", max_length=14, description="all, task, qualification")
+    scope_value: str = Field(default="", max_length=50, description="the task id or the qualification")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    until: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class DecisionEntry(SQLModel, table=True):
+    """The organization's log of decided proposals (`/decisions`): one line each, written at the close."""
+
+    __tablename__ = "decision_log"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", unique=True)
+    title: str = Field(max_length=100)
+    outcome: str = Field(max_length=300)
+    decided_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

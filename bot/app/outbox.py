@@ -9,19 +9,38 @@ from collections.abc import Callable
 
 from storage.db import Database
 
-from . import audit_effects, claims_effects, merges_effects, publication_effects, reminders_effects, swaps_effects
+from . import (
+    audit_effects,
+    claims_effects,
+    decisions_effects,
+    merges_effects,
+    publication_effects,
+    reminders_effects,
+    swaps_effects,
+)
 from .effects import MAX_ATTEMPTS, REFUSED_ATTEMPTS, Delivery, Outbox, Outcome, backoff
-from .ports import Clock, RotaEffects, Runner, VoteEffects
+from .ports import Clock, DecisionEffects, RotaEffects, Runner, VoteEffects
 
 __all__ = ["FEATURES", "MAX_ATTEMPTS", "REFUSED_ATTEMPTS", "Delivery", "Dispatcher", "Outcome", "backoff"]
 
 
 class Dispatcher(Outbox):
-    """The bot's outbox: the rota's and the votes' Discord ports, the runner that draws charts."""
+    """The bot's outbox: the rota's, the merge votes' and the proposals' Discord ports, the runner that
+    draws charts. Without a proposals' port (tests of other features) their effects are not
+    registered: none is queued there."""
 
-    def __init__(self, db: Database, rota: RotaEffects, votes: VoteEffects, runner: Runner, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        rota: RotaEffects,
+        votes: VoteEffects,
+        runner: Runner,
+        clock: Clock,
+        *,
+        decisions: DecisionEffects | None = None,
+    ) -> None:
         super().__init__(db, clock)
-        self.rota, self.votes, self.runner = rota, votes, runner
+        self.rota, self.votes, self.runner, self.decisions = rota, votes, runner, decisions
         for plug in FEATURES:
             plug(self)
 
@@ -33,4 +52,5 @@ FEATURES: tuple[Callable[[Dispatcher], None], ...] = (
     lambda d: swaps_effects.register(d, d.rota),
     lambda d: audit_effects.register(d, d.rota),
     lambda d: merges_effects.register(d, d.votes),
+    lambda d: decisions_effects.register(d, d.decisions, d.clock),
 )

@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol, TypeVar
 
+from bot.domain.decisions import Elector, weight_text
 from bot.domain.fairness import Fairness
 from bot.domain.report import Report
 from bot.domain.votes import Side
@@ -337,3 +339,114 @@ class VotePostContent:
     here: SideFacts
     there: SideFacts
     marker: str = ""  # in the footer: finds the post again after a crash
+
+
+# -- proposals (`bot.app.decisions`) -----------------------------------------------------------------
+
+TOP_ELECTORS = 10  # electors named on the post and the preview
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """Who decides a proposal: how many, their total weight, the heaviest named."""
+
+    rule_text: str
+    count: int
+    total: Fraction
+    top: Sequence[tuple[str, Fraction]]  # (name, weight), heaviest first
+    weighted: bool
+
+    @classmethod
+    def of(cls, rule_text: str, electors: Sequence[Elector], weighted: bool) -> Electorate:
+        return cls(
+            rule_text,
+            len(electors),
+            sum((e.weight for e in electors), Fraction(0)),
+            [(e.name, e.weight) for e in electors[:TOP_ELECTORS]],
+            weighted,
+        )
+
+    def summary(self) -> str:
+        who = "1 member decides" if self.count == 1 else f"{self.count} members decide"
+        if not self.weighted:
+            return f"{who}, one vote each"
+        return f"{who}, each with a say by their hours ({weight_text(self.total)} h in all)"
+
+
+@dataclass(frozen=True)
+class ProposalPost:
+    """A proposal as its post shows it (the post carries `marker`, to be found again after a crash)."""
+
+    proposal_id: int
+    org_name: str
+    title: str
+    text: str
+    proposer_id: int
+    choices: Sequence[str]
+    electorate: Electorate
+    quorum_pct: int
+    threshold_pct: int
+    secret: bool
+    closes_at: datetime
+    marker: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalResult:
+    """How a proposal ended: decided (with the tally, by weight) or withdrawn (with the reason)."""
+
+    proposal_id: int
+    title: str
+    status: str  # passed, failed, withdrawn
+    decided: str | None = None
+    totals: Sequence[tuple[str, Fraction]] = ()
+    turnout: float = 0.0
+    eligible: Fraction = Fraction(0)
+    electors: int = 0
+    voters: int = 0
+    delegated: int = 0
+    why_not: str = ""
+    reason: str = ""
+    weighted: bool = False
+    ballots: Sequence[tuple[str, str, bool]] = ()  # open votes only: (name, choice, by delegation)
+    quorum_pct: int = 0
+    threshold_pct: int = 0
+    decided_by: str = ""  # who decided, as the post said it ("those who held Dishes in the last 8 weeks")
+
+
+@dataclass(frozen=True)
+class ProposalReminder:
+    proposal_id: int
+    org_name: str
+    title: str
+    closes_at: datetime
+
+
+class DecisionEffects(Protocol):
+    """What proposals do in Discord. Discord's refusals are `DeliveryError`s; nothing pings anyone."""
+
+    async def find_message(self, channel: Channel, marker: str) -> int | None: ...
+
+    async def post_proposal(self, channel: Channel, content: ProposalPost) -> int:
+        """The proposal with its buttons (pings nobody); returns the message id."""
+        ...
+
+    async def announce(self, channel: Channel, result: ProposalResult, marker: str) -> int:
+        """How it ended; returns the message id."""
+        ...
+
+    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
+        """Disable the post's buttons (a deleted post is fine)."""
+        ...
+
+    async def find_dm(self, user_id: int, marker: str) -> int | None: ...
+
+    async def remind(self, user_id: int, content: ProposalReminder, marker: str) -> int:
+        """A DM to one elector whose vote is not counted yet; returns the message id."""
+        ...
+
+
+class RoleLookup(Protocol):
+    """Which of these users hold a Discord role on a server (the bot asks Discord)."""
+
+    async def holders(self, guild_id: int, role_id: int, user_ids: Sequence[int]) -> set[int]: ...

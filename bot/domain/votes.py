@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
+
+Weight = int | Fraction  # heads (merges: one member one vote) or exact weights (proposals)
 
 CHOICES = ("yes", "no", "abstain")
 
@@ -29,6 +32,22 @@ def in_electorate(active: bool, since: datetime, opened_at: datetime) -> bool:
     return why_not_in_electorate(active, since, opened_at) is None
 
 
+def quorum_met(cast: Weight, eligible: Weight, quorum_pct: int) -> bool:
+    """Enough of the electorate voted (abstentions count): cast and eligible in the same unit,
+    heads against heads or weight against weight, never one against the other."""
+    return eligible > 0 and cast * 100 >= quorum_pct * eligible
+
+
+def threshold_met(for_: Weight, against: Weight, threshold_pct: int) -> bool:
+    """Enough of those who took a side (abstentions out) took this one."""
+    return for_ + against > 0 and for_ * 100 >= threshold_pct * (for_ + against)
+
+
+def complete(voted: Weight, eligible: Weight) -> bool:
+    """Everyone entitled to vote has voted: the outcome can no longer change through new votes."""
+    return voted >= eligible
+
+
 @dataclass(frozen=True)
 class Side:
     electorate: int
@@ -47,10 +66,10 @@ class Side:
         return self.cast / self.electorate if self.electorate else 0.0
 
     def quorum_met(self) -> bool:
-        return self.electorate > 0 and self.cast * 100 >= self.quorum_pct * self.electorate
+        return quorum_met(self.cast, self.electorate, self.quorum_pct)
 
     def threshold_met(self) -> bool:
-        return self.yes + self.no > 0 and self.yes * 100 >= self.threshold_pct * (self.yes + self.no)
+        return threshold_met(self.yes, self.no, self.threshold_pct)
 
     def passes(self) -> bool:
         return self.quorum_met() and self.threshold_met()
@@ -58,7 +77,7 @@ class Side:
     @property
     def complete(self) -> bool:
         """Everyone entitled to vote on this side has voted."""
-        return self.cast >= self.electorate
+        return complete(self.cast, self.electorate)
 
     def why_not(self) -> str:
         if not self.quorum_met():

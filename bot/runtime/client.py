@@ -38,6 +38,7 @@ EXTENSIONS = (
     "cogs.ratings",
     "cogs.rota",
     "cogs.merge",
+    "cogs.decisions",
     "cogs.ledger",
     "cogs.report",
     "cogs.help",

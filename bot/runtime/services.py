@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
 from bot.app.claims import Claims
+from bot.app.decisions import Decisions
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
@@ -23,6 +24,7 @@ from bot.app.reminders import Reminders
 from bot.domain.schedule import missed_runs
 from bot.runtime.leader import Leadership
 from bot.runtime.scheduler import WeeklyScheduler, cancel_and_wait
+from cogs.decisions.effects import DiscordDecisionEffects, DiscordRoleLookup
 from cogs.host import RotaBot
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
@@ -50,6 +52,7 @@ class Services:
     claims: Claims
     reminders: Reminders
     settings: Settings
+    decisions: Decisions
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
@@ -58,7 +61,14 @@ class Services:
     @classmethod
     def create(cls, bot: RotaBot, settings: Settings, workers: Workers | QueueRunner) -> Services:
         clock = bot.now  # tests move the bot's clock; read it at each use
-        outbox = Dispatcher(bot.db, DiscordRotaEffects(bot), DiscordVoteEffects(bot), workers, clock)
+        outbox = Dispatcher(
+            bot.db,
+            DiscordRotaEffects(bot),
+            DiscordVoteEffects(bot),
+            workers,
+            clock,
+            decisions=DiscordDecisionEffects(bot),
+        )
         publication = Publication(bot.db, outbox, workers, clock, solver_time_limit=settings.solver_time_limit)
         reminders = Reminders(bot.db, outbox, clock)
         scheduler = (
@@ -78,7 +88,10 @@ class Services:
 
         merges = MergeVotes(bot.db, outbox, workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
-        services = cls(bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings)
+        decisions = Decisions(bot.db, outbox, clock, jobs=scheduler, roles=DiscordRoleLookup(bot))
+        services = cls(
+            bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings, decisions
+        )
         if settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -104,6 +117,7 @@ class Services:
             await self.leadership.start()
             self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
+        self._spawn(self._close_overdue_proposals(await self.decisions.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
         self._spawn(self._deliver())
 
@@ -116,6 +130,7 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
+        await cancel_and_wait(self.decisions.background, 10)
 
     async def _lead(self) -> None:
         """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
@@ -201,6 +216,10 @@ class Services:
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.merges.close_overdue(proposal_ids)
+
+    async def _close_overdue_proposals(self, proposal_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.decisions.close_overdue(proposal_ids)
 
 
 async def reschedule(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.app.merges import Choice
+from bot.domain.errors import BadInput
+from bot.domain.votes import CHOICES as MERGE_CHOICES
 from cogs.common import ModeratorGroup, answer_early, reply, services
+from cogs.decisions.render import cast_text
 
 from .render import end_text, status_embed, vote_cast_text
 
@@ -59,14 +61,34 @@ async def cancel(interaction: discord.Interaction, proposal: int) -> None:
     await interaction.response.send_message(end_text(withdrawn), ephemeral=True)
 
 
-@app_commands.command(
-    name="vote", description="Vote on a merge: yes, no or abstain (you can change it until the close)"
-)
-@app_commands.describe(proposal="The vote's number, from /merge status", choice="Your vote")
+async def vote_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The choices of the proposal typed in `proposal:` (yes / no / abstain for a merge vote)."""
+    number = getattr(interaction.namespace, "proposal", None)
+    found: list[str] = list(MERGE_CHOICES)
+    if isinstance(number, int):
+        try:
+            if await services(interaction).decisions.which(interaction.guild_id, number) == "proposal":
+                found = await services(interaction).decisions.choices(interaction.guild_id, number)
+        except BadInput:
+            pass
+    return [app_commands.Choice(name=c[:100], value=c[:100]) for c in found if current.lower() in c.lower()][:25]
+
+
+@app_commands.command(name="vote", description="Vote on a proposal or a merge (you can change it until the close)")
+@app_commands.describe(proposal="Its number, from /decisions or /merge status", choice="Your vote")
+@app_commands.autocomplete(choice=vote_choices)
 @app_commands.guild_only()
-async def vote(interaction: discord.Interaction, proposal: int, choice: Choice) -> None:
+async def vote(interaction: discord.Interaction, proposal: int, choice: app_commands.Range[str, 1, 80]) -> None:
     await answer_early(interaction)  # everyone votes at once when a vote opens: the vote row lock queues them
-    cast = await services(interaction).merges.vote(interaction.guild_id, interaction.user.id, proposal, choice)
+    decisions = services(interaction).decisions
+    if await decisions.which(interaction.guild_id, proposal) == "proposal":
+        ballot = await decisions.vote(interaction.guild_id, interaction.user.id, proposal, choice)
+        await reply(interaction, cast_text(ballot))
+        return
+    picked = choice.strip().lower()
+    if picked not in MERGE_CHOICES:
+        raise BadInput("A merge vote takes `yes`, `no` or `abstain`.")
+    cast = await services(interaction).merges.vote(interaction.guild_id, interaction.user.id, proposal, picked)
     await reply(interaction, vote_cast_text(cast))
 
 

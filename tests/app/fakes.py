@@ -15,6 +15,9 @@ from bot.app.ports import (
     ClaimNotice,
     DeliveryError,
     ModNotice,
+    ProposalPost,
+    ProposalReminder,
+    ProposalResult,
     Reminder,
     RoleMove,
     RotaPostContent,
@@ -190,6 +193,44 @@ class FakeVoteEffects:
         message_id = next(message_ids)
         self.reminders.append((channel, content, message_id))
         self.markers[message_id] = (channel, marker)
+        return message_id
+
+
+@dataclass
+class FakeDecisionEffects:
+    """Proposals' posts, results, retired buttons and reminder DMs, as sent (markers kept to be found)."""
+
+    posts: list[tuple[Channel, ProposalPost, int]] = field(default_factory=list)
+    results: list[tuple[Channel, ProposalResult]] = field(default_factory=list)
+    retired: list[tuple[Channel, int]] = field(default_factory=list)
+    reminded: list[tuple[int, ProposalReminder]] = field(default_factory=list)
+    markers: dict[int, str] = field(default_factory=dict)
+
+    async def find_message(self, channel: Channel, marker: str) -> int | None:
+        return next((i for i, m in self.markers.items() if m == marker), None)
+
+    async def post_proposal(self, channel: Channel, content: ProposalPost) -> int:
+        message_id = next(message_ids)
+        self.posts.append((channel, content, message_id))
+        self.markers[message_id] = content.marker
+        return message_id
+
+    async def announce(self, channel: Channel, result: ProposalResult, marker: str) -> int:
+        message_id = next(message_ids)
+        self.results.append((channel, result))
+        self.markers[message_id] = marker
+        return message_id
+
+    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
+        self.retired.append((channel, message_id))
+
+    async def find_dm(self, user_id: int, marker: str) -> int | None:
+        return next((i for i, m in self.markers.items() if m == marker), None)
+
+    async def remind(self, user_id: int, content: ProposalReminder, marker: str) -> int:
+        message_id = next(message_ids)
+        self.reminded.append((user_id, content))
+        self.markers[message_id] = marker
         return message_id
 
 

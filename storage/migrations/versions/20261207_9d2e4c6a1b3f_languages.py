@@ -1,7 +1,7 @@
 """languages: the organization's (posts, votes, DMs) and a member's own for their DMs
 
 Revision ID: 9d2e4c6a1b3f
-Revises: 0b103b5ba0bc
+Revises: 8a8b00169c5d
 Create Date: 2026-12-07 16:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9d2e4c6a1b3f"
-down_revision: str | None = "0b103b5ba0bc"
+down_revision: str | None = "8a8b00169c5d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
