@@ -7,9 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from babel import dates, numbers
+from babel import dates, lists, numbers
 
-__all__ = ["currency", "day", "long_date", "number", "short_date", "time_of_day", "weekday", "weekday_time"]
+__all__ = [
+    "currency",
+    "day",
+    "format_list",
+    "long_date",
+    "number",
+    "percent",
+    "short_date",
+    "time_of_day",
+    "weekday",
+    "weekday_time",
+]
 
 
 def number(value: float | Decimal, language: str, *, places: int = 2) -> str:
@@ -51,3 +62,15 @@ def short_date(moment: date, language: str) -> str:
 def long_date(moment: date, language: str) -> str:
     """ "Saturday, December 5, 2026", "sábado, 5 de diciembre de 2026", "Samstag, 5. Dezember 2026"."""
     return dates.format_date(moment, "full", locale=language)
+
+
+def percent(ratio: float, language: str) -> str:
+    """A ratio as a whole percentage: `0.1` → "10%" in English, "10 %" in German and Spanish."""
+    return numbers.format_percent(round(ratio, 2), locale=language)
+
+
+def format_list(items: list[str], language: str) -> str:
+    """Items joined the language's way: "A, B and C" ("A, B y C", "A, B und C")."""
+    if len(items) <= 1:
+        return "".join(items)
+    return lists.format_list(items, style="standard", locale=language)
