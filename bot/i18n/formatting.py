@@ -9,13 +9,28 @@ from decimal import Decimal
 
 from babel import dates, numbers
 
-__all__ = ["currency", "day", "long_date", "number", "short_date", "time_of_day", "weekday", "weekday_time"]
+__all__ = [
+    "currency",
+    "day",
+    "long_date",
+    "number",
+    "percent",
+    "short_date",
+    "time_of_day",
+    "weekday",
+    "weekday_time",
+]
 
 
 def number(value: float | Decimal, language: str, *, places: int = 2) -> str:
     """A number with at most `places` decimals, none if it is whole: `2.5` → "2,5" in German."""
     pattern = "#,##0" + ("." + "#" * places if places else "")
     return numbers.format_decimal(value, format=pattern, locale=language)
+
+
+def percent(ratio: float | Decimal, language: str) -> str:
+    """A ratio as a whole percentage: `1.25` → "125%" in English, "125 %" in German and Spanish."""
+    return numbers.format_percent(ratio, locale=language)
 
 
 def currency(amount: float | Decimal, code: str, language: str) -> str:

@@ -4,13 +4,17 @@ Computed from what each week stored (the balance `Report`) and the hours each me
 (after swaps and claims). A member's *fair share* of hours, unpleasant work and empowering work is
 the project's one definition (`bot.domain.fairness`, stored in the report since schema 3): their slice of
 the week's total by the hours they offered. The report shows, per week, the lowest and highest
-member against it (100% = exactly fair) and the week in plain words (`bot.domain.fairness.balance_words`),
+member against it (100% = exactly fair) and the week in plain words (`week_words`, the judgement of
+`bot.domain.fairness.balance_words`),
 and per member the same over all the weeks so far: rotation should bring everyone back to 100%.
 Weeks stored before fair shares were kept (schema 1–2) show the average pleasantness and
 empowerment of each member's work against the organization's average instead.
 
 Members are "Member A", "Member B"… unless they chose to be named (`/report show-me on`): the labels
 follow each member's total hours (most first), not their names or when they joined.
+
+The report is in its organization's language (`language`, a catalog language: "en", "es", "de"): the
+labels and the week's words here, the page's texts in `bot.render.site`.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.fairness import balance_words
+from bot.domain.fairness import ABOUT, LITTLE, Fairness, near
 from bot.domain.report import Report
 from bot.domain.solver_ids import member_id
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
+from bot.i18n.formatting import percent
 
 DIMENSIONS = 3  # hours, unpleasant work, empowering work
 
@@ -77,6 +83,7 @@ class PublicReport:
     people: tuple[Person, ...]
     events: tuple[Event, ...]
     generated: date
+    language: str = SOURCE_LANGUAGE  # the organization's: the page's texts, numbers and dates
 
     @property
     def latest(self) -> WeekFigures | None:
@@ -95,14 +102,102 @@ def id_of_key(key: str) -> int | None:
         return None
 
 
-def anonymous_label(rank: int) -> str:
-    """Member A … Member Z, Member AA …"""
+def anonymous_label(rank: int, language: str = SOURCE_LANGUAGE) -> str:
+    """Member A … Member Z, Member AA … ("Miembro A", "Mitglied A")."""
     letters = ""
     rank += 1
     while rank:
         rank, rest = divmod(rank - 1, 26)
         letters = chr(ord("A") + rest) + letters
-    return f"Member {letters}"
+    return gettext(language, "Member {letters}", letters=letters)
+
+
+def week_words(report: Report, language: str = SOURCE_LANGUAGE) -> str:
+    """The week in plain words, in `language`: the project's judgement (`bot.domain.fairness`, the
+    same as `balance_words` in English), e.g. "well balanced: everyone is within 10% of their fair
+    share" or "fairly balanced: 3 of 10 members are more than 10% off their fair share (at most 30%,
+    in unpleasant work)". Each sentence is whole, for each language to word its own way."""
+    rows = [Fairness.of(m) for m in report.members if m.ratio is not None]
+    if not rows:  # a week stored before fair shares were kept: the spread-sum is all there is
+        if report.spread_sum <= 0.3:
+            return gettext(language, "well balanced")
+        if report.spread_sum <= 0.9:
+            return gettext(language, "fairly balanced")
+        return gettext(language, "unevenly balanced")
+    if not any(f.hours for f in rows):
+        return gettext(language, "empty: no task happens this week")
+    about = percent(ABOUT, language)
+    off = [f for f in rows if f.off()]
+    if not off:
+        return gettext(language, "well balanced: everyone is within {about} of their fair share", about=about)
+    dimension, worst = max((item for f in off for item in f.off()), key=lambda item: abs(item[1] - 1))
+    return _off_words(
+        language, near(worst, LITTLE), dimension, len(off), len(rows), about, percent(abs(worst - 1), language)
+    )
+
+
+def _off_words(language: str, fairly: bool, dimension: str, count: int, total: int, about: str, most: str) -> str:
+    """Some members off their fair share: one whole sentence per judgement and dimension (the furthest off)."""
+    figures = {"members": total, "about": about, "most": most}
+    if fairly and dimension == "hours":
+        return ngettext(
+            language,
+            "fairly balanced: {count} of {members} members is more than {about} off their fair share "
+            "(at most {most}, in hours)",
+            "fairly balanced: {count} of {members} members are more than {about} off their fair share "
+            "(at most {most}, in hours)",
+            count,
+            **figures,
+        )
+    if fairly and dimension == "unpleasant work":
+        return ngettext(
+            language,
+            "fairly balanced: {count} of {members} members is more than {about} off their fair share "
+            "(at most {most}, in unpleasant work)",
+            "fairly balanced: {count} of {members} members are more than {about} off their fair share "
+            "(at most {most}, in unpleasant work)",
+            count,
+            **figures,
+        )
+    if fairly:
+        return ngettext(
+            language,
+            "fairly balanced: {count} of {members} members is more than {about} off their fair share "
+            "(at most {most}, in empowering work)",
+            "fairly balanced: {count} of {members} members are more than {about} off their fair share "
+            "(at most {most}, in empowering work)",
+            count,
+            **figures,
+        )
+    if dimension == "hours":
+        return ngettext(
+            language,
+            "unevenly balanced: {count} of {members} members is more than {about} off their fair share "
+            "(at most {most}, in hours)",
+            "unevenly balanced: {count} of {members} members are more than {about} off their fair share "
+            "(at most {most}, in hours)",
+            count,
+            **figures,
+        )
+    if dimension == "unpleasant work":
+        return ngettext(
+            language,
+            "unevenly balanced: {count} of {members} members is more than {about} off their fair share "
+            "(at most {most}, in unpleasant work)",
+            "unevenly balanced: {count} of {members} members are more than {about} off their fair share "
+            "(at most {most}, in unpleasant work)",
+            count,
+            **figures,
+        )
+    return ngettext(
+        language,
+        "unevenly balanced: {count} of {members} members is more than {about} off their fair share "
+        "(at most {most}, in empowering work)",
+        "unevenly balanced: {count} of {members} members are more than {about} off their fair share "
+        "(at most {most}, in empowering work)",
+        count,
+        **figures,
+    )
 
 
 def _range(values: Sequence[float]) -> Band:
@@ -116,8 +211,10 @@ def build(
     names: Mapping[int, str | None],
     events: Sequence[Event],
     today: date,
+    language: str = SOURCE_LANGUAGE,
 ) -> PublicReport:
-    """`names`: member id -> the name to show, or None (anonymous). Weeks in any order."""
+    """`names`: member id -> the name to show, or None (anonymous). Weeks in any order. `language`: the
+    organization's, for the labels and the week's words (the events come written in it)."""
     ordered = sorted(weeks, key=lambda w: w.week)
     figures = []
     hours: dict[int, float] = defaultdict(float)
@@ -142,7 +239,7 @@ def build(
                 _range([m.average_desirability for m in working if m.average_desirability is not None]),
                 _range([m.average_empowerment for m in working if m.average_empowerment is not None]),
                 report.average,
-                balance_words(report),
+                week_words(report, language),
             )
         )
         for row in working:
@@ -163,7 +260,7 @@ def build(
         if shown:
             label = shown
         else:
-            label, anonymous = anonymous_label(anonymous), anonymous + 1
+            label, anonymous = anonymous_label(anonymous, language), anonymous + 1
         share = None
         if any(fair[member]):
             ratios = [load[member][i] / fair[member][i] if fair[member][i] > 1e-9 else 1.0 for i in range(DIMENSIONS)]
@@ -176,4 +273,5 @@ def build(
         tuple(people),
         tuple(sorted(events, key=lambda e: e.day)),
         today,
+        language,
     )
