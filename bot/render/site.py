@@ -53,6 +53,9 @@ svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 aut
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th { vertical-align: bottom; }
+th.c { text-align: center; border-bottom: 1px solid var(--rule); }
+td.week { white-space: nowrap; }
 @media (max-width: 36rem) {  /* a phone: each row becomes a small card of labelled figures */
   table, tbody, tr, td { display: block; width: 100%; }
   thead { display: none; }
@@ -227,12 +230,12 @@ def lines_chart(
     parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5b6b63" stroke-width="1.2"/>')
     index = {week: i for i, week in enumerate(weeks)}
     n = len(weeks)
-    for (label, points), colour in zip(series, colours, strict=False):
+    for (name, points), colour in zip(series, colours, strict=False):
         coords = [f"{_x(index[w], n):.1f},{_y(v, 0.0, high):.1f}" for w, v in points if w in index]
         if len(coords) > 1:
             parts.append(
                 f'<polyline points="{" ".join(coords)}" fill="none" stroke="{colour}" stroke-width="1.8">'
-                f"<title>{escape(label)}</title></polyline>"
+                f"<title>{escape(name)}</title></polyline>"
             )
         for coord in coords[-1:]:
             cx, cy = coord.split(",")

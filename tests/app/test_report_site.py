@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.app import report
-from bot.app.organizations import add_goal
+from bot.app.organizations import add_goal, change_settings
 from bot.app.publication import Publication
 from bot.domain.errors import BadInput
 from storage.db import Database
@@ -84,6 +84,28 @@ async def test_the_report_is_rewritten_after_a_publication_when_a_folder_is_set(
     assert (
         f"writing the public report of organization {org.id} to {tmp_path / 'index.html' / 'x'} failed" in caplog.text
     )
+
+
+async def test_the_report_is_in_the_organizations_language_and_the_index_in_the_one_they_share(
+    db, publication, tmp_path
+) -> None:
+    org_id = await published_org(db, publication)
+    other = await make_org(db, ["eva"], TASKS[:1], guild_id=GUILD + 1, code="OTHER234", first_user=50)
+    with pytest.raises(BadInput) as refused:
+        await report.write(db, tmp_path, MONDAY, org_id)
+    assert "`/mod org bericht-veröffentlichen an`" in refused.value.text("de")  # the command's German name
+    await change_settings(db, GUILD, MOD, language="de")
+    await report.set_publishing(db, GUILD, MOD, True)
+    written = await report.write(db, tmp_path, MONDAY)
+    html = next(p for p in written.pages if p.parent != tmp_path).read_text()
+    assert '<html lang="de">' in html and "Die jüngste Woche (2026-W49)" in html and "Mitglied A" in html
+    assert "Erstellt am Montag, 30. November 2026" in html and "The latest week" not in html
+    assert "Wie wir unsere Arbeit teilen" in (tmp_path / "index.html").read_text()  # the one language spoken
+    await report.set_publishing(db, GUILD + 1, MOD, True)  # an English-speaking organization publishes too
+    written = await report.write(db, tmp_path, MONDAY)
+    assert {other.id, org_id} <= {int(p.parent.name.rsplit("-", 1)[1]) for p in written.pages if p.parent != tmp_path}
+    index = (tmp_path / "index.html").read_text()
+    assert '<html lang="en">' in index and "How we share our work" in index  # several: English
 
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
