@@ -63,7 +63,8 @@ td.week { white-space: nowrap; }
   td, td.n { border: 0; padding: .1rem 0; text-align: left; display: flex; justify-content: space-between; gap: 1rem; }
   td:first-child { font-weight: 600; }
   td.words { display: block; color: var(--ink); }
-  td[data-label]::before { content: attr(data-label); color: var(--muted); }
+  td.n { white-space: normal; }  /* a long label (German, Spanish) wraps; the figure keeps its line */
+  td[data-label]::before { content: attr(data-label); color: var(--muted); flex: 1 1 auto; min-width: 0; }
 }
 .legend { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem;
   font-size: .85rem; }
