@@ -33,12 +33,11 @@ def fair_week(week: str, *ratios: tuple[float, float, float]) -> WeekInput:
 EXACT = (1.0, 1.0, 1.0)
 
 
-def sample(language: str, *, old: bool = False) -> PublicReport:
-    """An organization with weeks of every kind the page words: well, fairly and unevenly balanced,
-    one and several members off, in each dimension; a named member and anonymous ones; a merge and a
-    departure. `old`: only weeks stored before fair shares were kept (the other charts)."""
+def sample_weeks(old: bool = False) -> list[WeekInput]:
+    """Weeks of every kind the page words: empty, well, fairly and unevenly balanced, one and several
+    members off, in each dimension. `old`: weeks stored before fair shares were kept."""
     if old:
-        weeks = [
+        return [
             WeekInput(
                 week,
                 Report(spread, (member("m1", 4.5, None), member("m2", 6, None)), (3, 7), (4, 6), (5.4, 5.2)),
@@ -46,17 +45,22 @@ def sample(language: str, *, old: bool = False) -> PublicReport:
             )
             for week, spread in (("2026-W30", 0.2), ("2026-W31", 0.6), ("2026-W32", 1.4))
         ]
-    else:
-        weeks = [
-            WeekInput("2026-W43", Report(0, (member("m1", 0, EXACT),), (2, 9), (2, 9), (5.5, 4.5)), {}),  # empty
-            fair_week("2026-W44", EXACT, EXACT, EXACT),
-            fair_week("2026-W45", (1.0, 1.2, 1.0), EXACT, EXACT),  # fairly: one member, unpleasant work
-            fair_week("2026-W46", (1.4, 1.0, 1.0), (0.7, 1.0, 1.0), (1.2, 1, 1)),  # unevenly: three, hours
-            fair_week("2026-W47", (1.0, 1.0, 1.15), (1.0, 1.0, 0.85), EXACT),  # fairly: two, empowering work
-            fair_week("2026-W48", (1.0, 1.5, 1.0), (1.0, 0.5, 1.0), EXACT),  # unevenly: unpleasant work
-            fair_week("2026-W49", (1.0, 1.0, 1.35), EXACT, EXACT),  # unevenly: one, empowering work
-            fair_week("2026-W50", (1.2, 1.0, 1.0), (0.85, 1, 1), EXACT),  # fairly: hours
-        ]
+    return [
+        WeekInput("2026-W43", Report(0, (member("m1", 0, EXACT),), (2, 9), (2, 9), (5.5, 4.5)), {}),  # empty
+        fair_week("2026-W44", EXACT, EXACT, EXACT),
+        fair_week("2026-W45", (1.0, 1.2, 1.0), EXACT, EXACT),  # fairly: one member, unpleasant work
+        fair_week("2026-W46", (1.4, 1.0, 1.0), (0.7, 1.0, 1.0), (1.2, 1, 1)),  # unevenly: three, hours
+        fair_week("2026-W47", (1.0, 1.0, 1.15), (1.0, 1.0, 0.85), EXACT),  # fairly: two, empowering work
+        fair_week("2026-W48", (1.0, 1.5, 1.0), (1.0, 0.5, 1.0), EXACT),  # unevenly: unpleasant work
+        fair_week("2026-W49", (1.0, 1.0, 1.35), EXACT, EXACT),  # unevenly: one, empowering work
+        fair_week("2026-W50", (1.2, 1.0, 1.0), (0.85, 1, 1), EXACT),  # fairly: hours
+    ]
+
+
+def sample(language: str, *, old: bool = False) -> PublicReport:
+    """An organization with `sample_weeks`, a named member and anonymous ones, a merge and a departure.
+    `old`: only weeks stored before fair shares were kept (the other charts)."""
+    weeks = sample_weeks(old)
     events = [
         Event(date(2026, 11, 2), gettext(language, "{group} left {organization} by a vote of its members.",
                                          group="Night Shift", organization="Bakery")),
@@ -177,3 +181,14 @@ def test_the_language_is_the_reports_and_user_texts_are_escaped_in_every_languag
     assert "&lt;i&gt;teilen&lt;/i&gt;" in html and "<b>fairer Anteil</b>" not in html  # none: no week yet
     assert "Es wurde noch keine Woche veröffentlicht." in html
     assert '<html lang="en">' in render_page(build("Org", [], [], {}, [], TODAY))  # English by default
+
+
+def test_the_weeks_words_in_english_are_the_projects_judgement() -> None:
+    """`week_words` says in each language what `bot.domain.fairness.balance_words` says in English."""
+    from bot.domain.fairness import balance_words
+    from bot.render.public_report import week_words
+
+    inputs = [w for old in (False, True) for w in sample_weeks(old)]
+    assert len({week_words(w.report) for w in inputs}) >= 9
+    for week in inputs:
+        assert week_words(week.report) == balance_words(week.report), week.week
