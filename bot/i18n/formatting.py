@@ -29,6 +29,11 @@ def number(value: float | Decimal, language: str, *, places: int = 2) -> str:
     return numbers.format_decimal(value, format=pattern, locale=language)
 
 
+def percent(ratio: float | Decimal, language: str) -> str:
+    """A ratio as a whole percentage: `1.25` → "125%" in English, "125 %" in German and Spanish."""
+    return numbers.format_percent(ratio, locale=language)
+
+
 def currency(amount: float | Decimal, code: str, language: str) -> str:
     """An amount of money: `1234.5, "EUR"` → "1.234,50 €" in German, "€1,234.50" in English."""
     return numbers.format_currency(amount, code, locale=language)
@@ -62,11 +67,6 @@ def short_date(moment: date, language: str) -> str:
 def long_date(moment: date, language: str) -> str:
     """ "Saturday, December 5, 2026", "sábado, 5 de diciembre de 2026", "Samstag, 5. Dezember 2026"."""
     return dates.format_date(moment, "full", locale=language)
-
-
-def percent(ratio: float, language: str) -> str:
-    """A ratio as a whole percentage: `0.1` → "10%" in English, "10 %" in German and Spanish."""
-    return numbers.format_percent(round(ratio, 2), locale=language)
 
 
 def format_list(items: list[str], language: str) -> str:
