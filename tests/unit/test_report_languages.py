@@ -120,7 +120,10 @@ def english_sentences() -> list[str]:
     sentence may start a cell)."""
     runs = []
     for message in read(SOURCE_CATALOG):
-        rendered = any(location.startswith("bot/render/") for location, _ in message.locations)
+        rendered = any(
+            location.startswith(("bot/render/public_report.py", "bot/render/site.py", "bot/render/templates/"))
+            for location, _ in message.locations
+        )
         if not message.id or not (rendered or message.id in EVENTS):
             continue
         for form in message.id if isinstance(message.id, tuple | list) else (message.id,):
@@ -146,7 +149,7 @@ def test_the_english_pages_show_the_catalogs_texts() -> None:
     shown = " ".join(seen(page).lower for page in pages("en"))
     runs = english_sentences()
     found = [run for run in runs if run in shown]
-    assert len(runs) > 60 and len(found) > 0.9 * len(runs), sorted(set(runs) - set(found))
+    assert len(runs) > 40 and len(found) > 0.9 * len(runs), sorted(set(runs) - set(found))
     assert "member a" in shown and "member b" in shown and "well balanced: everyone is within 10%" in shown
 
 
@@ -168,8 +171,8 @@ def test_numbers_percentages_dates_and_labels_the_languages_way() -> None:
     assert "lunes, 7 de diciembre de 2026" in spanish and "Montag, 7. Dezember 2026" in german
     assert "2 nov 2026" in spanish and "02.11.2026" in german and "Nov 2, 2026" in english
     assert "Bread Federation" in german and "zusammengeschlossen" in german  # the events, in the language
-    assert "Bastante bien repartido: 1 de 3 miembros se aleja más de un 10 % de su parte justa" in spanish
-    assert "Unausgewogen: 3 von 3 Mitgliedern sind mehr als 10 % von ihrem fairen Anteil entfernt" in german
+    assert "equilibrado: 1 de 3 miembros se aleja más de un 10\xa0% de su parte justa" in spanish
+    assert "Ungleich verteilt: 3 von 3 Mitgliedern liegen mehr als 10\xa0% neben ihrem fairen Anteil" in german
     for week in ("2026-W44", "2026-W50"):
         assert week in german  # ISO weeks as they are
 
