@@ -10,6 +10,7 @@ from storage.models import Organization, Rota
 from storage.rotas import Holding
 
 from .effects import Attempt, Outbox, Outcome
+from .facts import in_time_order, piece_moments
 from .ports import Reminder, RotaEffects
 from .reminders import Remind
 
@@ -34,7 +35,12 @@ class ReminderEffects:
 
         week: WeekToDo = await attempt.batch.once(("reminded week", effect.rota_id), load)
         mine = [h for h in week.held if h.member.id == effect.member_id]
-        todo = [(h.task.name, h.assignment.hours) for h in mine if h.assignment.done_at is None]
+        tz = week.org.timezone
+        todo = [
+            (h.task.name, h.assignment.hours, *piece_moments(week.rota.week, tz, h.assignment))
+            for h in in_time_order(mine, week.rota.week, tz)
+            if h.assignment.done_at is None
+        ]
         if not todo or not mine[0].member.reminders:
             return Outcome()  # all done (or opted out) since it was queued: nothing to remind of
         user_id = mine[0].member.user_id

@@ -11,18 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
+from bot.app.calendars import Calendars
 from bot.app.claims import Claims
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
+from bot.app.shift_reminders import ShiftReminders
 from bot.domain.schedule import missed_runs
+from bot.runtime.health import Check, heartbeat_key, service_checks
 from bot.runtime.leader import Leadership
 from bot.runtime.scheduler import WeeklyScheduler, cancel_and_wait
+from bot.runtime.web import WebServer
 from cogs.host import RotaBot
 from cogs.merge.effects import DiscordVoteEffects
 from cogs.rota.effects import DiscordRotaEffects
@@ -50,10 +54,13 @@ class Services:
     claims: Claims
     reminders: Reminders
     settings: Settings
+    shift_reminders: ShiftReminders
+    calendars: Calendars
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
     leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
+    web: WebServer | None = None  # only with WEB_PORT
 
     @classmethod
     def create(cls, bot: RotaBot, settings: Settings, workers: Workers | QueueRunner) -> Services:
@@ -78,7 +85,22 @@ class Services:
 
         merges = MergeVotes(bot.db, outbox, workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
-        services = cls(bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings)
+        shift_reminders = ShiftReminders(bot.db, outbox, clock, jobs=scheduler)
+        publication.shift_reminders = shift_reminders  # the timers before a new week's shifts
+        calendars = Calendars(bot.db, clock)
+        services = cls(
+            bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings,
+            shift_reminders, calendars,
+        )  # fmt: skip
+        if settings.web_port is not None:
+            services.web = WebServer(
+                services.calendars,
+                services.health,
+                host=settings.web_host,
+                port=settings.web_port,
+                base_url=settings.web_base_url,
+                report_dir=settings.report_dir,
+            )
         if settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -92,10 +114,18 @@ class Services:
     def now(self) -> datetime:
         return self.bot.now()
 
+    async def health(self) -> list[Check]:
+        """`/healthz`: the checks of `parecon-rota health`, from inside the running bot."""
+        settings = self.settings
+        return await service_checks(settings.database_url, heartbeat_key(settings.shard_ids), datetime.now(UTC))
+
     async def start(self) -> None:
         """Start the scheduler (its one-off timers: vote deadlines) and stand for the leadership; the
         leader runs the weekly jobs (`_lead`). Once the bot is connected: deliver what the outbox
         holds (a previous process's effects included), close merge votes whose deadline passed."""
+        if self.web is not None:
+            await self.web.start()
+            self.calendars.base_url = self.web.base_url
         if self.scheduler is not None:
             self.scheduler.start()
             self.leadership = Leadership(
@@ -105,6 +135,8 @@ class Services:
             self._spawn(self.leadership.run())
         self._spawn(self._close_overdue(await self.merges.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
+        if self.scheduler is not None:  # the timers' home
+            self._spawn(self._remind_overdue(await self.shift_reminders.rebuild()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
@@ -116,6 +148,8 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
+        if self.web is not None:
+            await self.web.stop()
 
     async def _lead(self) -> None:
         """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
@@ -197,6 +231,10 @@ class Services:
     async def _expire_overdue(self, claim_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.claims.expire_overdue(claim_ids)
+
+    async def _remind_overdue(self, piece_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.shift_reminders.fire_overdue(piece_ids)
 
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()

@@ -148,6 +148,8 @@ class FakeRotaEffects:
         held: Sequence[Holding],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         self.dms.append((user_id, week, sorted(h.task.name for h in held)))
         self.dm_fairness.append(fairness)
