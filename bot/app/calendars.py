@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.weeks import iso_week, week_start
 from bot.domain.solver.model import exact_hours
+from bot.domain.weeks import iso_week, week_start
 from bot.render.ics import CalendarItem, calendar_bytes, item_key
 from storage import calendars as queries
 from storage import rotas
@@ -23,9 +23,9 @@ from storage.db import Database, Session
 from storage.models import CalendarFeed, MemberRow, Organization
 from storage.rotas import Holding
 
+from .facts import piece_moments
 from .lookups import current_week, require_member, require_org
 from .ports import Clock
-from .week import piece_moments
 
 WEEKS_SHOWN = 2  # this week and the next
 

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 
 from bot.domain import organizations as rules
 from bot.domain.errors import BadInput
-from bot.domain.weeks import iso_week, week_start
 from bot.domain.shifts import parse_member_windows, window_moments, windows_words
 from bot.domain.solver.model import hours_text
 from bot.domain.solver.timed import format_windows
+from bot.domain.weeks import iso_week, week_start
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow

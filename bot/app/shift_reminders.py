@@ -25,8 +25,8 @@ from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskRow
 
 from .effects import Effect, queue
+from .facts import piece_moments
 from .ports import Clock, Jobs
-from .week import piece_moments
 
 if TYPE_CHECKING:
     from .effects import Outbox

@@ -7,9 +7,9 @@ from __future__ import annotations
 from storage.db import Database
 
 from .effects import Attempt, Outbox, Outcome
+from .facts import piece_moments
 from .ports import RotaEffects, ShiftReminder
 from .shift_reminders import RemindShift, still_due
-from .week import piece_moments
 
 
 class ShiftReminderEffects:

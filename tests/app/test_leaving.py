@@ -18,7 +18,7 @@ from bot.domain.errors import BadInput
 from bot.domain.votes import reminder_at
 from storage import orgs, rotas
 from storage.db import Database
-from storage.models import Goal, MemberRow, Organization, OrgServer, Rating, TaskRow
+from storage.models import Goal, MemberRow, MergeProposal, Organization, OrgServer, Rating, TaskRow
 from tests.app.conftest import make_org
 from tests.app.fakes import Clock, FakeJobs, FakeRotaEffects, FakeVoteEffects, InlineRunner
 
@@ -36,8 +36,10 @@ async def passed(service: MergeVotes, clock: Clock, guild: int, code: str, voter
     clock.now += timedelta(days=2)
     closed = await service.close(proposal.id)
     assert isinstance(closed, VoteClosed) and closed.merged_name
-    assert closed.proposal.merged_org_id is not None
-    return closed.proposal.merged_org_id
+    async with service.db.session() as session:
+        merged = (await session.get_one(MergeProposal, closed.proposal.id)).merged_org_id
+    assert merged is not None
+    return merged
 
 
 @pytest.fixture
@@ -113,8 +115,8 @@ async def test_one_side_leaves_by_its_own_vote_and_the_other_two_stay(db, federa
     assert closed is not None and closed.merged_name == f"Org {B}"
     ends = [(channel.guild_id, end) for channel, end, _ in votes.ends if end.proposal.id == proposal.id]
     assert sorted(guild for guild, _ in ends) == [A, B, C]  # both sides are told, on every server
-    left = closed.proposal.merged_org_id
     async with db.session() as session:
+        left = (await session.get_one(MergeProposal, closed.proposal.id)).merged_org_id
         assert (await orgs.org_for_guild(session, B)).id == left  # type: ignore[union-attr]
         assert (await orgs.org_for_guild(session, A)).id == abc  # type: ignore[union-attr]
         assert (await orgs.org_for_guild(session, C)).id == abc  # type: ignore[union-attr]

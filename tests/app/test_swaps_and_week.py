@@ -6,8 +6,9 @@ import pytest
 from sqlmodel import select
 
 from bot.app import swaps
+from bot.app.done import mark_done
 from bot.app.publication import Publication
-from bot.app.week import mark_done, my_jobs, my_task_names, my_week, set_notify
+from bot.app.week import my_jobs, my_task_names, my_week, set_notify
 from bot.domain.errors import BadInput, NotSetUp
 from storage import members
 from storage.db import Database
