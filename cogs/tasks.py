@@ -91,7 +91,9 @@ async def tasks_command(interaction: discord.Interaction) -> None:
     total = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
     for start in range(0, len(rows), PAGE_SIZE):
         embed = discord.Embed(title=f"{org.name}: tasks", colour=discord.Colour.dark_green())
-        zone_note = f" Times are {org.timezone} time." if any(i.task.day for i in rows) else ""
+        zone_note = (
+            f" Times are in the organization's timezone, {org.timezone}." if any(i.task.day for i in rows) else ""
+        )
         embed.description = clip(
             f"Ratings are 1–10: {RATING_HELP}. Only totals are shown; your own is yours.{zone_note}", 4096
         )

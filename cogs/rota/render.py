@@ -84,14 +84,38 @@ def has_times(items: Sequence[Held]) -> bool:
 
 
 def complex_text(items: Sequence[Held], *, timed_week: bool = False) -> str:
+    """A member's row in the post: `Dishes (3 h), Baking (2 h ✓)`; in a week with work at set times,
+    the shifts in time order, a task's several shifts together (`Phones (3 × 2 h: Mon…, Tue…, Wed…)`),
+    then the flexible work (`this week, any time: Dishes (3 h)`)."""
+
+    def done(item: Held) -> str:
+        return " ✓" if item.assignment.done_at else ""
+
+    if not timed_week:
+        return ", ".join(f"{literal(i.task.name)} ({hours_text(i.assignment.hours)} h{done(i)})" for i in items)
+    shifts: dict[str, list[Held]] = {}
+    for item in in_time_order(items):
+        if item.assignment.timed:
+            shifts.setdefault(item.task.name, []).append(item)
     parts = []
-    for item in in_time_order(items) if timed_week else items:
-        when = piece_when(item, timed_week=timed_week)
-        done = " ✓" if item.assignment.done_at else ""
-        parts.append(
-            f"{literal(item.task.name)} ({hours_text(item.assignment.hours)} h{', ' + when if when else ''}{done})"
-        )
-    return ", ".join(parts)
+    for name, pieces in shifts.items():
+        hours = {p.assignment.hours for p in pieces}
+        spans = ", ".join(piece_when(p) + done(p) for p in pieces)
+        if len(pieces) == 1:
+            parts.append(f"{literal(name)} ({hours_text(pieces[0].assignment.hours)} h, {spans})")
+        elif len(hours) == 1:
+            parts.append(f"{literal(name)} ({len(pieces)} × {hours_text(hours.pop())} h: {spans})")
+        else:
+            total = total_hours(p.assignment.hours for p in pieces)
+            parts.append(f"{literal(name)} ({hours_text(total)} h: {spans})")
+    flexible = [
+        f"{literal(i.task.name)} ({hours_text(i.assignment.hours)} h{done(i)})"
+        for i in in_time_order(items)
+        if not i.assignment.timed
+    ]
+    if flexible:
+        parts.append(f"{ANY_TIME}: {', '.join(flexible)}")
+    return "; ".join(parts)
 
 
 ROLE_NOTE = "⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
@@ -273,6 +297,10 @@ def claim_text(notice: ClaimNotice) -> str:
         f"🔁 <@{notice.giver_user_id}> can't do {task} and gives it back. First to press **Claim** takes it; "
         f"open until {when(notice.deadline)}."
     )
+    if notice.starts is not None:  # a shift: who can take it is also who is free then
+        if notice.mentions.user_ids:
+            return head + "\nYou are free then, have room and can do it:\n"
+        return head + "\nNobody is free then with room for it right now: anyone who can change that may claim it."
     if notice.mentions.user_ids:
         return head + "\nYou have room and can do it:\n"
     return head + "\nNobody has room for it right now: anyone who can make room may claim it."
@@ -281,7 +309,8 @@ def claim_text(notice: ClaimNotice) -> str:
 def claim_closed_text(notice: ClaimNotice) -> str:
     if notice.state == "taken":
         return claim_text(notice)
-    task = f"**{literal(clip(notice.task, 100))}** ({week_name(notice.week)})"
+    at = span_text(notice.starts, notice.ends) if notice.starts and notice.ends else week_name(notice.week)
+    task = f"**{literal(clip(notice.task, 100))}** ({at})"
     if notice.state == "withdrawn":
         return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
     return f"This offer of {task} is closed: nobody claimed it in time."

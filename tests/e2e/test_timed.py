@@ -179,7 +179,7 @@ async def test_the_week_shows_shifts_as_timestamps_within_windows_and_never_two_
     assert stamps(fields[f"<@{w.alice.id}>"]) == [
         (datetime(2026, 12, 5, 9, tzinfo=UTC), datetime(2026, 12, 5, 13, tzinfo=UTC))
     ]
-    assert "this week, any time" in fields[f"<@{w.carol.id}>"]
+    assert "this week, any time: Baking (3 h), Dishes (3 h)" in fields[f"<@{w.carol.id}>"]
 
     held = await s.rows(Assignment)
     people = {m.id: m for m in await s.rows(MemberRow)}
