@@ -105,7 +105,7 @@ async def test_unexpected_error_gets_an_apology_with_an_id_and_a_log_line(world:
 
 async def test_bad_input_gets_an_ephemeral_reply_and_a_log_line(world: World, start_bot, caplog) -> None:
     await start_bot()
-    caplog.set_level(logging.INFO, logger="cogs.replies")
+    caplog.set_level(logging.INFO, logger="bot.replies")
     reply = await world.fake.invoke(world.b, world.dave, "org")
     assert await reply.is_ephemeral()
     assert any("refused /org" in r.getMessage() and str(world.dave.id) in r.getMessage() for r in caplog.records)
