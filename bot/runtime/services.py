@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECONCILE_SECONDS = 30.0  # how often the leader reads schedules changed by commands other processes served
+SHIFT_TIMERS_SECONDS = 300.0  # how often the leader sets the timers before shifts other processes published
 
 
 @dataclass
@@ -167,6 +168,7 @@ class Services:
         self.catching_up = self._spawn_leading(self._catch_up_publications(missed, missed_reminders))
         self._spawn_leading(self._heartbeat())
         self._spawn_leading(self._follow_schedules())
+        self._spawn_leading(self._follow_shifts())
 
     async def _step_down(self) -> None:
         """No longer the leader: stop the weekly jobs (runs under way finish: they are safe twice)."""
@@ -186,6 +188,17 @@ class Services:
                 self.scheduler.reconcile_reminders(await self.reminders.schedules())
             except Exception:
                 log.warning("could not read the schedules", exc_info=True)
+
+    async def _follow_shifts(self) -> None:
+        """A week published (or a setting changed) by a process without the scheduler set no timers
+        before its shifts: the leader sets them from the database now and then (and sends a reminder
+        already due; the outbox key keeps each one to once)."""
+        while True:
+            await asyncio.sleep(SHIFT_TIMERS_SECONDS)
+            try:
+                await self.shift_reminders.fire_overdue(await self.shift_reminders.rebuild())
+            except Exception:
+                log.warning("could not set the timers before shifts", exc_info=True)
 
     def _spawn_leading(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
