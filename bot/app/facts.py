@@ -59,7 +59,6 @@ def piece_facts(piece: Assignment, week: str, tz_name: str) -> PieceFacts:
         piece.end if starts else None,
         starts,
         ends,
-        piece.id or 0,
     )
 
 

@@ -99,7 +99,6 @@ class PieceFacts:
     end: int | None = None
     starts: datetime | None = None
     ends: datetime | None = None
-    id: int = 0  # the stored piece (0 in a preview)
 
     @property
     def timed(self) -> bool:
@@ -184,6 +183,7 @@ class Reminder:
     week: str
     # (task, hours, start, end): start and end in UTC for a shift at a set time, None for flexible work
     tasks: Sequence[tuple[str, float, datetime | None, datetime | None]]
+    sent_at: datetime | None = None  # shifts over by then are told apart: done, but not marked
 
 
 @dataclass(frozen=True)

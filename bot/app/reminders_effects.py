@@ -11,7 +11,7 @@ from storage.rotas import Holding
 
 from .effects import Attempt, Outbox, Outcome
 from .facts import in_time_order, piece_moments
-from .ports import Reminder, RotaEffects
+from .ports import Clock, Reminder, RotaEffects
 from .reminders import Remind
 
 
@@ -23,8 +23,8 @@ class WeekToDo:
 
 
 class ReminderEffects:
-    def __init__(self, db: Database, rota: RotaEffects) -> None:
-        self.db, self.rota = db, rota
+    def __init__(self, db: Database, rota: RotaEffects, clock: Clock) -> None:
+        self.db, self.rota, self.clock = db, rota, clock
 
     async def remind(self, effect: Remind, attempt: Attempt) -> Outcome:
         async def load() -> WeekToDo:  # once for all the reminders delivered together
@@ -47,9 +47,9 @@ class ReminderEffects:
         found = await self.rota.find_dm(user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        content = Reminder(week.org.name, week.rota.week, todo)
+        content = Reminder(week.org.name, week.rota.week, todo, self.clock())
         return Outcome(await self.rota.send_dm(user_id, content, attempt.marker), True)
 
 
 def register(outbox: Outbox, rota: RotaEffects) -> None:
-    outbox.register(Remind, ReminderEffects(outbox.db, rota).remind)
+    outbox.register(Remind, ReminderEffects(outbox.db, rota, outbox.clock).remind)

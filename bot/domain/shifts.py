@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
@@ -23,6 +23,7 @@ from bot.domain.solver.timed import (
     parse_days,
     parse_windows,
 )
+from bot.domain.weeks import week_start
 
 FLEXIBLE = {"-", "none", "any", "flexible", "anytime", "any time"}
 WHEN_EXAMPLES = "`when:sat 09:00`, `when:mon-fri 14:00`, `when:tue,thu 18:30`, or `when:-` for any time in the week"
@@ -109,9 +110,7 @@ def windows_words(windows: tuple[tuple[int, int], ...] | None) -> str:
 def local_moment(week: str, day: int, minutes: int, tz_name: str) -> datetime:
     """The UTC moment `minutes` after the midnight of day `day` (0 = Monday) of the ISO `week`, in
     the organization's local time (wall-clock: a shift at 09:00 is at 09:00 after a DST change)."""
-    year, number = week.split("-W")
-    monday = date.fromisocalendar(int(year), int(number), 1)
-    local_day = monday + timedelta(days=day + minutes // DAY_MINUTES)
+    local_day = week_start(week) + timedelta(days=day + minutes // DAY_MINUTES)
     rest = minutes % DAY_MINUTES
     wall = datetime.combine(local_day, time(rest // 60, rest % 60), tzinfo=zone(tz_name))
     return wall.astimezone(UTC)

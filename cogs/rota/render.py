@@ -317,19 +317,34 @@ def claim_closed_text(notice: ClaimNotice) -> str:
 
 
 def reminder_text(reminder: Reminder) -> str:
+    """The mid-week DM: the work not marked done yet; shifts already over (done, most likely, but not
+    marked) apart from what is still to come."""
     timed_week = any(start is not None for _, _, start, _ in reminder.tasks)
-    lines = [
-        f"• **{literal(clip(name, 100))}** ({hours_text(hours)} h"
-        + (f", {span_text(start, end) if start and end else ANY_TIME}" if timed_week else "")
-        + ")"
-        for name, hours, start, end in reminder.tasks[:40]
-    ]
-    if len(reminder.tasks) > 40:
-        lines.append(f"• and {len(reminder.tasks) - 40} more: `/myjobs` lists them")
+    now = reminder.sent_at
+
+    def line(name: str, hours: float, start: datetime | None, end: datetime | None) -> str:
+        when = f", {span_text(start, end) if start and end else ANY_TIME}" if timed_week else ""
+        return f"• **{literal(clip(name, 100))}** ({hours_text(hours)} h{when})"
+
+    over = [t for t in reminder.tasks if now is not None and t[3] is not None and t[3] <= now]
+    ahead = [t for t in reminder.tasks if t not in over]
+    lines = [line(*t) for t in ahead[:40]]
+    if len(ahead) > 40:
+        lines.append(f"• and {len(ahead) - 40} more: `/myjobs` lists them")
+    head = f"A reminder from **{literal(clip(reminder.org_name, 100))}**: "
+    parts = [head + f"still to do in {week_name(reminder.week)}:", *lines] if ahead else []
+    if over:
+        said = (
+            "over, but not marked done yet:"
+            if ahead
+            else f"shifts of {week_name(reminder.week)} that are over, but not marked done yet:"
+        )
+        parts += [(head + said) if not ahead else said.capitalize(), *(line(*t) for t in over[:20])]
+        if len(over) > 20:
+            parts.append(f"• and {len(over) - 20} more: `/myjobs` lists them")
     return "\n".join(
         [
-            f"A reminder from **{literal(clip(reminder.org_name, 100))}**: still to do in {week_name(reminder.week)}:",
-            *lines,
+            *parts,
             "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
             "to the others. `/notify setting:off about:reminders` stops these reminders.",
         ]

@@ -399,3 +399,23 @@ async def test_the_reminder_before_shifts_is_a_setting_of_the_organization(s: Se
     assert (await s.org(w.a)).shift_reminder_hours is None
     await s.say(w.a, w.mod_a, "mod org settings", shift_reminders="24")
     assert (await s.org(w.a)).shift_reminder_hours == 24
+
+
+async def test_the_mid_week_reminder_tells_shifts_still_to_come_from_those_over(s_timed) -> None:
+    s, clock, org_id = s_timed
+    w = s.world
+    clock.now = datetime(2026, 12, 3, 18, 0, 30, tzinfo=UTC)  # Thursday 18:00: the reminder's default
+    assert await s.bot.services.reminders.remind_due(org_id) == 3
+
+    def reminder() -> list[dict]:
+        return [m for m in s.fake.dm_messages(w.bob) if "still to do in" in m["content"]]
+
+    await s.fake.wait_until(reminder, 15, "bob's mid-week reminder")
+    ahead, over = reminder()[0]["content"].split("Over, but not marked done yet:")
+    assert stamps(ahead) == [(datetime(2026, 12, 4, 14, tzinfo=UTC), datetime(2026, 12, 4, 16, tzinfo=UTC))]
+    assert [start.day for start, _ in stamps(over)] == [30, 1, 2, 3]  # Monday to Thursday, in time order
+
+
+@pytest.fixture
+async def s_timed(world: World, start_bot, db_url):
+    return await timed_world(world, start_bot, db_url)
