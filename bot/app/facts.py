@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from bot.domain.shifts import shift_moments
 from storage.models import Assignment, MergeProposal, Organization, Rota
@@ -21,19 +20,10 @@ def piece_moments(week: str, tz_name: str, piece: Assignment) -> tuple[datetime 
     return shift_moments(week, piece.day, piece.start, piece.end, tz_name)
 
 
-H = TypeVar("H", Held, Holding)
-
-
-def in_time_order(items: Sequence[H], week: str = "", tz_name: str = "UTC") -> list[H]:
-    """Timed pieces first, in the order they happen, then flexible work by task name (stored pieces'
-    times are read in `week` and `tz_name`, the organization's)."""
+def in_time_order(items: Sequence[Held]) -> list[Held]:
+    """Shifts first, in the order they happen, then flexible work by task name."""
     never = datetime.max.replace(tzinfo=UTC)
-
-    def key(item: H) -> tuple[bool, datetime, str]:
-        starts = item.assignment.starts if isinstance(item, Held) else piece_moments(week, tz_name, item.assignment)[0]
-        return starts is None, starts or never, item.task.name.lower()
-
-    return sorted(items, key=key)
+    return sorted(items, key=lambda i: (i.assignment.starts is None, i.assignment.starts or never, i.task.name.lower()))
 
 
 def org_facts(org: Organization) -> OrgFacts:

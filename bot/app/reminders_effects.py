@@ -10,7 +10,7 @@ from storage.models import Organization, Rota
 from storage.rotas import Holding
 
 from .effects import Attempt, Outbox, Outcome
-from .facts import in_time_order, piece_moments
+from .facts import held_facts, in_time_order
 from .ports import Clock, Reminder, RotaEffects
 from .reminders import Remind
 
@@ -35,10 +35,9 @@ class ReminderEffects:
 
         week: WeekToDo = await attempt.batch.once(("reminded week", effect.rota_id), load)
         mine = [h for h in week.held if h.member.id == effect.member_id]
-        tz = week.org.timezone
         todo = [
-            (h.task.name, h.assignment.hours, *piece_moments(week.rota.week, tz, h.assignment))
-            for h in in_time_order(mine, week.rota.week, tz)
+            (h.task.name, h.assignment.hours, h.assignment.starts, h.assignment.ends)
+            for h in in_time_order(held_facts(mine, week.rota.week, week.org.timezone))
             if h.assignment.done_at is None
         ]
         if not todo or not mine[0].member.reminders:

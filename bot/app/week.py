@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.models import MemberRow, Organization, Rota
 from storage.rotas import Holding
 
-from .facts import held_facts, in_time_order, org_facts, piece_moments, rota_facts
+from .facts import held_facts, in_time_order, org_facts, rota_facts
 from .lookups import clip, current_week, require_member, require_org
 from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
 
@@ -144,14 +144,14 @@ async def my_jobs(
     past_ratio = solver.past_ratios().get(week.member.id)
     lines = []
     load = [0.0, 0.0, 0.0]
-    for item in in_time_order(week.mine, week.rota.week, week.org.timezone):
+    for item in in_time_order(held_facts(week.mine, week.rota.week, week.org.timezone)):
         task = solver_tasks.get(task_key(item.task.id))
         if task is not None:
             load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
         why = reason(task, past_ratio, solver.tasks) if task else ""
-        done = item.assignment.done_at is not None
-        starts, ends = piece_moments(week.rota.week, week.org.timezone, item.assignment)
-        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description, starts, ends))
+        piece = item.assignment
+        done = piece.done_at is not None
+        lines.append(JobLine(item.task.name, piece.hours, done, why, item.task.description, piece.starts, piece.ends))
     key = member_key(week.member.id)
     report = Report.from_json(week.rota.report)
     fairness = fairness_of(report, key)
