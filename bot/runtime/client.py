@@ -41,6 +41,7 @@ EXTENSIONS = (
     "cogs.ledger",
     "cogs.report",
     "cogs.help",
+    "cogs.calendar",
 )
 
 # What the bot does in a server: post the rota (text, embed, the chart), find its earlier posts, move
