@@ -11,12 +11,14 @@ import discord
 from discord.ext import commands
 
 if TYPE_CHECKING:
+    from bot.app.calendars import Calendars
     from bot.app.claims import Claims
     from bot.app.decisions import Decisions
     from bot.app.merges import MergeVotes
     from bot.app.outbox import Dispatcher
     from bot.app.ports import Runner
     from bot.app.publication import Publication
+    from bot.app.shift_reminders import ShiftReminders
     from storage.db import Database
 
 
@@ -44,6 +46,10 @@ class AppServices(Protocol):
     def decisions(self) -> Decisions: ...
     @property
     def outbox(self) -> Dispatcher: ...
+    @property
+    def calendars(self) -> Calendars: ...
+    @property
+    def shift_reminders(self) -> ShiftReminders: ...
     @property
     def workers(self) -> Runner: ...
     def now(self) -> datetime: ...

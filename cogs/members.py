@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.app import members
 from bot.domain.organizations import MAX_HOURS
 from bot.domain.solver.model import hours_text
-from cogs.common import ModeratorGroup, bot_of, db, register
+from cogs.common import ModeratorGroup, bot_of, clip, db, literal, register
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -19,6 +19,69 @@ if TYPE_CHECKING:
 Hours = app_commands.Range[float, 0.25, MAX_HOURS]
 
 member_group = ModeratorGroup(name="member", description="Manage the rota's members")
+availability_group = app_commands.Group(
+    name="availability", description="When you can do work at set times (shifts)", guild_only=True
+)
+Windows = app_commands.Range[str, 1, 400]
+WINDOWS_HELP = "e.g. mon-fri 18:00-22:00; sat-sun (a day alone: the whole day), in the organization's time"
+MOMENTS_SHOWN = 14
+
+
+def availability_text(shown: members.Availability, *, you: bool = True) -> str:
+    """The windows in words and as Discord timestamps (each reader's own time), so a mistake shows."""
+    whose = "Your" if you else f"<@{shown.user_id}>'s"
+    if shown.windows is None:
+        return (
+            f"{whose} times in **{literal(shown.org_name)}**: any time (no windows set), so shifts at set times can "
+            "fall at any hour. `/availability set windows:` narrows them."
+        )
+    moments = shown.moments()
+    lines = [
+        f"• {discord.utils.format_dt(start, 'f')}–{discord.utils.format_dt(end, 't')}"
+        for start, end in moments[:MOMENTS_SHOWN]
+    ]
+    if len(moments) > MOMENTS_SHOWN:
+        lines.append(f"• and {len(moments) - MOMENTS_SHOWN} more")
+    return clip(
+        "\n".join(
+            [
+                f"{whose} times for shifts in **{literal(shown.org_name)}**: **{shown.words}** "
+                f"({shown.timezone} time).",
+                f"Next week ({shown.week}) in your own time:",
+                *lines,
+                "Shifts at set times are only given within these; flexible work is not affected.",
+            ]
+        ),
+        1900,
+    )
+
+
+@availability_group.command(name="set", description="Set when you can do work at set times")
+@app_commands.describe(windows=WINDOWS_HELP)
+async def availability_set(interaction: discord.Interaction, windows: Windows) -> None:
+    bot = bot_of(interaction)
+    shown = await members.set_availability(bot.db, interaction.guild_id, interaction.user.id, windows, bot.now())
+    await interaction.response.send_message(
+        "Saved. " + availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+@availability_group.command(name="show", description="When you said you can do work at set times")
+async def availability_show(interaction: discord.Interaction) -> None:
+    bot = bot_of(interaction)
+    shown = await members.availability(bot.db, interaction.guild_id, interaction.user.id, bot.now())
+    await interaction.response.send_message(
+        availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+@availability_group.command(name="clear", description="Available any time again for work at set times")
+async def availability_clear(interaction: discord.Interaction) -> None:
+    bot = bot_of(interaction)
+    shown = await members.set_availability(bot.db, interaction.guild_id, interaction.user.id, "", bot.now())
+    await interaction.response.send_message(
+        "Cleared. " + availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
 
 
 @app_commands.command(name="join", description="Join this organization's rota")
@@ -98,6 +161,19 @@ async def member_hours(interaction: discord.Interaction, member: discord.Member,
     )
 
 
+@member_group.command(name="availability", description="Set when a member can do work at set times")
+@app_commands.describe(member="The member", windows=WINDOWS_HELP + "; - for any time")
+async def member_availability(interaction: discord.Interaction, member: discord.Member, windows: Windows) -> None:
+    bot = bot_of(interaction)
+    text = "" if windows.strip() in ("-", "none") else windows
+    shown = await members.set_member_availability(
+        bot.db, interaction.guild_id, interaction.user.id, member.id, text, bot.now()
+    )
+    await interaction.response.send_message(
+        "Saved. " + availability_text(shown, you=False), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
 @member_group.command(name="remove", description="Take a member out of the rota (their history is kept)")
 @app_commands.describe(member="The member")
 async def member_remove(interaction: discord.Interaction, member: discord.Member) -> None:
@@ -119,4 +195,4 @@ async def member_readmit(interaction: discord.Interaction, member: discord.Membe
 
 
 async def setup(bot: RotaBot) -> None:
-    register(bot, commands=[join, leave, hours, away], moderator=[member_group])
+    register(bot, commands=[join, leave, hours, away, availability_group], moderator=[member_group])

@@ -160,6 +160,7 @@ async def org_status(interaction: discord.Interaction) -> None:
     claim_hours="How long a task someone can't do stays open to claims, in hours (default 24; never past its week)",
     reminder_day="Day of the mid-week reminder of work not yet done, or off (default thu)",
     reminder_time="Time of day of that reminder, 24-hour HH:MM (default 18:00)",
+    shift_reminders="Hours before each shift at a set time that its holder gets a DM (default 12), or off",
     moderator_role="Role told when nobody claims a task given back (pick @everyone to mention no role)",
     hourly_rate="Equal pay per hour done, for the ledger's export, e.g. 18.50 (0 removes it)",
     currency="Currency shown with the pay, e.g. EUR, USD or £ (a space removes it)",
@@ -180,6 +181,7 @@ async def org_settings(
     moderator_role: discord.Role | None = None,
     hourly_rate: app_commands.Range[float, 0, 100000] | None = None,
     currency: app_commands.Range[str, 1, 8] | None = None,
+    shift_reminders: app_commands.Range[str, 1, 10] | None = None,
     language: str | None = None,
 ) -> None:
     role_id = None
@@ -201,10 +203,13 @@ async def org_settings(
         moderator_role_id=role_id,
         hourly_rate=hourly_rate,
         currency=currency,
+        shift_reminder_hours=shift_reminders,
         language=language,
     )
     if reminder_day is not None or reminder_time is not None:
         await services(interaction).schedule_changed(shown.org.id)
+    if shift_reminders is not None:  # the timers of the shifts to come, at the new time
+        await services(interaction).shift_reminders.reschedule_org(shown.org.id)
     org, recent = shown.org, shown.recent
     embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
     embed.add_field(name="Default hours", value=f"{hours_text(org.default_hours)} h/week")
@@ -232,6 +237,11 @@ async def org_settings(
         else "off"
     )
     embed.add_field(name="Mid-week reminder", value=f"{reminder}: a DM of work not yet done")
+    before_shift = org.shift_reminder_hours
+    embed.add_field(
+        name="Before each shift",
+        value=f"a DM {before_shift} h before it starts" if before_shift is not None else "no reminder (off)",
+    )
     embed.add_field(name="Hourly rate", value=describe_rate(org))
     embed.add_field(name="Language", value=f"{language_name(org.language)}: the rota post, votes and DMs")
     embed.add_field(name="Public report", value=report_state(org))

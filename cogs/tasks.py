@@ -14,8 +14,9 @@ from bot.app.tasks import describe
 from bot.domain import organizations as rules
 from bot.domain.errors import BadInput
 from bot.domain.organizations import MAX_HOURS
-from bot.domain.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS
+from bot.domain.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS, TASK_TIME_COLUMNS
 from bot.domain.solver.model import hours_text
+from bot.domain.solver.timed import format_clock
 from cogs.common import (
     RATING_HELP,
     ModeratorGroup,
@@ -90,7 +91,12 @@ async def tasks_command(interaction: discord.Interaction) -> None:
     total = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
     for start in range(0, len(rows), PAGE_SIZE):
         embed = discord.Embed(title=f"{org.name}: tasks", colour=discord.Colour.dark_green())
-        embed.description = clip(f"Ratings are 1–10: {RATING_HELP}. Only totals are shown; your own is yours.", 4096)
+        zone_note = (
+            f" Times are in the organization's timezone, {org.timezone}." if any(i.task.day for i in rows) else ""
+        )
+        embed.description = clip(
+            f"Ratings are 1–10: {RATING_HELP}. Only totals are shown; your own is yours.{zone_note}", 4096
+        )
         for item in rows[start : start + PAGE_SIZE]:
             task, social, own = item.task, item.social, item.own
             shown = (
@@ -101,9 +107,12 @@ async def tasks_command(interaction: discord.Interaction) -> None:
                 shown = f"not enough ratings yet ({social.count}): counted as neutral 5.5"
             yours = f"yours: {own.desirability}/{own.empowerment}" if own else "you have not rated it (`/rate`)"
             about = f"\n*{task.description}*" if task.description else ""
+            any_time = f", {item.at}" if zone_note and not task.day else ""
             embed.add_field(
                 name=clip(task.name, 256),
-                value=clip(f"{describe(task, when=False)}, {when_text(item.when)}{about}\n{shown}\n{yours}", 1024),
+                value=clip(
+                    f"{describe(task, when=False)}, {when_text(item.when)}{any_time}{about}\n{shown}\n{yours}", 1024
+                ),
                 inline=False,
             )
         embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
@@ -124,7 +133,9 @@ WHEN_HELP = {
     "every_weeks": "Every how many weeks it happens (default 1 = every week), e.g. 4 for monthly",
     "first_week": "With every_weeks: the first week it happens, e.g. 2026-W50 (default: next week)",
     "once_in_week": "A one-off: the only week it happens, e.g. 2026-W50",
+    "when": "At a set time: days and start, e.g. sat 09:00, mon-fri 14:00, tue,thu 18:30 (- for any time)",
 }
+When = app_commands.Range[str, 1, 60]
 EveryWeeks = app_commands.Range[int, 1, 52]
 Week = app_commands.Range[str, 7, 10]
 
@@ -154,13 +165,14 @@ async def task_add(
     every_weeks: EveryWeeks | None = None,
     first_week: Week | None = None,
     once_in_week: Week | None = None,
+    when: When | None = None,
 ) -> None:
     fields = rules.TaskFields(
         name, hours, slots, splittable, min_shift, qualification, role.id if role else None, description
     )
-    when = tasks.When(every_weeks, first_week, once_in_week)
+    often = tasks.When(every_weeks, first_week, once_in_week)
     bot = bot_of(interaction)
-    added = await tasks.add_task(bot.db, interaction.guild_id, interaction.user.id, fields, when, bot.now)
+    added = await tasks.add_task(bot.db, interaction.guild_id, interaction.user.id, fields, often, bot.now, when)
     row = added.task
     await interaction.response.send_message(
         f"{'Restored' if added.restored else 'Added'} **{row.name}**: {describe(row)}.", ephemeral=True
@@ -197,6 +209,7 @@ async def task_edit(
     every_weeks: EveryWeeks | None = None,
     first_week: Week | None = None,
     once_in_week: Week | None = None,
+    when: When | None = None,
 ) -> None:
     edit = tasks.TaskEdit(
         name,
@@ -209,6 +222,7 @@ async def task_edit(
         clear_role,
         description,
         tasks.When(every_weeks, first_week, once_in_week),
+        when,
     )
     bot = bot_of(interaction)
     row = (await tasks.edit_task(bot.db, interaction.guild_id, interaction.user.id, task, edit, bot.now)).task
@@ -228,7 +242,7 @@ async def task_remove(interaction: discord.Interaction, task: str) -> None:
 
 @task_group.command(name="import", description="Add or update tasks from a CSV file (all rows or none)")
 @app_commands.describe(
-    file="CSV: task,hours,slots,qualification,splittable,min_shift (optional every_weeks,first_week), as exported"
+    file="CSV: task,hours,slots,qualification,splittable,min_shift (optional every_weeks,first_week,day,start)"
 )
 async def task_import(interaction: discord.Interaction, file: discord.Attachment) -> None:
     if file.size > MAX_IMPORT_BYTES:
@@ -252,7 +266,7 @@ async def task_export(interaction: discord.Interaction) -> None:
     rows = await tasks.export_tasks(db(interaction), interaction.guild_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
-    writer.writerow(TASK_COLUMNS + TASK_OPTIONAL_COLUMNS)
+    writer.writerow(TASK_COLUMNS + TASK_OPTIONAL_COLUMNS + TASK_TIME_COLUMNS)
     for task, social in rows:
         writer.writerow(
             spreadsheet_safe(cell)
@@ -266,6 +280,8 @@ async def task_export(interaction: discord.Interaction) -> None:
                 f"{social.desirability:g}",
                 f"{social.empowerment:g}",
                 *tasks.recurrence(task).csv_cells(),
+                task.day or "",
+                format_clock(task.start) if task.day and task.start is not None else "",
             )
         )
     file = discord.File(io.BytesIO(out.getvalue().encode()), filename="tasks.csv")

@@ -9,22 +9,23 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.domain.holdings import Candidate
+from bot.domain.holdings import Candidate, Shift
 from bot.domain.rota import MemberInfo
 from bot.domain.weeks import week_days
-from storage.models import Assignment, Away, MemberRow, Qualification, TaskClaim
+from storage.models import Assignment, Away, MemberRow, Qualification, TaskClaim, TaskRow
+from storage.tasks import member_windows
 
 
-async def candidates(session: AsyncSession, org_id: int, rota_id: int, week: str) -> list[tuple[MemberRow, Candidate]]:
-    """Every active member of the organization with their qualifications, away days in the week and
-    what they hold in this rota (for `bot.domain.holdings.why_not_take`)."""
-    rows = list(
-        (
-            await session.execute(
-                select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active).order_by(MemberRow.id)
-            )
-        ).scalars()
-    )
+async def candidates(
+    session: AsyncSession, org_id: int, rota_id: int, week: str, member_id: int | None = None
+) -> list[tuple[MemberRow, Candidate]]:
+    """Every active member of the organization (or only `member_id`) with their qualifications, away
+    days in the week, availability windows and what they hold in this rota, when (for
+    `bot.domain.holdings.why_not_take`)."""
+    query = select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active)
+    if member_id is not None:
+        query = query.where(MemberRow.id == member_id)
+    rows = list((await session.execute(query.order_by(MemberRow.id))).scalars())
     ids = [m.id for m in rows]
     if not ids:
         return []
@@ -41,18 +42,39 @@ async def candidates(session: AsyncSession, org_id: int, rota_id: int, week: str
         away[period.member_id].append((period.start, period.end))
     hours: dict[int, float] = defaultdict(float)
     tasks: dict[int, set[int]] = defaultdict(set)
-    for member_id, task_id, held in await session.execute(
-        select(Assignment.member_id, Assignment.task_id, Assignment.hours).where(Assignment.rota_id == rota_id)
+    shifts: dict[int, list[Shift]] = defaultdict(list)
+    for holder, task_id, name, held, day, start, end in await session.execute(
+        select(
+            Assignment.member_id,
+            Assignment.task_id,
+            TaskRow.name,
+            Assignment.hours,
+            Assignment.day,
+            Assignment.start,
+            Assignment.end,
+        )
+        .join(TaskRow, TaskRow.id == Assignment.task_id)
+        .where(Assignment.rota_id == rota_id, Assignment.member_id.in_(ids))
     ):
-        hours[member_id] += held
-        tasks[member_id].add(task_id)
+        hours[holder] += held
+        tasks[holder].add(task_id)
+        if day is not None and start is not None and end is not None:
+            shifts[holder].append(Shift(name, day, start, end))
     return [
         (
             m,
             Candidate(
-                MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])),
+                MemberInfo(
+                    m.id,
+                    m.display_name,
+                    m.hours,
+                    frozenset(qualifications[m.id]),
+                    tuple(away[m.id]),
+                    member_windows(m),
+                ),
                 hours[m.id],
                 frozenset(tasks[m.id]),
+                tuple(shifts[m.id]),
             ),
         )
         for m in rows

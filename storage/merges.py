@@ -213,6 +213,8 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
         keep.active = True
     keep.notify = keep.notify or other.notify
     keep.reminders = keep.reminders and other.reminders
+    keep.shift_reminders = keep.shift_reminders and other.shift_reminders
+    keep.windows = keep.windows or other.windows  # one person's times: either side's, when only one had them
     for model, column in (
         (Rating, Rating.member_id),
         (Away, Away.member_id),
@@ -412,6 +414,8 @@ async def _second_membership(
         joined_at=row.joined_at,
         removed_at=row.removed_at,  # a member the federation's moderators removed stays out on leaving
         show_in_report=row.show_in_report,
+        windows=row.windows,
+        shift_reminders=row.shift_reminders,
     )
     session.add(copy)
     await session.flush()

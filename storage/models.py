@@ -99,6 +99,8 @@ class Organization(SQLModel, table=True):
     proposal_quorum_max: int = Field(default=100)
     proposal_threshold_min: int = Field(default=50)
     proposal_threshold_max: int = Field(default=100)
+    # A DM this many hours before each shift at a set time (None: off).
+    shift_reminder_hours: int | None = Field(default=12)
 
 
 class OrgServer(SQLModel, table=True):
@@ -148,6 +150,10 @@ class TaskRow(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=300)
     origin: str | None = Field(default=None, max_length=100, description="organization it came from in a merge")
     every_weeks: int = Field(default=1, description="1 weekly, N every N weeks from first_week, 0 once")
+    # Work at a set time (None: flexible, done any time in the week): the days as `mon-fri`, `sat`,
+    # `tue,thu` (bot.domain.solver.timed syntax) and the local start in minutes after midnight.
+    day: str | None = Field(default=None, max_length=40)
+    start: int | None = Field(default=None)
     first_week: str | None = Field(default=None, max_length=8, description="ISO week, e.g. 2026-W50")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     archived_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
@@ -179,6 +185,9 @@ class MemberRow(SQLModel, table=True):
         default=None, foreign_key="organization.id", description="the side it came from in a merge (None: its own)"
     )
     show_in_report: bool = Field(default=False, description="named in the public report (else an anonymous rank)")
+    # When they can work timed tasks, in bot.domain.solver.timed's syntax (`mon-fri 18:00-22:00; sat`); None: any time.
+    windows: str | None = Field(default=None, max_length=500)
+    shift_reminders: bool = Field(default=True, description="the DM before each shift (off with /notify)")
 
 
 class Qualification(SQLModel, table=True):
@@ -252,6 +261,11 @@ class Assignment(SQLModel, table=True):
     hours: float
     assigned_member_id: int = Field(foreign_key="member.id", description="who the solver gave it to")
     done_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # A piece of a timed task: the occurrence's day (0 = Monday) and local start/end in minutes after
+    # that day's midnight (an end past 1440 runs into the next day). None: flexible work.
+    day: int | None = Field(default=None)
+    start: int | None = Field(default=None)
+    end: int | None = Field(default=None)
 
 
 class RotaPost(SQLModel, table=True):
@@ -478,3 +492,18 @@ class DecisionEntry(SQLModel, table=True):
     title: str = Field(max_length=100)
     outcome: str = Field(max_length=300)
     decided_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A secret calendar link: one member's shifts, or (no member) the whole organization's for its
+    moderators. Only a hash of the secret is kept; a reset revokes the old link."""
+
+    __tablename__ = "calendar_feed"
+
+    id: int = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    user_id: int = Field(sa_column=snowflake(), description="who asked for it")
+    secret_hash: str = Field(max_length=64, unique=True, description="SHA-256 of the secret, hex")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

@@ -30,7 +30,7 @@ from storage.models import (
     utcnow,
 )
 from storage.ratings import ratings_by_task
-from storage.tasks import active_tasks, recurrence
+from storage.tasks import active_tasks, member_windows, recurrence, task_time
 
 
 async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInputs:
@@ -49,6 +49,7 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
             t.qualification,
             rated.get(t.id, []),
             None if t.every_weeks == 1 else recurrence(t),
+            *task_time(t),
         )
         for t in await active_tasks(session, org_id)
     ]
@@ -73,7 +74,8 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
         ).scalars():
             away[period.member_id].append((period.start, period.end))
     members = [
-        MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id])) for m in rows
+        MemberInfo(m.id, m.display_name, m.hours, frozenset(qualifications[m.id]), tuple(away[m.id]), member_windows(m))
+        for m in rows
     ]
     org = await session.get_one(Organization, org_id)
     return WeekInputs(
@@ -159,6 +161,9 @@ def _add_pieces(session: AsyncSession, rota: Rota, pieces: Sequence[RotaPiece]) 
                 member_id=piece.member_id,
                 assigned_member_id=piece.member_id,
                 hours=piece.hours,
+                day=piece.day,
+                start=piece.start,
+                end=piece.end,
             )
         )
 
@@ -189,16 +194,6 @@ async def holdings(session: AsyncSession, rota_id: int) -> list[Holding]:
         .order_by(MemberRow.display_name, TaskRow.name)
     )
     return [Holding(a, t, m) for a, t, m in result]
-
-
-async def holds_part_of(session: AsyncSession, rota_id: int, task_id: int, member_id: int) -> bool:
-    """Whether the member already holds a piece of this task in this rota."""
-    result = await session.execute(
-        select(Assignment.id).where(
-            Assignment.rota_id == rota_id, Assignment.task_id == task_id, Assignment.member_id == member_id
-        )
-    )
-    return result.first() is not None
 
 
 async def tasks_and_members(session: AsyncSession, org_id: int) -> tuple[dict[int, TaskRow], dict[int, MemberRow]]:

@@ -6,12 +6,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import func, select
 
 from bot.domain.recurrence import Recurrence
-from storage.models import TaskRow
+from bot.domain.solver.timed import parse_days, parse_windows
+from storage.models import MemberRow, TaskRow
 
 
 def recurrence(task: TaskRow) -> Recurrence:
     """When the task happens, as stored."""
     return Recurrence(task.every_weeks, task.first_week)
+
+
+def task_time(task: TaskRow) -> tuple[tuple[int, ...], int | None]:
+    """When a task happens in the week, as stored: its days and local start (`()`, None: flexible)."""
+    if not task.day or task.start is None:
+        return (), None
+    return parse_days(task.day), task.start
+
+
+def member_windows(member: MemberRow) -> tuple[tuple[int, int], ...] | None:
+    """A member's availability windows, as stored (None: any time)."""
+    return parse_windows(member.windows) if member.windows else None
 
 
 def set_recurrence(task: TaskRow, when: Recurrence) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.errors import BadInput
-from bot.domain.holdings import claim_deadline, why_not_take
+from bot.domain.holdings import Shift, claim_deadline, why_not_take
 from bot.domain.rota import TaskInfo
 from bot.domain.weeks import week_end
 from storage import claims as queries
@@ -24,10 +24,12 @@ from storage import orgs, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, TaskClaim, TaskRow
 from storage.rotas import Holding
+from storage.tasks import task_time
 
 from .effects import Effect, queue
 from .lookups import clip, require_member, require_org
 from .ports import Clock, Jobs
+from .shift_reminders import queue_if_due
 from .week import my_week, open_tasks
 
 if TYPE_CHECKING:
@@ -110,7 +112,27 @@ class Claimed:
 
 
 def task_info(task: TaskRow) -> TaskInfo:
-    return TaskInfo(task.id, task.name, task.hours, task.slots, task.splittable, task.min_shift, task.qualification)
+    return TaskInfo(
+        task.id, task.name, task.hours, task.slots, task.splittable, task.min_shift, task.qualification,
+        (), None, *task_time(task),
+    )  # fmt: skip
+
+
+def shift_of(piece: Assignment, task: TaskRow) -> Shift | None:
+    """When a piece of a timed task is (None: flexible work)."""
+    if piece.day is None or piece.start is None or piece.end is None:
+        return None
+    return Shift(task.name, piece.day, piece.start, piece.end)
+
+
+async def why_not(
+    session: Session, org_id: int, piece: Assignment, task: TaskRow, member_id: int, week: str, *, you: bool
+) -> str | None:
+    """`bot.domain.holdings.why_not_take` for one member and one piece, read from the database."""
+    found = await queries.candidates(session, org_id, piece.rota_id, week, member_id)
+    if not found:
+        return "you are not in the rota" if you else "they are not in the rota"
+    return why_not_take(found[0][1], task_info(task), piece.hours, week, shift_of(piece, task), you=you)
 
 
 async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
@@ -119,11 +141,11 @@ async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
     task = await session.get_one(TaskRow, piece.task_id)
     rota = await session.get_one(Rota, piece.rota_id)
     found = await queries.candidates(session, claim.organization_id, rota.id, rota.week)
-    info = task_info(task)
+    info, shift = task_info(task), shift_of(piece, task)
     return [
         member
         for member, candidate in found
-        if member.id != claim.from_member_id and why_not_take(candidate, info, piece.hours, rota.week) is None
+        if member.id != claim.from_member_id and why_not_take(candidate, info, piece.hours, rota.week, shift) is None
     ]
 
 
@@ -212,13 +234,7 @@ class Claims:
             giver = await session.get_one(MemberRow, found.from_member_id)
             if member.id == giver.id:
                 raise BadInput("That is the task you gave back: someone else has to claim it.")
-            everyone = await queries.candidates(session, found.organization_id, rota.id, rota.week)
-            candidate = next((c for m, c in everyone if m.id == member.id), None)
-            reason = (
-                "you are not in the rota"
-                if candidate is None
-                else why_not_take(candidate, task_info(task), piece.hours, rota.week)
-            )
+            reason = await why_not(session, found.organization_id, piece, task, member.id, rota.week, you=True)
             if reason is not None:
                 raise BadInput(f"You can't take **{task.name}** ({clip(reason, 200)}).")
             if piece.member_id != giver.id or piece.done_at is not None:
@@ -234,6 +250,7 @@ class Claims:
                 raise BadInput(f"Too late: someone else just took **{task.name}**.")
             piece.member_id = member.id  # as an accepted swap: the rota and the ledger show who does it
             await self._queue_close(session, found)
+            await queue_if_due(session, found.assignment_id, now)  # its reminder's time has passed: the taker's now
         log.info("member %s claimed %s of %s from %s (claim %s)", member.id, task.name, rota.week, giver.id, claim_id)
         if self.jobs is not None:
             self.jobs.remove_key(timer_key(claim_id))

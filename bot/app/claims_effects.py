@@ -11,6 +11,7 @@ from storage.models import Assignment, MemberRow, Organization, Rota, TaskClaim,
 
 from .claims import CloseOffer, OfferClaim, TellExpired, offered_to
 from .effects import Attempt, Outbox, Outcome
+from .facts import piece_moments
 from .ports import Channel, ClaimNotice, Mentions, RotaEffects
 
 
@@ -34,6 +35,7 @@ class ClaimEffects:
             server = await orgs.server(session, guild_id)
         state = {"open": "offered", "taken": "taken", "withdrawn": "withdrawn"}.get(claim.status, "expired")
         assert claim.id is not None
+        starts, ends = piece_moments(rota.week, org.timezone, piece)
         return ClaimNotice(
             state,
             claim.id,
@@ -46,6 +48,8 @@ class ClaimEffects:
             Mentions(offered),
             taker.user_id if taker else None,
             server.moderator_role_id if server else None,
+            starts,
+            ends,
         )
 
     async def offer(self, effect: OfferClaim | TellExpired, attempt: Attempt) -> Outcome:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain import organizations as rules
 from bot.domain.errors import BadInput
+from bot.domain.shifts import parse_member_windows, window_moments, windows_words
 from bot.domain.solver.model import hours_text
+from bot.domain.solver.timed import format_windows
+from bot.domain.weeks import iso_week, week_start
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow
+from storage.tasks import member_windows
 
 from . import audit
-from .lookups import clip, require_member, require_org
+from .lookups import clip, current_week, require_member, require_org
 
 
 @dataclass(frozen=True)
@@ -144,3 +148,60 @@ async def readmit_member(db: Database, guild_id: int | None, moderator_id: int, 
             raise BadInput(f"<@{user_id}> was not removed from the rota: they can `/join` as they are.")
         row.removed_at = None
         await audit.record(session, org.id, moderator_id, "member.readmit", str(user_id), guild_id=guild_id)
+
+
+@dataclass(frozen=True)
+class Availability:
+    """A member's weekly availability for work at set times, and the week to show it in."""
+
+    org_name: str
+    timezone: str
+    windows: tuple[tuple[int, int], ...] | None  # None: any time
+    week: str  # the coming week, for showing the windows as real moments
+    user_id: int
+
+    @property
+    def words(self) -> str:
+        return windows_words(self.windows)
+
+    def moments(self) -> list[tuple[datetime, datetime]]:
+        return window_moments(self.windows, self.week, self.timezone)
+
+
+async def _availability(
+    db: Database, guild_id: int | None, user_id: int, text: str | None, now: datetime, *, you: bool,
+    moderator_id: int | None = None,
+) -> Availability:  # fmt: skip
+    """Read (text None), set or clear (text '') a member's windows; a moderator's change is audited."""
+    windows = parse_member_windows(text) if text is not None else None
+    async with db.transaction() as session:
+        org = await require_org(session, guild_id)
+        row = await require_member(session, org.id, user_id, you=you)
+        if text is not None:
+            stored = format_windows(windows) or None
+            if len(stored or "") > 500:
+                raise BadInput("That is too many separate times to keep: merge some (e.g. `mon-fri 09:00-17:00`).")
+            before, row.windows = row.windows, stored
+            if moderator_id is not None:
+                change = f"{user_id} {before or 'any time'} -> {stored or 'any time'}"
+                await audit.record(session, org.id, moderator_id, "member.availability", change, guild_id=guild_id)
+        current = member_windows(row)
+        week = iso_week(week_start(current_week(org, now)) + timedelta(weeks=1))
+    return Availability(org.name, org.timezone, current, week, user_id)
+
+
+async def availability(db: Database, guild_id: int | None, user_id: int, now: datetime) -> Availability:
+    """`/availability show`."""
+    return await _availability(db, guild_id, user_id, None, now, you=True)
+
+
+async def set_availability(db: Database, guild_id: int | None, user_id: int, text: str, now: datetime) -> Availability:
+    """`/availability set windows:` (or `clear`, with ''): checked before anything changes."""
+    return await _availability(db, guild_id, user_id, text, now, you=True)
+
+
+async def set_member_availability(
+    db: Database, guild_id: int | None, moderator_id: int, user_id: int, text: str, now: datetime
+) -> Availability:
+    """`/mod member availability`: a moderator sets a member's windows (audited)."""
+    return await _availability(db, guild_id, user_id, text, now, you=False, moderator_id=moderator_id)

@@ -189,6 +189,7 @@ def pool_members(sides_members: list[list[tuple[int, MemberInfo]]]) -> dict[int,
                     rules.pooled_hours(prior.hours, member.hours),
                     prior.qualifications | member.qualifications,
                     prior.away,
+                    prior.windows,
                 )
             )
     return pooled

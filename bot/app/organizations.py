@@ -163,6 +163,7 @@ async def change_settings(
     moderator_role_id: int | None = None,
     hourly_rate: float | None = None,
     currency: str | None = None,
+    shift_reminder_hours: str | None = None,
     language: str | None = None,
 ) -> SettingsShown:
     """Change the settings given (all checked first, nothing changes if one is refused), and show
@@ -197,6 +198,8 @@ async def change_settings(
         changes["reminder_day"] = rules.parse_reminder_day(reminder_day)
     if reminder_time is not None:
         changes["reminder_time"] = rules.parse_clock(reminder_time)
+    if shift_reminder_hours is not None:
+        changes["shift_reminder_hours"] = rules.parse_shift_reminder_hours(shift_reminder_hours)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         server = await orgs.server(session, guild_id or 0)

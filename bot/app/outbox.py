@@ -1,7 +1,7 @@
 """The outbox with every feature's effects plugged in: the one place that names them. The core
 (`bot.app.effects`) knows no feature; each feature's `*_effects` module registers its effect types
-with their handlers and the port they use. A new feature (a calendar's shift reminders, decisions,
-languages) adds its module and one line in `FEATURES`."""
+with their handlers and the port they use. A new feature (decisions, languages) adds its module and
+one line in `FEATURES`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from . import (
     merges_effects,
     publication_effects,
     reminders_effects,
+    shift_reminders_effects,
     swaps_effects,
 )
 from .effects import MAX_ATTEMPTS, REFUSED_ATTEMPTS, Delivery, Outbox, Outcome, backoff
@@ -49,6 +50,7 @@ FEATURES: tuple[Callable[[Dispatcher], None], ...] = (
     lambda d: publication_effects.register(d, d.rota, d.runner, d.clock),
     lambda d: claims_effects.register(d, d.rota),
     lambda d: reminders_effects.register(d, d.rota),
+    lambda d: shift_reminders_effects.register(d, d.rota),
     lambda d: swaps_effects.register(d, d.rota),
     lambda d: audit_effects.register(d, d.rota),
     lambda d: merges_effects.register(d, d.votes),

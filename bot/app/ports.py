@@ -94,6 +94,17 @@ class PieceFacts:
     member_id: int
     hours: float
     done_at: datetime | None = None
+    # A shift at a set time: the occurrence's day (0 = Monday) and local minutes (the rota's CSV),
+    # and when it starts and ends in UTC (Discord timestamps). None: flexible work.
+    day: int | None = None
+    start: int | None = None
+    end: int | None = None
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+    @property
+    def timed(self) -> bool:
+        return self.starts is not None and self.ends is not None
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,8 @@ class ClaimNotice:
     mentions: Mentions = Mentions()
     taker_user_id: int | None = None
     moderator_role_id: int | None = None  # mentioned on `expired`, if the server set one
+    starts: datetime | None = None  # a shift at a set time (UTC); None: flexible work
+    ends: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +184,21 @@ class Reminder:
 
     org_name: str
     week: str
-    tasks: Sequence[tuple[str, float]]  # (task, hours)
+    # (task, hours, start, end): start and end in UTC for a shift at a set time, None for flexible work
+    tasks: Sequence[tuple[str, float, datetime | None, datetime | None]]
+    sent_at: datetime | None = None  # shifts over by then are told apart: done, but not marked
+
+
+@dataclass(frozen=True)
+class ShiftReminder:
+    """The DM before a shift: which task, when (UTC), for which organization."""
+
+    org_name: str
+    task: str
+    hours: float
+    starts: datetime
+    ends: datetime
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +278,8 @@ class RotaEffects(Protocol):
         held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         """A member's weekly jobs by DM (with their week against their fair share); returns the
         message id. Closed DMs are a permanent `DeliveryError`."""
@@ -270,8 +299,8 @@ class RotaEffects(Protocol):
         """The offer's message once taken or expired: says so, and loses its claim button."""
         ...
 
-    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
-        """A reminder or a swap's answer by DM; returns the message id."""
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided | ShiftReminder, marker: str) -> int:
+        """A reminder, a swap's answer or the reminder before a shift by DM; returns the message id."""
         ...
 
     async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:

@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.domain.errors import BadInput
 from bot.domain.report import Report
-from bot.domain.rota import RotaPiece, SolvedWeek, solve_week
+from bot.domain.rota import MemberInfo, RotaPiece, SolvedWeek, TaskInfo, solve_week
 from bot.domain.schedule import Schedule, last_due, zone
 from bot.domain.solver import ProblemError
-from bot.domain.solver_ids import task_key
+from bot.domain.solver_ids import member_key, task_key
 from bot.domain.weeks import iso_week, target_week, week_days, week_published_at
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
-from storage.models import Assignment, Organization, Rota
+from storage.models import Assignment, MemberRow, Organization, Rota
 from storage.rotas import Holding
 
 from . import audit
@@ -34,6 +35,9 @@ from .effects import Effect, Outbox, delivered, queue
 from .facts import held_facts, org_facts
 from .lookups import require_org
 from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
+
+if TYPE_CHECKING:
+    from .shift_reminders import ShiftReminders
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,14 @@ class Preview:
     week: str
     report: Report
     held: list[Held]  # unsaved assignments, for showing
+
+
+def people_words(detail: str, tasks: Sequence[TaskInfo], members: Sequence[MemberInfo]) -> str:
+    """The solver's message with tasks and members named as people know them (it knows them by key)."""
+    task_names = {task_key(t.id): t.name for t in tasks}
+    member_names = {member_key(m.id): m.name for m in members}
+    detail = re.sub(r"'(t\d+)'", lambda m: repr(task_names.get(m.group(1), m.group(1))), detail)
+    return re.sub(r"\b(m\d+)\b", lambda m: member_names.get(m.group(1), m.group(1)), detail)
 
 
 def marker(rota: Rota | RotaFacts) -> str:
@@ -159,6 +171,24 @@ class SendJobs(Effect):
         return f"rota:{self.rota_id}"
 
 
+@dataclass(frozen=True)
+class TellChanged(Effect):
+    """A re-publication changed a member's work of the week: they hear what it is now (or that they
+    have none left), by DM, once the new post is out; only those who asked for DMs."""
+
+    kind = "rota.changed"
+    after = ("rota.post",)
+    rota_id: int
+    member_id: int
+    revision: int
+
+    def key(self) -> str:
+        return f"rota:{self.rota_id}:v{self.revision}:changed:{self.member_id}"
+
+    def subject(self) -> str:
+        return f"rota:{self.rota_id}"
+
+
 class HasMember(Protocol):
     @property
     def member(self) -> Any: ...
@@ -175,12 +205,38 @@ def by_member(held: Sequence[H]) -> dict[int, list[H]]:
     return grouped
 
 
+def changed_members(before: Sequence[Holding], after: Sequence[Holding]) -> list[MemberRow]:
+    """The members whose work in the week differs between two versions of its rota (a task, its
+    hours or its time), in a stable order."""
+
+    def signatures(held: Sequence[Holding]) -> dict[int, list[tuple[object, ...]]]:
+        found: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for item in held:
+            piece = item.assignment
+            found[item.member.id].append((piece.task_id, piece.hours, piece.day, piece.start, piece.end))
+        return {member: sorted(items, key=repr) for member, items in found.items()}
+
+    old, new = signatures(before), signatures(after)
+    rows = {item.member.id: item.member for item in [*after, *before]}
+    return [rows[m] for m in sorted(rows) if old.get(m, []) != new.get(m, [])]
+
+
 class Publication:
-    def __init__(self, db: Database, outbox: Outbox, runner: Runner, clock: Clock, *, solver_time_limit: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        runner: Runner,
+        clock: Clock,
+        *,
+        solver_time_limit: float,
+        shift_reminders: ShiftReminders | None = None,
+    ) -> None:
         self.db, self.outbox, self.runner, self.clock = db, outbox, runner, clock
         self.solver_time_limit = solver_time_limit
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # one publication per organization
         self.on_published: Callable[[int], None] | None = None  # e.g. rewrite the public report (not awaited)
+        self.shift_reminders = shift_reminders  # the timers before the week's shifts
 
     async def schedules(self, org_id: int | None = None) -> list[Schedule]:
         async with self.db.session() as session:
@@ -219,13 +275,10 @@ class Publication:
                 owner=org_id,
             )
         except ProblemError as error:
-            detail = str(error)
-            if error.task is not None:  # the solver knows tasks by key: name the task as people do
-                task = [t for t in inputs.tasks if t.occurs(week)][error.task]  # the week's tasks
-                detail = detail.replace(repr(task_key(task.id)), repr(task.name))
+            detail = people_words(str(error), inputs.tasks, inputs.members)
             raise BadInput(
                 f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
-                "(`/mod member qualify`, `/join`)."
+                "(`/mod member qualify`, `/mod member availability`, `/join`)."
             ) from None
         return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 
@@ -260,14 +313,21 @@ class Publication:
         held = [
             Holding(
                 Assignment(
-                    rota_id=0, task_id=p.task_id, member_id=p.member_id, assigned_member_id=p.member_id, hours=p.hours
+                    rota_id=0,
+                    task_id=p.task_id,
+                    member_id=p.member_id,
+                    assigned_member_id=p.member_id,
+                    hours=p.hours,
+                    day=p.day,
+                    start=p.start,
+                    end=p.end,
                 ),
                 tasks[p.task_id],
                 members[p.member_id],
             )
             for p in planned.pieces
         ]
-        return Preview(org_facts(org), planned.week, planned.report, held_facts(held))
+        return Preview(org_facts(org), planned.week, planned.report, held_facts(held, planned.week, org.timezone))
 
     async def publish(self, org_id: int, week: str, *, replace: bool = False, why: str = "by hand") -> Published:
         """Store the week's rota once and queue what it does in Discord in the same transaction (a
@@ -308,6 +368,8 @@ class Publication:
                     await self._queue(session, org_id, rota, replaced=None)
             if created and self.on_published is not None:
                 self.on_published(org_id)
+            if created and self.shift_reminders is not None:  # the timers before the week's shifts
+                await self.shift_reminders.schedule_rota(rota.id)
             posted = sum(1 for s in sent for d in delivered(s) if d.kind == PostRota.kind and d.sent)
             return Published(rota, created, posted)
 
@@ -338,6 +400,11 @@ class Publication:
         for server in servers:
             posting = PostRota(rota.id, server.guild_id, server.channel_id, footer, revision)
             await queue(session, posting, org_id=org_id, now=now)
+        if replaced is not None:  # a re-publication: those who asked for DMs hear what changed for them
+            for member in changed_members(replaced, held):
+                if member.notify and member.active:
+                    assert member.id is not None
+                    await queue(session, TellChanged(rota.id, member.id, revision), org_id=org_id, now=now)
         if replaced is None:  # members hear of their week once
             for items in by_member(held).values():
                 member = items[0].member

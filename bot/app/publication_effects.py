@@ -1,5 +1,6 @@
 """How a publication's effects (`bot.app.publication`: the post, the role moves, the old post's
-deletion, the weekly DMs) are carried out through the `RotaEffects` port."""
+deletion, the weekly DMs, what a re-publication changed for a member) are carried out through
+the `RotaEffects` port."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.domain.solver_ids import member_key
 from bot.render.chart import distinct
 from storage import rotas
 from storage.db import Database, Session
-from storage.models import Organization, Rota
+from storage.models import MemberRow, Organization, Rota
 
 from .effects import Attempt, Batch, Outbox, Outcome
 from .facts import held_facts, org_facts, rota_facts
@@ -29,7 +30,7 @@ from .ports import (
     RotaPostContent,
     Runner,
 )
-from .publication import DeletePost, MoveRole, PostRota, SendJobs
+from .publication import DeletePost, MoveRole, PostRota, SendJobs, TellChanged
 from .week import draw_chart
 
 
@@ -60,7 +61,12 @@ class PublicationEffects:
                 rota = await session.get_one(Rota, rota_id)
                 org = await session.get_one(Organization, rota.organization_id)
                 held = await rotas.holdings(session, rota_id)
-            return PublishedWeek(org_facts(org), rota_facts(rota), Report.from_json(rota.report), held_facts(held))
+            return PublishedWeek(
+                org_facts(org),
+                rota_facts(rota),
+                Report.from_json(rota.report),
+                held_facts(held, rota.week, org.timezone),
+            )
 
         found: PublishedWeek = await batch.once(("published week", rota_id), load)
         return found
@@ -120,6 +126,27 @@ class PublicationEffects:
             await self.rota.send_jobs(user_id, week.org, week.rota.week, items, attempt.marker, fairness), True
         )
 
+    async def tell_changed(self, effect: TellChanged, attempt: Attempt) -> Outcome:
+        """What a re-publication made of the member's week: their jobs now, or that they have none."""
+        week = await self.week(attempt.batch, effect.rota_id)
+        items = [h for h in week.held if h.member.id == effect.member_id]
+        if items:
+            user_id = items[0].member.user_id
+        else:
+            async with self.db.session() as session:
+                member = await session.get_one(MemberRow, effect.member_id)
+                if not (member.active and member.notify):
+                    return Outcome()  # left, or stopped the DMs since
+                user_id = member.user_id
+        found = await self.rota.find_dm(user_id, attempt.marker) if attempt.tried_before else None
+        if found is not None:
+            return Outcome(found)
+        fairness = fairness_of(week.report, member_key(effect.member_id)) if items else None
+        sent = await self.rota.send_jobs(
+            user_id, week.org, week.rota.week, items, attempt.marker, fairness, changed=True
+        )
+        return Outcome(sent, True)
+
 
 def register(outbox: Outbox, rota: RotaEffects, runner: Runner, clock: Clock) -> None:
     handlers = PublicationEffects(outbox.db, rota, runner, clock)
@@ -127,3 +154,4 @@ def register(outbox: Outbox, rota: RotaEffects, runner: Runner, clock: Clock) ->
     outbox.register(MoveRole, handlers.move_role)
     outbox.register(PostRota, handlers.post, record=handlers.record_post)
     outbox.register(SendJobs, handlers.send_jobs)
+    outbox.register(TellChanged, handlers.tell_changed)

@@ -10,7 +10,8 @@ from storage.models import Organization, Rota
 from storage.rotas import Holding
 
 from .effects import Attempt, Outbox, Outcome
-from .ports import Reminder, RotaEffects
+from .facts import held_facts, in_time_order
+from .ports import Clock, Reminder, RotaEffects
 from .reminders import Remind
 
 
@@ -22,8 +23,8 @@ class WeekToDo:
 
 
 class ReminderEffects:
-    def __init__(self, db: Database, rota: RotaEffects) -> None:
-        self.db, self.rota = db, rota
+    def __init__(self, db: Database, rota: RotaEffects, clock: Clock) -> None:
+        self.db, self.rota, self.clock = db, rota, clock
 
     async def remind(self, effect: Remind, attempt: Attempt) -> Outcome:
         async def load() -> WeekToDo:  # once for all the reminders delivered together
@@ -34,16 +35,20 @@ class ReminderEffects:
 
         week: WeekToDo = await attempt.batch.once(("reminded week", effect.rota_id), load)
         mine = [h for h in week.held if h.member.id == effect.member_id]
-        todo = [(h.task.name, h.assignment.hours) for h in mine if h.assignment.done_at is None]
+        todo = [
+            (h.task.name, h.assignment.hours, h.assignment.starts, h.assignment.ends)
+            for h in in_time_order(held_facts(mine, week.rota.week, week.org.timezone))
+            if h.assignment.done_at is None
+        ]
         if not todo or not mine[0].member.reminders:
             return Outcome()  # all done (or opted out) since it was queued: nothing to remind of
         user_id = mine[0].member.user_id
         found = await self.rota.find_dm(user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        content = Reminder(week.org.name, week.rota.week, todo)
+        content = Reminder(week.org.name, week.rota.week, todo, self.clock())
         return Outcome(await self.rota.send_dm(user_id, content, attempt.marker), True)
 
 
 def register(outbox: Outbox, rota: RotaEffects) -> None:
-    outbox.register(Remind, ReminderEffects(outbox.db, rota).remind)
+    outbox.register(Remind, ReminderEffects(outbox.db, rota, outbox.clock).remind)

@@ -9,13 +9,14 @@ from datetime import datetime
 
 from bot.domain.errors import BadInput
 from bot.domain.weeks import week_end
-from storage import members, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
+from .claims import why_not
 from .effects import Effect, queue
 from .lookups import require_member
 from .ports import Clock
+from .shift_reminders import queue_if_due
 from .week import my_week
 
 
@@ -51,11 +52,12 @@ class SwapAnswered:
 
 
 async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
-    """The member taking a piece must have the task's qualification and hold no other piece of it."""
-    if task.qualification and task.qualification not in await members.qualifications(session, target.id):
-        raise BadInput(f"**{task.name}** needs `{task.qualification}`, which <@{target.user_id}> does not have.")
-    if await rotas.holds_part_of(session, piece.rota_id, piece.task_id, target.id):
-        raise BadInput(f"<@{target.user_id}> already holds part of **{task.name}** this week: one person per slot.")
+    """The member taking a piece must be able to (`bot.domain.holdings.why_not_take`, the same rule as claims):
+    qualified, not away, the hours fit, available for the whole shift, no clash with their others."""
+    rota = await session.get_one(Rota, piece.rota_id)
+    reason = await why_not(session, target.organization_id, piece, task, target.id, rota.week, you=False)
+    if reason is not None:
+        raise BadInput(f"<@{target.user_id}> can't take **{task.name}**: {reason}. Nothing changed.")
 
 
 async def check_still_open(
@@ -115,6 +117,7 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clo
                 raise BadInput("The offer is out of date: that piece changed hands already.")
             await check_can_take(session, piece, task, target)
             found.status, piece.member_id = "accepted", target.id
+            await queue_if_due(session, found.assignment_id, clock())  # its reminder's time has passed
         assert found.id is not None
         # The member who offered it hears the answer (a DM, once), when this commits.
         await queue(session, TellAnswer(found.id), org_id=giver.organization_id, now=clock())

@@ -13,9 +13,18 @@ from decimal import Decimal
 
 from bot.domain import organizations as rules
 from bot.domain.errors import BadInput
-from bot.domain.planner import TASK_OPTIONAL_COLUMNS, PlanInputError, Problems, decode, parse_tasks, row_recurrence
+from bot.domain.planner import (
+    TASK_OPTIONAL_COLUMNS,
+    TASK_TIME_COLUMNS,
+    PlanInputError,
+    Problems,
+    decode,
+    parse_tasks,
+    row_recurrence,
+)
 from bot.domain.ratings import SocialRating, social_rating
 from bot.domain.recurrence import Recurrence, check_recurrence
+from bot.domain.shifts import TaskTime, parse_when, when_words
 from bot.domain.solver.model import DEFAULT_GRANULARITY, hours_text
 from bot.domain.weeks import iso_week, week_start
 from storage import members, orgs, ratings, tasks
@@ -43,6 +52,8 @@ def describe(task: TaskRow, *, when: bool = True) -> str:
         parts.append(f"role <@&{task.role_id}>")
     if task.origin:
         parts.append(f"from {task.origin}")
+    if task.day and task.start is not None:
+        parts.append(when_words(TaskTime(*tasks.task_time(task)), task.hours))
     if when and task.every_weeks != 1:
         often = tasks.recurrence(task)
         parts.append(f"once, in week {often.first}" if often.once else f"every {often.every} weeks from {often.first}")
@@ -92,6 +103,7 @@ class TaskListing:
     social: SocialRating
     own: Rating | None  # the asking member's own rating
     when: str = "every week"  # when it happens, from this week on
+    at: str = "any time in the week"  # the days and hours, in the organization's time
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,11 @@ async def task_list(db: Database, guild_id: int | None, user_id: int, clock: Clo
         org,
         [
             TaskListing(
-                t, social_rating(by_task.get(t.id or 0, [])), mine.get(t.id or 0), tasks.recurrence(t).describe(week)
+                t,
+                social_rating(by_task.get(t.id or 0, [])),
+                mine.get(t.id or 0),
+                tasks.recurrence(t).describe(week),
+                when_words(TaskTime(*tasks.task_time(t)), t.hours),
             )
             for t in rows
         ],
@@ -161,6 +177,8 @@ def _apply(row: TaskRow, fields: rules.TaskFields) -> None:
     row.qualification, row.role_id, row.description = fields.qualification, fields.role_id, fields.description
     if fields.recurrence is not None:
         tasks.set_recurrence(row, fields.recurrence)
+    if fields.at is not None:
+        row.day, row.start = fields.at.stored()
 
 
 def _settings(row: TaskRow) -> tuple[object, ...]:
@@ -176,6 +194,8 @@ def _settings(row: TaskRow) -> tuple[object, ...]:
         row.description,
         row.every_weeks,
         row.first_week,
+        row.day,
+        row.start,
     )
 
 
@@ -192,9 +212,12 @@ async def add_task(
     fields: rules.TaskFields,
     when: When = When(),
     clock: Clock | None = None,
+    at: str | None = None,
 ) -> TaskChanged:
     """Add a task, or bring an archived one of that name back with these settings (weekly unless
     `when` says otherwise)."""
+    if at is not None:
+        fields = replace(fields, at=parse_when(at))
     fields = rules.check_task(fields)
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
@@ -227,6 +250,7 @@ class TaskEdit:
     clear_role: bool = False
     description: str | None = None  # "-" clears it
     when: When = When()
+    at: str | None = None  # `sat 09:00`, `mon-fri 14:00`; "-" makes it flexible again
 
 
 async def edit_task(
@@ -247,6 +271,7 @@ async def edit_task(
                 role_id=None if edit.clear_role else (edit.role_id or row.role_id),
                 description=text_or_clear(edit.description, row.description),
                 recurrence=edit.when.applied_to(tasks.recurrence(row), next_week(org, clock)),
+                at=parse_when(edit.at) if edit.at is not None else None,
             )
         )
         check_fits(org, fields)
@@ -287,6 +312,7 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
         for task, row in zip(parsed, rows, strict=True):
             # An older file without the optional columns leaves when a task happens as it is.
             when = row_recurrence(row) if any(c in row.values for c in TASK_OPTIONAL_COLUMNS) else None
+            at = TaskTime(task.day, task.start) if any(c in row.values for c in TASK_TIME_COLUMNS) else None
             with problems.row():
                 try:
                     fields = rules.check_task(
@@ -298,6 +324,7 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
                             task.min_shift,
                             task.qualification,
                             recurrence=when,
+                            at=at,
                         )
                     )
                     rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)

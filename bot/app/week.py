@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.models import MemberRow, Organization, Rota
 from storage.rotas import Holding
 
-from .facts import held_facts, org_facts, rota_facts
+from .facts import held_facts, in_time_order, org_facts, rota_facts
 from .lookups import clip, current_week, require_member, require_org
 from .ports import Clock, Held, OrgFacts, RotaFacts, Runner
 
@@ -73,6 +73,8 @@ class JobLine:
     done: bool
     why: str  # the balancing's reason, or ""
     description: str | None = None  # what the task involves
+    starts: datetime | None = None  # a shift at a set time (UTC); None: flexible work
+    ends: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ async def published_rota(db: Database, clock: Clock, guild_id: int | None, week:
         if stored is None or stored.published_at is None:
             raise BadInput(f"There is no published rota for week {wanted} yet.")
         held = await rotas.holdings(session, stored.id)
-    return PublishedRota(org_facts(org), rota_facts(stored), Report.from_json(stored.report), held_facts(held))
+    return PublishedRota(
+        org_facts(org), rota_facts(stored), Report.from_json(stored.report), held_facts(held, stored.week, org.timezone)
+    )
 
 
 async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int, week: str | None = None) -> MyWeek:
@@ -140,13 +144,14 @@ async def my_jobs(
     past_ratio = solver.past_ratios().get(week.member.id)
     lines = []
     load = [0.0, 0.0, 0.0]
-    for item in week.mine:
+    for item in in_time_order(held_facts(week.mine, week.rota.week, week.org.timezone)):
         task = solver_tasks.get(task_key(item.task.id))
         if task is not None:
             load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
         why = reason(task, past_ratio, solver.tasks) if task else ""
-        done = item.assignment.done_at is not None
-        lines.append(JobLine(item.task.name, item.assignment.hours, done, why, item.task.description))
+        piece = item.assignment
+        done = piece.done_at is not None
+        lines.append(JobLine(item.task.name, piece.hours, done, why, item.task.description, piece.starts, piece.ends))
     key = member_key(week.member.id)
     report = Report.from_json(week.rota.report)
     fairness = fairness_of(report, key)
@@ -184,6 +189,8 @@ async def set_notify(db: Database, guild_id: int | None, user_id: int, on: bool,
             member.notify = on
         if about in ("everything", "reminders"):
             member.reminders = on
+        if about in ("everything", "shifts"):
+            member.shift_reminders = on
 
 
 async def rota_week(db: Database, guild_id: int | None, rota_id: int) -> str:

@@ -1,12 +1,16 @@
 """What a member may do with the pieces they hold or could hold: which weeks they may mark done,
-until when a task given back is open, and the one rule of who can take a piece. Plain Python."""
+until when a task given back is open, and the one rule of who can take a piece (a swap, a claim,
+the claim offer's list): qualified, not away, the hours fit, available for the whole piece, no clash
+with their other shifts. Plain Python."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.rota import MemberInfo, TaskInfo, available_hours
+from bot.domain.rota import MemberInfo, TaskInfo, available_hours, away_weekdays
+from bot.domain.shifts import ONE_DAY, windows_words
+from bot.domain.solver.timed import DAY_MINUTES, format_span, merge_intervals
 from bot.domain.weeks import previous_weeks, week_end
 
 
@@ -33,26 +37,80 @@ def claim_deadline(now: datetime, hours: int, week: str, tz_name: str) -> dateti
 
 
 @dataclass(frozen=True)
+class Shift:
+    """A timed piece in the week: the task's name, the occurrence's day (0 = Monday) and local
+    minutes after that day's midnight (an end past 1440 runs into the next day)."""
+
+    task: str
+    day: int
+    start: int
+    end: int
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Week minutes [a, b) (b may pass the week's end: it wraps to Monday, as in the solver)."""
+        return self.day * DAY_MINUTES + self.start, self.day * DAY_MINUTES + self.end
+
+    def words(self) -> str:
+        """`Saturday 09:00–13:00` (the organization's time)."""
+        start, end = self.span
+        return f"{ONE_DAY[self.day % 7]} {format_span(start, end).partition(' ')[2]}"
+
+
+def inside(windows: tuple[tuple[int, int], ...] | None, span: tuple[int, int]) -> bool:
+    """Whether the week-minute span lies wholly inside the union of the windows (None: any time)."""
+    if windows is None:
+        return True
+    return all(any(a <= lo and hi <= b for a, b in windows) for lo, hi in merge_intervals([span]))
+
+
+def overlap(one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two week-minute spans share any time (touching is fine), wrapping at the week's end."""
+    return any(a < d and c < b for a, b in merge_intervals([one]) for c, d in merge_intervals([other]))
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """A member as a task given back sees them: who they are, this week's availability, what they
-    already hold in the week."""
+    """A member as a task given back (or offered in a swap) sees them: who they are, this week's
+    availability, what they already hold in the week and when their timed pieces are."""
 
     member: MemberInfo
     held_hours: float
     held_tasks: frozenset[int]
+    held_shifts: tuple[Shift, ...] = ()
 
 
-def why_not_take(candidate: Candidate, task: TaskInfo, hours: float, week: str) -> str | None:
-    """Why this member cannot take `hours` of `task` this week (None: they can). The one rule for
-    offering a task given back and for accepting a claim: qualified, not already holding part of
-    the task, not away, and the hours fit in their availability for the week."""
-    if task.qualification and task.qualification not in candidate.member.qualifications:
+def why_not_take(
+    candidate: Candidate,
+    task: TaskInfo,
+    hours: float,
+    week: str,
+    shift: Shift | None = None,
+    *,
+    you: bool = True,
+) -> str | None:
+    """Why this member cannot take `hours` of `task` this week, at `shift` for a timed piece (None:
+    they can). THE rule for swaps, for offering a task given back and for accepting a claim:
+    qualified, not away, the hours fit, available for the whole piece, no clash with their other
+    shifts (and, for flexible work, not already holding part of the task). `you`: the reason speaks
+    to the member (a claim), else of them (a swap names them)."""
+    they, their = ("you are", "your") if you else ("they are", "their")
+    member = candidate.member
+    if task.qualification and task.qualification not in member.qualifications:
         return f"it needs `{task.qualification}`"
-    if task.id in candidate.held_tasks:
-        return "you already hold part of it this week"
-    available = available_hours(candidate.member, week)
+    available = available_hours(member, week)
     if available <= 0:
-        return "you are away that week"
+        return f"{they} away that week"
+    if shift is not None and shift.day in away_weekdays(member, week):
+        return f"{they} away on {ONE_DAY[shift.day]}"
+    if shift is None and task.id in candidate.held_tasks:
+        return f"{they} already holding part of it this week"
     if candidate.held_hours + hours > available + 1e-9:
-        return f"it would make {candidate.held_hours + hours:g} h of your {available:g} h that week"
+        return f"it would make {candidate.held_hours + hours:g} h of {their} {available:g} h that week"
+    if shift is not None:
+        if not inside(member.windows, shift.span):
+            return f"{they} not available on {shift.words()} ({their} times: {windows_words(member.windows)})"
+        for other in candidate.held_shifts:
+            if overlap(other.span, shift.span):
+                return f"it clashes with {their} {other.task} shift on {other.words()}"
     return None

@@ -16,6 +16,7 @@ from decimal import Decimal
 from bot.domain.errors import BadInput
 from bot.domain.recurrence import Recurrence
 from bot.domain.schedule import WEEKDAYS, zone
+from bot.domain.shifts import TaskTime
 from bot.domain.solver.model import MIN_GRANULARITY, ProblemError, exact_hours, hours_text, parse_granularity, steps_of
 
 MAX_HOURS = 168.0  # hours in a week
@@ -234,6 +235,7 @@ class TaskFields:
     role_id: int | None = None
     description: str | None = None
     recurrence: Recurrence | None = None  # None: as it is (weekly for a new task)
+    at: TaskTime | None = None  # None: as it is (flexible for a new task); TaskTime(): flexible
 
 
 def check_task(fields: TaskFields) -> TaskFields:
@@ -263,4 +265,31 @@ def check_task(fields: TaskFields) -> TaskFields:
         fields.role_id,
         description,
         fields.recurrence,
+        check_task_time(fields.at, hours),
     )
+
+
+def check_task_time(when: TaskTime | None, hours: float) -> TaskTime | None:
+    """A task at a set time lasts at most a day (longer work is split over days)."""
+    if when is not None and when.timed and hours > 24:
+        raise BadInput(
+            f"A task at a set time lasts at most 24 hours a day; this one has {hours_text(hours)} h. "
+            "Give it several days instead (e.g. `when:mon-fri 09:00`), or make it flexible (`when:-`)."
+        )
+    return when
+
+
+MAX_SHIFT_REMINDER_HOURS = 168
+
+
+def parse_shift_reminder_hours(text: str) -> int | None:
+    """`shift_reminders:` of `/mod org settings`: whole hours before a shift (1 to a week), or off."""
+    raw = text.strip().lower().removesuffix("h").strip()
+    if raw in ("off", "none", "0", "-"):
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHIFT_REMINDER_HOURS:
+        raise BadInput(
+            f"`{text.strip()}` is not a number of hours before a shift: give whole hours from 1 to "
+            f"{MAX_SHIFT_REMINDER_HOURS} (e.g. 12), or `off`."
+        )
+    return int(raw)

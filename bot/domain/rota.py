@@ -15,6 +15,7 @@ from bot.domain.solver import Member, Plan, Problem, Task, solve
 from bot.domain.solver.history import Carry, Held, carry_over
 from bot.domain.solver.metrics import unpleasant_tasks
 from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours
+from bot.domain.solver.timed import without_days
 from bot.domain.solver_ids import member_id, member_key, task_id, task_key
 from bot.domain.weeks import week_days
 
@@ -35,6 +36,12 @@ class TaskInfo:
     qualification: str | None
     ratings: Sequence[tuple[float, float]] = ()
     recurrence: Recurrence | None = None  # None: every week
+    day: tuple[int, ...] = ()  # the days it happens at a set time (0 = Monday); empty: flexible
+    start: int | None = None  # local minutes after midnight when a timed task starts
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.day)
 
     def occurs(self, week: str) -> bool:
         return self.recurrence is None or self.recurrence.occurs(week)
@@ -47,6 +54,8 @@ class MemberInfo:
     hours: float
     qualifications: frozenset[str] = frozenset()
     away: Sequence[tuple[date, date]] = ()
+    # When they can work timed tasks: merged week-minute intervals (bot.domain.solver.timed); None: any time.
+    windows: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class RotaPiece:
     task_id: int
     member_id: int
     hours: float
+    day: int | None = None  # a timed piece: the occurrence's day (0 = Monday) and local minutes
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,16 +95,30 @@ def total_hours(hours: Iterable[float | Decimal]) -> Decimal:
     return sum((exact_hours(h) for h in hours), Decimal(0))
 
 
-def available_hours(member: MemberInfo, week: str) -> float:
-    """A member's hours for the week, less the days they are away (all days away: 0)."""
+def away_weekdays(member: MemberInfo, week: str) -> set[int]:
+    """The days of `week` (0 = Monday) the member is away."""
     first, last = week_days(week)
     away_days = set()
     for start, end in member.away:
         day = max(start, first)
         while day <= min(end, last):
-            away_days.add(day)
+            away_days.add(day.weekday())
             day += timedelta(days=1)
-    return round(member.hours * (7 - len(away_days)) / 7, 2)
+    return away_days
+
+
+def available_hours(member: MemberInfo, week: str) -> float:
+    """A member's hours for the week, less the days they are away (all days away: 0)."""
+    return round(member.hours * (7 - len(away_weekdays(member, week))) / 7, 2)
+
+
+def week_windows(member: MemberInfo, week: str) -> tuple[tuple[int, int], ...] | None:
+    """When the member can work timed tasks in `week`: their windows less the days they are away
+    (None: any time, and away on no day)."""
+    gone = away_weekdays(member, week)
+    if not gone:
+        return member.windows
+    return without_days(member.windows, gone)
 
 
 @dataclass
@@ -145,6 +171,8 @@ def solver_inputs(
             task.min_shift,
             social.desirability,
             social.empowerment,
+            task.day,
+            task.start if task.day else None,
         )
         valued.append(solver_task)
         if task.occurs(week):
@@ -154,7 +182,15 @@ def solver_inputs(
     solver_members = []
     for member in members:
         hours = available_hours(member, week)
-        solver_members.append(Member(member_key(member.id), hours, member.qualifications, away=hours <= 0))
+        solver_members.append(
+            Member(
+                member_key(member.id),
+                hours,
+                member.qualifications,
+                away=hours <= 0,
+                windows=week_windows(member, week) if hours > 0 else member.windows,
+            )
+        )
     held = [Held(p.week, task_key(p.task_id), member_key(p.member_id), p.hours) for p in history]
     return SolverInputs(solver_tasks, solver_members, carry_over(held, valued, solver_members), flagged)
 
@@ -209,7 +245,9 @@ class SolvedWeek:
 
     def pieces(self) -> list[RotaPiece]:
         """The plan's pieces by database ids."""
-        return [RotaPiece(task_id(p.task), member_id(p.member), p.hours) for p in self.plan.pieces]
+        return [
+            RotaPiece(task_id(p.task), member_id(p.member), p.hours, p.day, p.start, p.end) for p in self.plan.pieces
+        ]
 
 
 def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:
@@ -226,6 +264,3 @@ def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Seq
     if task.empowerment <= 3 and empowering > 1.05:
         return "balancing: you had more than your share of empowering work lately"
     return ""
-
-
-# -- a task given back ("Can't do…") and who may claim it ------------------------------------------

@@ -42,6 +42,7 @@ EXTENSIONS = (
     "cogs.ledger",
     "cogs.report",
     "cogs.help",
+    "cogs.calendar",
     "cogs.my_language",
 )
 

@@ -122,3 +122,20 @@ async def record(db, beat: Heartbeat, key: str = HEARTBEAT_KEY) -> None:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+async def service_checks(url: str, key: str, at: datetime, max_age: float = MAX_HEARTBEAT_AGE) -> list[Check]:
+    """What `parecon-rota health` checks once the settings are read (the web server's `/healthz`):
+    the database reachable with its schema up to date, and the gateway's heartbeat recent."""
+    try:
+        heartbeat, revision, head = await read_state(url, key)
+    except Exception as error:
+        return [Check(False, f"database: unreachable ({type(error).__name__})")]
+    if revision is None:
+        return [Check(False, "database: reachable, but without the bot's tables (run `parecon-rota migrate`)")]
+    if revision != head:
+        return [Check(False, f"database: reachable, schema at {revision}, not {head} (run `parecon-rota migrate`)")]
+    return [
+        Check(True, f"database: reachable, schema up to date ({revision})"),
+        *judge_heartbeat(heartbeat, at, max_age),
+    ]

@@ -11,19 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.app import liveness, report
+from bot.app.calendars import Calendars
 from bot.app.claims import Claims
 from bot.app.decisions import Decisions
 from bot.app.merges import MergeVotes
 from bot.app.outbox import Dispatcher
 from bot.app.publication import Publication
 from bot.app.reminders import Reminders
+from bot.app.shift_reminders import ShiftReminders
 from bot.domain.schedule import missed_runs
+from bot.runtime.health import Check, heartbeat_key, service_checks
 from bot.runtime.leader import Leadership
 from bot.runtime.scheduler import WeeklyScheduler, cancel_and_wait
+from bot.runtime.web import WebServer
 from cogs.decisions.effects import DiscordDecisionEffects, DiscordRoleLookup
 from cogs.host import RotaBot
 from cogs.merge.effects import DiscordVoteEffects
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECONCILE_SECONDS = 30.0  # how often the leader reads schedules changed by commands other processes served
+SHIFT_TIMERS_SECONDS = 300.0  # how often the leader sets the timers before shifts other processes published
 
 
 @dataclass
@@ -53,10 +58,13 @@ class Services:
     reminders: Reminders
     settings: Settings
     decisions: Decisions
+    shift_reminders: ShiftReminders
+    calendars: Calendars
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # catch-ups, the dispatcher, the heartbeat
     catching_up: asyncio.Task[Any] | None = None  # the catch-up of missed publications, on taking the lead
     leadership: Leadership | None = None
     leading: set[asyncio.Task[Any]] = field(default_factory=set)  # what only the leader runs
+    web: WebServer | None = None  # only with WEB_PORT
 
     @classmethod
     def create(cls, bot: RotaBot, settings: Settings, workers: Workers | QueueRunner) -> Services:
@@ -89,9 +97,22 @@ class Services:
         merges = MergeVotes(bot.db, outbox, workers, clock, jobs=scheduler, schedule_changed=schedule_changed)
         claims = Claims(bot.db, outbox, clock, jobs=scheduler)
         decisions = Decisions(bot.db, outbox, clock, jobs=scheduler, roles=DiscordRoleLookup(bot))
+        shift_reminders = ShiftReminders(bot.db, outbox, clock, jobs=scheduler)
+        publication.shift_reminders = shift_reminders  # the timers before a new week's shifts
+        calendars = Calendars(bot.db, clock)
         services = cls(
-            bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings, decisions
-        )
+            bot.db, workers, scheduler, publication, merges, outbox, bot, claims, reminders, settings,
+            decisions, shift_reminders, calendars,
+        )  # fmt: skip
+        if settings.web_port is not None:
+            services.web = WebServer(
+                services.calendars,
+                services.health,
+                host=settings.web_host,
+                port=settings.web_port,
+                base_url=settings.web_base_url,
+                report_dir=settings.report_dir,
+            )
         if settings.report_dir is not None:
             publication.on_published = services.rewrite_report
         return services
@@ -105,10 +126,18 @@ class Services:
     def now(self) -> datetime:
         return self.bot.now()
 
+    async def health(self) -> list[Check]:
+        """`/healthz`: the checks of `parecon-rota health`, from inside the running bot."""
+        settings = self.settings
+        return await service_checks(settings.database_url, heartbeat_key(settings.shard_ids), datetime.now(UTC))
+
     async def start(self) -> None:
         """Start the scheduler (its one-off timers: vote deadlines) and stand for the leadership; the
         leader runs the weekly jobs (`_lead`). Once the bot is connected: deliver what the outbox
         holds (a previous process's effects included), close merge votes whose deadline passed."""
+        if self.web is not None:
+            await self.web.start()
+            self.calendars.base_url = self.web.base_url
         if self.scheduler is not None:
             self.scheduler.start()
             self.leadership = Leadership(
@@ -119,6 +148,8 @@ class Services:
         self._spawn(self._close_overdue(await self.merges.open_ids()))
         self._spawn(self._close_overdue_proposals(await self.decisions.open_ids()))
         self._spawn(self._expire_overdue(await self.claims.open_ids()))
+        if self.scheduler is not None:  # the timers' home
+            self._spawn(self._remind_overdue(await self.shift_reminders.rebuild()))
         self._spawn(self._deliver())
 
     async def stop(self) -> None:
@@ -131,6 +162,8 @@ class Services:
             await self.scheduler.stop()
         await cancel_and_wait(self.merges.background, 10)
         await cancel_and_wait(self.decisions.background, 10)
+        if self.web is not None:
+            await self.web.stop()
 
     async def _lead(self) -> None:
         """Elected: the weekly jobs from the database, the catch-up of the runs missed while no leader
@@ -148,6 +181,7 @@ class Services:
         self.catching_up = self._spawn_leading(self._catch_up_publications(missed, missed_reminders))
         self._spawn_leading(self._heartbeat())
         self._spawn_leading(self._follow_schedules())
+        self._spawn_leading(self._follow_shifts())
 
     async def _step_down(self) -> None:
         """No longer the leader: stop the weekly jobs (runs under way finish: they are safe twice)."""
@@ -167,6 +201,17 @@ class Services:
                 self.scheduler.reconcile_reminders(await self.reminders.schedules())
             except Exception:
                 log.warning("could not read the schedules", exc_info=True)
+
+    async def _follow_shifts(self) -> None:
+        """A week published (or a setting changed) by a process without the scheduler set no timers
+        before its shifts: the leader sets them from the database now and then (and sends a reminder
+        already due; the outbox key keeps each one to once)."""
+        while True:
+            await asyncio.sleep(SHIFT_TIMERS_SECONDS)
+            try:
+                await self.shift_reminders.fire_overdue(await self.shift_reminders.rebuild())
+            except Exception:
+                log.warning("could not set the timers before shifts", exc_info=True)
 
     def _spawn_leading(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
@@ -212,6 +257,10 @@ class Services:
     async def _expire_overdue(self, claim_ids: list[int]) -> None:
         await self.bot.wait_until_ready()
         await self.claims.expire_overdue(claim_ids)
+
+    async def _remind_overdue(self, piece_ids: list[int]) -> None:
+        await self.bot.wait_until_ready()
+        await self.shift_reminders.fire_overdue(piece_ids)
 
     async def _close_overdue(self, proposal_ids: list[int]) -> None:
         await self.bot.wait_until_ready()

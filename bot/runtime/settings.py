@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     shard_ids: Annotated[list[int] | None, NoDecode] = Field(default=None, description="this process's shards: 0,1")
     publish_concurrency: int = Field(default=4, ge=1, le=256, description="publications under way at once")
     leader_retry: float = Field(default=5.0, gt=0, le=30, description="seconds between a standby's tries to lead")
+    # The optional web server (README: Calendars and the web server): calendar feeds, /healthz, the report.
+    web_port: int | None = Field(default=None, ge=0, le=65535, description="serve HTTP on this port (unset: off)")
+    web_host: str = Field(default="127.0.0.1", description="the address it listens on (0.0.0.0: every interface)")
+    web_base_url: str | None = Field(
+        default=None, description="the public address in the links it gives, e.g. https://rota.example.org"
+    )
 
     @field_validator(
         "dev_guild_id",
@@ -84,12 +90,21 @@ class Settings(BaseSettings):
         "redis_url",
         "shard_count",
         "report_dir",
+        "web_port",
+        "web_base_url",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional keys empty; an empty string means "not set".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (e.g. https://rota.example.org) or be empty")
+        return value.strip().rstrip("/") if value else None
 
     @field_validator("redis_url")
     @classmethod

@@ -80,24 +80,26 @@ async def swap(interaction: discord.Interaction, task: str, member: discord.Memb
 
 NOTIFY_ANSWERS = {
     ("on", "everything"): "You will get your jobs by DM each week, and a mid-week reminder of work not yet done.",
-    ("off", "everything"): "No more DMs from the rota: neither your weekly jobs nor reminders.",
+    ("off", "everything"): "No more DMs from the rota: neither your weekly jobs nor reminders (before shifts too).",
     ("on", "weekly jobs"): "You will get your jobs by DM each week.",
     ("off", "weekly jobs"): "No more weekly DMs of your jobs (reminders are set apart: `about:reminders`).",
     ("on", "reminders"): "You will get a mid-week reminder of work not yet done.",
     ("off", "reminders"): "No more mid-week reminders.",
+    ("on", "shifts"): "You will get a DM before each of your shifts at a set time.",
+    ("off", "shifts"): "No more DMs before your shifts.",
 }
 
 
 @app_commands.command(name="notify", description="Get your weekly jobs and reminders by direct message, or stop")
 @app_commands.describe(
     setting="on or off",
-    about="What to turn on or off: everything (default), your weekly jobs, or the mid-week reminders",
+    about="What to turn on or off: everything (default), weekly jobs, mid-week reminders, or before each shift",
 )
 @app_commands.guild_only()
 async def notify(
     interaction: discord.Interaction,
     setting: Literal["on", "off"],
-    about: Literal["everything", "weekly jobs", "reminders"] = "everything",
+    about: Literal["everything", "weekly jobs", "reminders", "shifts"] = "everything",
 ) -> None:
     await set_notify(db(interaction), interaction.guild_id, interaction.user.id, setting == "on", about)
     await interaction.response.send_message(NOTIFY_ANSWERS[setting, about], ephemeral=True)

@@ -20,6 +20,7 @@ from bot.app.ports import (
     Reminder,
     RoleMove,
     RotaPostContent,
+    ShiftReminder,
     SwapDecided,
 )
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
@@ -34,6 +35,7 @@ from .render import (
     role_notes,
     rota_csv,
     rota_embeds,
+    shift_reminder_text,
     swap_decided_text,
 )
 from .views import claim_view, post_view
@@ -134,9 +136,12 @@ class DiscordRotaEffects:
                 .edit(content=claim_closed_text(notice), view=None, allowed_mentions=only_users((), ping=False))
             )
 
-    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided | ShiftReminder, marker: str) -> int:
         channel = await self._dm_channel(user_id)
-        text = reminder_text(content) if isinstance(content, Reminder) else swap_decided_text(content)
+        if isinstance(content, ShiftReminder):
+            text = shift_reminder_text(content)
+        else:
+            text = reminder_text(content) if isinstance(content, Reminder) else swap_decided_text(content)
         with delivery_errors(f"sending member {user_id} a DM (DMs closed?)"):
             message = await channel.send(with_marker(text, marker))
         return message.id
@@ -181,8 +186,10 @@ class DiscordRotaEffects:
         held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         channel = await self._dm_channel(user_id)
         with delivery_errors(f"sending member {user_id} their jobs (DMs closed?)"):
-            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness), marker))
+            message = await channel.send(with_marker(jobs_dm(org, week, held, fairness, changed=changed), marker))
         return message.id

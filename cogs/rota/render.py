@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time
 
 import discord
 
-from bot.app.ports import ClaimNotice, Held, ModNotice, OrgFacts, Reminder, RotaFacts, SwapDecided
+from bot.app.facts import in_time_order
+from bot.app.ports import ClaimNotice, Held, ModNotice, OrgFacts, Reminder, RotaFacts, ShiftReminder, SwapDecided
 from bot.app.publication import by_member
 from bot.app.swaps import SwapAnswered
 from bot.app.week import MyJobs
@@ -17,6 +18,7 @@ from bot.domain.fairness import Fairness, fairness_of, summary, verdict
 from bot.domain.report import Report
 from bot.domain.rota import total_hours
 from bot.domain.solver.model import hours_text
+from bot.domain.solver.timed import DAYS, format_clock
 from bot.domain.solver_ids import member_key
 from bot.domain.weeks import week_days, week_name
 from cogs.common import clip, literal, spreadsheet_safe
@@ -60,12 +62,60 @@ def warning_lines(report: Report) -> list[str]:
     return lines
 
 
-def complex_text(items: Sequence[Held]) -> str:
-    parts = [
-        f"{literal(item.task.name)} ({hours_text(item.assignment.hours)} h{' ✓' if item.assignment.done_at else ''})"
-        for item in items
+ANY_TIME = "this week, any time"
+
+
+def span_text(start: datetime, end: datetime) -> str:
+    """A shift as Discord timestamps: each reader sees it in their own timezone (DST included)."""
+    return f"{discord.utils.format_dt(start, 'f')}–{discord.utils.format_dt(end, 't')}"
+
+
+def piece_when(item: Held, *, timed_week: bool = True) -> str:
+    """When a piece happens: its Discord timestamps, or "this week, any time" (nothing in a week
+    without work at set times, which reads as before)."""
+    piece = item.assignment
+    if piece.starts is not None and piece.ends is not None:
+        return span_text(piece.starts, piece.ends)
+    return ANY_TIME if timed_week else ""
+
+
+def has_times(items: Sequence[Held]) -> bool:
+    return any(item.assignment.timed for item in items)
+
+
+def complex_text(items: Sequence[Held], *, timed_week: bool = False) -> str:
+    """A member's row in the post: `Dishes (3 h), Baking (2 h ✓)`; in a week with work at set times,
+    the shifts in time order, a task's several shifts together (`Phones (3 × 2 h: Mon…, Tue…, Wed…)`),
+    then the flexible work (`this week, any time: Dishes (3 h)`)."""
+
+    def done(item: Held) -> str:
+        return " ✓" if item.assignment.done_at else ""
+
+    if not timed_week:
+        return ", ".join(f"{literal(i.task.name)} ({hours_text(i.assignment.hours)} h{done(i)})" for i in items)
+    shifts: dict[str, list[Held]] = {}
+    for item in in_time_order(items):
+        if item.assignment.timed:
+            shifts.setdefault(item.task.name, []).append(item)
+    parts = []
+    for name, pieces in shifts.items():
+        hours = {p.assignment.hours for p in pieces}
+        spans = ", ".join(piece_when(p) + done(p) for p in pieces)
+        if len(pieces) == 1:
+            parts.append(f"{literal(name)} ({hours_text(pieces[0].assignment.hours)} h, {spans})")
+        elif len(hours) == 1:
+            parts.append(f"{literal(name)} ({len(pieces)} × {hours_text(hours.pop())} h: {spans})")
+        else:
+            total = total_hours(p.assignment.hours for p in pieces)
+            parts.append(f"{literal(name)} ({hours_text(total)} h: {spans})")
+    flexible = [
+        f"{literal(i.task.name)} ({hours_text(i.assignment.hours)} h{done(i)})"
+        for i in in_time_order(items)
+        if not i.assignment.timed
     ]
-    return ", ".join(parts)
+    if flexible:
+        parts.append(f"{ANY_TIME}: {', '.join(flexible)}")
+    return "; ".join(parts)
 
 
 ROLE_NOTE = "⚠️ I could not move the <@&{role_id}> role: I need **Manage Roles** and a role above it."
@@ -95,11 +145,12 @@ def rota_embeds(
     head.set_footer(text=footer)
     embeds, current, used = [head], head, len(head.description) + len(head.title or "") + 60
     members = sorted(by_member(held).values(), key=lambda items: items[0].member.display_name.lower())
+    timed_week = has_times(held)
     for index, items in enumerate(members):
         member = items[0].member
         hours = total_hours(i.assignment.hours for i in items)
         name = clip(f"{literal(member.display_name)} — {hours_text(hours)} h{member_verdict(report, member.id)}", 256)
-        value = clip(f"<@{member.user_id}>: {complex_text(items)}", 1024)
+        value = clip(f"<@{member.user_id}>: {complex_text(items, timed_week=timed_week)}", 1024)
         cost = len(name) + len(value)
         remaining = len(members) - index
         if used + cost > EMBED_BUDGET - 100 or (len(embeds) == 10 and len(current.fields) >= FIELDS_PER_EMBED - 1):
@@ -143,31 +194,54 @@ def task_notes(held: Sequence[Held], room: int) -> discord.Embed | None:
 
 
 def rota_csv(rota: RotaFacts, held: Sequence[Held]) -> bytes:
+    """One row per piece; `day,start,end` (local, the planner's assignments.csv) for timed pieces."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted too
-    writer.writerow(("task", "member", "hours", "week"))
+    writer.writerow(("task", "member", "hours", "week", "day", "start", "end"))
     for item in held:
-        row = (item.task.name, item.member.display_name, hours_text(item.assignment.hours), rota.week)
+        piece = item.assignment
+        timed = piece.day is not None and piece.start is not None and piece.end is not None
+        row = (
+            item.task.name,
+            item.member.display_name,
+            hours_text(piece.hours),
+            rota.week,
+            DAYS[piece.day] if timed and piece.day is not None else "",
+            format_clock(piece.start) if timed and piece.start is not None else "",
+            format_clock(piece.end) if timed and piece.end is not None else "",
+        )
         writer.writerow(spreadsheet_safe(cell) for cell in row)
     return out.getvalue().encode()
 
 
-def jobs_dm(org: OrgFacts, week: str, items: Sequence[Held], fairness: Fairness | None = None) -> str:
+def jobs_dm(
+    org: OrgFacts, week: str, items: Sequence[Held], fairness: Fairness | None = None, *, changed: bool = False
+) -> str:
     """The weekly DM: each task with what it involves, then the week against the fair share. Within a
     message's 2,000 characters, leaving room for the marker line."""
     head = f"Your jobs in **{literal(org.name)}** for week {week_label(week)}:"
+    if changed:  # a re-publication changed them
+        head = (
+            f"The rota of **{literal(org.name)}** for week {week_label(week)} was re-published and your jobs changed."
+        )
+        head += " Now:" if items else " You have no jobs that week now."
+    timed_week = has_times(items)
     tasks = [
-        f"• **{literal(i.task.name)}** ({hours_text(i.assignment.hours)} h)"
+        f"• **{literal(i.task.name)}** ({hours_text(i.assignment.hours)} h"
+        + (f", {piece_when(i)}" if timed_week else "")
+        + ")"
         + (f": {clip(i.task.description, 200)}" if i.task.description else "")
-        for i in items
+        for i in (in_time_order(items) if timed_week else items)
     ]
     fair = fairness.sentences(items[0].member.hours) if fairness is not None and items else []
     return clip("\n".join([head, *tasks, "", *fair]).rstrip(), 1900)
 
 
 def my_jobs_embed(jobs: MyJobs, *, chart: bool = False) -> discord.Embed:
+    timed_week = any(line.starts is not None for line in jobs.lines)
     lines = [
         f"• **{literal(line.task)}**: {hours_text(line.hours)} h"
+        + (f", {span_text(line.starts, line.ends) if line.starts and line.ends else ANY_TIME}" if timed_week else "")
         + (" ✓ done" if line.done else "")
         + (f" — {line.why}" if line.why else "")
         + (f"\n  *{clip(line.description, 300)}*" if line.description else "")
@@ -209,7 +283,8 @@ def when(moment: datetime) -> str:
 
 
 def claim_text(notice: ClaimNotice) -> str:
-    task = f"**{literal(clip(notice.task, 100))}** ({hours_text(notice.hours)} h, {week_name(notice.week)})"
+    at = span_text(notice.starts, notice.ends) if notice.starts and notice.ends else week_name(notice.week)
+    task = f"**{literal(clip(notice.task, 100))}** ({hours_text(notice.hours)} h, {at})"
     if notice.state == "taken":
         return f"✅ <@{notice.taker_user_id}> took {task} from <@{notice.giver_user_id}>. Thank you!"
     if notice.state == "expired":
@@ -222,6 +297,10 @@ def claim_text(notice: ClaimNotice) -> str:
         f"🔁 <@{notice.giver_user_id}> can't do {task} and gives it back. First to press **Claim** takes it; "
         f"open until {when(notice.deadline)}."
     )
+    if notice.starts is not None:  # a shift: who can take it is also who is free then
+        if notice.mentions.user_ids:
+            return head + "\nYou are free then, have room and can do it:\n"
+        return head + "\nNobody is free then with room for it right now: anyone who can change that may claim it."
     if notice.mentions.user_ids:
         return head + "\nYou have room and can do it:\n"
     return head + "\nNobody has room for it right now: anyone who can make room may claim it."
@@ -230,22 +309,58 @@ def claim_text(notice: ClaimNotice) -> str:
 def claim_closed_text(notice: ClaimNotice) -> str:
     if notice.state == "taken":
         return claim_text(notice)
-    task = f"**{literal(clip(notice.task, 100))}** ({week_name(notice.week)})"
+    at = span_text(notice.starts, notice.ends) if notice.starts and notice.ends else week_name(notice.week)
+    task = f"**{literal(clip(notice.task, 100))}** ({at})"
     if notice.state == "withdrawn":
         return f"This offer of {task} is closed: <@{notice.giver_user_id}> did it after all, or it changed hands."
     return f"This offer of {task} is closed: nobody claimed it in time."
 
 
 def reminder_text(reminder: Reminder) -> str:
-    lines = [f"• **{literal(clip(name, 100))}** ({hours_text(hours)} h)" for name, hours in reminder.tasks[:40]]
-    if len(reminder.tasks) > 40:
-        lines.append(f"• and {len(reminder.tasks) - 40} more: `/myjobs` lists them")
+    """The mid-week DM: the work not marked done yet; shifts already over (done, most likely, but not
+    marked) apart from what is still to come."""
+    timed_week = any(start is not None for _, _, start, _ in reminder.tasks)
+    now = reminder.sent_at
+
+    def line(name: str, hours: float, start: datetime | None, end: datetime | None) -> str:
+        when = f", {span_text(start, end) if start and end else ANY_TIME}" if timed_week else ""
+        return f"• **{literal(clip(name, 100))}** ({hours_text(hours)} h{when})"
+
+    over = [t for t in reminder.tasks if now is not None and t[3] is not None and t[3] <= now]
+    ahead = [t for t in reminder.tasks if t not in over]
+    lines = [line(*t) for t in ahead[:40]]
+    if len(ahead) > 40:
+        lines.append(f"• and {len(ahead) - 40} more: `/myjobs` lists them")
+    head = f"A reminder from **{literal(clip(reminder.org_name, 100))}**: "
+    parts = [head + f"still to do in {week_name(reminder.week)}:", *lines] if ahead else []
+    if over:
+        said = (
+            "over, but not marked done yet:"
+            if ahead
+            else f"shifts of {week_name(reminder.week)} that are over, but not marked done yet:"
+        )
+        parts += [(head + said) if not ahead else said.capitalize(), *(line(*t) for t in over[:20])]
+        if len(over) > 20:
+            parts.append(f"• and {len(over) - 20} more: `/myjobs` lists them")
     return "\n".join(
         [
-            f"A reminder from **{literal(clip(reminder.org_name, 100))}**: still to do in {week_name(reminder.week)}:",
-            *lines,
+            *parts,
             "Mark work done with **Done…** under the rota post (or `/done`). Can't do one? **Can't do…** offers it "
             "to the others. `/notify setting:off about:reminders` stops these reminders.",
+        ]
+    )
+
+
+def shift_reminder_text(reminder: ShiftReminder) -> str:
+    """The DM before a shift: what, when (in the reader's own time), and how to get out of it."""
+    about = f"\n*{clip(reminder.description, 300)}*" if reminder.description else ""
+    return "\n".join(
+        [
+            f"⏰ A reminder from **{literal(clip(reminder.org_name, 100))}**: your shift "
+            f"**{literal(clip(reminder.task, 100))}** ({hours_text(reminder.hours)} h) starts "
+            f"{discord.utils.format_dt(reminder.starts, 'R')}: {span_text(reminder.starts, reminder.ends)}.{about}",
+            "Can't make it? **Can't do…** under the rota post offers it to the others, or `/swap` it. "
+            "`/notify setting:off about:shifts` stops these reminders.",
         ]
     )
 

@@ -260,7 +260,7 @@ def given_back_text(given: GivenBack) -> str:
     offered = (
         f"offered to the {given.offered} member(s) who can take it"
         if given.offered
-        else "posted for anyone who can make room (nobody has room right now)"
+        else "posted for anyone who can make room (nobody can take it right now)"
     )
     return (
         f"**{given.task}** ({hours_text(given.hours)} h) is {offered}. It stays yours until someone claims "

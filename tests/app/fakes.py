@@ -14,13 +14,16 @@ from bot.app.ports import (
     Channel,
     ClaimNotice,
     DeliveryError,
+    Held,
     ModNotice,
+    OrgFacts,
     ProposalPost,
     ProposalReminder,
     ProposalResult,
     Reminder,
     RoleMove,
     RotaPostContent,
+    ShiftReminder,
     SwapDecided,
     VoteEnd,
     VotePostContent,
@@ -28,8 +31,6 @@ from bot.app.ports import (
 )
 from bot.domain.fairness import Fairness
 from bot.render.chart import balance_chart
-from storage.models import Organization
-from storage.rotas import Holding
 
 T = TypeVar("T")
 
@@ -83,7 +84,7 @@ class FakeRotaEffects:
     rest: list[tuple[Channel, str]] = field(default_factory=list)  # the posts' mentions that did not fit
     claims: list[tuple[Channel, ClaimNotice, str, int]] = field(default_factory=list)  # offers and "nobody took it"
     closed: list[tuple[int, ClaimNotice]] = field(default_factory=list)  # offers' messages closed (message id)
-    notes: list[tuple[int, Reminder | SwapDecided]] = field(default_factory=list)  # reminder and swap DMs
+    notes: list[tuple[int, Reminder | SwapDecided | ShiftReminder]] = field(default_factory=list)  # other DMs
     notices: list[tuple[Channel, ModNotice, str, int]] = field(default_factory=list)  # other servers' mod changes
 
     async def find_post(self, channel: Channel, marker: str) -> int | None:
@@ -108,7 +109,7 @@ class FakeRotaEffects:
         self.notices.append((channel, notice, marker, message_id))
         return message_id
 
-    async def send_dm(self, user_id: int, content: Reminder | SwapDecided, marker: str) -> int:
+    async def send_dm(self, user_id: int, content: Reminder | SwapDecided | ShiftReminder, marker: str) -> int:
         self.notes.append((user_id, content))
         message_id = next(message_ids)
         self.dm_markers[message_id] = (user_id, marker)
@@ -146,11 +147,13 @@ class FakeRotaEffects:
     async def send_jobs(
         self,
         user_id: int,
-        org: Organization,
+        org: OrgFacts,
         week: str,
-        held: Sequence[Holding],
+        held: Sequence[Held],
         marker: str,
         fairness: Fairness | None = None,
+        *,
+        changed: bool = False,
     ) -> int:
         self.dms.append((user_id, week, sorted(h.task.name for h in held)))
         self.dm_fairness.append(fairness)

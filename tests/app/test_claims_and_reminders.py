@@ -241,7 +241,7 @@ async def test_the_mid_week_reminder_reaches_each_holder_of_open_work_once(
     sent = {user_id: note for user_id, note in effects.notes}
     assert set(sent) == {m.user_id for m in reminded}
     note = sent[reminded[0].user_id]
-    assert note.week == WEEK and note.tasks and all(hours > 0 for _, hours in note.tasks)
+    assert note.week == WEEK and note.tasks and all(hours > 0 for _, hours, _, _ in note.tasks)
     async with db.session() as session:
         keys = [
             e.key for e in (await session.execute(select(OutboxEffect).where(OutboxEffect.kind == "remind"))).scalars()

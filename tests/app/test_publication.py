@@ -255,3 +255,33 @@ async def test_preview_and_publish_name_the_same_week_as_the_scheduler(db, publi
     clock.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday: week 48 has ended
     with pytest.raises(BadInput, match="is over"):
         await publication.preview(GUILD, "2026-W48")
+
+
+async def test_a_republication_tells_by_dm_only_those_who_asked_and_whose_work_changed(
+    db, publication: Publication, effects: FakeRotaEffects
+) -> None:
+    org = await make_org(db, ["ana", "ben", "cleo", "dov"], [("Facilitate", 2, 8, 10), ("Dishes", 2, 2, 1)])
+    async with db.transaction() as session:
+        for member in org.members.values():
+            (await session.get_one(MemberRow, member.id)).notify = member.display_name != "dov"
+    await publication.publish(org.id, WEEK)
+
+    async def work() -> dict[int, list[tuple[int, float]]]:
+        found: dict[int, list[tuple[int, float]]] = {}
+        for piece in await stored(db, Assignment):
+            found.setdefault(piece.member_id, []).append((piece.task_id, piece.hours))
+        return {m: sorted(v) for m, v in found.items()}
+
+    before = await work()
+    effects.dms.clear()
+    gone = next(m for m in org.members.values() if m.id in before)  # away now: their work moves
+    async with db.transaction() as session:
+        first_day, last_day = week_days(WEEK)
+        session.add(Away(member_id=gone.id, start=first_day, end=last_day))
+    await publication.publish(org.id, WEEK, replace=True)
+    after = await work()
+    changed = {m.user_id for m in org.members.values() if before.get(m.id, []) != after.get(m.id, [])}
+    told = {user for user, _, _ in effects.dms}
+    asked = {m.user_id for m in org.members.values() if m.display_name != "dov"}
+    assert gone.user_id in changed and told == changed & asked
+    assert all(before.get(m.id) == after.get(m.id) for m in org.members.values() if m.user_id not in changed)

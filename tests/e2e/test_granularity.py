@@ -69,7 +69,7 @@ async def test_a_real_shaped_organization_gets_whole_steps_that_add_up_exactly(
     [post] = [m for m in fake.channel_messages(a.channel("rota")) if m.get("embeds")]
     files = {f["filename"]: fake.attachment_bytes(f) for f in post["attachments"]}
     table = list(csv.DictReader(io.StringIO(files["rota-2026-W49.csv"].decode())))
-    assert table and set(table[0]) == {"task", "member", "hours", "week"}
+    assert table and set(table[0]) == {"task", "member", "hours", "week", "day", "start", "end"}
 
     tasks = {t.name: t for t in family.tasks}
     held: dict[str, list[Fraction]] = defaultdict(list)

@@ -110,7 +110,7 @@ async def test_scheduled_publication_posts_embed_chart_and_csv(world: World, sta
     files = {a["filename"]: world.fake.attachment_bytes(a) for a in post["attachments"]}
     assert files["balance.png"].startswith(b"\x89PNG")
     table = list(csv.DictReader(io.StringIO(files["rota-2026-W49.csv"].decode())))
-    assert set(table[0]) == {"task", "member", "hours", "week"}
+    assert set(table[0]) == {"task", "member", "hours", "week", "day", "start", "end"}
     hours = {}
     for row in table:
         hours[row["task"]] = hours.get(row["task"], 0) + float(row["hours"])

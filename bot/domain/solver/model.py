@@ -419,7 +419,7 @@ def check_timed(problem: Problem) -> None:
             elif member.hours <= 0:
                 reasons.append(f"{member.name} has 0 hours")
             elif member.windows is not None:
-                windows = format_windows(member.windows)
+                windows = format_windows(member.windows).replace("; ", " and ")  # the reasons are ;-separated
                 reasons.append(f"{member.name} is available {windows if len(windows) <= 60 else windows[:57] + '…'}")
         count = f"{len(holders)} {f'with `{task.qualification}`' if task.qualification else 'members'}"
         more = f", and {len(holders) - 6} more" if len(holders) > 6 else ""

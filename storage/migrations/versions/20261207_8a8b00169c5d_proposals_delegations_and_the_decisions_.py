@@ -6,7 +6,7 @@ proposals one member may have open and the bounds of a proposal's own quorum and
 Existing organizations get the defaults.
 
 Revision ID: 8a8b00169c5d
-Revises: 0b103b5ba0bc
+Revises: 7c1d2e3f4a5b
 Create Date: 2026-12-07 13:03:00.667758
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import storage.models
 
 revision: str = "8a8b00169c5d"
-down_revision: str | None = "0b103b5ba0bc"
+down_revision: str | None = "7c1d2e3f4a5b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,45 @@
+"""Queries for shifts at set times: the timed pieces of published rotas (the reminders' timers)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import Assignment, Organization, Rota
+
+
+async def upcoming_pieces(
+    session: AsyncSession, from_week: str, org_id: int | None = None
+) -> list[tuple[Organization, Rota, Assignment]]:
+    """Timed pieces not done of the published rotas of `from_week` (ISO) and later, of every
+    organization or of `org_id` (the caller keeps those to come)."""
+    query = (
+        select(Organization, Rota, Assignment)
+        .join(Rota, Rota.organization_id == Organization.id)
+        .join(Assignment, Assignment.rota_id == Rota.id)
+        .where(
+            Rota.published_at.is_not(None),
+            Rota.week >= from_week,  # ISO weeks sort as text
+            Assignment.day.is_not(None),
+            Assignment.done_at.is_(None),
+            Organization.archived_at.is_(None),
+            Organization.shift_reminder_hours.is_not(None),
+        )
+        .order_by(Assignment.id)
+    )
+    if org_id is not None:
+        query = query.where(Organization.id == org_id)
+    result = await session.execute(query)
+    return [(org, rota, piece) for org, rota, piece in result]
+
+
+async def rota_pieces(session: AsyncSession, rota_id: int) -> list[tuple[Organization, Rota, Assignment]]:
+    """The rota's timed pieces not done."""
+    result = await session.execute(
+        select(Organization, Rota, Assignment)
+        .join(Rota, Rota.organization_id == Organization.id)
+        .join(Assignment, Assignment.rota_id == Rota.id)
+        .where(Rota.id == rota_id, Assignment.day.is_not(None), Assignment.done_at.is_(None))
+        .order_by(Assignment.id)
+    )
+    return [(org, rota, piece) for org, rota, piece in result]
