@@ -4,6 +4,7 @@ re-published since it was queued is not reminded."""
 
 from __future__ import annotations
 
+from bot.i18n import channel_language
 from storage.db import Database
 
 from .effects import Attempt, Outbox, Outcome
@@ -31,7 +32,10 @@ class ShiftReminderEffects:
         sent = await self.rota.find_dm(user_id, attempt.marker) if attempt.tried_before else None
         if sent is not None:
             return Outcome(sent)
-        content = ShiftReminder(found.org.name, found.task.name, piece.hours, starts, ends, found.task.description)
+        language = channel_language(found.org.language, found.member.language)
+        content = ShiftReminder(
+            found.org.name, found.task.name, piece.hours, starts, ends, found.task.description, language
+        )
         return Outcome(await self.rota.send_dm(user_id, content, attempt.marker), True)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "short_date",
     "time_of_day",
     "weekday",
+    "weekday_day",
     "weekday_time",
 ]
 
@@ -74,3 +75,8 @@ def format_list(items: list[str], language: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return lists.format_list(items, style="standard", locale=language)
+
+
+def weekday_day(moment: date, language: str) -> str:
+    """A day with its weekday, short, for a week's span: "Mon 30 Nov", "lun 30 nov", "Mo. 30. Nov."."""
+    return dates.format_skeleton("MMMEd", moment, locale=language).replace(",", "")

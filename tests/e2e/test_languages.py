@@ -4,9 +4,11 @@ its buttons and its refusals in that language."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.builders import create_org
 from tests.e2e.conftest import World
-from tests.e2e.fake_discord import message_buttons
+from tests.e2e.fake_discord import message_buttons, message_text
 
 LOCALES = ("es-ES", "es-419", "de")
 
@@ -121,3 +123,71 @@ async def test_the_organizations_language_and_a_members_own(world: World, start_
 
         org = await orgs.org_for_guild(session, world.a.id)
         assert org is not None and org.language == "es"
+
+
+def org_name_of(message: dict) -> bool:
+    return "**" in (message.get("content") or "")
+
+
+def english_runs(*sources: str) -> list[str]:
+    """The English of every catalog text written in `sources`, cut at its placeholders and markup into the
+    runs of three words or more a reader would recognize as English."""
+    import re
+
+    from bot.i18n.check import SOURCE_CATALOG, read
+
+    runs = []
+    for message in read(SOURCE_CATALOG):
+        if not message.id or not any(location.startswith(sources) for location, _ in message.locations):
+            continue
+        for form in message.id if isinstance(message.id, tuple | list) else (message.id,):
+            for run in re.split(r"\{[^}]*\}|\*\*|`[^`]*`|<[^>]*>", form):
+                run = re.sub(r"^\W+|\W+$", "", re.sub(r"\s+", " ", run))
+                if len(run.split()) >= 3:
+                    runs.append(run)
+    return runs
+
+
+POST_SOURCES = ("cogs/rota/render.py", "cogs/rota/views.py", "bot/domain/fairness.py", "bot/domain/weeks.py")
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "said"), [("es", "es-ES", "ya está el reparto"), ("de", "de", "ist da")]
+)
+async def test_the_post_my_jobs_and_the_dm_in_the_organizations_language(
+    world: World, start_bot, language: str, locale: str, said: str
+) -> None:
+    """The week as members read it, in Spanish or German: the post (embeds, buttons), /myjobs in the
+    member's client language, the weekly DM in the organization's; no English sentence left."""
+    from storage.models import MemberRow
+    from tests.e2e.builders import publish_by_hand, rows, seed
+
+    fake, alice = world.fake, world.alice
+    bot = await start_bot()
+    org_id = await create_org(bot, world.a)
+    await (await fake.invoke(world.a, world.mod_a, "mod org settings", language=language)).wait_reply()
+    tasks = [("Amasar", 3, 6, 8), ("Fregar", 2, 2, 2), ("Caja", 4, 5, 5), ("Limpieza", 3, 1, 1)]
+    await seed(bot, org_id, [world.alice, world.bob, world.carol], tasks, hours=5)
+    async with bot.db.transaction() as session:
+        for member in await rows(bot, MemberRow, MemberRow.user_id == alice.id):
+            member.notify = True
+            session.add(member)
+    await publish_by_hand(fake, world.a, world.mod_a)
+    post = await fake.wait_for_message(world.a.channel("rota"), lambda m: bool(m.get("embeds")), timeout=30)
+    text = message_text(post)
+    assert said in text
+    english = english_runs(*POST_SOURCES)
+    assert len(english) > 30
+    assert [run for run in english if run in text] == []
+    print(text)
+    labels = {b["label"] for b in message_buttons(post)}
+    assert labels.isdisjoint({"My jobs", "Done…", "Can't do…"}) and len(labels) == 3
+
+    alice.locale = locale
+    jobs = await fake.invoke(world.a, alice, "myjobs")
+    shown = await jobs.text(timeout=30)
+    assert shown and [run for run in english if run in shown] == []
+
+    await fake.wait_until(lambda: fake.dm_messages(alice), timeout=30, what="the weekly DM")
+    [dm] = fake.dm_messages(alice)
+    assert org_name_of(dm) and [run for run in english if run in message_text(dm)] == []
