@@ -211,7 +211,7 @@ async def test_a_swap_to_someone_unavailable_is_refused_naming_why(world: World,
     s, _, _ = await timed_world(world, start_bot, db_url)
     w = s.world
     text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.carol)
-    why = "they are not available on Saturday 09:00–13:00 (their times: Sundays (all day))"
+    why = "they are not available on Saturday 09:00–13:00 (UTC): their times are Sundays (all day)"
     assert f"<@{w.carol.id}> can't take **Stall**: {why}" in text
     text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.bob)
     assert "can't take **Stall**" in text  # bob: weekday afternoons only (or his hours are full)
