@@ -238,7 +238,9 @@ def jobs_dm(
 
 
 def my_jobs_embed(jobs: MyJobs, *, chart: bool = False) -> discord.Embed:
-    timed_week = any(line.starts is not None for line in jobs.lines)
+    """`/myjobs`: in a week with work at set times (anyone's, as the post reads), each shift's time
+    and flexible work as "this week, any time"."""
+    timed_week = jobs.timed_week or any(line.starts is not None for line in jobs.lines)
     lines = [
         f"• **{literal(line.task)}**: {hours_text(line.hours)} h"
         + (f", {span_text(line.starts, line.ends) if line.starts and line.ends else ANY_TIME}" if timed_week else "")
