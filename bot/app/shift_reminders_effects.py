@@ -1,6 +1,7 @@
 """How the reminder before a shift (`bot.app.shift_reminders.RemindShift`) is sent, through the
-`RotaEffects` port; the piece is read again at delivery, so one done, given back, swapped away or
-re-published since it was queued is not reminded."""
+`RotaEffects` port; the shift is read again at delivery (found by its occurrence when a
+re-publication renewed its piece), so one done, given back, swapped away or moved since it was
+queued is not reminded."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from storage.db import Database
 from .effects import Attempt, Outbox, Outcome
 from .facts import piece_moments
 from .ports import RotaEffects, ShiftReminder
-from .shift_reminders import RemindShift, still_due
+from .shift_reminders import RemindShift, still_due_for
 
 
 class ShiftReminderEffects:
@@ -19,12 +20,10 @@ class ShiftReminderEffects:
 
     async def remind(self, effect: RemindShift, attempt: Attempt) -> Outcome:
         async with self.db.session() as session:
-            found = await still_due(session, effect.assignment_id, effect.member_id)
+            found = await still_due_for(session, effect)
         if found is None:
-            return Outcome()  # no longer makes sense: nothing to remind of
+            return Outcome()  # no longer makes sense (done, given back, swapped away, moved): nothing to remind of
         piece = found.piece
-        if (piece.day, piece.start) != (effect.day, effect.start):
-            return Outcome()  # the piece moved since: its new time has its own reminder
         starts, ends = piece_moments(found.rota.week, found.org.timezone, piece)
         if starts is None or ends is None:
             return Outcome()

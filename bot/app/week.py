@@ -57,6 +57,7 @@ class MyWeek:
     member: MemberRow
     rota: Rota | None  # this week's rota, once published
     mine: list[Holding]
+    timed_week: bool = False  # the week's rota has work at set times (anyone's): flexible work says so
 
     def holding(self, task_name: str) -> Holding:
         """The member's piece of this task this week."""
@@ -89,6 +90,7 @@ class MyJobs:
     org_name: str = ""
     org_id: int = 0
     language: str = SOURCE_LANGUAGE  # the language it was worded in (the reader's)
+    timed_week: bool = False  # the week has shifts (anyone's): flexible work reads "this week, any time"
 
     @property
     def total(self) -> Decimal:
@@ -116,7 +118,8 @@ async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int
         stored = await rotas.rota_for(session, org.id, week or current_week(org, clock()))
         published = stored if stored is not None and stored.published_at is not None else None
         held = await rotas.holdings(session, published.id) if published else []
-    return MyWeek(org, member, published, [h for h in held if h.member.id == member.id])
+    timed = any(h.assignment.day is not None for h in held)
+    return MyWeek(org, member, published, [h for h in held if h.member.id == member.id], timed)
 
 
 async def my_task_names(db: Database, clock: Clock, guild_id: int | None, user_id: int, typed: str) -> list[str]:
@@ -181,6 +184,7 @@ async def my_jobs(
         week.org.name,
         week.org.id,
         language,
+        week.timed_week,
     )
 
 

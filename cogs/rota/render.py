@@ -320,7 +320,9 @@ def jobs_dm(
 
 
 def my_jobs_embed(jobs: MyJobs, *, chart: bool = False, language: str = SOURCE_LANGUAGE) -> discord.Embed:
-    timed_week = any(line.starts is not None for line in jobs.lines)
+    """`/myjobs`: in a week with work at set times (anyone's, as the post reads), each shift's time
+    and flexible work as "this week, any time"."""
+    timed_week = jobs.timed_week or any(line.starts is not None for line in jobs.lines)
     done = gettext(language, "done")
     lines = [
         f"• **{literal(line.task)}**: {number(line.hours, language)} h"
