@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
 from bot.domain.votes import in_electorate
@@ -35,7 +35,7 @@ async def open_proposal_involving(session: AsyncSession, org_id: int) -> MergePr
     result = await session.execute(
         select(MergeProposal).where(
             MergeProposal.status == "open",
-            or_(MergeProposal.proposer_org_id == org_id, MergeProposal.other_org_id == org_id),
+            or_(col(MergeProposal.proposer_org_id) == org_id, col(MergeProposal.other_org_id) == org_id),
         )
     )
     return result.scalars().first()
@@ -50,12 +50,12 @@ async def recent_proposals(session: AsyncSession, org_ids: list[int], limit: int
         select(MergeProposal)
         .where(
             or_(
-                MergeProposal.proposer_org_id.in_(org_ids),
-                MergeProposal.other_org_id.in_(org_ids),
-                MergeProposal.merged_org_id.in_(org_ids),  # a side that left still sees the vote it left by
+                col(MergeProposal.proposer_org_id).in_(org_ids),
+                col(MergeProposal.other_org_id).in_(org_ids),
+                col(MergeProposal.merged_org_id).in_(org_ids),  # a side that left still sees the vote it left by
             )
         )
-        .order_by(MergeProposal.id.desc())
+        .order_by(col(MergeProposal.id).desc())
         .limit(limit)
     )
     return list(result.scalars())
@@ -91,7 +91,7 @@ async def tally(session: AsyncSession, proposal_id: int) -> dict[int, Counter]:
     proposal = await session.get_one(MergeProposal, proposal_id)
     result = await session.execute(
         select(MergeVote.organization_id, MergeVote.choice, MemberRow.active, MemberRow.joined_at)
-        .join(MemberRow, MemberRow.id == MergeVote.member_id)
+        .join(MemberRow, col(MemberRow.id) == col(MergeVote.member_id))
         .where(MergeVote.proposal_id == proposal_id)
     )
     counts: dict[int, Counter] = defaultdict(Counter)
@@ -155,7 +155,7 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
                 .values(origin_org_id=func.coalesce(model.origin_org_id, org.id))
             )
     await session.execute(
-        update(OrgServer).where(OrgServer.organization_id.in_(old_ids)).values(organization_id=merged.id)
+        update(OrgServer).where(col(OrgServer.organization_id).in_(old_ids)).values(organization_id=merged.id)
     )
     for org in old:
         await session.execute(
@@ -191,7 +191,9 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
 
 async def _pool_members(session: AsyncSession, first_id: int, second_id: int, merged_id: int) -> None:
     rows = list(
-        (await session.execute(select(MemberRow).where(MemberRow.organization_id.in_([first_id, second_id])))).scalars()
+        (
+            await session.execute(select(MemberRow).where(col(MemberRow.organization_id).in_([first_id, second_id])))
+        ).scalars()
     )
     by_user: dict[int, list[MemberRow]] = defaultdict(list)
     for row in rows:
@@ -242,7 +244,9 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
 async def _lineage(session: AsyncSession, org_id: int) -> list[int]:
     found, frontier = [org_id], [org_id]
     while frontier:
-        result = await session.execute(select(Organization.id).where(Organization.merged_into_id.in_(frontier)))
+        result = await session.execute(
+            select(col(Organization.id)).where(col(Organization.merged_into_id).in_(frontier))
+        )
         frontier = list(result.scalars())
         found += frontier
     return found
@@ -259,8 +263,8 @@ async def side_users(session: AsyncSession, federation_id: int, side_id: int) ->
     archived = [o for o in await _lineage(session, federation_id) if o != federation_id]
     folded = await session.execute(
         select(MemberRow.user_id).where(
-            MemberRow.organization_id.in_(archived),
-            or_(MemberRow.origin_org_id == side_id, (MemberRow.organization_id == side_id)),
+            col(MemberRow.organization_id).in_(archived),
+            or_(col(MemberRow.origin_org_id) == side_id, (col(MemberRow.organization_id) == side_id)),
         )
     )
     staying = await session.execute(select(MemberRow.user_id).where(MemberRow.organization_id == federation_id))
@@ -286,11 +290,15 @@ async def side_facts(session: AsyncSession, federation_id: int, side_id: int) ->
     )
     tasks = await session.execute(
         select(TaskRow).where(
-            TaskRow.organization_id == federation_id, TaskRow.origin_org_id == side_id, TaskRow.archived_at.is_(None)
+            col(TaskRow.organization_id) == federation_id,
+            col(TaskRow.origin_org_id) == side_id,
+            col(TaskRow.archived_at).is_(None),
         )
     )
     goals = await session.execute(
-        select(Goal.text).where(Goal.organization_id == federation_id, Goal.origin_org_id == side_id).order_by(Goal.id)
+        select(col(Goal.text))
+        .where(col(Goal.organization_id) == federation_id, col(Goal.origin_org_id) == side_id)
+        .order_by(col(Goal.id))
     )
     return len(set(active.scalars()) & users), list(tasks.scalars()), list(goals.scalars())
 
@@ -376,14 +384,18 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
 
 async def _drop_ratings(session: AsyncSession, member_id: int, task_ids: set[int]) -> None:
     if task_ids:
-        await session.execute(delete(Rating).where(Rating.member_id == member_id, Rating.task_id.in_(task_ids)))
+        await session.execute(
+            delete(Rating).where(col(Rating.member_id) == member_id, col(Rating.task_id).in_(task_ids))
+        )
 
 
 async def _also_elsewhere(session: AsyncSession, row: MemberRow, side_id: int, archived: list[int]) -> bool:
     """Whether this person also came from another side (a membership folded into this row)."""
     result = await session.execute(
         select(MemberRow.organization_id, MemberRow.origin_org_id).where(
-            MemberRow.user_id == row.user_id, MemberRow.organization_id.in_(archived), MemberRow.id != row.id
+            col(MemberRow.user_id) == row.user_id,
+            col(MemberRow.organization_id).in_(archived),
+            col(MemberRow.id) != row.id,
         )
     )
     return any((origin or org_id) != side_id for org_id, origin in result)
@@ -398,8 +410,8 @@ async def _second_membership(
     own = await session.execute(
         select(MemberRow).where(
             MemberRow.user_id == row.user_id,
-            MemberRow.organization_id.in_(archived),
-            or_(MemberRow.origin_org_id == side_id, MemberRow.organization_id == side_id),
+            col(MemberRow.organization_id).in_(archived),
+            or_(col(MemberRow.origin_org_id) == side_id, col(MemberRow.organization_id) == side_id),
         )
     )
     folded = own.scalars().first()
@@ -425,7 +437,9 @@ async def _second_membership(
         session.add(Away(member_id=copy.id, start=away.start, end=away.end))
     if moving_tasks:
         await session.execute(
-            update(Rating).where(Rating.member_id == row.id, Rating.task_id.in_(moving_tasks)).values(member_id=copy.id)
+            update(Rating)
+            .where(col(Rating.member_id) == row.id, col(Rating.task_id).in_(moving_tasks))
+            .values(member_id=copy.id)
         )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, literal, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import QUEUED
 from storage.models import OutboxEffect, utcnow
@@ -94,7 +94,7 @@ async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Ou
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.status == "pending", OutboxEffect.next_attempt_at <= now)
-        .order_by(OutboxEffect.id)
+        .order_by(col(OutboxEffect.id))
         .limit(limit)
     )
     return list(result.scalars())
@@ -104,7 +104,7 @@ async def pending_of(session: AsyncSession, subject: str) -> list[OutboxEffect]:
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.subject == subject, OutboxEffect.status == "pending")
-        .order_by(OutboxEffect.id)
+        .order_by(col(OutboxEffect.id))
     )
     return list(result.scalars())
 
@@ -117,7 +117,7 @@ async def of_subject(
         query = query.where(OutboxEffect.kind == kind)
     if kinds:
         query = query.where(OutboxEffect.kind.in_(kinds))  # type: ignore[attr-defined]
-    return list((await session.execute(query.order_by(OutboxEffect.id))).scalars())
+    return list((await session.execute(query.order_by(col(OutboxEffect.id)))).scalars())
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -135,7 +135,7 @@ async def failed(session: AsyncSession, org_id: int, limit: int = 10) -> list[Ou
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.organization_id == org_id, OutboxEffect.status == "failed")
-        .order_by(OutboxEffect.id.desc())
+        .order_by(col(OutboxEffect.id).desc())
         .limit(limit)
     )
     return list(result.scalars())
