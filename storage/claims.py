@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -45,18 +46,19 @@ async def candidates(
     hours: dict[int, float] = defaultdict(float)
     tasks: dict[int, set[int]] = defaultdict(set)
     shifts: dict[int, list[Shift]] = defaultdict(list)
+    # SQLModel's select is typed for up to four columns; SQLAlchemy's for any number.
     for holder, task_id, name, held, day, start, end in await session.execute(
-        select(
-            Assignment.member_id,
-            Assignment.task_id,
-            TaskRow.name,
-            Assignment.hours,
-            Assignment.day,
-            Assignment.start,
-            Assignment.end,
+        sa_select(
+            col(Assignment.member_id),
+            col(Assignment.task_id),
+            col(TaskRow.name),
+            col(Assignment.hours),
+            col(Assignment.day),
+            col(Assignment.start),
+            col(Assignment.end),
         )
-        .join(TaskRow, TaskRow.id == Assignment.task_id)
-        .where(Assignment.rota_id == rota_id, col(Assignment.member_id).in_(ids))
+        .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
+        .where(col(Assignment.rota_id) == rota_id, col(Assignment.member_id).in_(ids))
     ):
         hours[holder] += held
         tasks[holder].add(task_id)

@@ -34,7 +34,7 @@ async def remove_qualification(session: AsyncSession, member_id: int, name: str)
     result = await session.execute(
         delete(Qualification).where(col(Qualification.member_id) == member_id, col(Qualification.name) == name)
     )
-    return result.rowcount > 0
+    return getattr(result, "rowcount", 0) > 0
 
 
 async def user_ids(session: AsyncSession, member_ids: list[int]) -> dict[int, int]:

@@ -127,6 +127,8 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     """
     first = await session.get(Organization, proposal.proposer_org_id)
     second = await session.get(Organization, proposal.other_org_id)
+    if first is None or second is None:
+        raise LookupError(f"merge #{proposal.id}: an organization of the proposal is gone")
     merged = Organization(
         name=proposal.name,
         timezone=first.timezone,
@@ -151,8 +153,8 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
         for model in (OrgServer, MemberRow, TaskRow, Goal):
             await session.execute(
                 update(model)
-                .where(model.organization_id == org.id)
-                .values(origin_org_id=func.coalesce(model.origin_org_id, org.id))
+                .where(col(model.organization_id) == org.id)
+                .values(origin_org_id=func.coalesce(col(model.origin_org_id), org.id))
             )
     await session.execute(
         update(OrgServer).where(col(OrgServer.organization_id).in_(old_ids)).values(organization_id=merged.id)
@@ -160,8 +162,8 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     for org in old:
         await session.execute(
             update(Goal)
-            .where(Goal.organization_id == org.id)
-            .values(organization_id=merged.id, origin=func.coalesce(Goal.origin, org.name))
+            .where(col(Goal.organization_id) == org.id)
+            .values(organization_id=merged.id, origin=func.coalesce(col(Goal.origin), org.name))
         )
     rows = [
         list((await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars()) for org in old
@@ -218,16 +220,16 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
     keep.shift_reminders = keep.shift_reminders and other.shift_reminders
     keep.windows = keep.windows or other.windows  # one person's times: either side's, when only one had them
     for model, column in (
-        (Rating, Rating.member_id),
-        (Away, Away.member_id),
-        (Assignment, Assignment.member_id),
-        (Assignment, Assignment.assigned_member_id),
-        (SwapOffer, SwapOffer.from_member_id),
-        (SwapOffer, SwapOffer.to_member_id),
-        (TaskClaim, TaskClaim.from_member_id),
-        (TaskClaim, TaskClaim.taker_member_id),
+        (Rating, col(Rating.member_id)),
+        (Away, col(Away.member_id)),
+        (Assignment, col(Assignment.member_id)),
+        (Assignment, col(Assignment.assigned_member_id)),
+        (SwapOffer, col(SwapOffer.from_member_id)),
+        (SwapOffer, col(SwapOffer.to_member_id)),
+        (TaskClaim, col(TaskClaim.from_member_id)),
+        (TaskClaim, col(TaskClaim.taker_member_id)),
     ):
-        await session.execute(update(model).where(column == other.id).values({column.key: keep.id}))
+        await session.execute(update(model).where(column == other.id).values({column: keep.id}))
     held = set((await session.execute(select(Qualification.name).where(Qualification.member_id == keep.id))).scalars())
     for qualification in (
         await session.execute(select(Qualification).where(Qualification.member_id == other.id))
@@ -336,7 +338,7 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     for model in (OrgServer, TaskRow, Goal):
         await session.execute(
             update(model)
-            .where(model.organization_id == federation.id, model.origin_org_id == side.id)
+            .where(col(model.organization_id) == federation.id, col(model.origin_org_id) == side.id)
             .values(organization_id=left.id, origin_org_id=None)
         )
     moved = list((await session.execute(select(TaskRow).where(TaskRow.organization_id == left.id))).scalars())

@@ -46,7 +46,7 @@ async def add(
     )
     table = OutboxEffect.__table__  # type: ignore[attr-defined]
     values = {column.name: getattr(effect, column.name) for column in table.columns if column.name != "id"}
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement.returning(table.c.id))
     queued = session.info.setdefault(QUEUED, [])
@@ -69,7 +69,7 @@ async def claim(
     column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]
     if callable(lease):
         until: Any = case(
-            *((OutboxEffect.attempts == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
+            *((col(OutboxEffect.attempts) == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
             else_=literal(now + lease(LEASE_STEPS + 1), column.type),
         )
     else:
