@@ -13,7 +13,6 @@ from bot.domain.organizations import check_granularity, merged_granularity, merg
 from bot.domain.votes import in_electorate
 from storage.models import (
     Assignment,
-    AuditEntry,
     Away,
     Goal,
     MemberRow,
@@ -29,6 +28,8 @@ from storage.models import (
     TaskRow,
     utcnow,
 )
+from storage.orgs import audit
+from storage.rotas import lineage
 
 
 async def open_proposal_involving(session: AsyncSession, org_id: int) -> MergeProposal | None:
@@ -180,14 +181,7 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     for org in old:
         org.archived_at, org.merged_into_id = now, merged.id
     proposal.merged_org_id = merged.id
-    session.add(
-        AuditEntry(
-            organization_id=merged.id,
-            actor_id=proposal.proposed_by,
-            action="merge",
-            detail=f"{first.name} + {second.name} by vote #{proposal.id}",
-        )
-    )
+    audit(session, merged.id, proposal.proposed_by, "merge", f"{first.name} + {second.name} by vote #{proposal.id}")
     return merged
 
 
@@ -243,17 +237,6 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
 # -- leaving a federation ----------------------------------------------------------------------------
 
 
-async def _lineage(session: AsyncSession, org_id: int) -> list[int]:
-    found, frontier = [org_id], [org_id]
-    while frontier:
-        result = await session.execute(
-            select(col(Organization.id)).where(col(Organization.merged_into_id).in_(frontier))
-        )
-        frontier = list(result.scalars())
-        found += frontier
-    return found
-
-
 async def side_users(session: AsyncSession, federation_id: int, side_id: int) -> set[int]:
     """The Discord users of one side of a federation: members whose row came from it, and people in
     both organizations whose own membership of that side was folded into the federation's at the merge
@@ -262,7 +245,7 @@ async def side_users(session: AsyncSession, federation_id: int, side_id: int) ->
         select(MemberRow.user_id).where(MemberRow.organization_id == federation_id, MemberRow.origin_org_id == side_id)
     )
     users = set(came.scalars())
-    archived = [o for o in await _lineage(session, federation_id) if o != federation_id]
+    archived = [o for o in await lineage(session, federation_id) if o != federation_id]
     folded = await session.execute(
         select(MemberRow.user_id).where(
             col(MemberRow.organization_id).in_(archived),
@@ -354,7 +337,7 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
         (await session.execute(select(TaskRow.id).where(TaskRow.organization_id == federation.id))).scalars()
     )
     rows = (await session.execute(select(MemberRow).where(MemberRow.organization_id == federation.id))).scalars()
-    archived = [o for o in await _lineage(session, federation.id) if o != federation.id]
+    archived = [o for o in await lineage(session, federation.id) if o != federation.id]
     for row in list(rows):
         if row.user_id not in users:
             await _drop_ratings(session, row.id, moving_tasks)  # their ratings of the tasks that left
@@ -365,22 +348,14 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
             continue
         await _second_membership(session, row, left.id, side.id, archived, moving_tasks)
     proposal.merged_org_id = left.id
-    session.add(
-        AuditEntry(
-            organization_id=federation.id,
-            actor_id=proposal.proposed_by,
-            action="merge.leave",
-            detail=f"{side.name} left {federation.name} by vote #{proposal.id}",
-        )
+    audit(
+        session,
+        federation.id,
+        proposal.proposed_by,
+        "merge.leave",
+        f"{side.name} left {federation.name} by vote #{proposal.id}",
     )
-    session.add(
-        AuditEntry(
-            organization_id=left.id,
-            actor_id=proposal.proposed_by,
-            action="merge.leave",
-            detail=f"left {federation.name} by vote #{proposal.id}",
-        )
-    )
+    audit(session, left.id, proposal.proposed_by, "merge.leave", f"left {federation.name} by vote #{proposal.id}")
     return left
 
 
