@@ -44,7 +44,7 @@ async def add(
         payload=json.dumps(payload),
         next_attempt_at=now or utcnow(),
     )
-    table = OutboxEffect.__table__  # type: ignore[attr-defined]
+    table = OutboxEffect.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__
     values = {column.name: getattr(effect, column.name) for column in table.columns if column.name != "id"}
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
@@ -66,7 +66,7 @@ async def claim(
     process, or this one: a try leases it until `now + lease`, which is also when it is next due;
     `lease(n)` for the n-th try). Counts the try before it is made, so a crash during it still
     counts. One statement: the update returns the row it took."""
-    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]
+    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]  # as in add()
     if callable(lease):
         until: Any = case(
             *((col(OutboxEffect.attempts) == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
@@ -77,9 +77,9 @@ async def claim(
     result = await session.execute(
         update(OutboxEffect)
         .where(
-            OutboxEffect.id == effect_id,  # type: ignore[arg-type]
-            OutboxEffect.status == "pending",  # type: ignore[arg-type]
-            OutboxEffect.next_attempt_at <= now,  # type: ignore[arg-type]
+            col(OutboxEffect.id) == effect_id,
+            col(OutboxEffect.status) == "pending",
+            col(OutboxEffect.next_attempt_at) <= now,
         )
         .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=until)
         .returning(OutboxEffect),
@@ -116,7 +116,7 @@ async def of_subject(
     if kind is not None:
         query = query.where(OutboxEffect.kind == kind)
     if kinds:
-        query = query.where(OutboxEffect.kind.in_(kinds))  # type: ignore[attr-defined]
+        query = query.where(col(OutboxEffect.kind).in_(kinds))
     return list((await session.execute(query.order_by(col(OutboxEffect.id)))).scalars())
 
 
