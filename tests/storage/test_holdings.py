@@ -17,7 +17,9 @@ WEEK = "2026-W50"
 async def test_a_members_pieces_of_a_week_follow_swaps_and_claims(db: Database) -> None:
     async with db.transaction() as session:
         ours = await org(session, 1, "North")
-        ana, ben, cleo, dan = [await member(session, ours.id, 10 + i, n) for i, n in enumerate(("Ana", "Ben", "Cleo", "Dan"))]
+        ana, ben, cleo, dan = [
+            await member(session, ours.id, 10 + i, n) for i, n in enumerate(("Ana", "Ben", "Cleo", "Dan"))
+        ]
         dishes, cooking, sweeping = (
             await task(session, ours.id, "Dishes", 2),
             await task(session, ours.id, "Cooking", 3),
