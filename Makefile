@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-load bench-scale bench-import container-test constraints docs-images clean
+.PHONY: run test lint format translations bench bench-load bench-scale bench-import container-test constraints docs-images clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -61,6 +61,17 @@ constraints:
 	{ echo "# What the container image installs, pinned (\`make constraints\` refreshes it from PyPI)."; \
 	  .constraints-venv/bin/pip freeze --exclude parecon-rota; } > constraints.txt
 	rm -rf .constraints-venv
+
+# The catalogs: the texts marked in the code (babel.cfg says how) and the command tree's names and descriptions into bot/i18n/messages.pot, then into each language's
+# .po (new texts empty, changed ones fuzzy); then the gate: what is left to translate, or broken.
+# The bot compiles the .po when it starts, so no .mo is committed.
+I18N := bot/i18n
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --sort-by-file --width=120 \
+		--project=parecon-rota -o $(I18N)/messages.pot .
+	$(BIN)/python -m bot.runtime.command_strings $(I18N)/messages.pot
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N)/locales -D messages --width=120 --ignore-obsolete
+	$(BIN)/python -m bot.i18n.check
 
 # ruff, the type-check gate (files in pyproject's [tool.mypy]) and the layers' import rules.
 lint: $(VENV)/.installed-dev

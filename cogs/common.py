@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.app.lookups import clip
+from bot.i18n import lazy_gettext
 from cogs.replies import answer_error
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def spreadsheet_safe(cell: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-RATING_HELP = (
+RATING_HELP = lazy_gettext(  # `str()` is the English; `render(RATING_HELP, language)` another language
     "desirability = how pleasant the work is (1 = dreadful, 10 = delightful); "
     "empowerment = how much it builds skills, information, confidence and say over decisions "
     "(1 = none, 10 = a great deal)"

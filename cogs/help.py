@@ -31,8 +31,8 @@ class Topic:
 TOPICS: dict[str, Topic] = {
     "start": Topic(
         "Getting started",
-        "Join the rota, say how many hours a week you give, when you are away.",
-        ("help", "join", "leave", "hours", "away", "org"),
+        "Join the rota, say how many hours a week you give, when you are away, the language of your DMs.",
+        ("help", "join", "leave", "hours", "away", "org", "language"),
     ),
     "rota": Topic(
         "The weekly rota",

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.app import organizations as app
 from bot.app import report as report_app
+from bot.app.languages import language_name
 from bot.app.ledger import describe_rate
 from bot.domain.errors import BadInput
 from bot.domain.first_week import Step, ready_to_publish
@@ -18,6 +19,7 @@ from bot.domain.organizations import MAX_CLAIM_HOURS, MAX_HOURS
 from bot.domain.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
 from cogs.common import ModeratorGroup, clip, db, register, services
+from cogs.languages import LANGUAGE_CHOICES
 
 if TYPE_CHECKING:
     from bot.app.effects import GivenUp
@@ -162,7 +164,9 @@ async def org_status(interaction: discord.Interaction) -> None:
     moderator_role="Role told when nobody claims a task given back (pick @everyone to mention no role)",
     hourly_rate="Equal pay per hour done, for the ledger's export, e.g. 18.50 (0 removes it)",
     currency="Currency shown with the pay, e.g. EUR, USD or £ (a space removes it)",
+    language="Language of the rota post, votes and DMs (members may choose their own for their DMs)",
 )
+@app_commands.choices(language=LANGUAGE_CHOICES)
 async def org_settings(
     interaction: discord.Interaction,
     default_hours: app_commands.Range[float, 0.25, MAX_HOURS] | None = None,
@@ -178,6 +182,7 @@ async def org_settings(
     hourly_rate: app_commands.Range[float, 0, 100000] | None = None,
     currency: app_commands.Range[str, 1, 8] | None = None,
     shift_reminders: app_commands.Range[str, 1, 10] | None = None,
+    language: str | None = None,
 ) -> None:
     role_id = None
     if moderator_role is not None:  # @everyone's id is the server's: it means "no role"
@@ -199,6 +204,7 @@ async def org_settings(
         hourly_rate=hourly_rate,
         currency=currency,
         shift_reminder_hours=shift_reminders,
+        language=language,
     )
     if reminder_day is not None or reminder_time is not None:
         await services(interaction).schedule_changed(shown.org.id)
@@ -237,6 +243,7 @@ async def org_settings(
         value=f"a DM {before_shift} h before it starts" if before_shift is not None else "no reminder (off)",
     )
     embed.add_field(name="Hourly rate", value=describe_rate(org))
+    embed.add_field(name="Language", value=f"{language_name(org.language)}: the rota post, votes and DMs")
     embed.add_field(name="Public report", value=report_state(org))
     embed.add_field(name="Recent moderator actions", value=audit_lines(interaction, recent) or "none", inline=False)
     if shown.failed:

@@ -10,30 +10,51 @@ from discord import app_commands
 from bot.app import ratings
 from bot.app.tasks import describe
 from bot.domain.errors import BadInput
+from bot.i18n import Message, gettext, lazy_gettext, ngettext, render
 from cogs.common import RATING_HELP, RotaView, answer_early, bot_of, clip, db, register, reply
+from cogs.languages import answer_language
 from cogs.tasks import task_choices
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
     from storage.models import TaskRow
 
-DESIRABILITY_WORDS = {1: "dreadful", 3: "unpleasant", 5: "so-so", 7: "pleasant", 10: "delightful"}
-EMPOWERMENT_WORDS = {1: "builds nothing", 3: "a little", 5: "some", 7: "a lot", 10: "a great deal"}
+DESIRABILITY_WORDS = {
+    1: lazy_gettext("1 — dreadful"),
+    3: lazy_gettext("3 — unpleasant"),
+    5: lazy_gettext("5 — so-so"),
+    7: lazy_gettext("7 — pleasant"),
+    10: lazy_gettext("10 — delightful"),
+}
+EMPOWERMENT_WORDS = {
+    1: lazy_gettext("1 — builds nothing"),
+    3: lazy_gettext("3 — a little"),
+    5: lazy_gettext("5 — some"),
+    7: lazy_gettext("7 — a lot"),
+    10: lazy_gettext("10 — a great deal"),
+}
 
 
 async def save_rating(interaction: discord.Interaction, task_name: str, desirability: int, empowerment: int) -> str:
     saved = await ratings.rate(
         db(interaction), interaction.guild_id, interaction.user.id, task_name, desirability, empowerment
     )
-    verb = "Updated" if saved.replaced else "Saved"
-    return (
-        f"{verb} your rating of **{saved.task}**: desirability {saved.desirability}, empowerment {saved.empowerment}."
+    language = answer_language(interaction)
+    facts = {"task": saved.task, "desirability": saved.desirability, "empowerment": saved.empowerment}
+    if saved.replaced:
+        return gettext(
+            language,
+            "Updated your rating of **{task}**: desirability {desirability}, empowerment {empowerment}.",
+            **facts,
+        )
+    return gettext(
+        language, "Saved your rating of **{task}**: desirability {desirability}, empowerment {empowerment}.", **facts
     )
 
 
-def _options(words: dict[int, str]) -> list[discord.SelectOption]:
+def _options(words: dict[int, Message], language: str) -> list[discord.SelectOption]:
     return [
-        discord.SelectOption(label=f"{n}" + (f" — {words[n]}" if n in words else ""), value=str(n))
+        discord.SelectOption(label=words[n].render(language) if n in words else str(n), value=str(n))
         for n in range(1, 11)
     ]
 
@@ -41,15 +62,20 @@ def _options(words: dict[int, str]) -> list[discord.SelectOption]:
 class GuidedRating(RotaView):
     """One unrated task at a time: pick desirability and empowerment, then save or skip."""
 
-    def __init__(self, bot: RotaBot, owner_id: int, queue: list[TaskRow]) -> None:
+    def __init__(self, bot: RotaBot, owner_id: int, queue: list[TaskRow], language: str) -> None:
         super().__init__(bot, timeout=900)
-        self.owner_id, self.queue = owner_id, queue
+        self.owner_id, self.queue, self.language = owner_id, queue, language
         self.desirability: int | None = None
         self.empowerment: int | None = None
         self.saved = 0
         desirability, empowerment = self._selects()
-        desirability.options = _options(DESIRABILITY_WORDS)
-        empowerment.options = _options(EMPOWERMENT_WORDS)
+        desirability.options = _options(DESIRABILITY_WORDS, language)
+        empowerment.options = _options(EMPOWERMENT_WORDS, language)
+        desirability.placeholder = gettext(language, "Desirability: how pleasant is it?")
+        empowerment.placeholder = gettext(language, "Empowerment: how much does it build?")
+        self.save.label = gettext(language, "Save & next")
+        self.skip.label = gettext(language, "Skip")
+        self.stop_rating.label = gettext(language, "Stop")
 
     def _selects(self) -> tuple[discord.ui.Select[Any], discord.ui.Select[Any]]:
         # discord.py's decorator leaves the selects' type unknown to a type checker: say it here, once.
@@ -58,12 +84,12 @@ class GuidedRating(RotaView):
         )
 
     def embed(self, note: str = "") -> discord.Embed:
-        task = self.queue[0]
-        embed = discord.Embed(title=f"Rate: {clip(task.name, 200)}", colour=discord.Colour.blurple())
+        task, language = self.queue[0], self.language
+        title = gettext(language, "Rate: {task}", task=clip(task.name, 200))
+        embed = discord.Embed(title=title, colour=discord.Colour.blurple())
+        left = ngettext(language, "{count} task left to rate.", "{count} tasks left to rate.", len(self.queue))
         embed.description = clip(
-            f"{note}\n{describe(task)}\n{task.description or ''}\n\n{RATING_HELP}.\n"
-            f"{len(self.queue)} task(s) left to rate.",
-            4096,
+            f"{note}\n{describe(task)}\n{task.description or ''}\n\n{render(RATING_HELP, language)}.\n{left}", 4096
         )
         return embed
 
@@ -98,13 +124,18 @@ class GuidedRating(RotaView):
 
     @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary, row=2)
     async def skip(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
-        await self._advance(interaction, f"Skipped **{self.queue[0].name}**.")
+        await self._advance(interaction, gettext(self.language, "Skipped **{task}**.", task=self.queue[0].name))
 
     @discord.ui.button(label="Stop", style=discord.ButtonStyle.danger, row=2)
     async def stop_rating(self, interaction: discord.Interaction, _button: discord.ui.Button[GuidedRating]) -> None:
         self.stop()
         await interaction.response.edit_message(
-            content=f"Stopped. You rated {self.saved} task(s); `/rate` picks up where you left off.",
+            content=ngettext(
+                self.language,
+                "Stopped. You rated {count} task; `/rate` picks up where you left off.",
+                "Stopped. You rated {count} tasks; `/rate` picks up where you left off.",
+                self.saved,
+            ),
             embed=None,
             view=None,
         )
@@ -119,7 +150,13 @@ class GuidedRating(RotaView):
         if not self.queue:
             self.stop()
             await interaction.response.edit_message(
-                content=f"{note}\nThat was the last one: you rated {self.saved} task(s). Thank you!",
+                content=ngettext(
+                    self.language,
+                    "{note}\nThat was the last one: you rated {count} task. Thank you!",
+                    "{note}\nThat was the last one: you rated {count} tasks. Thank you!",
+                    self.saved,
+                    note=note,
+                ),
                 embed=None,
                 view=None,
             )
@@ -147,7 +184,9 @@ async def rate(
     if task is not None:
         if desirability is None or empowerment is None:
             raise BadInput(
-                "Give both `desirability` and `empowerment` (1–10), or leave out `task` for a guided session."
+                lazy_gettext(
+                    "Give both `desirability` and `empowerment` (1–10), or leave out `task` for a guided session."
+                )
             )
         await answer_early(interaction)
         await reply(interaction, await save_rating(interaction, task, desirability, empowerment))
@@ -155,11 +194,13 @@ async def rate(
     await answer_early(interaction)
     queue = await ratings.unrated(db(interaction), interaction.guild_id, interaction.user.id)
     if not queue:
-        await reply(
-            interaction, "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`."
+        text = gettext(
+            answer_language(interaction),
+            "You have rated every task. Change a rating with `/rate task:… desirability:… empowerment:…`.",
         )
+        await reply(interaction, text)
         return
-    view = GuidedRating(bot_of(interaction), interaction.user.id, queue)
+    view = GuidedRating(bot_of(interaction), interaction.user.id, queue, answer_language(interaction))
     await reply(interaction, embed=view.embed(), view=view)
 
 

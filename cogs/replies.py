@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import UserFacingError
+from bot.i18n import gettext, lazy_gettext, render
+from cogs.languages import answer_language, answer_language_here
 from cogs.options import OptionRefused
 
 log = logging.getLogger(__name__)
@@ -29,46 +31,62 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
     """Tell the user what went wrong, privately: what to do for their mistakes, an apology with an
     error id (also logged, with the traceback) for ours. Used by commands, buttons and selects."""
     where = _describe(interaction)
-    message = _user_message(error)
+    try:
+        language = await answer_language_here(interaction)
+    except Exception:  # the answer must go out even when the database does not answer
+        log.warning("could not look up the organization's language", exc_info=True)
+        language = answer_language(interaction)
+    message = _user_message(error, language)
     if message is not None:
-        log.info("refused %s: %s", where, message)
+        log.info("refused %s: %s", where, error if isinstance(error, UserFacingError) else message)
         await reply_ephemeral(interaction, message)
         return
     error_id = uuid.uuid4().hex[:8]
     log.error("error %s in %s", error_id, where, exc_info=error)
-    await reply_ephemeral(
-        interaction,
-        f"Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
+    text = gettext(
+        language,
+        "Sorry, something went wrong on our side (error id `{error_id}`). Nothing was changed. "
         "Please try again; if it keeps happening, tell the bot's host this id.",
+        error_id=error_id,
     )
+    await reply_ephemeral(interaction, text)
 
 
-def _user_message(error: BaseException) -> str | None:
-    """The ephemeral text for errors the user can act on; None for our own bugs."""
-    if isinstance(error, UserFacingError | OptionRefused):
+def _user_message(error: BaseException, language: str) -> str | None:
+    """The ephemeral text for errors the user can act on, in `language`; None for our own bugs."""
+    if isinstance(error, UserFacingError):
+        return error.text(language)
+    if isinstance(error, OptionRefused):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works inside a server, not in direct messages."
+        return gettext(language, "This command works inside a server, not in direct messages.")
     if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the **{_permission_names(error.missing_permissions)}** permission on this server to do that."
+        return gettext(
+            language,
+            "You need the **{permission}** permission on this server to do that.",
+            permission=_permission_names(error.missing_permissions, language),
+        )
     if isinstance(error, app_commands.BotMissingPermissions):
-        needed = _permission_names(error.missing_permissions)
-        return f"I need the **{needed}** permission on this server to do that; ask an admin to grant it."
+        return gettext(
+            language,
+            "I need the **{permission}** permission on this server to do that; ask an admin to grant it.",
+            permission=_permission_names(error.missing_permissions, language),
+        )
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return gettext(language, "Slow down a little: try again in {seconds:.0f} s.", seconds=error.retry_after)
     if isinstance(error, app_commands.TransformerError):
-        return f"`{error.value}` is not a valid value for that option."
+        return gettext(language, "`{value}` is not a valid value for that option.", value=error.value)
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return gettext(language, "You can't use this command here.")
     return None
 
 
 # discord.py's permission names, as Discord's own settings screens call them.
-PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
+PERMISSION_LABELS = {"manage_guild": lazy_gettext("Manage Server"), "manage_roles": lazy_gettext("Manage Roles")}
 
 
-def _permission_names(names: list[str]) -> str:
-    return ", ".join(PERMISSION_LABELS.get(n, n.replace("_", " ").title()) for n in names)
+def _permission_names(names: list[str], language: str) -> str:
+    return ", ".join(render(PERMISSION_LABELS.get(n, n.replace("_", " ").title()), language) for n in names)
 
 
 def _describe(interaction: discord.Interaction) -> str:

@@ -89,6 +89,9 @@ class Organization(SQLModel, table=True):
     # The mid-week reminder of work not yet done: weekday (0 = Monday; None = off) and local time.
     reminder_day: int | None = Field(default=3)
     reminder_time: time = Field(default=time(18, 0))
+    # What the bot posts and sends unasked (the rota post, votes, DMs) is in this language (a catalog of
+    # `bot.i18n`); a member may choose their own for what goes to them alone.
+    language: str = Field(default="en", max_length=16)
     # Proposals (`/propose`): how many one member may have open at once, and the bounds within which a
     # proposal may ask for its own quorum and threshold (moderators set them).
     proposals_per_member: int = Field(default=3)
@@ -173,6 +176,7 @@ class MemberRow(SQLModel, table=True):
     active: bool = Field(default=True)
     notify: bool = Field(default=False)
     reminders: bool = Field(default=True, description="the mid-week reminder DM (off with /notify)")
+    language: str | None = Field(default=None, max_length=16, description="their DMs' language (/language set)")
     # The start of the current membership period: leaving and joining again starts a new one.
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     # Set when a moderator takes the member out: they cannot `/join` again until a moderator readmits them.

@@ -43,3 +43,25 @@ async def rota_pieces(session: AsyncSession, rota_id: int) -> list[tuple[Organiz
         .order_by(col(Assignment.id))
     )
     return [(org, rota, piece) for org, rota, piece in result]
+
+
+async def piece_at(
+    session: AsyncSession, org_id: int, week: str, task_id: int, member_id: int, day: int, start: int
+) -> Assignment | None:
+    """The piece of `task_id` that `member_id` holds at (`day`, `start`) in the organization's rota of
+    `week` (a shift found again after a re-publication renewed its pieces)."""
+    result = await session.execute(
+        select(Assignment)
+        .join(Rota, Rota.id == Assignment.rota_id)
+        .where(
+            Rota.organization_id == org_id,
+            Rota.week == week,
+            Assignment.task_id == task_id,
+            Assignment.member_id == member_id,
+            Assignment.day == day,
+            Assignment.start == start,
+        )
+        .order_by(Assignment.id)
+        .limit(1)
+    )
+    return result.scalar_one_or_none()

@@ -23,7 +23,7 @@ class NoticeEffects:
         async with self.db.session() as session:
             entry = await session.get_one(AuditEntry, effect.audit_id)
             org = await session.get_one(Organization, entry.organization_id)
-        told = ModNotice(org.name, entry.actor_id, entry.action, entry.detail, entry.guild_id or 0)
+        told = ModNotice(org.name, entry.actor_id, entry.action, entry.detail, entry.guild_id or 0, org.language)
         return Outcome(await self.rota.post_notice(channel, told, attempt.marker), True)
 
 

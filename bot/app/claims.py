@@ -132,7 +132,9 @@ async def why_not(
     found = await queries.candidates(session, org_id, piece.rota_id, week, member_id)
     if not found:
         return "you are not in the rota" if you else "they are not in the rota"
-    return why_not_take(found[0][1], task_info(task), piece.hours, week, shift_of(piece, task), you=you)
+    org = await session.get_one(Organization, org_id)
+    shift = shift_of(piece, task)
+    return why_not_take(found[0][1], task_info(task), piece.hours, week, shift, tz_name=org.timezone, you=you)
 
 
 async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
@@ -141,11 +143,13 @@ async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
     task = await session.get_one(TaskRow, piece.task_id)
     rota = await session.get_one(Rota, piece.rota_id)
     found = await queries.candidates(session, claim.organization_id, rota.id, rota.week)
+    org = await session.get_one(Organization, claim.organization_id)
     info, shift = task_info(task), shift_of(piece, task)
     return [
         member
         for member, candidate in found
-        if member.id != claim.from_member_id and why_not_take(candidate, info, piece.hours, rota.week, shift) is None
+        if member.id != claim.from_member_id
+        and why_not_take(candidate, info, piece.hours, rota.week, shift, tz_name=org.timezone) is None
     ]
 
 

@@ -50,6 +50,7 @@ class ClaimEffects:
             server.moderator_role_id if server else None,
             starts,
             ends,
+            org.language,
         )
 
     async def offer(self, effect: OfferClaim | TellExpired, attempt: Attempt) -> Outcome:

@@ -28,7 +28,7 @@ def in_time_order(items: Sequence[Held]) -> list[Held]:
 
 def org_facts(org: Organization) -> OrgFacts:
     assert org.id is not None
-    return OrgFacts(org.id, org.name, org.timezone, org.ping_holders)
+    return OrgFacts(org.id, org.name, org.timezone, org.ping_holders, org.language)
 
 
 def rota_facts(rota: Rota) -> RotaFacts:
@@ -59,7 +59,7 @@ def held_facts(held: Iterable[Holding], week: str, tz_name: str) -> list[Held]:
         Held(
             piece_facts(h.assignment, week, tz_name),
             TaskFacts(h.task.id, h.task.name, h.task.description),
-            MemberFacts(h.member.id, h.member.user_id, h.member.display_name, h.member.hours),
+            MemberFacts(h.member.id, h.member.user_id, h.member.display_name, h.member.hours, h.member.language),
         )
         for h in held
     ]

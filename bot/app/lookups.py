@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.errors import BadInput, NotSetUp
 from bot.domain.schedule import zone
 from bot.domain.weeks import iso_week
+from bot.i18n import lazy_gettext
 from storage import members, orgs, tasks
 from storage.db import Session
 from storage.models import MemberRow, Organization, TaskRow
@@ -29,9 +30,9 @@ async def require_member(session: Session, org_id: int, user_id: int, *, you: bo
     row = await members.member_for(session, org_id, user_id)
     if row is None or not row.active:
         raise BadInput(
-            "You are not in the rota yet: `/join` first."
+            lazy_gettext("You are not in the rota yet: `/join` first.")
             if you
-            else f"<@{user_id}> is not in the rota. They can join with `/join`."
+            else lazy_gettext("<@{user_id}> is not in the rota. They can join with `/join`.", user_id=user_id)
         )
     return row
 
@@ -39,9 +40,13 @@ async def require_member(session: Session, org_id: int, user_id: int, *, you: bo
 async def require_task(session: Session, org_id: int, name: str) -> TaskRow:
     row = await tasks.task_named(session, org_id, name.strip())
     if row is None:
-        raise BadInput(f"There is no task called `{clip(name, 100)}`. Pick one from the list as you type.")
+        raise BadInput(
+            lazy_gettext("There is no task called `{task}`. Pick one from the list as you type.", task=clip(name, 100))
+        )
     if row.archived_at is not None:
-        raise BadInput(f"`{row.name}` was removed. A moderator can bring it back with `/mod task add`.")
+        raise BadInput(
+            lazy_gettext("`{task}` was removed. A moderator can bring it back with `/mod task add`.", task=row.name)
+        )
     return row
 
 

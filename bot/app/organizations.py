@@ -19,6 +19,7 @@ from storage.models import AuditEntry, Goal, Organization, utcnow
 
 from . import audit
 from .effects import GivenUp, given_up
+from .languages import check_language
 from .lookups import require_org
 
 AUDIT_MAX = 100  # entries `/mod audit` lists at most
@@ -163,6 +164,7 @@ async def change_settings(
     hourly_rate: float | None = None,
     currency: str | None = None,
     shift_reminder_hours: str | None = None,
+    language: str | None = None,
 ) -> SettingsShown:
     """Change the settings given (all checked first, nothing changes if one is refused), and show
     them with recent moderator actions.
@@ -177,6 +179,8 @@ async def change_settings(
         changes["hourly_rate"] = None if rate is None else float(rate)
     if currency is not None:
         changes["currency"] = ledger_rules.check_currency(currency)
+    if language is not None:
+        changes["language"] = check_language(language)
     step = rules.check_granularity(granularity) if granularity is not None else None
     if default_hours is not None:
         changes["default_hours"] = rules.check_hours(default_hours, "default_hours")

@@ -63,6 +63,7 @@ class OrgFacts:
     name: str
     timezone: str = "UTC"
     ping_holders: bool = True  # the post mentions its holders with a notification
+    language: str = "en"  # what the bot posts and sends unasked is in it (`bot.i18n`)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class MemberFacts:
     user_id: int
     display_name: str
     hours: float  # a week's hours
+    language: str | None = None  # their own for their DMs (`/language set`); None: the organization's
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class ClaimNotice:
     moderator_role_id: int | None = None  # mentioned on `expired`, if the server set one
     starts: datetime | None = None  # a shift at a set time (UTC); None: flexible work
     ends: datetime | None = None
+    language: str = "en"  # the organization's
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class Reminder:
     # (task, hours, start, end): start and end in UTC for a shift at a set time, None for flexible work
     tasks: Sequence[tuple[str, float, datetime | None, datetime | None]]
     sent_at: datetime | None = None  # shifts over by then are told apart: done, but not marked
+    language: str = "en"  # the member's, else the organization's
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ class ShiftReminder:
     starts: datetime
     ends: datetime
     description: str | None = None
+    language: str = "en"  # the member's, else the organization's
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,7 @@ class ModNotice:
     action: str  # as in the audit log, e.g. "task.edit"
     detail: str
     origin_guild_id: int
+    language: str = "en"  # the organization's
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,7 @@ class SwapDecided:
     hours: float
     week: str
     taker_user_id: int
+    language: str = "en"  # the giver's, else the organization's
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.domain.fairness import fairness_of, shares
 from bot.domain.report import Report
 from bot.domain.solver_ids import member_key
+from bot.i18n import gettext
 from bot.render.chart import distinct
 from storage import rotas
 from storage.db import Database, Session
@@ -90,8 +91,9 @@ class PublicationEffects:
 
     async def chart(self, week: PublishedWeek) -> bytes | None:
         names = {member_key(h.member.id): h.member.display_name for h in week.held}
-        title = f"{week.org.name}: week {week.rota.week}"
-        return await draw_chart(self.runner, week.org.id, chart_points(week.report, names), title)
+        language = week.org.language
+        title = gettext(language, "{org}: week {week}", org=week.org.name, week=week.rota.week)
+        return await draw_chart(self.runner, week.org.id, chart_points(week.report, names), title, None, language)
 
     async def record_post(self, session: Session, effect: PostRota, outcome: Outcome) -> None:
         post = await rotas.post_for(session, effect.rota_id, effect.guild_id, effect.channel_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import channel_language
 from storage import rotas
 from storage.db import Database
 from storage.models import Organization, Rota
@@ -46,7 +47,8 @@ class ReminderEffects:
         found = await self.rota.find_dm(user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        content = Reminder(week.org.name, week.rota.week, todo, self.clock())
+        language = channel_language(week.org.language, mine[0].member.language)
+        content = Reminder(week.org.name, week.rota.week, todo, self.clock(), language)
         return Outcome(await self.rota.send_dm(user_id, content, attempt.marker), True)
 
 

@@ -1,6 +1,10 @@
 """The public fairness report: turning it on or off (moderators), being named in it (each member),
 and writing the static site (`parecon-rota report`, and after each publication when `REPORT_DIR` is
-set). The figures are `bot.render.public_report`, the pages `bot.render.site`."""
+set). The figures are `bot.render.public_report`, the pages `bot.render.site`.
+
+Each organization's page is in its language (`Organization.language`, `/mod org settings language:`),
+handed to rendering as a plain value; the index is in the language the publishing organizations
+share, or English when they speak several."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pathlib import Path
 from bot.domain.errors import BadInput
 from bot.domain.files import PRIVATE_FILE
 from bot.domain.report import Report
+from bot.i18n import SOURCE_LANGUAGE, channel_language, gettext, lazy_gettext
 from bot.render import public_report, site
 from storage import orgs, reports, rotas
 from storage.db import Database, Session
@@ -48,6 +53,7 @@ async def show_me(db: Database, guild_id: int | None, user_id: int, on: bool) ->
 
 
 async def _report_of(session: Session, org: Organization, now: datetime) -> public_report.PublicReport:
+    language = channel_language(org.language)
     stored = await reports.published_rotas(session, org.id)
     held = await reports.held(session, [r.id for r in stored])
     weeks = [public_report.WeekInput(r.week, Report.from_json(r.report), dict(held.get(r.id, {}))) for r in stored]
@@ -62,13 +68,29 @@ async def _report_of(session: Session, org: Organization, now: datetime) -> publ
         second = await session.get_one(Organization, proposal.other_org_id)
         day = (proposal.closed_at or proposal.created_at).date()
         if proposal.kind == "leave":
-            events.append(public_report.Event(day, f"{second.name} left {first.name} by a vote of its members."))
-        else:
-            events.append(
-                public_report.Event(day, f"{first.name} and {second.name} merged into {proposal.name} by vote.")
+            text = gettext(
+                language,
+                "{group} left {organization} by a vote of its members.",
+                group=second.name,
+                organization=first.name,
             )
+        else:
+            text = gettext(
+                language,
+                "{first} and {second} merged into {federation} by vote.",
+                first=first.name,
+                second=second.name,
+                federation=proposal.name,
+            )
+        events.append(public_report.Event(day, text))
     goals = [g.text for g in await orgs.goals(session, org.id)]
-    return public_report.build(org.name, goals, weeks, names, events, now.date())
+    return public_report.build(org.name, goals, weeks, names, events, now.date(), language)
+
+
+def index_language(organizations: list[Organization]) -> str:
+    """The index's language: the one every publishing organization speaks, else English."""
+    spoken = {channel_language(o.language) for o in organizations}
+    return spoken.pop() if len(spoken) == 1 else SOURCE_LANGUAGE
 
 
 async def write(db: Database, out: Path, now: datetime, org_id: int | None = None, mode: int = PRIVATE_FILE) -> Written:
@@ -81,15 +103,18 @@ async def write(db: Database, out: Path, now: datetime, org_id: int | None = Non
         if org_id is not None and not chosen:
             org = await session.get(Organization, org_id)
             if org is None:
-                raise BadInput(f"There is no organization {org_id}.")
+                raise BadInput(lazy_gettext("There is no organization {id}.", id=org_id))
             raise BadInput(
-                f"**{org.name}** does not publish its report: a moderator turns it on with "
-                "`/mod org publish-report on`."
+                lazy_gettext(
+                    "**{organization}** does not publish its report: a moderator turns it on with "
+                    "`/mod org publish-report on`.",
+                    organization=org.name,
+                )
             )
         built = [(o.id, await _report_of(session, o, now)) for o in chosen]
         withdrawn = await reports.not_publishing(session)
     listed = [(o.id, o.name) for o in publishing]
-    pages = await asyncio.to_thread(site.write_site, out, built, listed, withdrawn, mode)
+    pages = await asyncio.to_thread(site.write_site, out, built, listed, withdrawn, mode, index_language(publishing))
     return Written(pages, [o.name for o in chosen])
 
 

@@ -7,15 +7,20 @@ from the database at start (a reminder that fell due while the bot was down goes
 the shift has not begun). A swap or a claim keeps the piece's timer (it reminds whoever holds the
 piece when it fires); one made after the reminder time reminds the new holder at once, in its own
 transaction (`queue_if_due`). A firing re-reads the piece: nothing for a piece done, given back
-(its claim still open), or gone with a re-publication. The outbox key (piece, holder, time) makes
-it once, however often the timer fires. The DM itself is the effect `RemindShift`, carried out by
+(its claim still open), or gone with a re-publication.
+
+Once per member and shift: the outbox key is the occurrence (organization, week, holder, task, the
+shift's start in UTC), not the piece, so a re-publication (which renews the pieces) does not remind
+the holder of an unchanged shift again, while a shift that moved to another time or to another
+member (a re-publication, a swap, a claim) is reminded to whoever holds it then, however often the
+timers fire and after a restart. The DM itself is the effect `RemindShift`, carried out by
 `bot.app.shift_reminders_effects`."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.domain.weeks import iso_week
@@ -39,25 +44,44 @@ def timer_key(assignment_id: int) -> str:
 
 
 def subject(assignment_id: int) -> str:
+    """The subject of the reminders queued before they were keyed by the shift (rows still stored)."""
     return f"shift:{assignment_id}"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A shift's start in UTC, as the reminder's key holds it: `20261205T0900Z`."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
 @dataclass(frozen=True)
 class RemindShift(Effect):
-    """The DM before a shift to the member who held the piece when it was queued; at delivery the
-    piece is read again (nothing for a piece done, given back, swapped away or re-published since)."""
+    """The DM before a shift to the member who held it when it was queued; at delivery the shift is
+    read again (nothing for a piece done, given back, swapped away or moved since).
+
+    Keyed by the shift's occurrence (`org_id`, `week`, `member_id`, `task_id`, `starts`: its start in
+    UTC), so each member hears of each shift once, whatever the pieces' ids (a re-publication renews
+    them). `assignment_id` is the piece when it was queued; a re-published piece is found again by
+    the occurrence. Rows written before the occurrence fields lack them (keyed by the piece)."""
 
     kind = "shift.remind"
     assignment_id: int
     member_id: int
-    day: int  # the piece's time, in the key: a piece moved to another time is reminded again
+    day: int  # the piece's local time when queued: a piece moved since is not reminded by this one
     start: int
+    org_id: int = 0
+    week: str = ""
+    task_id: int = 0
+    starts: str = ""  # `utc_stamp` of the shift's start
 
     def key(self) -> str:
-        return f"{subject(self.assignment_id)}:{self.member_id}:{self.day}:{self.start}"
+        if not self.week:  # an older row's key
+            return f"{subject(self.assignment_id)}:{self.member_id}:{self.day}:{self.start}"
+        return f"shift:org{self.org_id}:{self.week}:m{self.member_id}:t{self.task_id}:{self.starts}"
 
     def subject(self) -> str:
-        return subject(self.assignment_id)
+        if not self.week:
+            return subject(self.assignment_id)
+        return f"shift:org{self.org_id}:{self.week}:t{self.task_id}:{self.starts}"
 
 
 @dataclass(frozen=True)
@@ -117,13 +141,41 @@ async def queue_if_due(session: Session, piece_id: int, now: datetime) -> bool:
     due = due_of(found.org, found.rota, found.piece)
     if due is None or not due.remind_at <= now < due.starts:
         return False
-    piece, member = found.piece, found.member
-    assert piece.day is not None and piece.start is not None and member.id is not None
-    effect = RemindShift(piece_id, member.id, piece.day, piece.start)
+    effect = reminder_of(found, due)
     added = await queue(session, effect, org_id=found.org.id, now=now)
     if added:
-        log.info("reminding member %s of shift %s (organization %s)", member.id, piece_id, found.org.id)
+        log.info("reminding member %s of shift %s (organization %s)", found.member.id, piece_id, found.org.id)
     return added
+
+
+def reminder_of(found: StillDue, due: Due) -> RemindShift:
+    """The reminder of this shift to its holder (its key: the occurrence, whatever the piece's id)."""
+    piece, member = found.piece, found.member
+    assert piece.id is not None and piece.day is not None and piece.start is not None and member.id is not None
+    assert found.org.id is not None
+    return RemindShift(
+        piece.id, member.id, piece.day, piece.start, found.org.id, found.rota.week, piece.task_id, utc_stamp(due.starts)
+    )
+
+
+async def still_due_for(session: Session, effect: RemindShift) -> StillDue | None:
+    """At delivery: the shift `effect` reminds of, as it stands, if a reminder still makes sense (its
+    holder is still `effect.member_id`, at the same time). The piece queued, or (a re-publication
+    renewed it) the piece of the same task the member holds at that time in the week's rota."""
+    found = await still_due(session, effect.assignment_id, effect.member_id)
+    if found is None and effect.week:
+        renewed = await queries.piece_at(
+            session, effect.org_id, effect.week, effect.task_id, effect.member_id, effect.day, effect.start
+        )
+        if renewed is not None and renewed.id is not None:
+            found = await still_due(session, renewed.id, effect.member_id)
+    if found is None or (found.piece.day, found.piece.start) != (effect.day, effect.start):
+        return None  # the piece moved since: its new time has its own reminder
+    if effect.starts:
+        due = due_of(found.org, found.rota, found.piece)
+        if due is None or utc_stamp(due.starts) != effect.starts:
+            return None  # another moment (the timezone changed): its own reminder, or none
+    return found
 
 
 class ShiftReminders:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from bot.i18n import channel_language
 from storage.db import Database
-from storage.models import Assignment, MemberRow, Rota, SwapOffer, TaskRow
+from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow
 
 from .effects import Attempt, Outbox, Outcome
 from .ports import RotaEffects, SwapDecided
@@ -23,7 +24,9 @@ class SwapEffects:
             rota = await session.get_one(Rota, piece.rota_id)
             giver = await session.get_one(MemberRow, offer.from_member_id)
             taker = await session.get_one(MemberRow, offer.to_member_id)
-        content = SwapDecided(offer.status == "accepted", task.name, piece.hours, rota.week, taker.user_id)
+            org = await session.get_one(Organization, rota.organization_id)
+        language = channel_language(org.language, giver.language)
+        content = SwapDecided(offer.status == "accepted", task.name, piece.hours, rota.week, taker.user_id, language)
         found = await self.rota.find_dm(giver.user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)

@@ -15,6 +15,7 @@ from bot.domain.report import Report
 from bot.domain.rota import reason, solver_inputs, total_hours
 from bot.domain.solver_ids import member_key, task_key
 from bot.domain.weeks import parse_week
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext
 from bot.render.chart import balance_chart, distinct
 from storage import rotas
 from storage.db import Database
@@ -30,13 +31,13 @@ log = logging.getLogger(__name__)
 
 async def draw_chart(
     runner: Runner, org_id: int, points: Sequence[tuple[str, tuple[float, float, float]]], title: str,
-    highlight: str | None = None,
+    highlight: str | None = None, language: str = SOURCE_LANGUAGE,
 ) -> bytes | None:  # fmt: skip
     """The balance chart, or None if it cannot be drawn: the chart only illustrates, so whatever
     breaks it (a name matplotlib chokes on, a worker that died) never holds back a post or a reply.
     The failure is logged once, with the organization."""
     try:
-        return await runner.run(balance_chart, points, title, highlight, owner=org_id)
+        return await runner.run(balance_chart, points, title, highlight, language, owner=org_id)
     except Exception:
         log.exception("the balance chart of organization %s (%s) could not be drawn; sent without it", org_id, title)
         return None
@@ -56,6 +57,7 @@ class MyWeek:
     member: MemberRow
     rota: Rota | None  # this week's rota, once published
     mine: list[Holding]
+    timed_week: bool = False  # the week's rota has work at set times (anyone's): flexible work says so
 
     def holding(self, task_name: str) -> Holding:
         """The member's piece of this task this week."""
@@ -87,6 +89,8 @@ class MyJobs:
     me: str = ""  # the member's row in the chart
     org_name: str = ""
     org_id: int = 0
+    language: str = SOURCE_LANGUAGE  # the language it was worded in (the reader's)
+    timed_week: bool = False  # the week has shifts (anyone's): flexible work reads "this week, any time"
 
     @property
     def total(self) -> Decimal:
@@ -114,7 +118,8 @@ async def my_week(db: Database, clock: Clock, guild_id: int | None, user_id: int
         stored = await rotas.rota_for(session, org.id, week or current_week(org, clock()))
         published = stored if stored is not None and stored.published_at is not None else None
         held = await rotas.holdings(session, published.id) if published else []
-    return MyWeek(org, member, published, [h for h in held if h.member.id == member.id])
+    timed = any(h.assignment.day is not None for h in held)
+    return MyWeek(org, member, published, [h for h in held if h.member.id == member.id], timed)
 
 
 async def my_task_names(db: Database, clock: Clock, guild_id: int | None, user_id: int, typed: str) -> list[str]:
@@ -128,13 +133,23 @@ async def my_task_names(db: Database, clock: Clock, guild_id: int | None, user_i
 
 
 async def my_jobs(
-    db: Database, clock: Clock, guild_id: int | None, user_id: int, week_of: str | None = None
+    db: Database,
+    clock: Clock,
+    guild_id: int | None,
+    user_id: int,
+    week_of: str | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> MyJobs | None:
     """The member's jobs this week (or in `week_of`) with a line on why where the balancing explains
-    it; None if they have none. Reads only what the past weeks carry: nothing heavy runs on the event loop."""
+    it (in `language`); None if they have none. Reads only what the past weeks carry: nothing heavy runs
+    on the event loop."""
     week = await my_week(db, clock, guild_id, user_id, week_of)
     if week.rota is None:
-        raise BadInput("This week's rota is not out yet." if week_of is None else f"The rota for {week_of} is not out.")
+        raise BadInput(
+            lazy_gettext("This week's rota is not out yet.")
+            if week_of is None
+            else lazy_gettext("The rota for {week} is not out.", week=week_of)
+        )
     if not week.mine:
         return None
     async with db.session() as session:
@@ -148,7 +163,7 @@ async def my_jobs(
         task = solver_tasks.get(task_key(item.task.id))
         if task is not None:
             load = [lo + item.assignment.hours * b for lo, b in zip(load, task.burden_per_hour(), strict=True)]
-        why = reason(task, past_ratio, solver.tasks) if task else ""
+        why = reason(task, past_ratio, solver.tasks, language) if task else ""
         piece = item.assignment
         done = piece.done_at is not None
         lines.append(JobLine(item.task.name, piece.hours, done, why, item.task.description, piece.starts, piece.ends))
@@ -160,7 +175,16 @@ async def my_jobs(
     names = distinct({member_key(m.id): m.name for m in inputs.members})
     chart = [(names[k], ratios) for k, ratios in shares(report) if k in names]
     return MyJobs(
-        week.rota.week, lines, week.member.hours, fairness, chart, names.get(key, ""), week.org.name, week.org.id
+        week.rota.week,
+        lines,
+        week.member.hours,
+        fairness,
+        chart,
+        names.get(key, ""),
+        week.org.name,
+        week.org.id,
+        language,
+        week.timed_week,
     )
 
 
@@ -169,7 +193,8 @@ async def my_chart(runner: Runner, jobs: MyJobs) -> bytes | None:
     week's report has no fair shares (stored before they were kept)."""
     if not jobs.shares or not jobs.me:
         return None
-    return await draw_chart(runner, jobs.org_id, jobs.shares, f"{jobs.org_name}: week {jobs.week}", jobs.me)
+    title = gettext(jobs.language, "{org}: week {week}", org=jobs.org_name, week=jobs.week)
+    return await draw_chart(runner, jobs.org_id, jobs.shares, title, jobs.me, jobs.language)
 
 
 def check_markable(org: Organization, week: str, now: datetime, *, moderator: bool = False) -> None:

@@ -51,10 +51,12 @@ class Shift:
         """Week minutes [a, b) (b may pass the week's end: it wraps to Monday, as in the solver)."""
         return self.day * DAY_MINUTES + self.start, self.day * DAY_MINUTES + self.end
 
-    def words(self) -> str:
-        """`Saturday 09:00–13:00` (the organization's time)."""
+    def words(self, tz_name: str | None = None) -> str:
+        """`Saturday 09:00–13:00` (the organization's time), `Saturday 09:00–13:00 (Europe/Berlin)`
+        when its timezone is named."""
         start, end = self.span
-        return f"{ONE_DAY[self.day % 7]} {format_span(start, end).partition(' ')[2]}"
+        words = f"{ONE_DAY[self.day % 7]} {format_span(start, end).partition(' ')[2]}"
+        return f"{words} ({tz_name})" if tz_name else words
 
 
 def inside(windows: tuple[tuple[int, int], ...] | None, span: tuple[int, int]) -> bool:
@@ -87,13 +89,16 @@ def why_not_take(
     week: str,
     shift: Shift | None = None,
     *,
+    tz_name: str,
     you: bool = True,
 ) -> str | None:
     """Why this member cannot take `hours` of `task` this week, at `shift` for a timed piece (None:
     they can). THE rule for swaps, for offering a task given back and for accepting a claim:
     qualified, not away, the hours fit, available for the whole piece, no clash with their other
     shifts (and, for flexible work, not already holding part of the task). `you`: the reason speaks
-    to the member (a claim), else of them (a swap names them)."""
+    to the member (a claim), else of them (a swap names them). A reason with times names the
+    organization's timezone `tz_name` once (the shift's and the member's times are both in it), so
+    members elsewhere do not read them as their own."""
     they, their = ("you are", "your") if you else ("they are", "their")
     member = candidate.member
     if task.qualification and task.qualification not in member.qualifications:
@@ -109,8 +114,9 @@ def why_not_take(
         return f"it would make {candidate.held_hours + hours:g} h of {their} {available:g} h that week"
     if shift is not None:
         if not inside(member.windows, shift.span):
-            return f"{they} not available on {shift.words()} ({their} times: {windows_words(member.windows)})"
+            times = windows_words(member.windows)
+            return f"{they} not available on {shift.words(tz_name)}: {their} times are {times}"
         for other in candidate.held_shifts:
             if overlap(other.span, shift.span):
-                return f"it clashes with {their} {other.task} shift on {other.words()}"
+                return f"it clashes with {their} {other.task} shift on {other.words(tz_name)}"
     return None

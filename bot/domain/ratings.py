@@ -13,6 +13,7 @@ from statistics import median
 
 from bot.domain.errors import BadInput
 from bot.domain.solver.model import NEUTRAL
+from bot.i18n import lazy_gettext
 
 MIN_RATINGS = 2
 LOW, HIGH = 1, 10
@@ -27,9 +28,24 @@ class SocialRating:
 
 
 def check_rating(desirability: float, empowerment: float) -> None:
-    for name, value in (("desirability", desirability), ("empowerment", empowerment)):
-        if not LOW <= value <= HIGH:
-            raise BadInput(f"{name} must be between {LOW} and {HIGH} (you gave {value:g}).")
+    if not LOW <= desirability <= HIGH:
+        raise BadInput(
+            lazy_gettext(
+                "desirability must be between {low} and {high} (you gave {value:g}).",
+                low=LOW,
+                high=HIGH,
+                value=desirability,
+            )
+        )
+    if not LOW <= empowerment <= HIGH:
+        raise BadInput(
+            lazy_gettext(
+                "empowerment must be between {low} and {high} (you gave {value:g}).",
+                low=LOW,
+                high=HIGH,
+                value=empowerment,
+            )
+        )
 
 
 def social_rating(ratings: Iterable[tuple[float, float]], *, min_ratings: int = MIN_RATINGS) -> SocialRating:

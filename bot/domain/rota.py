@@ -18,6 +18,7 @@ from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours
 from bot.domain.solver.timed import without_days
 from bot.domain.solver_ids import member_id, member_key, task_id, task_key
 from bot.domain.weeks import week_days
+from bot.i18n import SOURCE_LANGUAGE, gettext
 
 if TYPE_CHECKING:
     from bot.domain.recurrence import Recurrence
@@ -250,17 +251,19 @@ class SolvedWeek:
         ]
 
 
-def reason(task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task]) -> str:
+def reason(
+    task: Task, past_ratio: tuple[float, float, float] | None, tasks: Sequence[Task], language: str = SOURCE_LANGUAGE
+) -> str:
     """One line on why a member holds a task, when the balancing explains it."""
     if past_ratio is None:
         return ""
     _, unpleasant, empowering = past_ratio
     if task.name in unpleasant_tasks(tasks) and unpleasant < 0.95:
-        return "balancing: you had mostly pleasant work over the last weeks"
+        return gettext(language, "balancing: you had mostly pleasant work over the last weeks")
     if task.desirability >= 7 and unpleasant > 1.05:
-        return "balancing: you carried more than your share of unpleasant work lately"
+        return gettext(language, "balancing: you carried more than your share of unpleasant work lately")
     if task.empowerment >= 7 and empowering < 0.95:
-        return "balancing: you had little empowering work over the last weeks"
+        return gettext(language, "balancing: you had little empowering work over the last weeks")
     if task.empowerment <= 3 and empowering > 1.05:
-        return "balancing: you had more than your share of empowering work lately"
+        return gettext(language, "balancing: you had more than your share of empowering work lately")
     return ""

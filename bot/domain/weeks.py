@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
+from bot.i18n import SOURCE_LANGUAGE, gettext
+from bot.i18n.formatting import weekday_day
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -63,12 +65,21 @@ def week_number(week: str) -> int:
     return int(week.split("-W")[1])
 
 
-def week_name(week: str, today: date | None = None) -> str:
-    """A week as people say it: "week 49, Mon 30 Nov – Sun 6 Dec" (the year is added when the
-    week is not in `today`'s year, or when `today` is not given)."""
+def week_name(week: str, today: date | None = None, language: str = SOURCE_LANGUAGE) -> str:
+    """A week as people say it: "week 49, Mon 30 Nov – Sun 6 Dec" ("semana 49, lun 30 nov – dom 6 dic")
+    (the year is added when the week is not in `today`'s year, or when `today` is not given)."""
     first, last = week_days(week)
-    year = "" if today is not None and first.year == last.year == today.year else f" {last.year}"
-    return f"week {week_number(week)}, {first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}{year}"
+    with_year = not (today is not None and first.year == last.year == today.year)
+    if language == SOURCE_LANGUAGE:
+        year = f" {last.year}" if with_year else ""
+        return f"week {week_number(week)}, {first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b}{year}"
+    start, end = weekday_day(first, language), weekday_day(last, language)
+    if with_year:
+        return gettext(
+            language, "week {number}, {first} – {last} {year}", number=week_number(week), first=start, last=end,
+            year=last.year,
+        )  # fmt: skip
+    return gettext(language, "week {number}, {first} – {last}", number=week_number(week), first=start, last=end)
 
 
 WEEKS_AHEAD = 4  # how far ahead a moderator may publish by hand

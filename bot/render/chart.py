@@ -11,6 +11,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext
+from bot.i18n.formatting import percent
+
 MAX_ROWS = 40  # more members than this: the extremes and the middle are shown, and the chart says so
 EDGE_ROWS = 15  # shown at each end when there are too many
 MIDDLE_ROWS = 10
@@ -21,6 +24,16 @@ SERIES = (  # (index in the ratios, label, colour, marker, nudge up or down so e
     (2, "empowering work", "#2e7d32", "D", 0.14),
 )
 Ratios = tuple[float, float, float]  # hours, unpleasant work, empowering work against the fair share
+
+
+def _series(language: str) -> list[tuple[int, str, str, str, float]]:
+    """`SERIES` with its labels in `language`, for the legend."""
+    labels = {
+        1: pgettext(language, "chart legend", "unpleasant work"),
+        0: pgettext(language, "chart legend", "hours"),
+        2: pgettext(language, "chart legend", "empowering work"),
+    }
+    return [(index, labels[index], colour, marker, nudge) for index, _, colour, marker, nudge in SERIES]
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,11 @@ def sorted_rows(points: Sequence[tuple[str, Ratios]]) -> list[tuple[str, Ratios]
     return sorted(points, key=lambda p: (-p[1][1], -p[1][0], p[0].lower()))
 
 
-def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | None = None) -> bytes:
+def balance_chart(
+    points: Sequence[tuple[str, Ratios]], title: str, highlight: str | None = None, language: str = SOURCE_LANGUAGE
+) -> bytes:
     """PNG bytes. `points` are (name, ratios) per member; `highlight` is the name to mark (the member
-    asking in `/myjobs`)."""
+    asking in `/myjobs`); the labels are in `language`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -80,10 +95,10 @@ def balance_chart(points: Sequence[tuple[str, Ratios]], title: str, highlight: s
     # Names and titles are the members' and moderators' own words: drawn as typed, never as
     # mathtext (`$\\x$` would otherwise raise) nor TeX.
     with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
-        return _draw(points, title, highlight)
+        return _draw(points, title, highlight, language)
 
 
-def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | None) -> bytes:
+def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | None, language: str) -> bytes:
     from matplotlib import pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -98,7 +113,7 @@ def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | Non
         labels = []
         for y, row in enumerate(rows):
             if isinstance(row, Gap):
-                labels.append(f"… {row.count} more …")
+                labels.append(ngettext(language, "… {count} more …", "… {count} more …", row.count))
                 axes.axhline(y, color="#bbb", linewidth=0.8, linestyle=":", zorder=0)
                 continue
             name, ratios = row
@@ -111,13 +126,15 @@ def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | Non
                 axes.scatter(shown[index], y + nudge, s=46 if not mine else 70, color=colour, marker=marker, zorder=3)
                 if ratios[index] > X_MAX:
                     axes.annotate(
-                        f"{ratios[index]:.0%}", (X_MAX, y + nudge), xytext=(-6, 0), textcoords="offset points",
+                        percent(ratios[index], language), (X_MAX, y + nudge), xytext=(-6, 0),
+                        textcoords="offset points",
                         ha="right", va="center", fontsize=8, color=colour,
                     )  # fmt: skip
             short = name if len(name) <= 18 else name[:17] + "…"
-            labels.append(f"▶ {short} (you)" if mine else short)
+            labels.append(gettext(language, "▶ {name} (you)", name=short) if mine else short)
         if not rows:  # a week stored before fair shares were kept
-            axes.text(0.5, 0.5, "No fair-share figures were kept for this week.", ha="center", transform=axes.transAxes)
+            empty = gettext(language, "No fair-share figures were kept for this week.")
+            axes.text(0.5, 0.5, empty, ha="center", transform=axes.transAxes)
         axes.set_yticks(range(len(rows)), labels, fontsize=11 if len(rows) <= 25 else 9.5)
         for tick, row in zip(axes.get_yticklabels(), rows, strict=True):
             if isinstance(row, Gap):
@@ -130,23 +147,36 @@ def _draw(points: Sequence[tuple[str, Ratios]], title: str, highlight: str | Non
         right = min(X_MAX, max(1.5, math.ceil(highest * 2) / 2))  # 150% at least, in steps of 50%
         axes.set_xlim(0, right + 0.05)
         ticks = [t / 2 for t in range(int(right * 2) + 1)]
-        axes.set_xticks(ticks, [f"{t:.0%}" if t != 1.0 else "100%\nfair" for t in ticks], fontsize=10)
-        axes.set_xlabel("each member's work as a % of their fair share", fontsize=10)
+        fair = gettext(language, "{pct}\nfair", pct=percent(1.0, language))
+        axes.set_xticks(ticks, [percent(t, language) if t != 1.0 else fair for t in ticks], fontsize=10)
+        axes.set_xlabel(gettext(language, "each member's work as a % of their fair share"), fontsize=10)
         axes.grid(axis="x", alpha=0.25)
         axes.spines[["top", "right"]].set_visible(False)
         handles: list[Line2D | Patch] = [
             Line2D([], [], color=colour, marker=marker, linestyle="", markersize=7, label=label)
-            for _, label, colour, marker, _ in SERIES
+            for _, label, colour, marker, _ in _series(language)
         ]
         if highlight is not None:
-            handles.append(Patch(color="#fff59d", label="you"))
+            handles.append(Patch(color="#fff59d", label=pgettext(language, "chart legend", "you")))
         figure.legend(
             handles=handles, loc="upper center", ncol=len(handles), fontsize=10, frameon=False,
             bbox_to_anchor=(0.5, 1 - (top - 0.43) / height), handletextpad=0.2, columnspacing=1.0,
         )  # fmt: skip
-        lines = [title, "most unpleasant work on top · green band: within 10% of fair"]
+        lines = [
+            title,
+            gettext(
+                language, "most unpleasant work on top · green band: within {pct} of fair", pct=percent(0.1, language)
+            ),
+        ]
         if len(points) > MAX_ROWS:
-            lines.append(f"{len(points)} members: those at the top, the middle and the bottom")
+            lines.append(
+                ngettext(
+                    language,
+                    "{count} member: those at the top, the middle and the bottom",
+                    "{count} members: those at the top, the middle and the bottom",
+                    len(points),
+                )
+            )
         figure.suptitle("\n".join(lines), fontsize=12, y=1 - 0.08 / height, va="top")
         figure.subplots_adjust(left=0.31, right=0.97, top=1 - top / height, bottom=0.95 / height)
         buffer = io.BytesIO()

@@ -11,6 +11,9 @@ empowerment of each member's work against the organization's average instead.
 
 Members are "Member A", "Member B"… unless they chose to be named (`/report show-me on`): the labels
 follow each member's total hours (most first), not their names or when they joined.
+
+The report is in its organization's language (`language`, a catalog language: "en", "es", "de"): the
+labels and the week's words here, the page's texts in `bot.render.site`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import date
 from bot.domain.fairness import balance_words
 from bot.domain.report import Report
 from bot.domain.solver_ids import member_id
+from bot.i18n import SOURCE_LANGUAGE, gettext
 
 DIMENSIONS = 3  # hours, unpleasant work, empowering work
 
@@ -77,6 +81,7 @@ class PublicReport:
     people: tuple[Person, ...]
     events: tuple[Event, ...]
     generated: date
+    language: str = SOURCE_LANGUAGE  # the organization's: the page's texts, numbers and dates
 
     @property
     def latest(self) -> WeekFigures | None:
@@ -95,14 +100,14 @@ def id_of_key(key: str) -> int | None:
         return None
 
 
-def anonymous_label(rank: int) -> str:
-    """Member A … Member Z, Member AA …"""
+def anonymous_label(rank: int, language: str = SOURCE_LANGUAGE) -> str:
+    """Member A … Member Z, Member AA … ("Miembro A", "Mitglied A")."""
     letters = ""
     rank += 1
     while rank:
         rank, rest = divmod(rank - 1, 26)
         letters = chr(ord("A") + rest) + letters
-    return f"Member {letters}"
+    return gettext(language, "Member {letters}", letters=letters)
 
 
 def _range(values: Sequence[float]) -> Band:
@@ -116,8 +121,10 @@ def build(
     names: Mapping[int, str | None],
     events: Sequence[Event],
     today: date,
+    language: str = SOURCE_LANGUAGE,
 ) -> PublicReport:
-    """`names`: member id -> the name to show, or None (anonymous). Weeks in any order."""
+    """`names`: member id -> the name to show, or None (anonymous). Weeks in any order. `language`: the
+    organization's, for the labels and the week's words (the events come written in it)."""
     ordered = sorted(weeks, key=lambda w: w.week)
     figures = []
     hours: dict[int, float] = defaultdict(float)
@@ -142,7 +149,7 @@ def build(
                 _range([m.average_desirability for m in working if m.average_desirability is not None]),
                 _range([m.average_empowerment for m in working if m.average_empowerment is not None]),
                 report.average,
-                balance_words(report),
+                balance_words(report, language),
             )
         )
         for row in working:
@@ -163,7 +170,7 @@ def build(
         if shown:
             label = shown
         else:
-            label, anonymous = anonymous_label(anonymous), anonymous + 1
+            label, anonymous = anonymous_label(anonymous, language), anonymous + 1
         share = None
         if any(fair[member]):
             ratios = [load[member][i] / fair[member][i] if fair[member][i] > 1e-9 else 1.0 for i in range(DIMENSIONS)]
@@ -176,4 +183,5 @@ def build(
         tuple(people),
         tuple(sorted(events, key=lambda e: e.day)),
         today,
+        language,
     )

@@ -2,7 +2,10 @@
 scripts, no tracking and nothing loaded from elsewhere, readable on a phone. Renders what
 `bot.render.public_report` computed; templates are autoescaped, and the charts escape every text they draw.
 
-Layout: `index.html` lists the organizations; each has `<slug>/index.html`.
+Layout: `index.html` lists the organizations; each has `<slug>/index.html`, written in the
+organization's language (`PublicReport.language`): its texts from the catalog (the templates in
+`bot/render/templates` through Jinja's i18n extension, the charts' through `bot.i18n`), its numbers,
+percentages and dates the language's way (`bot.i18n.formatting`).
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from bot import i18n
 from bot.domain.files import PRIVATE_FILE, folder_mode, make_dirs
-from bot.render.public_report import Person, PublicReport
+from bot.i18n import formatting
+from bot.render.public_report import Person, PublicReport, anonymous_label
 
 WIDTH, HEIGHT = 360, 210
 LEFT, RIGHT, TOP, BOTTOM = 40, 350, 14, 176
@@ -47,6 +53,9 @@ svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 aut
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th { vertical-align: bottom; }
+th.c { text-align: center; border-bottom: 1px solid var(--rule); }
+td.week { white-space: nowrap; }
 @media (max-width: 36rem) {  /* a phone: each row becomes a small card of labelled figures */
   table, tbody, tr, td { display: block; width: 100%; }
   thead { display: none; }
@@ -54,7 +63,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
   td, td.n { border: 0; padding: .1rem 0; text-align: left; display: flex; justify-content: space-between; gap: 1rem; }
   td:first-child { font-weight: 600; }
   td.words { display: block; color: var(--ink); }
-  td[data-label]::before { content: attr(data-label); color: var(--muted); }
+  td.n { white-space: normal; }  /* a long label (German, Spanish) wraps; the figure keeps its line */
+  td[data-label]::before { content: attr(data-label); color: var(--muted); flex: 1 1 auto; min-width: 0; }
 }
 .legend { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem;
   font-size: .85rem; }
@@ -64,134 +74,56 @@ footer { margin: 2rem 0 1rem; color: var(--muted); font-size: .85rem; }
 a { color: #15603f; }
 """
 
-PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{ report.name }}: how we share our work</title>
-<style>{{ style }}</style>
-</head>
-<body>
-<main>
-<p class="muted"><a href="../index.html">All organizations</a></p>
-<h1>{{ report.name }}</h1>
-<p>How this organization shares its work, week by week: who does how many hours, and whether the
-unpleasant and the empowering work go round fairly. Each member's <b>fair share</b> is their part of
-the week's work by the hours they offered: 100% is exactly fair.</p>
-{% if report.goals %}
-<h2>Our goals</h2>
-<ul>{% for goal in report.goals %}<li>{{ goal }}</li>{% endfor %}</ul>
-{% endif %}
-{% if latest %}
-<h2>The latest week ({{ latest.week }})</h2>
-<div class="cards">
-  <div class="card">
-<b>{{ latest.members }}</b>members with work</div>
-  <div class="card">
-<b>{{ hours(latest.hours) }} h</b>of work shared</div>
-  <div class="card wide">{{ sentence(latest.words) }}</div>
-</div>
-<h2>Week by week</h2>
-{% if report.has_shares %}
-<figure>{{ charts.unpleasant }}<figcaption>Unpleasant work: the band runs from the member with the least to the one
-with the most, as a % of their fair share. A narrow band around 100% is fair.</figcaption></figure>
-<figure>{{ charts.empowering }}<figcaption>Empowering work (skills, information, say over decisions), the same
-way.</figcaption></figure>
-<figure>{{ charts.hours }}<figcaption>Hours, the same way: 100% is each member's fair part of the week's hours.
-</figcaption></figure>
-{% else %}
-<figure>{{ charts.desirability }}<figcaption>How pleasant each member's work was on average (1–10): the band runs
-from the member with the least pleasant work to the one with the most; the line is the organization's average.
-A narrow band is fair.</figcaption></figure>
-<figure>{{ charts.empowerment }}<figcaption>How empowering each member's work was (skills, information, say over
-decisions), the same way.</figcaption></figure>
-{% endif %}
-{% if report.people %}
-<h2>Over time: does it even out?</h2>
-{% if report.has_shares %}
-<figure>{{ charts.rotation }}<figcaption>For each member, the unpleasant work they have done so far as a % of their
-fair share so far. Rotation should bring every line back towards 100%.</figcaption>
-<ul class="legend">{% for person, colour in legend %}<li><span class="swatch" style="background:{{ colour }}"></span>
-{{ person.label }}</li>{% endfor %}</ul>
-</figure>
-{% endif %}
-<div class="scroll"><table>
-<thead><tr><th>Member</th>
-<th class="n">Weeks</th>
-<th class="n">Hours</th>
-{% if report.has_shares %}<th class="n">Hours</th>
-<th class="n">Unpleasant work</th>
-<th class="n">Empowering work</th>{% endif %}</tr></thead>
-<tbody>{% for person in report.people %}
-<tr>
-<td>{{ person.label }}</td>
-<td class="n" data-label="Weeks with work">{{ person.weeks }}</td>
-<td class="n" data-label="Hours">{{ hours(person.hours) }}</td>
-{% if report.has_shares %}<td class="n" data-label="Hours, % of fair share">{{ percent(person.share, 0) }}</td>
-<td class="n" data-label="Unpleasant work, % of fair share">{{ percent(person.share, 1) }}</td>
-<td class="n" data-label="Empowering work, % of fair share">{{ percent(person.share, 2) }}</td>{% endif %}</tr>
-{% endfor %}</tbody></table></div>
-<p class="muted">Members are shown as "Member A", "Member B"… (most hours first) unless they chose to be named.
-{% if report.has_shares %}The % columns are over all the weeks: 100% is exactly their fair share.{% endif %}</p>
-{% endif %}
-<h2>The weeks</h2>
-<div class="scroll"><table>
-<thead><tr><th>Week</th>
-<th class="n">Members with work</th>
-<th class="n">Hours</th>
-<th>How fair</th></tr></thead>
-<tbody>{% for week in report.weeks|reverse %}
-<tr>
-<td>{{ week.week }}</td>
-<td class="n" data-label="Members with work">{{ week.members }}</td>
-<td class="n" data-label="Hours">{{ hours(week.hours) }}</td>
-<td class="words">{{ sentence(week.words) }}</td></tr>
-{% endfor %}</tbody></table></div>
-{% else %}
-<p>No week has been published yet.</p>
-{% endif %}
-{% if report.events %}
-<h2>Merges and departures</h2>
-<ul>{% for event in report.events %}<li>{{ event.day.isoformat() }}: {{ event.text }}</li>{% endfor %}</ul>
-{% endif %}
-<footer>Written {{ report.generated.isoformat() }} by parecon-rota. This page has no scripts, no cookies and no
-tracking, and loads nothing from anywhere else.</footer>
-</main>
-</body>
-</html>
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
-INDEX = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>How we share our work</title>
-<style>{{ style }}</style>
-</head>
-<body>
-<main>
-<h1>How we share our work</h1>
-<p>Public reports of organizations that divide their work into balanced job complexes.</p>
-<ul>{% for name, link in entries %}<li><a href="{{ link }}">{{ name }}</a></li>{% endfor %}</ul>
-{% if not entries %}<p>No organization publishes its report yet.</p>{% endif %}
-<footer>No scripts, no cookies, no tracking.</footer>
-</main>
-</body>
-</html>
-"""
 
-_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(
-    hours=lambda h: f"{h:g}" if abs(h) < 1e6 else f"{h:.0f}",
-    signed=lambda v: f"{v:+.2f}",
-    span=lambda r: "–" if r is None else f"{r[0]:.1f}–{r[1]:.1f}",
-    percent=lambda share, i: "–" if share is None else f"{share[i]:.0%}",
-    sentence=lambda words: (words[:1].upper() + words[1:] + ".") if words else "",
-)
+def _template_gettext(language: str) -> Callable[..., Markup]:
+    """The templates' `_`: the text in `language`, its `{placeholders}` filled with escaped values.
+    The catalog's text is the project's own (it may hold markup such as `<b>`); what fills it is not."""
+
+    def translate(message: str, /, **params: object) -> Markup:
+        return Markup(i18n.gettext(language, message, **_escaped(params)))
+
+    return translate
+
+
+def _template_ngettext(language: str) -> Callable[..., Markup]:
+    def translate(singular: str, plural: str, count: float, /, **params: object) -> Markup:
+        return Markup(i18n.ngettext(language, singular, plural, count, **_escaped(params)))
+
+    return translate
+
+
+def _escaped(params: dict[str, object]) -> dict[str, Markup]:
+    return {name: escape(value) for name, value in params.items()}
+
+
+@cache
+def _environment(language: str) -> Environment:
+    """The templates with the catalog of `language` and its ways of writing numbers and dates.
+
+    Jinja's i18n extension gives the templates `_`, `gettext` and `ngettext` (and is what Babel's Jinja
+    extractor reads); they are the project's functions, so a template's text has named placeholders in
+    braces like the code's, and the catalogs' gate checks them the same way."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        _template_gettext(language), _template_ngettext(language), newstyle=False
+    )
+    env.globals.update(
+        language=language,
+        number=lambda value: formatting.number(value, language),
+        hours=lambda h: formatting.number(h, language) if abs(h) < 1e6 else formatting.number(h, language, places=0),
+        percent=lambda share, i: "–" if share is None else formatting.percent(share[i], language),
+        date=lambda day: formatting.short_date(day, language),
+        long_date=lambda day: formatting.long_date(day, language),
+        sentence=lambda words: (words[:1].upper() + words[1:] + ".") if words else "",
+    )
+    return env
 
 
 def slug(name: str, org_id: int) -> str:
@@ -209,7 +141,16 @@ def _y(value: float, low: float, high: float) -> float:
     return BOTTOM - (min(max(value, low), high) - low) * (BOTTOM - TOP) / span
 
 
-def _frame(title: str, weeks: Sequence[str], low: float, high: float, ticks: Sequence[float], fmt: str) -> list[str]:
+Label = Callable[[float], str]  # a tick's label: "4", "100 %"
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+def _frame(
+    title: str, weeks: Sequence[str], low: float, high: float, ticks: Sequence[float], label: Label
+) -> list[str]:
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
         'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="11">',
@@ -218,8 +159,8 @@ def _frame(title: str, weeks: Sequence[str], low: float, high: float, ticks: Seq
     for tick in ticks:
         y = _y(tick, low, high)
         parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dfe6e2"/>')
-        label = "0" if tick == 0 else fmt.format(tick)
-        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b63">{label}</text>')
+        text = "0" if tick == 0 else escape(label(tick))
+        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b63">{text}</text>')
     if weeks:
         shown = sorted({0, len(weeks) - 1, (len(weeks) - 1) // 2})
         for index in shown:
@@ -245,10 +186,10 @@ def band_chart(
     low: float,
     high: float,
     ticks: Sequence[float],
-    fmt: str = "{:g}",
+    label: Label = _plain,
 ) -> Markup:
     """A band (lowest to highest member) per week with a line (the fair share) through it."""
-    parts = _frame(title, weeks, low, high, ticks, fmt)
+    parts = _frame(title, weeks, low, high, ticks, label)
     n = len(weeks)
     present = [(i, b) for i, b in enumerate(bands) if b is not None]
     if present:
@@ -278,24 +219,24 @@ def lines_chart(
     weeks: Sequence[str],
     series: Sequence[tuple[str, Sequence[tuple[str, float]]]],
     colours: Sequence[str],
-    fmt: str = "{:g}",
+    label: Label = _plain,
     reference: float = 1.0,
 ) -> Markup:
     """One line per series over the weeks (a series may start later than the first week), with a
     reference line (100% of the fair share)."""
     values = [v for _, points in series for _, v in points]
     high = _top(values)
-    parts = _frame(title, weeks, 0.0, high, [0.0, reference, high], fmt)
+    parts = _frame(title, weeks, 0.0, high, [0.0, reference, high], label)
     y = _y(reference, 0.0, high)
     parts.append(f'<line x1="{LEFT}" x2="{RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5b6b63" stroke-width="1.2"/>')
     index = {week: i for i, week in enumerate(weeks)}
     n = len(weeks)
-    for (label, points), colour in zip(series, colours, strict=False):
+    for (name, points), colour in zip(series, colours, strict=False):
         coords = [f"{_x(index[w], n):.1f},{_y(v, 0.0, high):.1f}" for w, v in points if w in index]
         if len(coords) > 1:
             parts.append(
                 f'<polyline points="{" ".join(coords)}" fill="none" stroke="{colour}" stroke-width="1.8">'
-                f"<title>{escape(label)}</title></polyline>"
+                f"<title>{escape(name)}</title></polyline>"
             )
         for coord in coords[-1:]:
             cx, cy = coord.split(",")
@@ -310,62 +251,81 @@ def _top(values: Sequence[float], least: float = 2.0) -> float:
 
 
 def charts(report: PublicReport) -> dict[str, Markup]:
+    """The page's pictures, their titles and tick labels in the report's language."""
+    language = report.language
     weeks = [w.week for w in report.weeks]
+
+    def number(value: float) -> str:
+        return formatting.number(value, language)
+
+    def percent(value: float) -> str:
+        return formatting.percent(value, language)
+
     made = {
         "desirability": band_chart(
-            "How pleasant each member's work was, week by week (1 to 10)",
+            i18n.gettext(language, "How pleasant each member's work was, week by week (1 to 10)"),
             weeks,
             [w.desirability for w in report.weeks],
             [w.average[0] if w.desirability else None for w in report.weeks],
             1,
             10,
             [1, 4, 7, 10],
+            number,
         ),
         "empowerment": band_chart(
-            "How empowering each member's work was, week by week (1 to 10)",
+            i18n.gettext(language, "How empowering each member's work was, week by week (1 to 10)"),
             weeks,
             [w.empowerment for w in report.weeks],
             [w.average[1] if w.empowerment else None for w in report.weeks],
             1,
             10,
             [1, 4, 7, 10],
+            number,
         ),
     }
-    titles = ("Hours", "Unpleasant work", "Empowering work")
+    titles = (
+        i18n.gettext(language, "Hours: lowest and highest member, % of their fair share, week by week"),
+        i18n.gettext(language, "Unpleasant work: lowest and highest member, % of their fair share, week by week"),
+        i18n.gettext(language, "Empowering work: lowest and highest member, % of their fair share, week by week"),
+    )
     for index, key in enumerate(("hours", "unpleasant", "empowering")):
         bands = [w.shares[index] for w in report.weeks]
         top = _top([b[1] for b in bands if b])
         made[key] = band_chart(
-            f"{titles[index]}: lowest and highest member, % of their fair share, week by week",
-            weeks,
-            bands,
-            [1.0 if b else None for b in bands],
-            0,
-            top,
-            [0, 1, top],
-            "{:.0%}",
+            titles[index], weeks, bands, [1.0 if b else None for b in bands], 0, top, [0, 1, top], percent
         )
     rotation = [(p.label, list(p.running)) for p in report.people]
     made["rotation"] = lines_chart(
-        "Each member's unpleasant work so far, % of their fair share so far",
+        i18n.gettext(language, "Each member's unpleasant work so far, % of their fair share so far"),
         weeks,
         rotation,
         [COLOURS[i % len(COLOURS)] for i in range(len(rotation))],
-        "{:.0%}",
+        percent,
     )
     return made
 
 
 def render_page(report: PublicReport) -> str:
+    """The organization's page, in its language (`report.language`)."""
     legend: list[tuple[Person, str]] = [(p, COLOURS[i % len(COLOURS)]) for i, p in enumerate(report.people)]
-    return _env.from_string(PAGE).render(
-        report=report, latest=report.latest, charts=charts(report), legend=legend, style=Markup(STYLE)
+    return (
+        _environment(report.language)
+        .get_template("report.html")
+        .render(
+            report=report,
+            latest=report.latest,
+            charts=charts(report),
+            legend=legend,
+            first_label=anonymous_label(0, report.language),
+            second_label=anonymous_label(1, report.language),
+            style=Markup(STYLE),
+        )
     )
 
 
-def render_index(entries: Sequence[tuple[str, str]]) -> str:
+def render_index(entries: Sequence[tuple[str, str]], language: str = i18n.SOURCE_LANGUAGE) -> str:
     """`entries`: (organization name, relative link)."""
-    return _env.from_string(INDEX).render(entries=entries, style=Markup(STYLE))
+    return _environment(language).get_template("index.html").render(entries=entries, style=Markup(STYLE))
 
 
 MANIFEST = ".parecon-rota-report.json"  # in the report's folder: the pages this bot wrote, by organization
@@ -396,12 +356,14 @@ def write_site(
     listed: Sequence[tuple[int, str]],
     withdrawn: Sequence[int] = (),
     mode: int = PRIVATE_FILE,
+    index_language: str = i18n.SOURCE_LANGUAGE,
 ) -> list[Path]:
     """Write each report's page and the index of `listed` (id, name: every organization publishing).
     The pages of `withdrawn` organizations (no longer publishing) and of earlier names are removed,
     so nothing stays public that should not; only pages this bot wrote (its manifest in `out` lists
     them) are ever removed. Files get `mode` (owner-only unless REPORT_FILE_MODE says otherwise).
-    Returns the pages written."""
+    Each page is in its organization's language; the index in `index_language`. Returns the pages
+    written."""
     written = []
     manifest = _read_manifest(out)
     for org_id, report in reports:
@@ -414,7 +376,7 @@ def write_site(
     for org_id in withdrawn:
         _remove_page(out, manifest, org_id, keep=None)
     entries = [(name, f"{slug(name, org_id)}/index.html") for org_id, name in listed]
-    _write(out / "index.html", render_index(entries), mode)
+    _write(out / "index.html", render_index(entries, index_language), mode)
     _write(out / MANIFEST, json.dumps({"pages": manifest}, indent=1, sort_keys=True), mode)
     written.append(out / "index.html")
     return written

@@ -22,6 +22,7 @@ from bot.runtime.workers import Workers
 from cogs import host
 from cogs.options import check_options, leaf_options
 from cogs.replies import answer_error
+from cogs.translator import CatalogTranslator
 
 if TYPE_CHECKING:
     from bot.runtime.taskqueue import QueueRunner
@@ -42,6 +43,7 @@ EXTENSIONS = (
     "cogs.report",
     "cogs.help",
     "cogs.calendar",
+    "cogs.my_language",
 )
 
 # What the bot does in a server: post the rota (text, embed, the chart), find its earlier posts, move
@@ -94,9 +96,13 @@ class RotaTree(app_commands.CommandTree["RotaBot"]):
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         await answer_error(interaction, original)
 
-    def fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
-        """A hash of the command definitions as Discord would receive them."""
-        payload = [command.to_dict(self) for command in self.get_commands(guild=guild)]
+    async def fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
+        """A hash of the command definitions as Discord would receive them (their translations too)."""
+        translator, commands = self.translator, self.get_commands(guild=guild)
+        if translator is None:
+            payload = [command.to_dict(self) for command in commands]
+        else:
+            payload = [await command.get_translated_payload(self, translator) for command in commands]
         payload.sort(key=lambda item: (item.get("type", 1), item["name"]))
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -142,6 +148,7 @@ class RotaBot(host.RotaBot):
 
     async def setup_hook(self) -> None:
         self._services = Services.create(self, self.settings, self.workers)
+        await self.tree.set_translator(CatalogTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self._services.start()
@@ -160,7 +167,7 @@ class RotaBot(host.RotaBot):
             self.tree.copy_global_to(guild=guild)
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"command_hash:{self.application_id}:{scope}"
-        fingerprint = cast(RotaTree, self.tree).fingerprint(guild)
+        fingerprint = await cast(RotaTree, self.tree).fingerprint(guild)
         async with self.db.transaction() as session:
             if not force and await state.get_value(session, key) == fingerprint:
                 log.info("slash commands unchanged since the last sync (%s); not syncing", scope)

@@ -13,6 +13,7 @@ from bot.app.publication import marker
 from bot.app.week import my_task_names, published_rota, set_notify
 from bot.domain.solver.model import hours_text
 from cogs.common import answer_early, bot_of, db, reply, services
+from cogs.languages import answer_language
 
 from .render import rota_embeds
 from .views import given_back_text, show_my_jobs, swap_view
@@ -30,7 +31,10 @@ async def my_task_choices(interaction: discord.Interaction, current: str) -> lis
 @app_commands.guild_only()
 async def rota(interaction: discord.Interaction, week: str | None = None) -> None:
     found = await published_rota(db(interaction), bot_of(interaction).now, interaction.guild_id, week)
-    embeds = rota_embeds(found.org, found.rota.week, found.report, found.held, [], marker(found.rota))
+    language = answer_language(interaction, found.org.language)
+    embeds = rota_embeds(
+        found.org, found.rota.week, found.report, found.held, [], marker(found.rota), language=language
+    )
     await interaction.response.send_message(embeds=embeds[:10], ephemeral=True)
 
 

@@ -62,8 +62,9 @@ class DiscordRotaEffects:
         files = [discord.File(io.BytesIO(rota_csv(rota, content.held)), f"rota-{rota.week}.csv")]
         if content.chart is not None:
             files.insert(0, discord.File(io.BytesIO(content.chart), "balance.png"))
+        notes = role_notes(content.unmoved_roles, content.org.language)
         embeds = rota_embeds(
-            content.org, rota.week, content.report, content.held, role_notes(content.unmoved_roles), content.marker,
+            content.org, rota.week, content.report, content.held, notes, content.marker,
             chart=content.chart is not None,
         )  # fmt: skip
         text, users = self._mention_chunks(content)[0]
@@ -72,7 +73,7 @@ class DiscordRotaEffects:
                 text,
                 embeds=embeds,
                 files=files,
-                view=post_view(rota.id),
+                view=post_view(rota.id, content.org.language),
                 allowed_mentions=only_users(users, ping=content.mentions.ping),
             )
         return message.id
@@ -112,7 +113,7 @@ class DiscordRotaEffects:
             chunks,
             marker,
             tried_before=tried_before,
-            view=lambda: claim_view(notice.claim_id),
+            view=lambda: claim_view(notice.claim_id, notice.language),
             what=where,
         )
         assert found is not None

@@ -10,6 +10,7 @@ from bot.app.publication import MARKER
 from bot.domain.weeks import WEEK_EXAMPLES, local_date, week_name
 from cogs.common import ModeratorGroup, bot_of, services
 from cogs.cooldowns import retry_after
+from cogs.languages import answer_language
 
 from .render import rota_embeds
 from .views import PublishView, RepublishView
@@ -36,7 +37,8 @@ async def preview(interaction: discord.Interaction, week: str | None = None) -> 
     today = local_date(bot_of(interaction).now(), shown.org.timezone)
     notes = [f"Preview of {week_name(shown.week, today)}: nothing is stored or posted."]
     footer = MARKER.format(week=shown.week, rota_id=0)
-    embeds = rota_embeds(shown.org, shown.week, shown.report, shown.held, notes, footer, chart=False)
+    language = answer_language(interaction, shown.org.language)
+    embeds = rota_embeds(shown.org, shown.week, shown.report, shown.held, notes, footer, chart=False, language=language)
     await interaction.followup.send(embeds=embeds[:10], ephemeral=True)
 
 

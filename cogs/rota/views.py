@@ -17,8 +17,10 @@ from bot.domain.errors import UserFacingError
 from bot.domain.fairness import balance_words
 from bot.domain.report import Report
 from bot.domain.solver.model import hours_text
+from bot.i18n import SOURCE_LANGUAGE, gettext
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 from cogs.cooldowns import retry_after
+from cogs.languages import answer_language_here
 from cogs.replies import answer_error
 
 from .render import my_jobs_embed, swap_answer_text, when
@@ -130,30 +132,50 @@ async def show_my_jobs(interaction: discord.Interaction, week: str | None = None
     """The member's job complex, privately: `/myjobs` and the post's My jobs button alike."""
     await answer_early(interaction)
     bot = bot_of(interaction)
-    jobs = await my_jobs(bot.db, bot.now, interaction.guild_id, interaction.user.id, week)
+    language = await answer_language_here(interaction)
+    jobs = await my_jobs(bot.db, bot.now, interaction.guild_id, interaction.user.id, week, language)
     if jobs is None:
-        await reply(interaction, "You have no tasks this week." if week is None else f"You have no tasks in {week}.")
+        none = (
+            gettext(language, "You have no tasks this week.")
+            if week is None
+            else gettext(language, "You have no tasks in {week}.", week=week)
+        )
+        await reply(interaction, none)
         return
     wait = retry_after(bot, "chart", interaction.user.id)
     if wait is not None:  # the jobs, without drawing the chart again so soon
-        await reply(
-            interaction,
-            f"Your chart again in {wait} s (one every {bot.settings.chart_cooldown:g} s).",
-            embed=my_jobs_embed(jobs),
+        again = gettext(
+            language,
+            "Your chart again in {wait} s (one every {every} s).",
+            wait=wait,
+            every=f"{bot.settings.chart_cooldown:g}",
         )
+        await reply(interaction, again, embed=my_jobs_embed(jobs, language=language))
         return
     chart = await my_chart(services(interaction).workers, jobs)  # the week's chart, your row marked
     if chart is None:
-        await reply(interaction, embed=my_jobs_embed(jobs))
+        await reply(interaction, embed=my_jobs_embed(jobs, language=language))
         return
-    await reply(interaction, embed=my_jobs_embed(jobs, chart=True), file=discord.File(io.BytesIO(chart), "you.png"))
+    embed = my_jobs_embed(jobs, chart=True, language=language)
+    await reply(interaction, embed=embed, file=discord.File(io.BytesIO(chart), "you.png"))
 
 
 POST_BUTTONS = {
-    "mine": ("My jobs", discord.ButtonStyle.primary),
-    "done": ("Done…", discord.ButtonStyle.success),
-    "cant": ("Can't do…", discord.ButtonStyle.secondary),
+    "mine": discord.ButtonStyle.primary,
+    "done": discord.ButtonStyle.success,
+    "cant": discord.ButtonStyle.secondary,
 }
+
+
+def post_label(action: str, language: str) -> str:
+    """A post button's label in the post's language (its custom id, what the bot reads, stays the same)."""
+    if action == "mine":
+        return gettext(language, "My jobs")
+    if action == "done":
+        return gettext(language, "Done…")
+    return gettext(language, "Can't do…")
+
+
 PICKER_LIMIT = 25  # options in one select menu
 
 
@@ -164,8 +186,8 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_I
     """The buttons under a rota post: the member's jobs of that week, privately; mark one done; give
     one back."""
 
-    def __init__(self, rota_id: int, action: str) -> None:
-        label, style = POST_BUTTONS[action]
+    def __init__(self, rota_id: int, action: str, language: str = SOURCE_LANGUAGE) -> None:
+        label, style = post_label(action, language), POST_BUTTONS[action]
         super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"rota:{rota_id}:{action}"))
         self.rota_id, self.action = rota_id, action
 
@@ -271,9 +293,10 @@ def given_back_text(given: GivenBack) -> str:
 class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"claim:(?P<claim>\d+)"):
     """Claim a task given back: the first to press takes it."""
 
-    def __init__(self, claim_id: int) -> None:
+    def __init__(self, claim_id: int, language: str = SOURCE_LANGUAGE) -> None:
+        label = gettext(language, "Claim")
         super().__init__(
-            discord.ui.Button(label="Claim", style=discord.ButtonStyle.success, custom_id=f"claim:{claim_id}")
+            discord.ui.Button(label=label, style=discord.ButtonStyle.success, custom_id=f"claim:{claim_id}")
         )
         self.claim_id = claim_id
 
@@ -294,14 +317,14 @@ class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cla
             await answer_error(interaction, error)
 
 
-def post_view(rota_id: int) -> discord.ui.View:
+def post_view(rota_id: int, language: str = SOURCE_LANGUAGE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for action in POST_BUTTONS:
-        view.add_item(PostButton(rota_id, action))
+        view.add_item(PostButton(rota_id, action, language))
     return view
 
 
-def claim_view(claim_id: int) -> discord.ui.View:
+def claim_view(claim_id: int, language: str = SOURCE_LANGUAGE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(ClaimButton(claim_id))
+    view.add_item(ClaimButton(claim_id, language))
     return view

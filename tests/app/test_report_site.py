@@ -11,9 +11,10 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.app import report
-from bot.app.organizations import add_goal
+from bot.app.organizations import add_goal, change_settings
 from bot.app.publication import Publication
 from bot.domain.errors import BadInput
+from bot.render.public_report import anonymous_label
 from storage.db import Database
 from tests.app.conftest import GUILD, MONDAY, make_org
 
@@ -86,6 +87,28 @@ async def test_the_report_is_rewritten_after_a_publication_when_a_folder_is_set(
     )
 
 
+async def test_the_report_is_in_the_organizations_language_and_the_index_in_the_one_they_share(
+    db, publication, tmp_path
+) -> None:
+    org_id = await published_org(db, publication)
+    other = await make_org(db, ["eva"], TASKS[:1], guild_id=GUILD + 1, code="OTHER234", first_user=50)
+    with pytest.raises(BadInput) as refused:
+        await report.write(db, tmp_path, MONDAY, org_id)
+    assert "`/mod org bericht-veröffentlichen an`" in refused.value.text("de")  # the command's German name
+    await change_settings(db, GUILD, MOD, language="de")
+    await report.set_publishing(db, GUILD, MOD, True)
+    written = await report.write(db, tmp_path, MONDAY)
+    html = next(p for p in written.pages if p.parent != tmp_path).read_text()
+    assert '<html lang="de">' in html and "Die jüngste Woche (2026-W49)" in html and "Mitglied A" in html
+    assert "Erstellt am Montag, 30. November 2026" in html and "The latest week" not in html
+    assert "Wie wir unsere Arbeit teilen" in (tmp_path / "index.html").read_text()  # the one language spoken
+    await report.set_publishing(db, GUILD + 1, MOD, True)  # an English-speaking organization publishes too
+    written = await report.write(db, tmp_path, MONDAY)
+    assert {other.id, org_id} <= {int(p.parent.name.rsplit("-", 1)[1]) for p in written.pages if p.parent != tmp_path}
+    index = (tmp_path / "index.html").read_text()
+    assert '<html lang="en">' in index and "How we share our work" in index  # several: English
+
+
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
@@ -94,12 +117,16 @@ CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
     CHROMIUM is None or DRIVER is None,
     reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)",
 )
-async def test_in_a_real_browser_it_renders_without_errors_on_a_phone_and_a_desktop(db, publication, tmp_path) -> None:
+@pytest.mark.parametrize("language", ["en", "de"])  # German: the longest labels
+async def test_in_a_real_browser_it_renders_without_errors_on_a_phone_and_a_desktop(
+    db, publication, tmp_path, language
+) -> None:
     pytest.importorskip("selenium")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     await published_org(db, publication)
+    await change_settings(db, GUILD, MOD, language=language)
     await report.set_publishing(db, GUILD, MOD, True)
     written = await report.write(db, tmp_path / "site", MONDAY)
     page = next(p for p in written.pages if p.parent != tmp_path / "site")
@@ -127,7 +154,8 @@ async def test_in_a_real_browser_it_renders_without_errors_on_a_phone_and_a_desk
             assert seen["scroll"] <= seen["inner"] == width, f"{name}: the page is wider than the screen"
             assert seen["clipped"] == 0, f"{name}: a table is wider than the screen"
             assert len(seen["svgs"]) == 4 and max(seen["svgs"]) <= width
-            assert "Member A" in seen["text"] and SECRET not in seen["text"] and "cleo" not in seen["text"]
+            member_a = anonymous_label(0, language)
+            assert member_a in seen["text"] and SECRET not in seen["text"] and "cleo" not in seen["text"]
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
             assert errors == [], errors
             requests = [
@@ -140,7 +168,7 @@ async def test_in_a_real_browser_it_renders_without_errors_on_a_phone_and_a_desk
                 "Emulation.setDeviceMetricsOverride",
                 {"width": width, "height": min(seen["height"], 6000), "deviceScaleFactor": 1, "mobile": mobile},
             )
-            shot = tmp_path / f"report-{name}.png"
+            shot = tmp_path / f"report-{language}-{name}.png"
             assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
             print(f"screenshot: {shot}")
     finally:

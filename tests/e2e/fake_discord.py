@@ -100,6 +100,7 @@ class FakeUser:
     id: int
     name: str
     bot: bool = False
+    locale: str = "en-US"  # the language of the user's Discord client, sent with each interaction
 
     def payload(self) -> dict:
         return {
@@ -852,6 +853,8 @@ class FakeDiscord:
 
     async def _put_commands(self, request, guild_id: str | None = None) -> list[dict]:
         body = await request.json()
+        for command in body:
+            _check_command_names(command)
         stored = []
         for command in body:
             stored.append(
@@ -1387,7 +1390,7 @@ class FakeDiscord:
             "data": data,
             "token": record.token,
             "version": 1,
-            "locale": "en-US",
+            "locale": user.locale,
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
             "channel_id": str(channel.id),
@@ -1459,3 +1462,17 @@ async def _read_body(request: web.Request) -> tuple[dict, list[tuple[str, bytes,
                 )
             )
     return body, files
+
+
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's rule, less its Devanagari and Thai marks
+
+
+def _check_command_names(definition: dict) -> None:
+    """Refuse the whole sync, as Discord does, when a command's or option's name (in any language) is not
+    lower case, has other characters than letters, digits, - and _, or is longer than 32 characters."""
+    names = [definition["name"], *(definition.get("name_localizations") or {}).values()]
+    for name in names:
+        if not COMMAND_NAME.match(name) or name != name.lower():
+            raise DiscordError(400, 50035, f"Invalid Form Body: {name!r} is not a valid command name")
+    for option in definition.get("options") or []:  # subcommands and options (choices are free text)
+        _check_command_names(option)

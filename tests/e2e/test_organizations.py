@@ -357,7 +357,7 @@ async def test_guided_rating_session(s: Session) -> None:
     await s.say(w.a, w.alice, "rate", task="Baking", desirability=8, empowerment=6)
     record = await s.fake.invoke(w.a, w.alice, "rate")
     message = await record.wait_reply()
-    assert "Rate: Accounts" in await record.text() and "2 task(s) left" in await record.text()
+    assert "Rate: Accounts" in await record.text() and "2 tasks left to rate" in await record.text()
     selects = [c["custom_id"] for row in message["components"] for c in row["components"] if c["type"] == 3]
     save = next(b for b in message_buttons(message) if b["label"] == "Save & next")
     assert save.get("disabled")

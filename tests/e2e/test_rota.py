@@ -510,7 +510,7 @@ async def test_a_large_organization_post_stays_within_discords_limits(world: Wor
     result = await bot.services.publication.publish(org_id, "2026-W49")
     assert result.posted == 1
     [post] = rota_messages(world, guild)
-    assert "more member(s): see the attached CSV" in message_text(post)
+    assert "more members: see the attached CSV" in message_text(post)
     assert not fake.rejected
     # Everyone with work is mentioned, once, across as many messages as the mentions need.
     held = {a.member_id for a in await rows(bot, Assignment)}

@@ -196,6 +196,8 @@ async def test_the_week_shows_shifts_as_timestamps_within_windows_and_never_two_
     jobs = await s.say(w.a, w.bob, "myjobs")
     times = stamps(jobs)
     assert len(times) == 5 and times == sorted(times)
+    carol_jobs = await s.say(w.a, w.carol, "myjobs")  # only flexible work, in a week with shifts: as the post
+    assert "**Baking**: 3 h, this week, any time" in carol_jobs and "**Dishes**: 3 h, this week, any time" in carol_jobs
     await s.fake.wait_until(lambda: any("Your jobs" in m["content"] for m in s.fake.dm_messages(w.bob)), 15)
     [weekly] = [m for m in s.fake.dm_messages(w.bob) if "Your jobs" in m["content"]]
     assert stamps(weekly["content"]) == times  # the weekly DM: the same shifts, in time order
@@ -211,7 +213,7 @@ async def test_a_swap_to_someone_unavailable_is_refused_naming_why(world: World,
     s, _, _ = await timed_world(world, start_bot, db_url)
     w = s.world
     text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.carol)
-    why = "they are not available on Saturday 09:00–13:00 (their times: Sundays (all day))"
+    why = "they are not available on Saturday 09:00–13:00 (UTC): their times are Sundays (all day)"
     assert f"<@{w.carol.id}> can't take **Stall**: {why}" in text
     text = await s.say(w.a, w.alice, "swap", task="Stall", member=w.bob)
     assert "can't take **Stall**" in text  # bob: weekday afternoons only (or his hours are full)

@@ -71,7 +71,7 @@ def test_the_post_names_only_who_is_off_and_stays_short_for_big_organizations() 
     assert text.endswith("and 2 others.") and len(text) < 500
     most = [figures("m0", (1.0, 1.0, 1.0)), figures("m1", (1.3, 1.0, 1.0)), figures("m2", (0.8, 1.0, 1.0))]
     assert summary(report(*most), names) == (
-        "2 of 3 members are more than 10% off their fair share: Member 1 (hours well above), Member 2 (hours a "
+        "2 of 3 members are more than 10% off their fair share: Member 1 (hours well above) and Member 2 (hours a "
         "little below)."
     )
 
@@ -91,3 +91,22 @@ def test_a_week_without_work_says_so() -> None:
     idle = report(figures("m1", (1.0, 1.0, 1.0), hours=0.0), figures("m2", (1.0, 1.0, 1.0), hours=0.0))
     assert summary(idle, {"m1": "Ana", "m2": "Ben"}) == "No task happens this week."
     assert balance_words(idle) == "empty: no task happens this week"
+
+
+def test_the_words_in_spanish_and_german_are_whole_sentences_with_their_numbers() -> None:
+    week = Fairness(8.5, 10.0, (8.1, 40.0, 30.0), (1.05, 1.0, 1.2), (1.0, 1.0, 0.8))
+    assert week.sentences(language="es") == [
+        "8,5 h de tus 10 h; tu parte justa es 8,1 h.",
+        "Trabajo desagradable: más o menos tu parte.",
+        "Trabajo que empodera: un poco por encima de tu parte, porque en las últimas semanas tuviste menos trabajo "
+        "que empodera que tu parte.",
+    ]
+    assert week.sentences(language="de")[0] == "8,5 h von deinen 10 h; dein fairer Anteil ist 8,1 h."
+    assert verdict(week, "de") == "ermächtigende Arbeit etwas darüber"
+    most = [figures("m0", (1.0, 1.0, 1.0)), figures("m1", (1.3, 1.0, 1.0)), figures("m2", (0.8, 1.0, 1.0))]
+    names = {"m0": "Ana", "m1": "Ben", "m2": "Cleo"}
+    assert summary(report(*most), names, language="es") == (
+        "2 de 3 miembros se alejan más de un 10\xa0% de su parte justa: Ben (horas muy por encima) y Cleo (horas un "
+        "poco por debajo)."
+    )
+    assert balance_words(report(*most), "de").startswith("ungleich verteilt: 2 von 3 Mitgliedern liegen mehr als 10")
