@@ -52,7 +52,7 @@ async def piece_at(
     `week` (a shift found again after a re-publication renewed its pieces)."""
     result = await session.execute(
         select(Assignment)
-        .join(Rota, Rota.id == Assignment.rota_id)
+        .join(Rota, col(Rota.id) == col(Assignment.rota_id))
         .where(
             Rota.organization_id == org_id,
             Rota.week == week,
@@ -61,7 +61,7 @@ async def piece_at(
             Assignment.day == day,
             Assignment.start == start,
         )
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
         .limit(1)
     )
     return result.scalar_one_or_none()
