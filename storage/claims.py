@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.holdings import Candidate, Shift
 from bot.domain.rota import MemberInfo
@@ -25,36 +26,39 @@ async def candidates(
     query = select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active)
     if member_id is not None:
         query = query.where(MemberRow.id == member_id)
-    rows = list((await session.execute(query.order_by(MemberRow.id))).scalars())
+    rows = list((await session.execute(query.order_by(col(MemberRow.id)))).scalars())
     ids = [m.id for m in rows]
     if not ids:
         return []
     qualifications: dict[int, set[str]] = defaultdict(set)
     for member_id, name in await session.execute(
-        select(Qualification.member_id, Qualification.name).where(Qualification.member_id.in_(ids))
+        select(col(Qualification.member_id), col(Qualification.name)).where(col(Qualification.member_id).in_(ids))
     ):
         qualifications[member_id].add(name)
     away: dict[int, list[tuple[date, date]]] = defaultdict(list)
     first, last = week_days(week)
     for period in (
-        await session.execute(select(Away).where(Away.member_id.in_(ids), Away.end >= first, Away.start <= last))
+        await session.execute(
+            select(Away).where(col(Away.member_id).in_(ids), col(Away.end) >= first, col(Away.start) <= last)
+        )
     ).scalars():
         away[period.member_id].append((period.start, period.end))
     hours: dict[int, float] = defaultdict(float)
     tasks: dict[int, set[int]] = defaultdict(set)
     shifts: dict[int, list[Shift]] = defaultdict(list)
+    # SQLModel's select is typed for up to four columns; SQLAlchemy's for any number.
     for holder, task_id, name, held, day, start, end in await session.execute(
-        select(
-            Assignment.member_id,
-            Assignment.task_id,
-            TaskRow.name,
-            Assignment.hours,
-            Assignment.day,
-            Assignment.start,
-            Assignment.end,
+        sa_select(
+            col(Assignment.member_id),
+            col(Assignment.task_id),
+            col(TaskRow.name),
+            col(Assignment.hours),
+            col(Assignment.day),
+            col(Assignment.start),
+            col(Assignment.end),
         )
-        .join(TaskRow, TaskRow.id == Assignment.task_id)
-        .where(Assignment.rota_id == rota_id, Assignment.member_id.in_(ids))
+        .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
+        .where(col(Assignment.rota_id) == rota_id, col(Assignment.member_id).in_(ids))
     ):
         hours[holder] += held
         tasks[holder].add(task_id)
@@ -92,7 +96,7 @@ async def open_claims(session: AsyncSession, org_id: int | None = None) -> list[
     query = select(TaskClaim).where(TaskClaim.status == "open")
     if org_id is not None:
         query = query.where(TaskClaim.organization_id == org_id)
-    return list((await session.execute(query.order_by(TaskClaim.id))).scalars())
+    return list((await session.execute(query.order_by(col(TaskClaim.id)))).scalars())
 
 
 async def take(session: AsyncSession, claim_id: int, taker_id: int, now: datetime) -> bool:
@@ -101,7 +105,7 @@ async def take(session: AsyncSession, claim_id: int, taker_id: int, now: datetim
     no longer open, after the winner's commit on PostgreSQL; SQLite runs writers one at a time)."""
     result = await session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status == "open", TaskClaim.deadline > now)
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "open", col(TaskClaim.deadline) > now)
         .values(status="taken", taker_member_id=taker_id, decided_at=now)
     )
     return getattr(result, "rowcount", 0) == 1
@@ -111,7 +115,7 @@ async def expire(session: AsyncSession, claim_id: int, now: datetime) -> bool:
     """Close an open claim whose deadline passed; True for the one caller that closed it."""
     result = await session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status == "open", TaskClaim.deadline <= now)
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "open", col(TaskClaim.deadline) <= now)
         .values(status="expired", decided_at=now)
     )
     return getattr(result, "rowcount", 0) == 1
@@ -121,7 +125,7 @@ async def withdraw(session: AsyncSession, claim_id: int, now: datetime) -> bool:
     """Close an open claim that no longer makes sense (its piece changed hands or was done)."""
     result = await session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status == "open")
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "open")
         .values(status="withdrawn", decided_at=now)
     )
     return getattr(result, "rowcount", 0) == 1

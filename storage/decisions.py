@@ -136,7 +136,7 @@ async def ballots(session: AsyncSession, proposal_id: int) -> dict[int, str]:
     result = await session.execute(
         select(ProposalBallot.member_id, ProposalBallot.choice).where(ProposalBallot.proposal_id == proposal_id)
     )
-    return dict(result.all())  # type: ignore[arg-type]
+    return dict(result.all())
 
 
 async def cast(session: AsyncSession, proposal_id: int, member_id: int, choice: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.ledger import Correction, Piece
 from storage.models import Assignment, LedgerCorrection, MemberRow, Rota
@@ -12,7 +12,7 @@ from storage.models import Assignment, LedgerCorrection, MemberRow, Rota
 async def members_of(session: AsyncSession, org_id: int) -> list[MemberRow]:
     """Everyone who is or was in the organization's rota, by name."""
     result = await session.execute(
-        select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name, MemberRow.id)
+        select(MemberRow).where(MemberRow.organization_id == org_id).order_by(MemberRow.display_name, col(MemberRow.id))
     )
     return list(result.scalars())
 
@@ -24,10 +24,10 @@ async def pieces(session: AsyncSession, member_ids: list[int], first: str, last:
         return []
     result = await session.execute(
         select(Rota.week, Assignment.member_id, Assignment.hours, Assignment.done_at)
-        .join(Rota, Rota.id == Assignment.rota_id)
+        .join(Rota, col(Rota.id) == col(Assignment.rota_id))
         .where(
-            Assignment.member_id.in_(member_ids),
-            Rota.published_at.is_not(None),
+            col(Assignment.member_id).in_(member_ids),
+            col(Rota.published_at).is_not(None),
             Rota.week >= first,
             Rota.week <= last,
         )
@@ -41,10 +41,10 @@ async def corrections(session: AsyncSession, member_ids: list[int], first: str, 
     result = await session.execute(
         select(LedgerCorrection)
         .where(
-            LedgerCorrection.member_id.in_(member_ids),
+            col(LedgerCorrection.member_id).in_(member_ids),
             LedgerCorrection.week >= first,
             LedgerCorrection.week <= last,
         )
-        .order_by(LedgerCorrection.id)
+        .order_by(col(LedgerCorrection.id))
     )
     return [Correction(c.week, c.member_id, c.hours, c.reason) for c in result.scalars()]

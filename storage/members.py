@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import MemberRow, Qualification
 
@@ -32,14 +32,16 @@ async def add_qualification(session: AsyncSession, member_id: int, name: str) ->
 
 async def remove_qualification(session: AsyncSession, member_id: int, name: str) -> bool:
     result = await session.execute(
-        delete(Qualification).where(Qualification.member_id == member_id, Qualification.name == name)
+        delete(Qualification).where(col(Qualification.member_id) == member_id, col(Qualification.name) == name)
     )
-    return result.rowcount > 0
+    return getattr(result, "rowcount", 0) > 0
 
 
 async def user_ids(session: AsyncSession, member_ids: list[int]) -> dict[int, int]:
     """Member id -> Discord user id."""
     if not member_ids:
         return {}
-    result = await session.execute(select(MemberRow.id, MemberRow.user_id).where(MemberRow.id.in_(member_ids)))
+    result = await session.execute(
+        select(col(MemberRow.id), col(MemberRow.user_id)).where(col(MemberRow.id).in_(member_ids))
+    )
     return {member_id: user_id for member_id, user_id in result}

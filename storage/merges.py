@@ -7,13 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.organizations import check_granularity, merged_granularity, merged_task_names, pooled_hours
 from bot.domain.votes import in_electorate
 from storage.models import (
     Assignment,
-    AuditEntry,
     Away,
     Goal,
     MemberRow,
@@ -29,13 +28,15 @@ from storage.models import (
     TaskRow,
     utcnow,
 )
+from storage.orgs import audit
+from storage.rotas import lineage
 
 
 async def open_proposal_involving(session: AsyncSession, org_id: int) -> MergeProposal | None:
     result = await session.execute(
         select(MergeProposal).where(
             MergeProposal.status == "open",
-            or_(MergeProposal.proposer_org_id == org_id, MergeProposal.other_org_id == org_id),
+            or_(col(MergeProposal.proposer_org_id) == org_id, col(MergeProposal.other_org_id) == org_id),
         )
     )
     return result.scalars().first()
@@ -50,12 +51,12 @@ async def recent_proposals(session: AsyncSession, org_ids: list[int], limit: int
         select(MergeProposal)
         .where(
             or_(
-                MergeProposal.proposer_org_id.in_(org_ids),
-                MergeProposal.other_org_id.in_(org_ids),
-                MergeProposal.merged_org_id.in_(org_ids),  # a side that left still sees the vote it left by
+                col(MergeProposal.proposer_org_id).in_(org_ids),
+                col(MergeProposal.other_org_id).in_(org_ids),
+                col(MergeProposal.merged_org_id).in_(org_ids),  # a side that left still sees the vote it left by
             )
         )
-        .order_by(MergeProposal.id.desc())
+        .order_by(col(MergeProposal.id).desc())
         .limit(limit)
     )
     return list(result.scalars())
@@ -91,7 +92,7 @@ async def tally(session: AsyncSession, proposal_id: int) -> dict[int, Counter]:
     proposal = await session.get_one(MergeProposal, proposal_id)
     result = await session.execute(
         select(MergeVote.organization_id, MergeVote.choice, MemberRow.active, MemberRow.joined_at)
-        .join(MemberRow, MemberRow.id == MergeVote.member_id)
+        .join(MemberRow, col(MemberRow.id) == col(MergeVote.member_id))
         .where(MergeVote.proposal_id == proposal_id)
     )
     counts: dict[int, Counter] = defaultdict(Counter)
@@ -127,6 +128,8 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     """
     first = await session.get(Organization, proposal.proposer_org_id)
     second = await session.get(Organization, proposal.other_org_id)
+    if first is None or second is None:
+        raise LookupError(f"merge #{proposal.id}: an organization of the proposal is gone")
     merged = Organization(
         name=proposal.name,
         timezone=first.timezone,
@@ -151,17 +154,17 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
         for model in (OrgServer, MemberRow, TaskRow, Goal):
             await session.execute(
                 update(model)
-                .where(model.organization_id == org.id)
-                .values(origin_org_id=func.coalesce(model.origin_org_id, org.id))
+                .where(col(model.organization_id) == org.id)
+                .values(origin_org_id=func.coalesce(col(model.origin_org_id), org.id))
             )
     await session.execute(
-        update(OrgServer).where(OrgServer.organization_id.in_(old_ids)).values(organization_id=merged.id)
+        update(OrgServer).where(col(OrgServer.organization_id).in_(old_ids)).values(organization_id=merged.id)
     )
     for org in old:
         await session.execute(
             update(Goal)
-            .where(Goal.organization_id == org.id)
-            .values(organization_id=merged.id, origin=func.coalesce(Goal.origin, org.name))
+            .where(col(Goal.organization_id) == org.id)
+            .values(organization_id=merged.id, origin=func.coalesce(col(Goal.origin), org.name))
         )
     rows = [
         list((await session.execute(select(TaskRow).where(TaskRow.organization_id == org.id))).scalars()) for org in old
@@ -178,20 +181,15 @@ async def merge(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     for org in old:
         org.archived_at, org.merged_into_id = now, merged.id
     proposal.merged_org_id = merged.id
-    session.add(
-        AuditEntry(
-            organization_id=merged.id,
-            actor_id=proposal.proposed_by,
-            action="merge",
-            detail=f"{first.name} + {second.name} by vote #{proposal.id}",
-        )
-    )
+    audit(session, merged.id, proposal.proposed_by, "merge", f"{first.name} + {second.name} by vote #{proposal.id}")
     return merged
 
 
 async def _pool_members(session: AsyncSession, first_id: int, second_id: int, merged_id: int) -> None:
     rows = list(
-        (await session.execute(select(MemberRow).where(MemberRow.organization_id.in_([first_id, second_id])))).scalars()
+        (
+            await session.execute(select(MemberRow).where(col(MemberRow.organization_id).in_([first_id, second_id])))
+        ).scalars()
     )
     by_user: dict[int, list[MemberRow]] = defaultdict(list)
     for row in rows:
@@ -216,16 +214,16 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
     keep.shift_reminders = keep.shift_reminders and other.shift_reminders
     keep.windows = keep.windows or other.windows  # one person's times: either side's, when only one had them
     for model, column in (
-        (Rating, Rating.member_id),
-        (Away, Away.member_id),
-        (Assignment, Assignment.member_id),
-        (Assignment, Assignment.assigned_member_id),
-        (SwapOffer, SwapOffer.from_member_id),
-        (SwapOffer, SwapOffer.to_member_id),
-        (TaskClaim, TaskClaim.from_member_id),
-        (TaskClaim, TaskClaim.taker_member_id),
+        (Rating, col(Rating.member_id)),
+        (Away, col(Away.member_id)),
+        (Assignment, col(Assignment.member_id)),
+        (Assignment, col(Assignment.assigned_member_id)),
+        (SwapOffer, col(SwapOffer.from_member_id)),
+        (SwapOffer, col(SwapOffer.to_member_id)),
+        (TaskClaim, col(TaskClaim.from_member_id)),
+        (TaskClaim, col(TaskClaim.taker_member_id)),
     ):
-        await session.execute(update(model).where(column == other.id).values({column.key: keep.id}))
+        await session.execute(update(model).where(column == other.id).values({column: keep.id}))
     held = set((await session.execute(select(Qualification.name).where(Qualification.member_id == keep.id))).scalars())
     for qualification in (
         await session.execute(select(Qualification).where(Qualification.member_id == other.id))
@@ -239,15 +237,6 @@ async def _fold_into(session: AsyncSession, other: MemberRow, keep: MemberRow) -
 # -- leaving a federation ----------------------------------------------------------------------------
 
 
-async def _lineage(session: AsyncSession, org_id: int) -> list[int]:
-    found, frontier = [org_id], [org_id]
-    while frontier:
-        result = await session.execute(select(Organization.id).where(Organization.merged_into_id.in_(frontier)))
-        frontier = list(result.scalars())
-        found += frontier
-    return found
-
-
 async def side_users(session: AsyncSession, federation_id: int, side_id: int) -> set[int]:
     """The Discord users of one side of a federation: members whose row came from it, and people in
     both organizations whose own membership of that side was folded into the federation's at the merge
@@ -256,11 +245,11 @@ async def side_users(session: AsyncSession, federation_id: int, side_id: int) ->
         select(MemberRow.user_id).where(MemberRow.organization_id == federation_id, MemberRow.origin_org_id == side_id)
     )
     users = set(came.scalars())
-    archived = [o for o in await _lineage(session, federation_id) if o != federation_id]
+    archived = [o for o in await lineage(session, federation_id) if o != federation_id]
     folded = await session.execute(
         select(MemberRow.user_id).where(
-            MemberRow.organization_id.in_(archived),
-            or_(MemberRow.origin_org_id == side_id, (MemberRow.organization_id == side_id)),
+            col(MemberRow.organization_id).in_(archived),
+            or_(col(MemberRow.origin_org_id) == side_id, (col(MemberRow.organization_id) == side_id)),
         )
     )
     staying = await session.execute(select(MemberRow.user_id).where(MemberRow.organization_id == federation_id))
@@ -286,11 +275,15 @@ async def side_facts(session: AsyncSession, federation_id: int, side_id: int) ->
     )
     tasks = await session.execute(
         select(TaskRow).where(
-            TaskRow.organization_id == federation_id, TaskRow.origin_org_id == side_id, TaskRow.archived_at.is_(None)
+            col(TaskRow.organization_id) == federation_id,
+            col(TaskRow.origin_org_id) == side_id,
+            col(TaskRow.archived_at).is_(None),
         )
     )
     goals = await session.execute(
-        select(Goal.text).where(Goal.organization_id == federation_id, Goal.origin_org_id == side_id).order_by(Goal.id)
+        select(col(Goal.text))
+        .where(col(Goal.organization_id) == federation_id, col(Goal.origin_org_id) == side_id)
+        .order_by(col(Goal.id))
     )
     return len(set(active.scalars()) & users), list(tasks.scalars()), list(goals.scalars())
 
@@ -328,7 +321,7 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
     for model in (OrgServer, TaskRow, Goal):
         await session.execute(
             update(model)
-            .where(model.organization_id == federation.id, model.origin_org_id == side.id)
+            .where(col(model.organization_id) == federation.id, col(model.origin_org_id) == side.id)
             .values(organization_id=left.id, origin_org_id=None)
         )
     moved = list((await session.execute(select(TaskRow).where(TaskRow.organization_id == left.id))).scalars())
@@ -344,7 +337,7 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
         (await session.execute(select(TaskRow.id).where(TaskRow.organization_id == federation.id))).scalars()
     )
     rows = (await session.execute(select(MemberRow).where(MemberRow.organization_id == federation.id))).scalars()
-    archived = [o for o in await _lineage(session, federation.id) if o != federation.id]
+    archived = [o for o in await lineage(session, federation.id) if o != federation.id]
     for row in list(rows):
         if row.user_id not in users:
             await _drop_ratings(session, row.id, moving_tasks)  # their ratings of the tasks that left
@@ -355,35 +348,31 @@ async def leave(session: AsyncSession, proposal: MergeProposal, merge_code: str)
             continue
         await _second_membership(session, row, left.id, side.id, archived, moving_tasks)
     proposal.merged_org_id = left.id
-    session.add(
-        AuditEntry(
-            organization_id=federation.id,
-            actor_id=proposal.proposed_by,
-            action="merge.leave",
-            detail=f"{side.name} left {federation.name} by vote #{proposal.id}",
-        )
+    audit(
+        session,
+        federation.id,
+        proposal.proposed_by,
+        "merge.leave",
+        f"{side.name} left {federation.name} by vote #{proposal.id}",
     )
-    session.add(
-        AuditEntry(
-            organization_id=left.id,
-            actor_id=proposal.proposed_by,
-            action="merge.leave",
-            detail=f"left {federation.name} by vote #{proposal.id}",
-        )
-    )
+    audit(session, left.id, proposal.proposed_by, "merge.leave", f"left {federation.name} by vote #{proposal.id}")
     return left
 
 
 async def _drop_ratings(session: AsyncSession, member_id: int, task_ids: set[int]) -> None:
     if task_ids:
-        await session.execute(delete(Rating).where(Rating.member_id == member_id, Rating.task_id.in_(task_ids)))
+        await session.execute(
+            delete(Rating).where(col(Rating.member_id) == member_id, col(Rating.task_id).in_(task_ids))
+        )
 
 
 async def _also_elsewhere(session: AsyncSession, row: MemberRow, side_id: int, archived: list[int]) -> bool:
     """Whether this person also came from another side (a membership folded into this row)."""
     result = await session.execute(
         select(MemberRow.organization_id, MemberRow.origin_org_id).where(
-            MemberRow.user_id == row.user_id, MemberRow.organization_id.in_(archived), MemberRow.id != row.id
+            col(MemberRow.user_id) == row.user_id,
+            col(MemberRow.organization_id).in_(archived),
+            col(MemberRow.id) != row.id,
         )
     )
     return any((origin or org_id) != side_id for org_id, origin in result)
@@ -398,8 +387,8 @@ async def _second_membership(
     own = await session.execute(
         select(MemberRow).where(
             MemberRow.user_id == row.user_id,
-            MemberRow.organization_id.in_(archived),
-            or_(MemberRow.origin_org_id == side_id, MemberRow.organization_id == side_id),
+            col(MemberRow.organization_id).in_(archived),
+            or_(col(MemberRow.origin_org_id) == side_id, col(MemberRow.organization_id) == side_id),
         )
     )
     folded = own.scalars().first()
@@ -425,7 +414,9 @@ async def _second_membership(
         session.add(Away(member_id=copy.id, start=away.start, end=away.end))
     if moving_tasks:
         await session.execute(
-            update(Rating).where(Rating.member_id == row.id, Rating.task_id.in_(moving_tasks)).values(member_id=copy.id)
+            update(Rating)
+            .where(col(Rating.member_id) == row.id, col(Rating.task_id).in_(moving_tasks))
+            .values(member_id=copy.id)
         )
 
 

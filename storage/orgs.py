@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.schedule import Schedule
 from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer, utcnow
@@ -15,15 +15,15 @@ from storage.models import AuditEntry, Goal, MemberRow, Organization, OrgServer,
 async def org_for_guild(session: AsyncSession, guild_id: int) -> Organization | None:
     result = await session.execute(
         select(Organization)
-        .join(OrgServer, OrgServer.organization_id == Organization.id)
-        .where(OrgServer.guild_id == guild_id, Organization.archived_at.is_(None))
+        .join(OrgServer, col(OrgServer.organization_id) == col(Organization.id))
+        .where(OrgServer.guild_id == guild_id, col(Organization.archived_at).is_(None))
     )
     return result.scalar_one_or_none()
 
 
 async def schedules(session: AsyncSession, org_id: int | None = None) -> list[Schedule]:
     """The weekly publication schedule of every live organization (or of one, if still live)."""
-    query = select(Organization).where(Organization.archived_at.is_(None))
+    query = select(Organization).where(col(Organization.archived_at).is_(None))
     if org_id is not None:
         query = query.where(Organization.id == org_id)
     found = (await session.execute(query)).scalars()
@@ -35,7 +35,9 @@ async def schedules(session: AsyncSession, org_id: int | None = None) -> list[Sc
 
 async def reminder_schedules(session: AsyncSession, org_id: int | None = None) -> list[Schedule]:
     """When each live organization (or one) sends its mid-week reminder; those with it off are left out."""
-    query = select(Organization).where(Organization.archived_at.is_(None), Organization.reminder_day.is_not(None))
+    query = select(Organization).where(
+        col(Organization.archived_at).is_(None), col(Organization.reminder_day).is_not(None)
+    )
     if org_id is not None:
         query = query.where(Organization.id == org_id)
     found = (await session.execute(query)).scalars()
@@ -49,7 +51,9 @@ async def reminder_schedules(session: AsyncSession, org_id: int | None = None) -
 async def org_with_code(session: AsyncSession, code: str) -> Organization | None:
     """The live organization with this merge code."""
     result = await session.execute(
-        select(Organization).where(Organization.merge_code == code.strip().upper(), Organization.archived_at.is_(None))
+        select(Organization).where(
+            Organization.merge_code == code.strip().upper(), col(Organization.archived_at).is_(None)
+        )
     )
     return result.scalar_one_or_none()
 
@@ -92,7 +96,7 @@ async def create_org(
 
 
 async def goals(session: AsyncSession, org_id: int) -> list[Goal]:
-    result = await session.execute(select(Goal).where(Goal.organization_id == org_id).order_by(Goal.id))
+    result = await session.execute(select(Goal).where(col(Goal.organization_id) == org_id).order_by(col(Goal.id)))
     return list(result.scalars())
 
 
@@ -114,6 +118,9 @@ def audit(
 
 async def recent_audit(session: AsyncSession, org_id: int, limit: int = 15) -> list[AuditEntry]:
     result = await session.execute(
-        select(AuditEntry).where(AuditEntry.organization_id == org_id).order_by(AuditEntry.id.desc()).limit(limit)
+        select(AuditEntry)
+        .where(col(AuditEntry.organization_id) == org_id)
+        .order_by(col(AuditEntry.id).desc())
+        .limit(limit)
     )
     return list(result.scalars())

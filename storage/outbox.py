@@ -12,7 +12,7 @@ from sqlalchemy import case, func, literal, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import QUEUED
 from storage.models import OutboxEffect, utcnow
@@ -44,9 +44,9 @@ async def add(
         payload=json.dumps(payload),
         next_attempt_at=now or utcnow(),
     )
-    table = OutboxEffect.__table__  # type: ignore[attr-defined]
+    table = OutboxEffect.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__
     values = {column.name: getattr(effect, column.name) for column in table.columns if column.name != "id"}
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement.returning(table.c.id))
     queued = session.info.setdefault(QUEUED, [])
@@ -66,10 +66,10 @@ async def claim(
     process, or this one: a try leases it until `now + lease`, which is also when it is next due;
     `lease(n)` for the n-th try). Counts the try before it is made, so a crash during it still
     counts. One statement: the update returns the row it took."""
-    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]
+    column = OutboxEffect.__table__.c.next_attempt_at  # type: ignore[attr-defined]  # as in add()
     if callable(lease):
         until: Any = case(
-            *((OutboxEffect.attempts == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
+            *((col(OutboxEffect.attempts) == n, literal(now + lease(n + 1), column.type)) for n in range(LEASE_STEPS)),
             else_=literal(now + lease(LEASE_STEPS + 1), column.type),
         )
     else:
@@ -77,9 +77,9 @@ async def claim(
     result = await session.execute(
         update(OutboxEffect)
         .where(
-            OutboxEffect.id == effect_id,  # type: ignore[arg-type]
-            OutboxEffect.status == "pending",  # type: ignore[arg-type]
-            OutboxEffect.next_attempt_at <= now,  # type: ignore[arg-type]
+            col(OutboxEffect.id) == effect_id,
+            col(OutboxEffect.status) == "pending",
+            col(OutboxEffect.next_attempt_at) <= now,
         )
         .values(attempts=OutboxEffect.attempts + 1, next_attempt_at=until)
         .returning(OutboxEffect),
@@ -94,7 +94,7 @@ async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Ou
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.status == "pending", OutboxEffect.next_attempt_at <= now)
-        .order_by(OutboxEffect.id)
+        .order_by(col(OutboxEffect.id))
         .limit(limit)
     )
     return list(result.scalars())
@@ -104,7 +104,7 @@ async def pending_of(session: AsyncSession, subject: str) -> list[OutboxEffect]:
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.subject == subject, OutboxEffect.status == "pending")
-        .order_by(OutboxEffect.id)
+        .order_by(col(OutboxEffect.id))
     )
     return list(result.scalars())
 
@@ -116,8 +116,8 @@ async def of_subject(
     if kind is not None:
         query = query.where(OutboxEffect.kind == kind)
     if kinds:
-        query = query.where(OutboxEffect.kind.in_(kinds))  # type: ignore[attr-defined]
-    return list((await session.execute(query.order_by(OutboxEffect.id))).scalars())
+        query = query.where(col(OutboxEffect.kind).in_(kinds))
+    return list((await session.execute(query.order_by(col(OutboxEffect.id)))).scalars())
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -135,7 +135,7 @@ async def failed(session: AsyncSession, org_id: int, limit: int = 10) -> list[Ou
     result = await session.execute(
         select(OutboxEffect)
         .where(OutboxEffect.organization_id == org_id, OutboxEffect.status == "failed")
-        .order_by(OutboxEffect.id.desc())
+        .order_by(col(OutboxEffect.id).desc())
         .limit(limit)
     )
     return list(result.scalars())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import MemberRow, Rating, TaskRow, utcnow
 
@@ -24,8 +24,8 @@ async def ratings_by_task(session: AsyncSession, org_id: int) -> dict[int, list[
     """Every active member's (desirability, empowerment) per task of the organization."""
     result = await session.execute(
         select(Rating.task_id, Rating.desirability, Rating.empowerment)
-        .join(TaskRow, TaskRow.id == Rating.task_id)
-        .join(MemberRow, MemberRow.id == Rating.member_id)
+        .join(TaskRow, col(TaskRow.id) == col(Rating.task_id))
+        .join(MemberRow, col(MemberRow.id) == col(Rating.member_id))
         .where(TaskRow.organization_id == org_id, MemberRow.active)
     )
     grouped: dict[int, list[tuple[int, int]]] = defaultdict(list)

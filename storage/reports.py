@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Assignment, MemberRow, MergeProposal, Organization, Rota
 
@@ -15,8 +15,8 @@ async def publishing(session: AsyncSession) -> list[Organization]:
     """Live organizations that publish their report."""
     result = await session.execute(
         select(Organization)
-        .where(Organization.publish_report, Organization.archived_at.is_(None))
-        .order_by(Organization.name, Organization.id)
+        .where(Organization.publish_report, col(Organization.archived_at).is_(None))
+        .order_by(Organization.name, col(Organization.id))
     )
     return list(result.scalars())
 
@@ -24,14 +24,16 @@ async def publishing(session: AsyncSession) -> list[Organization]:
 async def not_publishing(session: AsyncSession) -> list[int]:
     """Every other organization (turned off, never on, or archived by a merge): their pages go."""
     result = await session.execute(
-        select(Organization.id).where(or_(~Organization.publish_report, Organization.archived_at.is_not(None)))
+        select(Organization.id).where(
+            or_(~col(Organization.publish_report), col(Organization.archived_at).is_not(None))
+        )
     )
     return list(result.scalars())
 
 
 async def published_rotas(session: AsyncSession, org_id: int) -> list[Rota]:
     result = await session.execute(
-        select(Rota).where(Rota.organization_id == org_id, Rota.published_at.is_not(None)).order_by(Rota.week)
+        select(Rota).where(Rota.organization_id == org_id, col(Rota.published_at).is_not(None)).order_by(Rota.week)
     )
     return list(result.scalars())
 
@@ -41,7 +43,9 @@ async def held(session: AsyncSession, rota_ids: list[int]) -> dict[int, dict[int
     found: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     if rota_ids:
         result = await session.execute(
-            select(Assignment.rota_id, Assignment.member_id, Assignment.hours).where(Assignment.rota_id.in_(rota_ids))
+            select(col(Assignment.rota_id), col(Assignment.member_id), col(Assignment.hours)).where(
+                col(Assignment.rota_id).in_(rota_ids)
+            )
         )
         for rota_id, member_id, hours in result:
             found[rota_id][member_id] += hours
@@ -53,7 +57,9 @@ async def shown_names(session: AsyncSession, member_ids: list[int]) -> dict[int,
     if not member_ids:
         return {}
     result = await session.execute(
-        select(MemberRow.id, MemberRow.display_name, MemberRow.show_in_report).where(MemberRow.id.in_(member_ids))
+        select(col(MemberRow.id), col(MemberRow.display_name), col(MemberRow.show_in_report)).where(
+            col(MemberRow.id).in_(member_ids)
+        )
     )
     return {member_id: (name if shown else None) for member_id, name, shown in result}
 
@@ -65,11 +71,11 @@ async def passed_votes(session: AsyncSession, org_ids: list[int]) -> list[MergeP
         .where(
             MergeProposal.status == "passed",
             or_(
-                MergeProposal.proposer_org_id.in_(org_ids),
-                MergeProposal.other_org_id.in_(org_ids),
-                MergeProposal.merged_org_id.in_(org_ids),
+                col(MergeProposal.proposer_org_id).in_(org_ids),
+                col(MergeProposal.other_org_id).in_(org_ids),
+                col(MergeProposal.merged_org_id).in_(org_ids),
             ),
         )
-        .order_by(MergeProposal.id)
+        .order_by(col(MergeProposal.id))
     )
     return list(result.scalars())

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.organizations import check_granularity
 from bot.domain.report import Report
@@ -56,7 +56,9 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
     rows = list(
         (
             await session.execute(
-                select(MemberRow).where(MemberRow.organization_id == org_id, MemberRow.active).order_by(MemberRow.id)
+                select(MemberRow)
+                .where(col(MemberRow.organization_id) == org_id, col(MemberRow.active))
+                .order_by(col(MemberRow.id))
             )
         ).scalars()
     )
@@ -65,12 +67,14 @@ async def week_inputs(session: AsyncSession, org_id: int, week: str) -> WeekInpu
     away: dict[int, list[tuple[date, date]]] = defaultdict(list)
     if ids:
         for member_id, name in await session.execute(
-            select(Qualification.member_id, Qualification.name).where(Qualification.member_id.in_(ids))
+            select(col(Qualification.member_id), col(Qualification.name)).where(col(Qualification.member_id).in_(ids))
         ):
             qualifications[member_id].add(name)
         first, last = week_days(week)
         for period in (
-            await session.execute(select(Away).where(Away.member_id.in_(ids), Away.end >= first, Away.start <= last))
+            await session.execute(
+                select(Away).where(col(Away.member_id).in_(ids), col(Away.end) >= first, col(Away.start) <= last)
+            )
         ).scalars():
             away[period.member_id].append((period.start, period.end))
     members = [
@@ -95,8 +99,8 @@ async def history(session: AsyncSession, org_id: int, weeks: list[str]) -> list[
         ids += await lineage(session, org.left_from_id)
     result = await session.execute(
         select(Rota.week, Assignment.task_id, Assignment.member_id, Assignment.hours)
-        .join(Rota, Rota.id == Assignment.rota_id)
-        .where(Rota.organization_id.in_(ids), Rota.week.in_(weeks))
+        .join(Rota, col(Rota.id) == col(Assignment.rota_id))
+        .where(col(Rota.organization_id).in_(ids), col(Rota.week).in_(weeks))
     )
     return [PastPiece(week, task_id, member_id, hours) for week, task_id, member_id, hours in result]
 
@@ -105,7 +109,9 @@ async def lineage(session: AsyncSession, org_id: int) -> list[int]:
     """The organization and every organization merged into it, directly or through earlier merges."""
     found, frontier = [org_id], [org_id]
     while frontier:
-        result = await session.execute(select(Organization.id).where(Organization.merged_into_id.in_(frontier)))
+        result = await session.execute(
+            select(col(Organization.id)).where(col(Organization.merged_into_id).in_(frontier))
+        )
         frontier = list(result.scalars())
         found += frontier
     return found
@@ -119,7 +125,7 @@ async def rota_for(session: AsyncSession, org_id: int, week: str) -> Rota | None
 async def any_published(session: AsyncSession, org_id: int) -> bool:
     """Whether a week's rota of the organization is out."""
     result = await session.execute(
-        select(Rota.id).where(Rota.organization_id == org_id, Rota.published_at.is_not(None)).limit(1)
+        select(Rota.id).where(Rota.organization_id == org_id, col(Rota.published_at).is_not(None)).limit(1)
     )
     return result.first() is not None
 
@@ -145,9 +151,9 @@ async def replace_rota(session: AsyncSession, rota_id: int, report: Report, piec
     rota = await session.get_one(Rota, rota_id)
     rota.report, rota.spread_sum, rota.published_at = report.to_json(), report.spread_sum, None
     old = select(Assignment.id).where(Assignment.rota_id == rota.id)
-    await session.execute(delete(SwapOffer).where(SwapOffer.assignment_id.in_(old)))
-    await session.execute(delete(TaskClaim).where(TaskClaim.assignment_id.in_(old)))
-    await session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
+    await session.execute(delete(SwapOffer).where(col(SwapOffer.assignment_id).in_(old)))
+    await session.execute(delete(TaskClaim).where(col(TaskClaim.assignment_id).in_(old)))
+    await session.execute(delete(Assignment).where(col(Assignment.rota_id) == rota.id))
     _add_pieces(session, rota, pieces)
     return rota
 
@@ -171,7 +177,7 @@ def _add_pieces(session: AsyncSession, rota: Rota, pieces: Sequence[RotaPiece]) 
 async def claim_publication(session: AsyncSession, rota_id: int) -> bool:
     """Mark the rota published unless it is already; True for the one caller that marked it."""
     result = await session.execute(
-        update(Rota).where(Rota.id == rota_id, Rota.published_at.is_(None)).values(published_at=utcnow())
+        update(Rota).where(col(Rota.id) == rota_id, col(Rota.published_at).is_(None)).values(published_at=utcnow())
     )
     return getattr(result, "rowcount", 0) == 1
 
@@ -188,8 +194,8 @@ class Holding:
 async def holdings(session: AsyncSession, rota_id: int) -> list[Holding]:
     result = await session.execute(
         select(Assignment, TaskRow, MemberRow)
-        .join(TaskRow, TaskRow.id == Assignment.task_id)
-        .join(MemberRow, MemberRow.id == Assignment.member_id)
+        .join(TaskRow, col(TaskRow.id) == col(Assignment.task_id))
+        .join(MemberRow, col(MemberRow.id) == col(Assignment.member_id))
         .where(Assignment.rota_id == rota_id)
         .order_by(MemberRow.display_name, TaskRow.name)
     )

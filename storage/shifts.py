@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Assignment, Organization, Rota
 
@@ -15,17 +15,17 @@ async def upcoming_pieces(
     organization or of `org_id` (the caller keeps those to come)."""
     query = (
         select(Organization, Rota, Assignment)
-        .join(Rota, Rota.organization_id == Organization.id)
-        .join(Assignment, Assignment.rota_id == Rota.id)
+        .join(Rota, col(Rota.organization_id) == col(Organization.id))
+        .join(Assignment, col(Assignment.rota_id) == col(Rota.id))
         .where(
-            Rota.published_at.is_not(None),
+            col(Rota.published_at).is_not(None),
             Rota.week >= from_week,  # ISO weeks sort as text
-            Assignment.day.is_not(None),
-            Assignment.done_at.is_(None),
-            Organization.archived_at.is_(None),
-            Organization.shift_reminder_hours.is_not(None),
+            col(Assignment.day).is_not(None),
+            col(Assignment.done_at).is_(None),
+            col(Organization.archived_at).is_(None),
+            col(Organization.shift_reminder_hours).is_not(None),
         )
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
     )
     if org_id is not None:
         query = query.where(Organization.id == org_id)
@@ -37,10 +37,10 @@ async def rota_pieces(session: AsyncSession, rota_id: int) -> list[tuple[Organiz
     """The rota's timed pieces not done."""
     result = await session.execute(
         select(Organization, Rota, Assignment)
-        .join(Rota, Rota.organization_id == Organization.id)
-        .join(Assignment, Assignment.rota_id == Rota.id)
-        .where(Rota.id == rota_id, Assignment.day.is_not(None), Assignment.done_at.is_(None))
-        .order_by(Assignment.id)
+        .join(Rota, col(Rota.organization_id) == col(Organization.id))
+        .join(Assignment, col(Assignment.rota_id) == col(Rota.id))
+        .where(Rota.id == rota_id, col(Assignment.day).is_not(None), col(Assignment.done_at).is_(None))
+        .order_by(col(Assignment.id))
     )
     return [(org, rota, piece) for org, rota, piece in result]
 
@@ -52,7 +52,7 @@ async def piece_at(
     `week` (a shift found again after a re-publication renewed its pieces)."""
     result = await session.execute(
         select(Assignment)
-        .join(Rota, Rota.id == Assignment.rota_id)
+        .join(Rota, col(Rota.id) == col(Assignment.rota_id))
         .where(
             Rota.organization_id == org_id,
             Rota.week == week,
@@ -61,7 +61,7 @@ async def piece_at(
             Assignment.day == day,
             Assignment.start == start,
         )
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
         .limit(1)
     )
     return result.scalar_one_or_none()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.domain.recurrence import Recurrence
 from bot.domain.solver.timed import parse_days, parse_windows
@@ -33,7 +33,9 @@ def set_recurrence(task: TaskRow, when: Recurrence) -> None:
 
 async def active_tasks(session: AsyncSession, org_id: int) -> list[TaskRow]:
     result = await session.execute(
-        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.archived_at.is_(None)).order_by(TaskRow.name)
+        select(TaskRow)
+        .where(TaskRow.organization_id == org_id, col(TaskRow.archived_at).is_(None))
+        .order_by(TaskRow.name)
     )
     return list(result.scalars())
 
@@ -41,7 +43,7 @@ async def active_tasks(session: AsyncSession, org_id: int) -> list[TaskRow]:
 async def task_named(session: AsyncSession, org_id: int, name: str) -> TaskRow | None:
     """The task with this name (archived or not), ignoring case."""
     result = await session.execute(
-        select(TaskRow).where(TaskRow.organization_id == org_id, TaskRow.name.ilike(_literal(name), escape="\\"))
+        select(TaskRow).where(TaskRow.organization_id == org_id, col(TaskRow.name).ilike(_literal(name), escape="\\"))
     )
     return result.scalars().first()
 
@@ -58,8 +60,8 @@ async def search_tasks(session: AsyncSession, org_id: int, text: str, limit: int
         select(TaskRow)
         .where(
             TaskRow.organization_id == org_id,
-            TaskRow.archived_at.is_(None),
-            TaskRow.name.ilike(pattern, escape="\\"),
+            col(TaskRow.archived_at).is_(None),
+            col(TaskRow.name).ilike(pattern, escape="\\"),
         )
         .order_by(TaskRow.name)
         .limit(limit)

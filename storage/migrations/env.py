@@ -15,8 +15,15 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _configure(connection: Connection | None = None, **kwargs) -> None:
+def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: sqlalchemy.url is not set")
+    return url
+
+
+def _configure(connection: Connection | None = None, **kwargs) -> None:
+    url = _url()
     context.configure(
         connection=connection,
         url=None if connection is not None else url,
@@ -41,7 +48,7 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(_url())
     try:
         async with engine.connect() as connection:
             sqlite = engine.dialect.name == "sqlite"

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 23:27:51.421112
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "3deb0d8061d8"

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 22:12:53.620907
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "9735a06051e5"

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 22:40:20.793430
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "98c677104ad1"

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 11:10:09.897653
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "1f73a75c7cc9"

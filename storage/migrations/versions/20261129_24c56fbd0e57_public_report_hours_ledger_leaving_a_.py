@@ -21,7 +21,7 @@ Create Date: 2026-11-29 13:19:55.406765
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.models
@@ -110,7 +110,7 @@ def _fill_in_sides(bind: sa.engine.Connection) -> None:
                 sa.text("UPDATE org_server SET origin_org_id = :leaf WHERE guild_id = :guild"),
                 {"leaf": nearest, "guild": server.guild_id},
             )
-        names = {}
+        names: dict[str, int] = {}
         for leaf in leaves:
             names.setdefault(by_id[leaf].name, leaf)
         for table in ("task", "goal"):

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 13:20:46.729866
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "32f99eca9c15"

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 13:30:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "5a1c0e7d9b21"

@@ -13,7 +13,7 @@ Create Date: 2026-12-07 13:03:00.667758
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.models
