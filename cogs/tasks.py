@@ -123,6 +123,7 @@ async def tasks_command(interaction: discord.Interaction) -> None:
                 "desirability **{desirability}**, empowerment **{empowerment}** ({count} rating)",
                 "desirability **{desirability}**, empowerment **{empowerment}** ({count} ratings)",
                 social.count,
+                count=social.count,
                 desirability=_score(social.desirability, language),
                 empowerment=_score(social.empowerment, language),
             )
@@ -156,6 +157,7 @@ async def tasks_command(interaction: discord.Interaction) -> None:
             "Page {page} of {pages} · {count} task",
             "Page {page} of {pages} · {count} tasks",
             len(rows),
+            count=len(rows),
             page=start // PAGE_SIZE + 1,
             pages=total,
         )
@@ -365,6 +367,7 @@ async def task_export(interaction: discord.Interaction) -> None:
         "{count} task. Desirability and empowerment are the social ratings (median of members' ratings).",
         "{count} tasks. Desirability and empowerment are the social ratings (median of members' ratings).",
         len(rows),
+        count=len(rows),
     )
     await interaction.response.send_message(text, file=file, ephemeral=True)
 
