@@ -325,8 +325,8 @@ async def task_import(interaction: discord.Interaction, file: discord.Attachment
     imported = await tasks.import_tasks(
         bot.db, interaction.guild_id, interaction.user.id, file.filename, raw, max_rows=bot.settings.import_max_rows
     )
-    summary = imported.summary()
     language = await answer_language_here(interaction)
+    summary = imported.summary(language)
     text = gettext(
         language,
         "Imported `{file}`: {summary}. Ratings come from members (`/rate`), so the file's desirability and "

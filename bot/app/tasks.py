@@ -146,12 +146,28 @@ class Imported:
     restored: int
     unchanged: int = 0
 
-    def summary(self) -> str:
-        counts = {"added": self.added, "updated": self.updated, "restored": self.restored}
-        changed = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    def summary(self, language: str = SOURCE_LANGUAGE) -> str:
+        """`2 added, 1 updated (3 unchanged)`, in `language` (the audit log keeps English)."""
+        counts = [
+            ngettext(language, "{count} added", "{count} added", self.added, count=self.added),
+            ngettext(language, "{count} updated", "{count} updated", self.updated, count=self.updated),
+            ngettext(language, "{count} restored", "{count} restored", self.restored, count=self.restored),
+        ]
+        changed = ", ".join(
+            text for text, n in zip(counts, (self.added, self.updated, self.restored), strict=True) if n
+        )
         if not changed:
-            return "no changes"
-        return changed + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
+            return gettext(language, "no changes")
+        if not self.unchanged:
+            return changed
+        return ngettext(
+            language,
+            "{changes} ({count} unchanged)",
+            "{changes} ({count} unchanged)",
+            self.unchanged,
+            changes=changed,
+            count=self.unchanged,
+        )
 
 
 async def task_names(db: Database, guild_id: int | None, typed: str) -> list[str]:
@@ -358,7 +374,8 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
                     raise row.fail(str(error)) from None
         problems.check()
     except PlanInputError as error:  # every problem of the file, within a message's length
-        raise BadInput(clip(f"Nothing was imported.\n{error}", IMPORT_ERROR_CHARS)) from None
+        detail = clip(str(error), IMPORT_ERROR_CHARS - len("Nothing was imported.\n"))
+        raise BadInput(lazy_gettext("Nothing was imported.\n{error}", error=detail)) from None
     if not checked:
         raise BadInput(lazy_gettext("`{file}` has no task rows. Nothing was imported.", file=filename))
     return checked
@@ -375,13 +392,18 @@ def read_import(data: bytes | str, filename: str, granularity: Decimal, max_rows
     try:
         text = data if isinstance(data, str) else decode(data, filename)
     except PlanInputError as error:
-        raise BadInput(f"Nothing was imported. {error}") from None
+        raise BadInput(lazy_gettext("Nothing was imported. {error}", error=str(error))) from None
     rows = count_rows(text)
     if rows > max_rows:
         raise BadInput(
-            f"`{filename}` has {rows:,} task rows; one import takes at most {max_rows:,}. Nothing was imported. "
-            f"Split it into files of at most {max_rows:,} rows (each with the header row) and import them one "
-            "after the other: each adds or updates tasks by name."
+            lazy_gettext(
+                "`{file}` has {rows} task rows; one import takes at most {most}. Nothing was imported. Split it into "
+                "files of at most {most} rows (each with the header row) and import them one after the other: each "
+                "adds or updates tasks by name.",
+                file=filename,
+                rows=f"{rows:,}",
+                most=f"{max_rows:,}",
+            )
         )
     return check_import(text, filename, granularity)
 
