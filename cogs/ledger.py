@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import discord
+from babel import numbers
 from discord import app_commands
 
 from bot.app import ledger as app
+from bot.app.tasks import hours_in
 from bot.domain.ledger import LedgerWeek, money, signed_hours
 from bot.domain.solver.model import exact_hours, hours_text
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
+from bot.i18n.formatting import currency
 from cogs.common import ModeratorGroup, answer_early, clip, db, register, reply, services, spreadsheet_safe
+from cogs.languages import answer_language_here
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -21,32 +27,84 @@ ledger_group = ModeratorGroup(name="ledger", description="The hours ledger: expo
 WEEK_HELP = "an ISO week like 2026-W48"
 
 
-def week_line(week: LedgerWeek) -> str:
-    line = f"**{week.week}**: held {hours_text(week.held)} h, done {hours_text(week.done)} h"
+def _hours(value: Decimal, language: str) -> str:
+    return hours_in(value, language)
+
+
+def _signed(value: Decimal, language: str) -> str:
+    if language == SOURCE_LANGUAGE:
+        return signed_hours(value)
+    return ("+" if value > 0 else "") + hours_in(value, language)
+
+
+def _money(amount: Decimal, code: str | None, language: str) -> str:
+    if language == SOURCE_LANGUAGE:
+        return money(amount, code)
+    if code:
+        return currency(amount, code, language)
+    return numbers.format_decimal(amount, format="#,##0.00", locale=language)
+
+
+def week_line(week: LedgerWeek, language: str = SOURCE_LANGUAGE) -> str:
+    facts = {"week": week.week, "held": _hours(week.held, language), "done": _hours(week.done, language)}
     if week.corrected:
-        line += f"; corrections: {'; '.join(week.reasons)}"
-    return line
+        return gettext(
+            language,
+            "**{week}**: held {held} h, done {done} h; corrections: {reasons}",
+            reasons="; ".join(week.reasons),
+            **facts,
+        )
+    return gettext(language, "**{week}**: held {held} h, done {done} h", **facts)
 
 
-def ledger_embed(shown: app.LedgerShown) -> discord.Embed:
+def _summary(shown: app.LedgerShown, language: str) -> str:
     total = shown.total
-    embed = discord.Embed(
-        title=clip(f"{shown.member.display_name}: hours {shown.first} to {shown.last}", 256),
-        colour=discord.Colour.dark_green(),
+    facts = {
+        "held": _hours(total.held, language),
+        "done": _hours(total.done, language),
+        "corrected": _signed(total.corrected, language),
+        "credited": _hours(total.credited, language),
+    }
+    if total.pay is not None:
+        pay = _money(total.pay, shown.currency, language)
+        if total.corrected:
+            return gettext(
+                language,
+                "Held {held} h, done {done} h, corrections {corrected} h: **{credited} h count for pay** = **{pay}**.",
+                pay=pay,
+                **facts,
+            )
+        return gettext(
+            language, "Held {held} h, done {done} h: **{credited} h count for pay** = **{pay}**.", pay=pay, **facts
+        )
+    if total.corrected:
+        return gettext(
+            language,
+            "Held {held} h, done {done} h, corrections {corrected} h: **{credited} h count for pay**.",
+            **facts,
+        )
+    return gettext(language, "Held {held} h, done {done} h: **{credited} h count for pay**.", **facts)
+
+
+def ledger_embed(shown: app.LedgerShown, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    title = gettext(
+        language,
+        "{member}: hours {first} to {last}",
+        member=shown.member.display_name,
+        first=shown.first,
+        last=shown.last,
     )
-    lines = [week_line(w) for w in shown.weeks] or ["No hours in these weeks."]
-    summary = (
-        f"Held {hours_text(total.held)} h, done {hours_text(total.done)} h"
-        + (f", corrections {signed_hours(total.corrected)} h" if total.corrected else "")
-        + f": **{hours_text(total.credited)} h count for pay**"
-        + (f" = **{money(total.pay, shown.currency)}**" if total.pay is not None else "")
-        + "."
-    )
+    embed = discord.Embed(title=clip(title, 256), colour=discord.Colour.dark_green())
+    lines = [week_line(w, language) for w in shown.weeks] or [gettext(language, "No hours in these weeks.")]
+    summary = _summary(shown, language)
     # The weeks are cut short before the total is (a long period), never the total.
     embed.description = clip("\n".join(lines), 4096 - len(summary) - 2) + "\n\n" + summary
     embed.set_footer(
-        text="Held: the work you hold after swaps and claims. Done: what was marked done. "
-        "Pay counts hours done plus moderators' corrections."
+        text=gettext(
+            language,
+            "Held: the work you hold after swaps and claims. Done: what was marked done. "
+            "Pay counts hours done plus moderators' corrections.",
+        )
     )
     return embed
 
@@ -75,7 +133,8 @@ async def ledger_command(
         last=to,
         now=services(interaction).now(),
     )
-    await interaction.response.send_message(embed=ledger_embed(shown), ephemeral=True)
+    language = await answer_language_here(interaction)
+    await interaction.response.send_message(embed=ledger_embed(shown, language), ephemeral=True)
 
 
 def ledger_csv(export: app.LedgerExport) -> bytes:
@@ -154,14 +213,30 @@ async def ledger_export(
         discord.File(io.BytesIO(pay_csv(export)), filename=f"pay_{period}.csv"),
         discord.File(io.BytesIO(ledger_csv(export)), filename=f"ledger_{period}.csv"),
     ]
+    language = await answer_language_here(interaction)
     rate = (
-        f"Pay = hours done plus corrections × {money(export.rate, export.currency)} an hour, the same for everyone."
+        gettext(
+            language,
+            "Pay = hours done plus corrections × {rate} an hour, the same for everyone.",
+            rate=_money(export.rate, export.currency, language),
+        )
         if export.rate is not None
-        else "No hourly rate is set, so the export shows hours only (`/mod org settings hourly_rate`)."
+        else gettext(
+            language, "No hourly rate is set, so the export shows hours only (`/mod org settings hourly_rate`)."
+        )
     )
-    text = (
-        f"The ledger of **{export.org.name}**, {export.first} to {export.last}: {len(export.members)} member(s). "
-        f"`pay_…csv` has one row per member, `ledger_…csv` one per member and week. {rate}"
+    text = ngettext(
+        language,
+        "The ledger of **{org}**, {first} to {last}: {count} member(s). `pay_…csv` has one row per member, "
+        "`ledger_…csv` one per member and week. {rate}",
+        "The ledger of **{org}**, {first} to {last}: {count} member(s). `pay_…csv` has one row per member, "
+        "`ledger_…csv` one per member and week. {rate}",
+        len(export.members),
+        org=export.org.name,
+        first=export.first,
+        last=export.last,
+        count=len(export.members),
+        rate=rate,
     )
     if interaction.response.is_done():
         await interaction.followup.send(clip(text, 2000), files=files, ephemeral=True)
@@ -184,11 +259,16 @@ async def ledger_correct(
     reason: app_commands.Range[str, 1, 300],
 ) -> None:
     done = await app.correct(db(interaction), interaction.guild_id, interaction.user.id, member.id, week, hours, reason)
-    await reply(
-        interaction,
-        f"Corrected <@{done.member.user_id}>'s ledger for {done.week} by {signed_hours(exact_hours(done.hours))} h "
-        f"({clip(done.reason, 300)}). It is in the audit log.",
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "Corrected {member}'s ledger for {week} by {hours} h ({reason}). It is in the audit log.",
+        member=f"<@{done.member.user_id}>",
+        week=done.week,
+        hours=_signed(exact_hours(done.hours), language),
+        reason=clip(done.reason, 300),
     )
+    await reply(interaction, text)
 
 
 async def setup(bot: RotaBot) -> None:

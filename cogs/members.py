@@ -9,9 +9,12 @@ import discord
 from discord import app_commands
 
 from bot.app import members
+from bot.app.tasks import hours_in
 from bot.domain.organizations import MAX_HOURS
-from bot.domain.solver.model import hours_text
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
+from bot.i18n.formatting import short_date
 from cogs.common import ModeratorGroup, bot_of, clip, db, literal, register
+from cogs.languages import answer_language_here
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -27,13 +30,23 @@ WINDOWS_HELP = "e.g. mon-fri 18:00-22:00; sat-sun (a day alone: the whole day), 
 MOMENTS_SHOWN = 14
 
 
-def availability_text(shown: members.Availability, *, you: bool = True) -> str:
+def availability_text(shown: members.Availability, *, you: bool = True, language: str = SOURCE_LANGUAGE) -> str:
     """The windows in words and as Discord timestamps (each reader's own time), so a mistake shows."""
-    whose = "Your" if you else f"<@{shown.user_id}>'s"
+    org, member = literal(shown.org_name), f"<@{shown.user_id}>"
     if shown.windows is None:
-        return (
-            f"{whose} times in **{literal(shown.org_name)}**: any time (no windows set), so shifts at set times can "
-            "fall at any hour. `/availability set windows:` narrows them."
+        if you:
+            return gettext(
+                language,
+                "Your times in **{org}**: any time (no windows set), so shifts at set times can fall at any hour. "
+                "`/availability set windows:` narrows them.",
+                org=org,
+            )
+        return gettext(
+            language,
+            "{member}'s times in **{org}**: any time (no windows set), so shifts at set times can fall at any hour. "
+            "`/availability set windows:` narrows them.",
+            member=member,
+            org=org,
         )
     moments = shown.moments()
     lines = [
@@ -41,15 +54,23 @@ def availability_text(shown: members.Availability, *, you: bool = True) -> str:
         for start, end in moments[:MOMENTS_SHOWN]
     ]
     if len(moments) > MOMENTS_SHOWN:
-        lines.append(f"• and {len(moments) - MOMENTS_SHOWN} more")
+        more = len(moments) - MOMENTS_SHOWN
+        lines.append("• " + ngettext(language, "and {count} more", "and {count} more", more))
+    facts = {"org": org, "words": shown.words, "timezone": shown.timezone}
+    heading = (
+        gettext(language, "Your times for shifts in **{org}**: **{words}** ({timezone} time).", **facts)
+        if you
+        else gettext(
+            language, "{member}'s times for shifts in **{org}**: **{words}** ({timezone} time).", member=member, **facts
+        )
+    )
     return clip(
         "\n".join(
             [
-                f"{whose} times for shifts in **{literal(shown.org_name)}**: **{shown.words}** "
-                f"({shown.timezone} time).",
-                f"Next week ({shown.week}) in your own time:",
+                heading,
+                gettext(language, "Next week ({week}) in your own time:", week=shown.week),
                 *lines,
-                "Shifts at set times are only given within these; flexible work is not affected.",
+                gettext(language, "Shifts at set times are only given within these; flexible work is not affected."),
             ]
         ),
         1900,
@@ -61,17 +82,18 @@ def availability_text(shown: members.Availability, *, you: bool = True) -> str:
 async def availability_set(interaction: discord.Interaction, windows: Windows) -> None:
     bot = bot_of(interaction)
     shown = await members.set_availability(bot.db, interaction.guild_id, interaction.user.id, windows, bot.now())
-    await interaction.response.send_message(
-        "Saved. " + availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )
+    language = await answer_language_here(interaction)
+    text = gettext(language, "Saved. {availability}", availability=availability_text(shown, language=language))
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
 
 @availability_group.command(name="show", description="When you said you can do work at set times")
 async def availability_show(interaction: discord.Interaction) -> None:
     bot = bot_of(interaction)
     shown = await members.availability(bot.db, interaction.guild_id, interaction.user.id, bot.now())
+    language = await answer_language_here(interaction)
     await interaction.response.send_message(
-        availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        availability_text(shown, language=language), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
     )
 
 
@@ -79,9 +101,9 @@ async def availability_show(interaction: discord.Interaction) -> None:
 async def availability_clear(interaction: discord.Interaction) -> None:
     bot = bot_of(interaction)
     shown = await members.set_availability(bot.db, interaction.guild_id, interaction.user.id, "", bot.now())
-    await interaction.response.send_message(
-        "Cleared. " + availability_text(shown), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )
+    language = await answer_language_here(interaction)
+    text = gettext(language, "Cleared. {availability}", availability=availability_text(shown, language=language))
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
 
 @app_commands.command(name="join", description="Join this organization's rota")
@@ -92,22 +114,28 @@ async def join(interaction: discord.Interaction, hours: Hours | None = None) -> 
     joined = await members.join(
         db(interaction), interaction.guild_id, user.id, user.display_name, hours, bot_of(interaction).now()
     )
-    await interaction.response.send_message(
-        f"Welcome to **{joined.org_name}**'s rota with {hours_text(joined.hours)} h a week. Your first job "
-        "complex comes with the next rota. Meanwhile, rate the tasks with `/rate`: your ratings shape what counts "
-        "as a fair share.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "Welcome to **{org}**'s rota with {hours} h a week. Your first job complex comes with the next rota. "
+        "Meanwhile, rate the tasks with `/rate`: your ratings shape what counts as a fair share.",
+        org=joined.org_name,
+        hours=hours_in(joined.hours, language),
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.command(name="leave", description="Leave this organization's rota (your history is kept)")
 @app_commands.guild_only()
 async def leave(interaction: discord.Interaction) -> None:
     org_name = await members.leave(db(interaction), interaction.guild_id, interaction.user.id)
-    await interaction.response.send_message(
-        f"You left **{org_name}**'s rota; from the next rota you get no tasks. `/join` brings you back.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "You left **{org}**'s rota; from the next rota you get no tasks. `/join` brings you back.",
+        org=org_name,
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.command(name="hours", description="Change how many hours a week you can give")
@@ -115,9 +143,9 @@ async def leave(interaction: discord.Interaction) -> None:
 @app_commands.guild_only()
 async def hours(interaction: discord.Interaction, hours: Hours) -> None:
     weekly = await members.set_hours(db(interaction), interaction.guild_id, interaction.user.id, hours)
-    await interaction.response.send_message(
-        f"Your hours are now {hours_text(weekly)} a week, from the next rota.", ephemeral=True
-    )
+    language = await answer_language_here(interaction)
+    text = gettext(language, "Your hours are now {hours} a week, from the next rota.", hours=hours_in(weekly, language))
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.command(name="away", description="Tell the rota you are away (no tasks in weeks you are away)")
@@ -126,10 +154,14 @@ async def hours(interaction: discord.Interaction, hours: Hours) -> None:
 async def away(interaction: discord.Interaction, start: str, end: str) -> None:
     today = datetime.now(UTC).date()
     first, last = await members.add_away(db(interaction), interaction.guild_id, interaction.user.id, start, end, today)
-    await interaction.response.send_message(
-        f"Noted: away from {first:%a %d %b %Y} to {last:%a %d %b %Y}. Rotas for weeks you are away give you no tasks.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "Noted: away from {first} to {last}. Rotas for weeks you are away give you no tasks.",
+        first=f"{first:%a %d %b %Y}" if language == SOURCE_LANGUAGE else short_date(first, language),
+        last=f"{last:%a %d %b %Y}" if language == SOURCE_LANGUAGE else short_date(last, language),
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @member_group.command(name="qualify", description="Record that a member has a qualification")
@@ -138,7 +170,9 @@ async def qualify(
     interaction: discord.Interaction, member: discord.Member, qualification: app_commands.Range[str, 1, 50]
 ) -> None:
     name = await members.qualify(db(interaction), interaction.guild_id, interaction.user.id, member.id, qualification)
-    await interaction.response.send_message(f"{member.mention} now has `{name}`.", ephemeral=True)
+    language = await answer_language_here(interaction)
+    text = gettext(language, "{member} now has `{qualification}`.", member=member.mention, qualification=name)
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @member_group.command(name="unqualify", description="Remove a qualification from a member")
@@ -147,7 +181,9 @@ async def unqualify(
     interaction: discord.Interaction, member: discord.Member, qualification: app_commands.Range[str, 1, 50]
 ) -> None:
     name = await members.unqualify(db(interaction), interaction.guild_id, interaction.user.id, member.id, qualification)
-    await interaction.response.send_message(f"{member.mention} no longer has `{name}`.", ephemeral=True)
+    language = await answer_language_here(interaction)
+    text = gettext(language, "{member} no longer has `{qualification}`.", member=member.mention, qualification=name)
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @member_group.command(name="hours", description="Set a member's weekly hours")
@@ -156,9 +192,11 @@ async def member_hours(interaction: discord.Interaction, member: discord.Member,
     weekly = await members.set_member_hours(
         db(interaction), interaction.guild_id, interaction.user.id, member.id, hours
     )
-    await interaction.response.send_message(
-        f"{member.mention} now gives {hours_text(weekly)} h a week.", ephemeral=True
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language, "{member} now gives {hours} h a week.", member=member.mention, hours=hours_in(weekly, language)
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @member_group.command(name="availability", description="Set when a member can do work at set times")
@@ -169,29 +207,37 @@ async def member_availability(interaction: discord.Interaction, member: discord.
     shown = await members.set_member_availability(
         bot.db, interaction.guild_id, interaction.user.id, member.id, text, bot.now()
     )
-    await interaction.response.send_message(
-        "Saved. " + availability_text(shown, you=False), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )
+    language = await answer_language_here(interaction)
+    shown_text = availability_text(shown, you=False, language=language)
+    text = gettext(language, "Saved. {availability}", availability=shown_text)
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
 
 
 @member_group.command(name="remove", description="Take a member out of the rota (their history is kept)")
 @app_commands.describe(member="The member")
 async def member_remove(interaction: discord.Interaction, member: discord.Member) -> None:
     await members.remove_member(db(interaction), interaction.guild_id, interaction.user.id, member.id)
-    await interaction.response.send_message(
-        f"{member.mention} is out of the rota from the next week, and cannot `/join` again until a moderator "
-        "lets them back with `/mod member readmit`.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "{member} is out of the rota from the next week, and cannot `/join` again until a moderator lets them "
+        "back with `/mod member readmit`.",
+        member=member.mention,
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @member_group.command(name="readmit", description="Let a member a moderator removed join the rota again")
 @app_commands.describe(member="The member who was removed")
 async def member_readmit(interaction: discord.Interaction, member: discord.Member) -> None:
     await members.readmit_member(db(interaction), interaction.guild_id, interaction.user.id, member.id)
-    await interaction.response.send_message(
-        f"{member.mention} may `/join` the rota again (their membership starts anew when they do).", ephemeral=True
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "{member} may `/join` the rota again (their membership starts anew when they do).",
+        member=member.mention,
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: RotaBot) -> None:

@@ -88,9 +88,8 @@ class GuidedRating(RotaView):
         title = gettext(language, "Rate: {task}", task=clip(task.name, 200))
         embed = discord.Embed(title=title, colour=discord.Colour.blurple())
         left = ngettext(language, "{count} task left to rate.", "{count} tasks left to rate.", len(self.queue))
-        embed.description = clip(
-            f"{note}\n{describe(task)}\n{task.description or ''}\n\n{render(RATING_HELP, language)}.\n{left}", 4096
-        )
+        about, rating_help = describe(task, language=language), render(RATING_HELP, language)
+        embed.description = clip(f"{note}\n{about}\n{task.description or ''}\n\n{rating_help}.\n{left}", 4096)
         return embed
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:

@@ -17,6 +17,8 @@ from bot.domain.organizations import MAX_HOURS
 from bot.domain.planner import TASK_COLUMNS, TASK_OPTIONAL_COLUMNS, TASK_TIME_COLUMNS
 from bot.domain.solver.model import hours_text
 from bot.domain.solver.timed import format_clock
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext, render
+from bot.i18n.formatting import number
 from cogs.common import (
     RATING_HELP,
     ModeratorGroup,
@@ -29,6 +31,7 @@ from cogs.common import (
     reply,
     spreadsheet_safe,
 )
+from cogs.languages import answer_language_here
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -52,9 +55,11 @@ async def task_choices(interaction: discord.Interaction, current: str) -> list[a
 class TaskPages(RotaView):
     """Previous / next through the task list; only for the member who asked."""
 
-    def __init__(self, bot: RotaBot, pages: list[discord.Embed], owner_id: int) -> None:
+    def __init__(self, bot: RotaBot, pages: list[discord.Embed], owner_id: int, language: str) -> None:
         super().__init__(bot, timeout=600)
         self.pages, self.owner_id, self.index = pages, owner_id, 0
+        self.previous.label = gettext(language, "Previous")
+        self.next.label = gettext(language, "Next")
         self._sync()
 
     def _sync(self) -> None:
@@ -83,47 +88,97 @@ async def tasks_command(interaction: discord.Interaction) -> None:
     await answer_early(interaction)
     bot = bot_of(interaction)
     listing = await tasks.task_list(bot.db, interaction.guild_id, interaction.user.id, bot.now)
+    language = await answer_language_here(interaction)
     org, rows = listing.org, listing.tasks
     if not rows:
-        await reply(interaction, "No tasks yet. A moderator can add them with `/mod task add` or `/mod task import`.")
+        await reply(
+            interaction,
+            gettext(language, "No tasks yet. A moderator can add them with `/mod task add` or `/mod task import`."),
+        )
         return
     pages = []
     total = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
+    timed = any(i.task.day for i in rows)
     for start in range(0, len(rows), PAGE_SIZE):
-        embed = discord.Embed(title=f"{org.name}: tasks", colour=discord.Colour.dark_green())
-        zone_note = (
-            f" Times are in the organization's timezone, {org.timezone}." if any(i.task.day for i in rows) else ""
-        )
+        embed = discord.Embed(title=gettext(language, "{org}: tasks", org=org.name), colour=discord.Colour.dark_green())
+        help_text = render(RATING_HELP, language)
         embed.description = clip(
-            f"Ratings are 1–10: {RATING_HELP}. Only totals are shown; your own is yours.{zone_note}", 4096
+            gettext(
+                language,
+                "Ratings are 1–10: {help}. Only totals are shown; your own is yours. Times are in the "
+                "organization's timezone, {timezone}.",
+                help=help_text,
+                timezone=org.timezone,
+            )
+            if timed
+            else gettext(
+                language, "Ratings are 1–10: {help}. Only totals are shown; your own is yours.", help=help_text
+            ),
+            4096,
         )
         for item in rows[start : start + PAGE_SIZE]:
             task, social, own = item.task, item.social, item.own
-            shown = (
-                f"desirability **{social.desirability:g}**, empowerment **{social.empowerment:g}**"
-                f" ({social.count} rating{'s' if social.count != 1 else ''})"
+            shown = ngettext(
+                language,
+                "desirability **{desirability}**, empowerment **{empowerment}** ({count} rating)",
+                "desirability **{desirability}**, empowerment **{empowerment}** ({count} ratings)",
+                social.count,
+                count=social.count,
+                desirability=_score(social.desirability, language),
+                empowerment=_score(social.empowerment, language),
             )
             if social.flagged:
-                shown = f"not enough ratings yet ({social.count}): counted as neutral 5.5"
-            yours = f"yours: {own.desirability}/{own.empowerment}" if own else "you have not rated it (`/rate`)"
+                shown = gettext(
+                    language,
+                    "not enough ratings yet ({count}): counted as neutral {neutral}",
+                    count=social.count,
+                    neutral=_score(5.5, language),
+                )
+            yours = (
+                gettext(
+                    language,
+                    "yours: {desirability}/{empowerment}",
+                    desirability=own.desirability,
+                    empowerment=own.empowerment,
+                )
+                if own
+                else gettext(language, "you have not rated it (`/rate`)")
+            )
             about = f"\n*{task.description}*" if task.description else ""
-            any_time = f", {item.at}" if zone_note and not task.day else ""
+            any_time = f", {item.at}" if timed and not task.day else ""
+            described = describe(task, when=False, language=language)
             embed.add_field(
                 name=clip(task.name, 256),
-                value=clip(
-                    f"{describe(task, when=False)}, {when_text(item.when)}{any_time}{about}\n{shown}\n{yours}", 1024
-                ),
+                value=clip(f"{described}, {when_text(item.when, language)}{any_time}{about}\n{shown}\n{yours}", 1024),
                 inline=False,
             )
-        embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total} · {len(rows)} tasks")
+        footer = ngettext(
+            language,
+            "Page {page} of {pages} · {count} task",
+            "Page {page} of {pages} · {count} tasks",
+            len(rows),
+            count=len(rows),
+            page=start // PAGE_SIZE + 1,
+            pages=total,
+        )
+        embed.set_footer(text=footer)
         pages.append(embed)
-    view = TaskPages(bot_of(interaction), pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
+    view = (
+        TaskPages(bot_of(interaction), pages, interaction.user.id, language)
+        if len(pages) > 1
+        else discord.utils.MISSING
+    )
     await reply(interaction, embed=pages[0], view=view)
 
 
-def when_text(when: str) -> str:
+def _score(value: float, language: str) -> str:
+    """A social rating as `/tasks` shows it: `5.5`, `7` (`5,5` in German)."""
+    return f"{value:g}" if language == SOURCE_LANGUAGE else number(value, language)
+
+
+def when_text(when: str, language: str = SOURCE_LANGUAGE) -> str:
     """How often, as `/tasks` shows it: weekly plainly, anything else in bold so it stands out."""
-    return "weekly" if when == "every week" else f"**{when}**"
+    return gettext(language, "weekly") if when == "every week" else f"**{when}**"
 
 
 # -- /mod task ----------------------------------------------------------------------------------------
@@ -174,9 +229,14 @@ async def task_add(
     bot = bot_of(interaction)
     added = await tasks.add_task(bot.db, interaction.guild_id, interaction.user.id, fields, often, bot.now, when)
     row = added.task
-    await interaction.response.send_message(
-        f"{'Restored' if added.restored else 'Added'} **{row.name}**: {describe(row)}.", ephemeral=True
+    language = await answer_language_here(interaction)
+    facts = {"task": row.name, "details": describe(row, language=language)}
+    text = (
+        gettext(language, "Restored **{task}**: {details}.", **facts)
+        if added.restored
+        else gettext(language, "Added **{task}**: {details}.", **facts)
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @task_group.command(name="edit", description="Change a task (only the options you give change)")
@@ -226,7 +286,9 @@ async def task_edit(
     )
     bot = bot_of(interaction)
     row = (await tasks.edit_task(bot.db, interaction.guild_id, interaction.user.id, task, edit, bot.now)).task
-    await interaction.response.send_message(f"Updated **{row.name}**: {describe(row)}.", ephemeral=True)
+    language = await answer_language_here(interaction)
+    text = gettext(language, "Updated **{task}**: {details}.", task=row.name, details=describe(row, language=language))
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @task_group.command(name="remove", description="Remove a task from future rotas (history keeps it)")
@@ -234,10 +296,13 @@ async def task_edit(
 @app_commands.autocomplete(task=task_choices)
 async def task_remove(interaction: discord.Interaction, task: str) -> None:
     row = (await tasks.remove_task(db(interaction), interaction.guild_id, interaction.user.id, task)).task
-    await interaction.response.send_message(
-        f"Removed **{row.name}** from future rotas. Past rotas keep it; `/mod task add` brings it back.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "Removed **{task}** from future rotas. Past rotas keep it; `/mod task add` brings it back.",
+        task=row.name,
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @task_group.command(name="import", description="Add or update tasks from a CSV file (all rows or none)")
@@ -246,19 +311,30 @@ async def task_remove(interaction: discord.Interaction, task: str) -> None:
 )
 async def task_import(interaction: discord.Interaction, file: discord.Attachment) -> None:
     if file.size > MAX_IMPORT_BYTES:
-        raise BadInput(f"`{file.filename}` is {file.size // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB.")
+        raise BadInput(
+            lazy_gettext(
+                "`{file}` is {size} KB; the limit is {limit} KB.",
+                file=file.filename,
+                size=file.size // 1024,
+                limit=MAX_IMPORT_BYTES // 1024,
+            )
+        )
     await interaction.response.defer(ephemeral=True, thinking=True)
     raw = await file.read()
     bot = bot_of(interaction)
     imported = await tasks.import_tasks(
         bot.db, interaction.guild_id, interaction.user.id, file.filename, raw, max_rows=bot.settings.import_max_rows
     )
-    summary = imported.summary()
-    await interaction.followup.send(
-        f"Imported `{file.filename}`: {summary}. Ratings come from members (`/rate`), so the file's "
-        "desirability and empowerment columns, if any, are not used.",
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    summary = imported.summary(language)
+    text = gettext(
+        language,
+        "Imported `{file}`: {summary}. Ratings come from members (`/rate`), so the file's desirability and "
+        "empowerment columns, if any, are not used.",
+        file=file.filename,
+        summary=summary,
     )
+    await interaction.followup.send(text, ephemeral=True)
 
 
 @task_group.command(name="export", description="Download the task list as CSV (the planner's tasks.csv format)")
@@ -285,11 +361,15 @@ async def task_export(interaction: discord.Interaction) -> None:
             )
         )
     file = discord.File(io.BytesIO(out.getvalue().encode()), filename="tasks.csv")
-    await interaction.response.send_message(
-        f"{len(rows)} tasks. Desirability and empowerment are the social ratings (median of members' ratings).",
-        file=file,
-        ephemeral=True,
+    language = await answer_language_here(interaction)
+    text = ngettext(
+        language,
+        "{count} task. Desirability and empowerment are the social ratings (median of members' ratings).",
+        "{count} tasks. Desirability and empowerment are the social ratings (median of members' ratings).",
+        len(rows),
+        count=len(rows),
     )
+    await interaction.response.send_message(text, file=file, ephemeral=True)
 
 
 async def setup(bot: RotaBot) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.domain import ledger as rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
+from bot.i18n import lazy_gettext
 from storage import ledger, members
 from storage.db import Database
 from storage.models import LedgerCorrection, MemberRow, Organization
@@ -70,11 +71,13 @@ async def show(
         start, end = rules.week_range(first, last, local_today(org, now))
         whose = member_user_id if member_user_id is not None else user_id
         if whose != user_id and not moderator:
-            raise BadInput("You can see your own ledger; moderators (Manage Server) see everyone's.")
+            raise BadInput(lazy_gettext("You can see your own ledger; moderators (Manage Server) see everyone's."))
         member = await members.member_for(session, org.id, whose)
         if member is None:
             raise BadInput(
-                "You are not in the rota: `/join` first." if whose == user_id else f"<@{whose}> was never in the rota."
+                lazy_gettext("You are not in the rota: `/join` first.")
+                if whose == user_id
+                else lazy_gettext("{member} was never in the rota.", member=f"<@{whose}>")
             )
         weeks = rules.ledger(
             await ledger.pieces(session, [member.id], start, end),
@@ -120,7 +123,11 @@ async def correct(
         org = await require_org(session, guild_id)
         member = await members.member_for(session, org.id, member_user_id)
         if member is None:
-            raise BadInput(f"<@{member_user_id}> was never in the rota, so has no ledger to correct.")
+            raise BadInput(
+                lazy_gettext(
+                    "{member} was never in the rota, so has no ledger to correct.", member=f"<@{member_user_id}>"
+                )
+            )
         session.add(
             LedgerCorrection(
                 organization_id=org.id,

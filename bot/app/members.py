@@ -11,6 +11,7 @@ from bot.domain.shifts import parse_member_windows, window_moments, windows_word
 from bot.domain.solver.model import hours_text
 from bot.domain.solver.timed import format_windows
 from bot.domain.weeks import iso_week, week_start
+from bot.i18n import lazy_gettext
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow
@@ -38,12 +39,19 @@ async def join(
         row = await members.member_for(session, org.id, user_id)
         if row is not None and row.active:
             raise BadInput(
-                f"You are already in the rota with {hours_text(row.hours)} h a week. Change that with `/hours`."
+                lazy_gettext(
+                    "You are already in the rota with {hours} h a week. Change that with `/hours`.",
+                    hours=hours_text(row.hours),
+                )
             )
         if row is not None and row.removed_at is not None:
             raise BadInput(
-                f"A moderator took you out of **{org.name}**'s rota on {row.removed_at:%d %b %Y}. Ask a moderator: "
-                "once they readmit you (`/mod member readmit`), `/join` brings you back."
+                lazy_gettext(
+                    "A moderator took you out of **{org}**'s rota on {day}. Ask a moderator: once they readmit you "
+                    "(`/mod member readmit`), `/join` brings you back.",
+                    org=org.name,
+                    day=f"{row.removed_at:%d %b %Y}",
+                )
             )
         since = now or utcnow()
         if row is None:
@@ -101,7 +109,9 @@ async def qualify(db: Database, guild_id: int | None, moderator_id: int, user_id
         row = await require_member(session, org.id, user_id, you=False)
         assert row.id is not None
         if not await members.add_qualification(session, row.id, name):
-            raise BadInput(f"<@{user_id}> already has `{name}`.")
+            raise BadInput(
+                lazy_gettext("{member} already has `{qualification}`.", member=f"<@{user_id}>", qualification=name)
+            )
         await audit.record(session, org.id, moderator_id, "member.qualify", f"{user_id} +{name}", guild_id=guild_id)
     return name
 
@@ -113,8 +123,23 @@ async def unqualify(db: Database, guild_id: int | None, moderator_id: int, user_
         row = await require_member(session, org.id, user_id, you=False)
         assert row.id is not None
         if not await members.remove_qualification(session, row.id, name):
-            held = ", ".join(await members.qualifications(session, row.id)) or "none"
-            raise BadInput(f"<@{user_id}> does not have `{name}` (they have: {held}).")
+            held = ", ".join(await members.qualifications(session, row.id))
+            if not held:
+                raise BadInput(
+                    lazy_gettext(
+                        "{member} does not have `{qualification}` (they have: none).",
+                        member=f"<@{user_id}>",
+                        qualification=name,
+                    )
+                )
+            raise BadInput(
+                lazy_gettext(
+                    "{member} does not have `{qualification}` (they have: {held}).",
+                    member=f"<@{user_id}>",
+                    qualification=name,
+                    held=held,
+                )
+            )
         await audit.record(session, org.id, moderator_id, "member.unqualify", f"{user_id} -{name}", guild_id=guild_id)
     return name
 
@@ -145,7 +170,11 @@ async def readmit_member(db: Database, guild_id: int | None, moderator_id: int, 
         org = await require_org(session, guild_id)
         row = await members.member_for(session, org.id, user_id)
         if row is None or row.removed_at is None:
-            raise BadInput(f"<@{user_id}> was not removed from the rota: they can `/join` as they are.")
+            raise BadInput(
+                lazy_gettext(
+                    "{member} was not removed from the rota: they can `/join` as they are.", member=f"<@{user_id}>"
+                )
+            )
         row.removed_at = None
         await audit.record(session, org.id, moderator_id, "member.readmit", str(user_id), guild_id=guild_id)
 
@@ -180,7 +209,9 @@ async def _availability(
         if text is not None:
             stored = format_windows(windows) or None
             if len(stored or "") > 500:
-                raise BadInput("That is too many separate times to keep: merge some (e.g. `mon-fri 09:00-17:00`).")
+                raise BadInput(
+                    lazy_gettext("That is too many separate times to keep: merge some (e.g. `mon-fri 09:00-17:00`).")
+                )
             before, row.windows = row.windows, stored
             if moderator_id is not None:
                 change = f"{user_id} {before or 'any time'} -> {stored or 'any time'}"

@@ -25,8 +25,10 @@ from bot.domain.planner import (
 from bot.domain.ratings import SocialRating, social_rating
 from bot.domain.recurrence import Recurrence, check_recurrence
 from bot.domain.shifts import TaskTime, parse_when, when_words
-from bot.domain.solver.model import DEFAULT_GRANULARITY, hours_text
+from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours, hours_text
 from bot.domain.weeks import iso_week, week_start
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext
+from bot.i18n.formatting import number
 from storage import members, orgs, ratings, tasks
 from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow
@@ -41,22 +43,39 @@ IMPORT_ERROR_CHARS = 1900  # the problems of a refused file, within a Discord me
 IMPORT_BATCH_ROWS = 100  # rows per transaction: another server's command waits for one batch at most
 
 
-def describe(task: TaskRow, *, when: bool = True) -> str:
+def hours_in(hours: float | Decimal, language: str) -> str:
+    """Hours written the language's way: `12.5` in English (exactly as `hours_text`), `12,5` in German."""
+    if language == SOURCE_LANGUAGE:
+        return hours_text(hours)
+    return number(exact_hours(hours), language, places=6)
+
+
+def describe(task: TaskRow, *, when: bool = True, language: str = SOURCE_LANGUAGE) -> str:
     """A task in one line, as lists and the audit log show it (`when`: how often, unless weekly)."""
-    parts = [f"{hours_text(task.hours)} h" + (f" × {task.slots} people" if task.slots > 1 else "")]
+    hours = hours_in(task.hours, language)
+    parts = [
+        ngettext(language, "{hours} h × {count} people", "{hours} h × {count} people", task.slots, hours=hours)
+        if task.slots > 1
+        else gettext(language, "{hours} h", hours=hours)
+    ]
     if task.splittable:
-        parts.append(f"splittable into shifts of ≥ {hours_text(task.min_shift)} h")
+        shift = hours_in(task.min_shift, language)
+        parts.append(gettext(language, "splittable into shifts of ≥ {hours} h", hours=shift))
     if task.qualification:
-        parts.append(f"needs {task.qualification}")
+        parts.append(gettext(language, "needs {qualification}", qualification=task.qualification))
     if task.role_id:
-        parts.append(f"role <@&{task.role_id}>")
+        parts.append(gettext(language, "role {role}", role=f"<@&{task.role_id}>"))
     if task.origin:
-        parts.append(f"from {task.origin}")
+        parts.append(gettext(language, "from {origin}", origin=task.origin))
     if task.day and task.start is not None:
         parts.append(when_words(TaskTime(*tasks.task_time(task)), task.hours))
     if when and task.every_weeks != 1:
         often = tasks.recurrence(task)
-        parts.append(f"once, in week {often.first}" if often.once else f"every {often.every} weeks from {often.first}")
+        parts.append(
+            gettext(language, "once, in week {week}", week=often.first)
+            if often.once
+            else gettext(language, "every {every} weeks from {week}", every=often.every, week=often.first)
+        )
     return ", ".join(parts)
 
 
@@ -93,7 +112,9 @@ class When:
             first = self.first_week or (current.first if not current.weekly and not current.once else None)
             return check_recurrence(self.every_weeks, first or default_first, self.once_in_week, default_first)
         if current.weekly:  # only first_week given
-            raise BadInput("`first_week` goes with `every_weeks` (e.g. every_weeks:4 first_week:2026-W50).")
+            raise BadInput(
+                lazy_gettext("`first_week` goes with `every_weeks` (e.g. every_weeks:4 first_week:2026-W50).")
+            )
         return check_recurrence(current.every, self.first_week, None, default_first)
 
 
@@ -125,12 +146,28 @@ class Imported:
     restored: int
     unchanged: int = 0
 
-    def summary(self) -> str:
-        counts = {"added": self.added, "updated": self.updated, "restored": self.restored}
-        changed = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    def summary(self, language: str = SOURCE_LANGUAGE) -> str:
+        """`2 added, 1 updated (3 unchanged)`, in `language` (the audit log keeps English)."""
+        counts = [
+            ngettext(language, "{count} added", "{count} added", self.added, count=self.added),
+            ngettext(language, "{count} updated", "{count} updated", self.updated, count=self.updated),
+            ngettext(language, "{count} restored", "{count} restored", self.restored, count=self.restored),
+        ]
+        changed = ", ".join(
+            text for text, n in zip(counts, (self.added, self.updated, self.restored), strict=True) if n
+        )
         if not changed:
-            return "no changes"
-        return changed + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
+            return gettext(language, "no changes")
+        if not self.unchanged:
+            return changed
+        return ngettext(
+            language,
+            "{changes} ({count} unchanged)",
+            "{changes} ({count} unchanged)",
+            self.unchanged,
+            changes=changed,
+            count=self.unchanged,
+        )
 
 
 async def task_names(db: Database, guild_id: int | None, typed: str) -> list[str]:
@@ -225,7 +262,11 @@ async def add_task(
         fields = replace(fields, recurrence=when.applied_to(Recurrence(), next_week(org, clock)))
         existing = await tasks.task_named(session, org.id, fields.name)
         if existing is not None and existing.archived_at is None:
-            raise BadInput(f"There is already a task called `{existing.name}`; change it with `/mod task edit`.")
+            raise BadInput(
+                lazy_gettext(
+                    "There is already a task called `{task}`; change it with `/mod task edit`.", task=existing.name
+                )
+            )
         restored = existing is not None
         row = existing or TaskRow(organization_id=org.id, name=fields.name, hours=fields.hours)
         _apply(row, fields)
@@ -278,7 +319,7 @@ async def edit_task(
         if fields.name.lower() != row.name.lower():
             clash = await tasks.task_named(session, org.id, fields.name)
             if clash is not None:
-                raise BadInput(f"Another task is already called `{clash.name}`.")
+                raise BadInput(lazy_gettext("Another task is already called `{task}`.", task=clash.name))
         old_name = row.name
         _apply(row, fields)
         await audit.record(
@@ -333,9 +374,10 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
                     raise row.fail(str(error)) from None
         problems.check()
     except PlanInputError as error:  # every problem of the file, within a message's length
-        raise BadInput(clip(f"Nothing was imported.\n{error}", IMPORT_ERROR_CHARS)) from None
+        detail = clip(str(error), IMPORT_ERROR_CHARS - len("Nothing was imported.\n"))
+        raise BadInput(lazy_gettext("Nothing was imported.\n{error}", error=detail)) from None
     if not checked:
-        raise BadInput(f"`{filename}` has no task rows. Nothing was imported.")
+        raise BadInput(lazy_gettext("`{file}` has no task rows. Nothing was imported.", file=filename))
     return checked
 
 
@@ -350,13 +392,18 @@ def read_import(data: bytes | str, filename: str, granularity: Decimal, max_rows
     try:
         text = data if isinstance(data, str) else decode(data, filename)
     except PlanInputError as error:
-        raise BadInput(f"Nothing was imported. {error}") from None
+        raise BadInput(lazy_gettext("Nothing was imported. {error}", error=str(error))) from None
     rows = count_rows(text)
     if rows > max_rows:
         raise BadInput(
-            f"`{filename}` has {rows:,} task rows; one import takes at most {max_rows:,}. Nothing was imported. "
-            f"Split it into files of at most {max_rows:,} rows (each with the header row) and import them one "
-            "after the other: each adds or updates tasks by name."
+            lazy_gettext(
+                "`{file}` has {rows} task rows; one import takes at most {most}. Nothing was imported. Split it into "
+                "files of at most {most} rows (each with the header row) and import them one after the other: each "
+                "adds or updates tasks by name.",
+                file=filename,
+                rows=f"{rows:,}",
+                most=f"{max_rows:,}",
+            )
         )
     return check_import(text, filename, granularity)
 
@@ -385,7 +432,9 @@ async def import_tasks(
         org = await require_org(session, guild_id)
         org_id, granularity = org.id, rules.check_granularity(org.granularity)
     if org_id in _importing:
-        raise BadInput("An import for this organization is under way: wait for its reply, then try again.")
+        raise BadInput(
+            lazy_gettext("An import for this organization is under way: wait for its reply, then try again.")
+        )
     _importing.add(org_id)
     try:
         checked = await asyncio.to_thread(read_import, data, filename, granularity, max_rows)
