@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from fractions import Fraction
 
@@ -113,7 +114,7 @@ def preview_embed(preview: Preview, language: str = SOURCE_LANGUAGE) -> discord.
         )
     lines = [
         clip(draft.text, 1500) if draft.text else "",
-        electorate_text(preview.electorate, language),
+        electorate_text(replace(preview.electorate, rule_text=preview.who_decides(language)), language),
         rules_text(
             preview.quorum_pct,
             preview.threshold_pct,
