@@ -106,7 +106,7 @@ class DecisionDelivery:
         found = await self.port.find_dm(effect.user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        reminder = ProposalReminder(effect.proposal_id, org.name, proposal.title, proposal.closes_at)
+        reminder = ProposalReminder(effect.proposal_id, org.name, proposal.title, proposal.closes_at, org.language)
         return Outcome(await self.port.remind(effect.user_id, reminder, attempt.marker), True)
 
 

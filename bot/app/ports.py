@@ -466,6 +466,7 @@ class ProposalReminder:
     org_name: str
     title: str
     closes_at: datetime
+    language: str = "en"  # the organization's
 
 
 class DecisionEffects(Protocol):

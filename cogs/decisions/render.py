@@ -257,10 +257,14 @@ def result_text(result: ProposalResult) -> str:
 
 
 def reminder_text(reminder: ProposalReminder) -> str:
-    return (
-        f"🗳️ Proposal #{reminder.proposal_id} **{literal(clip(reminder.title, 100))}** in "
-        f"**{literal(reminder.org_name)}** closes {when(reminder.closes_at)} and you have not voted. Vote with the "
-        f"buttons on its post or `/vote proposal:{reminder.proposal_id} choice:`."
+    return gettext(
+        reminder.language,
+        "🗳️ Proposal #{id} **{title}** in **{org}** closes {when} and you have not voted. Vote with the buttons on "
+        "its post or `/vote proposal:{id} choice:`.",
+        id=reminder.proposal_id,
+        title=literal(clip(reminder.title, 100)),
+        org=literal(reminder.org_name),
+        when=when(reminder.closes_at),
     )
 
 
