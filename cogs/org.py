@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 import discord
+from babel.dates import get_day_names
 from discord import app_commands
 
 from bot.app import organizations as app
@@ -18,8 +19,10 @@ from bot.domain.first_week import Step, ready_to_publish
 from bot.domain.organizations import MAX_CLAIM_HOURS, MAX_HOURS
 from bot.domain.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
+from bot.i18n import gettext
+from bot.i18n.formatting import number
 from cogs.common import ModeratorGroup, clip, db, register, services
-from cogs.languages import LANGUAGE_CHOICES
+from cogs.languages import LANGUAGE_CHOICES, answer_language
 
 if TYPE_CHECKING:
     from bot.app.effects import GivenUp
@@ -31,22 +34,36 @@ Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 org_group = ModeratorGroup(name="org", description="Set up this server's organization")
 
 
-def schedule_text(org: Organization) -> str:
+def day_name(day: int, language: str) -> str:
+    """A day of the week by its number (0: Monday), in `language`."""
+    return DAY_NAMES[day] if language == "en" else get_day_names("wide", locale=language)[day]
+
+
+def schedule_text(org: Organization, language: str = "en") -> str:
     when = next_publication(datetime.now(UTC), org.timezone, org.publish_day, org.publish_time)
-    return (
-        f"Every {DAY_NAMES[org.publish_day]} at {org.publish_time:%H:%M} ({org.timezone}); next "
-        f"{discord.utils.format_dt(when, 'F')} ({discord.utils.format_dt(when, 'R')})"
+    return gettext(
+        language,
+        "Every {day} at {time} ({zone}); next {when} ({relative})",
+        day=day_name(org.publish_day, language),
+        time=f"{org.publish_time:%H:%M}",
+        zone=org.timezone,
+        when=discord.utils.format_dt(when, "F"),
+        relative=discord.utils.format_dt(when, "R"),
     )
 
 
-def org_embed(org: Organization, channel_id: int, goals: list[Goal], members: int) -> discord.Embed:
+def org_embed(
+    org: Organization, channel_id: int, goals: list[Goal], members: int, language: str = "en"
+) -> discord.Embed:
     embed = discord.Embed(title=org.name, colour=discord.Colour.dark_green())
-    embed.add_field(name="Rota channel", value=f"<#{channel_id}>")
-    embed.add_field(name="Members in the rota", value=str(members))
-    embed.add_field(name="Merge code", value=f"`{org.merge_code}`")
-    embed.add_field(name="Schedule", value=schedule_text(org), inline=False)
-    goal_lines = "\n".join(f"• {clip(g.text, 200)}" for g in goals) or "No goals yet (`/mod org goal-add`)."
-    embed.add_field(name="Goals", value=clip(goal_lines, 1024), inline=False)
+    embed.add_field(name=gettext(language, "Rota channel"), value=f"<#{channel_id}>")
+    embed.add_field(name=gettext(language, "Members in the rota"), value=number(members, language))
+    embed.add_field(name=gettext(language, "Merge code"), value=f"`{org.merge_code}`")
+    embed.add_field(name=gettext(language, "Schedule"), value=schedule_text(org, language), inline=False)
+    goal_lines = "\n".join(f"• {clip(g.text, 200)}" for g in goals) or gettext(
+        language, "No goals yet (`/mod org goal-add`)."
+    )
+    embed.add_field(name=gettext(language, "Goals"), value=clip(goal_lines, 1024), inline=False)
     return embed
 
 
@@ -54,7 +71,8 @@ def org_embed(org: Organization, channel_id: int, goals: list[Goal], members: in
 @app_commands.guild_only()
 async def org_command(interaction: discord.Interaction) -> None:
     info = await app.org_info(db(interaction), interaction.guild_id)
-    embed = org_embed(info.org, info.channel_id, info.goals, info.members)
+    language = answer_language(interaction, info.org.language)
+    embed = org_embed(info.org, info.channel_id, info.goals, info.members, language)
     await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
@@ -99,11 +117,27 @@ async def org_setup(
     )
     org = done.org
     await services(interaction).schedule_changed(org.id)
-    verb = "created" if done.created else "updated"
-    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction))
+    language = answer_language(interaction, org.language)
+    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction), language)
+    if done.created:
+        text = gettext(
+            language,
+            "**{org}** created. The rota goes to {channel}. {schedule}.",
+            org=org.name,
+            channel=channel.mention,
+            schedule=schedule_text(org, language),
+        )
+    else:
+        text = gettext(
+            language,
+            "**{org}** updated. The rota goes to {channel}. {schedule}.",
+            org=org.name,
+            channel=channel.mention,
+            schedule=schedule_text(org, language),
+        )
     await interaction.response.send_message(
-        f"**{org.name}** {verb}. The rota goes to {channel.mention}. {schedule_text(org)}.",
-        embeds=[first_week_embed(guide.steps)] if guide.steps else [],
+        text,
+        embeds=[first_week_embed(guide.steps, language)] if guide.steps else [],
         ephemeral=True,
     )
 
@@ -123,16 +157,19 @@ def posting_check(interaction: discord.Interaction) -> Callable[[int], bool]:
     return check
 
 
-def first_week_embed(steps: list[Step]) -> discord.Embed:
+def first_week_embed(steps: list[Step], language: str = "en") -> discord.Embed:
     """The set-up checklist: what is done, what is missing and the command for each."""
     lines = [
         f"✅ {clip(step.text, 300)}" if step.done else f"⬜ {clip(step.text, 300)} → `{step.command}`" for step in steps
     ]
-    ready = "Nothing blocks a publication now." if ready_to_publish(steps) else "Before the first publication:"
+    if ready_to_publish(steps):
+        ready = gettext(language, "Nothing blocks a publication now.")
+    else:
+        ready = gettext(language, "Before the first publication:")
+    after = gettext(language, "`/mod org status` shows this until the first week is out; `/help` lists every command.")
     return discord.Embed(
-        title="Your first week",
-        description=clip(f"{ready}\n" + "\n".join(lines), 4000)
-        + "\n\n`/mod org status` shows this until the first week is out; `/help` lists every command.",
+        title=gettext(language, "Your first week"),
+        description=clip(f"{ready}\n" + "\n".join(lines), 4000) + "\n\n" + after,
         colour=discord.Colour.blurple(),
     )
 
@@ -140,10 +177,11 @@ def first_week_embed(steps: list[Step]) -> discord.Embed:
 @org_group.command(name="status", description="The organization at a glance, and what is left before the first week")
 async def org_status(interaction: discord.Interaction) -> None:
     info = await app.org_info(db(interaction), interaction.guild_id)
-    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction))
-    embeds = [org_embed(info.org, info.channel_id, info.goals, info.members)]
+    language = answer_language(interaction, info.org.language)
+    guide = await app.first_week(db(interaction), interaction.guild_id, posting_check(interaction), language)
+    embeds = [org_embed(info.org, info.channel_id, info.goals, info.members, language)]
     if guide.steps:
-        embeds.append(first_week_embed(guide.steps))
+        embeds.append(first_week_embed(guide.steps, language))
     await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
 

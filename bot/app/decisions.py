@@ -12,8 +12,8 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Coroutine
-from dataclasses import dataclass
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -248,6 +248,11 @@ class Preview:
     threshold_pct: int
     closes_at: datetime
     servers: int
+    rule: Rule | None = None  # to tell who decides again in the reader's language
+    task_names: Mapping[int, str] = field(default_factory=dict)
+
+    def who_decides(self, language: str) -> str:
+        return self.rule.describe(self.task_names, language) if self.rule else self.electorate.rule_text
 
 
 @dataclass(frozen=True)
@@ -502,7 +507,8 @@ class Decisions:
         described = rule.describe({t.id: t.name for t in task_rows})
         electorate = Electorate.of(described, electors, rule.basis == "weighted")
         servers = len(await orgs.servers_of(session, org.id))
-        preview = Preview(draft, org.name, choices, electorate, quorum, threshold, closes_at, servers)
+        names = {t.id: t.name for t in task_rows if t.id is not None}
+        preview = Preview(draft, org.name, choices, electorate, quorum, threshold, closes_at, servers, rule, names)
         return preview, rule, electors
 
     # -- voting --------------------------------------------------------------------------------------

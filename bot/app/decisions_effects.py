@@ -8,10 +8,12 @@ and a reminder leaves out whoever voted (or had a delegate vote) meanwhile."""
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
+from bot.domain.decisions import Tally
 from storage import decisions as store
-from storage.db import Database
-from storage.models import Organization, Proposal
+from storage.db import Database, Session
+from storage.models import Organization, Proposal, TaskRow
 
 from .decisions import (
     AnnounceResult,
@@ -22,7 +24,7 @@ from .decisions import (
     stored_result,
 )
 from .effects import Attempt, Outbox, Outcome
-from .ports import Channel, Clock, DecisionEffects, Electorate, ProposalPost, ProposalReminder
+from .ports import Channel, Clock, DecisionEffects, Electorate, ProposalPost, ProposalReminder, ProposalResult
 
 
 class DecisionDelivery:
@@ -38,7 +40,7 @@ class DecisionDelivery:
             org = await session.get_one(Organization, proposal.organization_id)
             electors = await store.electors(session, effect.proposal_id)
             choices = await store.choices(session, effect.proposal_id)
-            who = await store.who_decides(session, proposal)
+            who = await who_decides_in(session, proposal, org.language)
         found = await self.port.find_message(channel, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
@@ -55,6 +57,7 @@ class DecisionDelivery:
             proposal.secret,
             proposal.closes_at,
             attempt.marker,
+            org.language,
         )
         return Outcome(await self.port.post_proposal(channel, content), True)
 
@@ -65,8 +68,12 @@ class DecisionDelivery:
             return Outcome(found)
         async with self.db.session() as session:
             proposal = await session.get_one(Proposal, effect.proposal_id)
-            who = await store.who_decides(session, proposal)
-        result = replace(stored_result(proposal), decided_by=who)
+            org = await session.get_one(Organization, proposal.organization_id)
+            who = await who_decides_in(session, proposal, org.language)
+            choices = await store.choices(session, effect.proposal_id)
+        result = replace(stored_result(proposal), decided_by=who, language=org.language)
+        if result.status == "failed":
+            result = replace(result, why_not=why_not_in(result, tuple(choices), org.language))
         return Outcome(await self.port.announce(channel, result, attempt.marker), True)
 
     async def retire(self, effect: RetireProposal, attempt: Attempt) -> Outcome:
@@ -79,10 +86,12 @@ class DecisionDelivery:
             return Outcome()  # never posted on this server (closed first, or the server joined since)
         async with self.db.session() as session:
             choices = await store.choices(session, effect.proposal_id)
+            proposal = await session.get_one(Proposal, effect.proposal_id)
+            org = await session.get_one(Organization, proposal.organization_id)
         for prior in posted:
             assert isinstance(prior.effect, PostProposal) and prior.message_id is not None
             where = Channel(prior.effect.guild_id, prior.effect.channel_id)
-            await self.port.retire(where, prior.message_id, effect.proposal_id, choices)
+            await self.port.retire(where, prior.message_id, effect.proposal_id, choices, org.language)
         return Outcome()
 
     async def remind(self, effect: RemindElector, attempt: Attempt) -> Outcome:
@@ -97,7 +106,7 @@ class DecisionDelivery:
         found = await self.port.find_dm(effect.user_id, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
-        reminder = ProposalReminder(effect.proposal_id, org.name, proposal.title, proposal.closes_at)
+        reminder = ProposalReminder(effect.proposal_id, org.name, proposal.title, proposal.closes_at, org.language)
         return Outcome(await self.port.remind(effect.user_id, reminder, attempt.marker), True)
 
 
@@ -110,3 +119,27 @@ def register(outbox: Outbox, port: DecisionEffects | None, clock: Clock) -> None
     outbox.register(RemindElector, handlers.remind)
     outbox.register(AnnounceResult, handlers.announce)
     outbox.register(RetireProposal, handlers.retire)
+
+
+async def who_decides_in(session: Session, proposal: Proposal, language: str) -> str:
+    """Who decides the proposal, in words in `language`, with its tasks' names."""
+    rule = store.rule_of(proposal)
+    names = {t: row.name for t in rule.task_ids if (row := await session.get(TaskRow, t)) is not None}
+    return rule.describe(names, language)
+
+
+def why_not_in(result: ProposalResult, choices: tuple[str, ...], language: str) -> str:
+    """Why a proposal did not pass, told again from its stored totals in `language`."""
+    tally = Tally(
+        choices,
+        result.eligible,
+        result.electors,
+        dict(result.totals),
+        result.voters,
+        result.delegated,
+        Fraction(0),
+        Fraction(0),
+        result.quorum_pct,
+        result.threshold_pct,
+    )
+    return tally.why_not(language) or result.why_not

@@ -67,7 +67,9 @@ class FirstWeek:
     steps: list[Step]  # empty once a week is out: nothing left to guide
 
 
-async def first_week(db: Database, guild_id: int | None, can_post: Callable[[int], bool]) -> FirstWeek:
+async def first_week(
+    db: Database, guild_id: int | None, can_post: Callable[[int], bool], language: str = "en"
+) -> FirstWeek:
     """What the server's organization still lacks before its first publication (`can_post`: whether
     the bot may post in a channel, which only Discord knows)."""
     async with db.session() as session:
@@ -85,7 +87,7 @@ async def first_week(db: Database, guild_id: int | None, can_post: Callable[[int
             can_post=can_post(server.channel_id),
             published=False,
         )
-        return FirstWeek(org, server.channel_id, first_week_steps(facts))
+        return FirstWeek(org, server.channel_id, first_week_steps(facts, language))
 
 
 async def org_info(db: Database, guild_id: int | None) -> OrgInfo:

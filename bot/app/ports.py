@@ -15,6 +15,7 @@ from bot.domain.decisions import Elector, weight_text
 from bot.domain.fairness import Fairness
 from bot.domain.report import Report
 from bot.domain.votes import Side
+from bot.i18n import SOURCE_LANGUAGE, ngettext
 
 T = TypeVar("T")
 
@@ -402,11 +403,18 @@ class Electorate:
             weighted,
         )
 
-    def summary(self) -> str:
-        who = "1 member decides" if self.count == 1 else f"{self.count} members decide"
+    def summary(self, language: str = SOURCE_LANGUAGE) -> str:
         if not self.weighted:
-            return f"{who}, one vote each"
-        return f"{who}, each with a say by their hours ({weight_text(self.total)} h in all)"
+            return ngettext(
+                language, "{count} member decides, one vote each", "{count} members decide, one vote each", self.count
+            )
+        return ngettext(
+            language,
+            "{count} member decides, each with a say by their hours ({hours} h in all)",
+            "{count} members decide, each with a say by their hours ({hours} h in all)",
+            self.count,
+            hours=weight_text(self.total, language),
+        )
 
 
 @dataclass(frozen=True)
@@ -425,6 +433,7 @@ class ProposalPost:
     secret: bool
     closes_at: datetime
     marker: str = ""
+    language: str = "en"  # the organization's
 
 
 @dataclass(frozen=True)
@@ -448,6 +457,7 @@ class ProposalResult:
     quorum_pct: int = 0
     threshold_pct: int = 0
     decided_by: str = ""  # who decided, as the post said it ("those who held Dishes in the last 8 weeks")
+    language: str = "en"  # the organization's
 
 
 @dataclass(frozen=True)
@@ -456,6 +466,7 @@ class ProposalReminder:
     org_name: str
     title: str
     closes_at: datetime
+    language: str = "en"  # the organization's
 
 
 class DecisionEffects(Protocol):
@@ -471,8 +482,10 @@ class DecisionEffects(Protocol):
         """How it ended; returns the message id."""
         ...
 
-    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
-        """Disable the post's buttons (a deleted post is fine)."""
+    async def retire(
+        self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str], language: str = "en"
+    ) -> None:
+        """Disable the post's buttons, labelled in `language` (a deleted post is fine)."""
         ...
 
     async def find_dm(self, user_id: int, marker: str) -> int | None: ...

@@ -16,6 +16,8 @@ from typing import Literal
 
 from bot.domain.errors import BadInput
 from bot.domain.votes import complete, in_electorate, quorum_met, threshold_met
+from bot.i18n import SOURCE_LANGUAGE, gettext
+from bot.i18n.formatting import number, percent
 
 YES_NO = ("yes", "no", "abstain")
 ABSTAIN = "abstain"
@@ -43,21 +45,31 @@ class Rule:
     role_id: int | None = None
     weeks: int = DEFAULT_WEEKS
 
-    def describe(self, task_names: Mapping[int, str] | None = None) -> str:
+    def describe(self, task_names: Mapping[int, str] | None = None, language: str = SOURCE_LANGUAGE) -> str:
         names = task_names or {}
-        tasks = ", ".join(names.get(t, f"task {t}") for t in self.task_ids)
+        tasks = ", ".join(names.get(t, gettext(language, "task {id}", id=t)) for t in self.task_ids)
         if self.basis == "everyone":
-            return "everyone in the rota"
+            return gettext(language, "everyone in the rota")
         if self.basis == "weighted":
-            return f"those with ≥ 1 h on {tasks} in the last {self.weeks} weeks, weighted by those hours"
-        parts = []
-        if self.task_ids:
-            parts.append(f"held {tasks} in the last {self.weeks} weeks")
-        if self.qualification:
-            parts.append(f"hold the qualification {self.qualification}")
-        if self.role_id:
-            parts.append(f"have the role <@&{self.role_id}>")
-        return "those who " + " or ".join(parts)
+            return gettext(
+                language,
+                "those with ≥ 1 h on {tasks} in the last {weeks} weeks, weighted by those hours",
+                tasks=tasks,
+                weeks=self.weeks,
+            )
+        held = gettext(language, "held {tasks} in the last {weeks} weeks", tasks=tasks, weeks=self.weeks)
+        holds = gettext(language, "hold the qualification {qualification}", qualification=self.qualification)
+        has = gettext(language, "have the role <@&{role}>", role=self.role_id)
+        parts = [
+            *([held] if self.task_ids else []),
+            *([holds] if self.qualification else []),
+            *([has] if self.role_id else []),
+        ]
+        if len(parts) == 3:
+            return gettext(language, "those who {a} or {b} or {c}", a=parts[0], b=parts[1], c=parts[2])
+        if len(parts) == 2:
+            return gettext(language, "those who {a} or {b}", a=parts[0], b=parts[1])
+        return gettext(language, "those who {a}", a=parts[0] if parts else "")
 
 
 @dataclass(frozen=True)
@@ -286,19 +298,34 @@ class Tally:
             return None
         return "yes" if self.yes_no else self.leader()
 
-    def why_not(self) -> str:
+    def why_not(self, language: str = SOURCE_LANGUAGE) -> str:
         if not self.quorum_met():
-            return f"quorum not met ({self.turnout:.0%} of the weight voted, {self.quorum_pct}% needed)"
+            return gettext(
+                language,
+                "quorum not met ({turnout} of the weight voted, {quorum}% needed)",
+                turnout=percent(self.turnout, language),
+                quorum=self.quorum_pct,
+            )
         if not self.threshold_met():
             top = "yes" if self.yes_no else self.leader()
             if top is None:
-                return "no option led (a tie, or only abstentions)"
+                return gettext(language, "no option led (a tie, or only abstentions)")
             counted = sum((w for c, w in self.totals.items() if c != ABSTAIN), Fraction(0))
             share = self.totals.get(top, Fraction(0)) / counted if counted else Fraction(0)
             if self.yes_no:
-                return f"yes had {float(share):.0%} of the votes for and against, {self.threshold_pct}% needed"
-            needed = f"{self.threshold_pct}% needed"
-            return f"the leading option, {top}, had {float(share):.0%} of the votes on options, {needed}"
+                return gettext(
+                    language,
+                    "yes had {share} of the votes for and against, {threshold}% needed",
+                    share=percent(float(share), language),
+                    threshold=self.threshold_pct,
+                )
+            return gettext(
+                language,
+                "the leading option, {option}, had {share} of the votes on options, {threshold}% needed",
+                option=top,
+                share=percent(float(share), language),
+                threshold=self.threshold_pct,
+            )
         return ""
 
     def early(self) -> bool:
@@ -356,10 +383,10 @@ def tally(
     )
 
 
-def weight_text(weight: Fraction) -> str:
-    """A weight as people read it: 3, 2.5, 1.33."""
+def weight_text(weight: Fraction, language: str = SOURCE_LANGUAGE) -> str:
+    """A weight as people read it: 3, 2.5, 1.33 (2,5 in German)."""
     value = round(float(weight), 2)
-    return f"{value:g}"
+    return f"{value:g}" if language == SOURCE_LANGUAGE else number(value, language)
 
 
 def ballot_visible(secret: bool, viewer: int, voter: int) -> bool:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from bot.domain.ratings import MIN_RATINGS
 from bot.domain.solver.model import NEUTRAL
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
+from bot.i18n.formatting import number
 
 MIN_MEMBERS = 2  # one member has nobody to balance against
 NAMES_SHOWN = 5  # unrated tasks named in the step (then "and N more")
@@ -31,37 +33,64 @@ class Step:
     blocks: bool  # a publication is not worth making until it is done
 
 
-def first_week_steps(facts: OrgFacts) -> list[Step]:
+def first_week_steps(facts: OrgFacts, language: str = SOURCE_LANGUAGE) -> list[Step]:
     """The steps before the first publication, in the order to take them; the last is publishing."""
-    posting = (
-        "I can post in the rota channel"
-        if facts.can_post
-        else "I can't post in the rota channel: give me Send Messages, Embed Links and Attach Files there"
-    )
-    tasks = f"{facts.tasks} task(s)" if facts.tasks else "No tasks yet"
-    members = f"{facts.members} member(s) in the rota"
+    if facts.can_post:
+        posting = gettext(language, "I can post in the rota channel")
+    else:
+        posting = gettext(
+            language, "I can't post in the rota channel: give me Send Messages, Embed Links and Attach Files there"
+        )
+    if facts.tasks:
+        tasks = ngettext(language, "{count} task(s)", "{count} task(s)", facts.tasks)
+    else:
+        tasks = gettext(language, "No tasks yet")
     if facts.members < MIN_MEMBERS:
-        members += f": at least {MIN_MEMBERS} are needed, each runs `/join`"
+        members = ngettext(
+            language,
+            "{count} member(s) in the rota: at least {needed} are needed, each runs `/join`",
+            "{count} member(s) in the rota: at least {needed} are needed, each runs `/join`",
+            facts.members,
+            needed=MIN_MEMBERS,
+        )
+    else:
+        members = ngettext(language, "{count} member(s) in the rota", "{count} member(s) in the rota", facts.members)
     unrated = facts.unrated_tasks
     if not facts.tasks:
-        ratings = "Members rate each task once there are tasks"
+        ratings = gettext(language, "Members rate each task once there are tasks")
     elif unrated:
         shown = ", ".join(unrated[:NAMES_SHOWN])
         if len(unrated) > NAMES_SHOWN:
-            shown += f" and {len(unrated) - NAMES_SHOWN} more"
-        ratings = (
-            f"{len(unrated)} task(s) have fewer than {MIN_RATINGS} ratings and count as neutral ({NEUTRAL:g}) "
-            f"until members rate them: {shown}"
+            shown = gettext(language, "{names} and {more} more", names=shown, more=len(unrated) - NAMES_SHOWN)
+        ratings = ngettext(
+            language,
+            "{count} task(s) have fewer than {needed} ratings and count as neutral ({neutral}) until members rate "
+            "them: {names}",
+            "{count} task(s) have fewer than {needed} ratings and count as neutral ({neutral}) until members rate "
+            "them: {names}",
+            len(unrated),
+            needed=MIN_RATINGS,
+            neutral=f"{NEUTRAL:g}" if language == SOURCE_LANGUAGE else number(NEUTRAL, language),
+            names=shown,
         )
     else:
-        ratings = f"Every task has at least {MIN_RATINGS} ratings"
-    published = "The first week is out" if facts.published else "Preview the first week, then publish it"
+        ratings = gettext(language, "Every task has at least {needed} ratings", needed=MIN_RATINGS)
+    if facts.published:
+        published = gettext(language, "The first week is out")
+    else:
+        published = gettext(language, "Preview the first week, then publish it")
     return [
-        Step("channel", facts.can_post, posting, "/mod org setup channel:…", blocks=True),
-        Step("tasks", facts.tasks > 0, tasks, "/mod task add (or /mod task import)", blocks=True),
-        Step("members", facts.members >= MIN_MEMBERS, members, "/join", blocks=True),
-        Step("ratings", facts.tasks > 0 and not unrated, ratings, "/rate", blocks=False),
-        Step("publish", facts.published, published, "/mod rota preview, then /mod rota publish", blocks=False),
+        Step("channel", facts.can_post, posting, gettext(language, "/mod org setup channel:…"), blocks=True),
+        Step("tasks", facts.tasks > 0, tasks, gettext(language, "/mod task add (or /mod task import)"), blocks=True),
+        Step("members", facts.members >= MIN_MEMBERS, members, gettext(language, "/join"), blocks=True),
+        Step("ratings", facts.tasks > 0 and not unrated, ratings, gettext(language, "/rate"), blocks=False),
+        Step(
+            "publish",
+            facts.published,
+            published,
+            gettext(language, "/mod rota preview, then /mod rota publish"),
+            blocks=False,
+        ),
     ]
 
 

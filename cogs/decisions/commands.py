@@ -8,7 +8,9 @@ import discord
 from discord import app_commands
 
 from bot.app.decisions import Draft, update_settings
+from bot.i18n import gettext
 from cogs.common import ModeratorGroup, answer_early, bot_of, db, reply, services
+from cogs.languages import answer_language_here
 
 from .render import delegation_line, delegations_embed, log_embed, preview_embed
 from .views import ConfirmProposal
@@ -63,8 +65,11 @@ async def propose(
         threshold=threshold,
     )
     preview = await services(interaction).decisions.preview(interaction.guild_id, interaction.user.id, draft)
+    language = await answer_language_here(interaction)
     await reply(
-        interaction, embed=preview_embed(preview), view=ConfirmProposal(bot_of(interaction), draft, interaction.user.id)
+        interaction,
+        embed=preview_embed(preview, language),
+        view=ConfirmProposal(bot_of(interaction), draft, interaction.user.id, language),
     )
 
 
@@ -83,7 +88,11 @@ async def withdraw(
     done = await services(interaction).decisions.withdraw(
         interaction.guild_id, interaction.user.id, proposal, reason, moderator=moderator
     )
-    await reply(interaction, f"Withdrawn. Everyone sees: “Proposal #{done.proposal_id} was withdrawn.”")
+    language = await answer_language_here(interaction)
+    await reply(
+        interaction,
+        gettext(language, "Withdrawn. Everyone sees: “Proposal #{id} was withdrawn.”", id=done.proposal_id),
+    )
 
 
 delegate_group = app_commands.Group(name="delegate", description="Give your vote to another member", guild_only=True)

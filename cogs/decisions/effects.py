@@ -40,7 +40,7 @@ class DiscordDecisionEffects:
         with delivery_errors(f"posting proposal #{content.proposal_id} in channel {channel.channel_id}"):
             message = await self._channel(channel).send(
                 embed=post_embed(content),
-                view=proposal_view(content.proposal_id, content.choices),
+                view=proposal_view(content.proposal_id, content.choices, language=content.language),
                 allowed_mentions=NOBODY,
             )
         return message.id
@@ -52,13 +52,15 @@ class DiscordDecisionEffects:
             )
         return message.id
 
-    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
+    async def retire(
+        self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str], language: str = "en"
+    ) -> None:
         where = f"disabling the buttons of proposal #{proposal_id} in channel {channel.channel_id}"
         with delivery_errors(where), contextlib.suppress(discord.NotFound):  # a deleted post has no buttons
             await (
                 self._channel(channel)
                 .get_partial_message(message_id)
-                .edit(view=proposal_view(proposal_id, choices, disabled=True))
+                .edit(view=proposal_view(proposal_id, choices, disabled=True, language=language))
             )
 
     async def _dm_channel(self, user_id: int) -> discord.DMChannel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from fractions import Fraction
 
@@ -11,6 +12,8 @@ import discord
 from bot.app.decisions import BallotCast, DecisionLog, DelegationLine, Delegations, Preview
 from bot.app.ports import Electorate, ProposalPost, ProposalReminder, ProposalResult
 from bot.domain.decisions import weight_text
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext
+from bot.i18n.formatting import percent
 from cogs.common import clip, literal
 
 COLOUR = discord.Colour.blurple()
@@ -20,114 +23,287 @@ def when(moment: datetime) -> str:
     return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
 
 
-def amount(weight: Fraction, weighted: bool) -> str:
-    return f"{weight_text(weight)} h" if weighted else weight_text(weight)
+def amount(weight: Fraction, weighted: bool, language: str = SOURCE_LANGUAGE) -> str:
+    if weighted:
+        return gettext(language, "{hours} h", hours=weight_text(weight, language))
+    return weight_text(weight, language)
 
 
-def electorate_text(e: Electorate) -> str:
-    names = ", ".join(f"{literal(n)} ({amount(w, True)})" if e.weighted else literal(n) for n, w in e.top)
+def choice_label(choice: str, language: str = SOURCE_LANGUAGE) -> str:
+    """A choice as members read it: yes / no / abstain in their language, an option as it was written."""
+    if choice == "yes":
+        return pgettext(language, "vote choice", "yes")
+    if choice == "no":
+        return pgettext(language, "vote choice", "no")
+    if choice == "abstain":
+        return pgettext(language, "vote choice", "abstain")
+    return choice
+
+
+def electorate_text(e: Electorate, language: str = SOURCE_LANGUAGE) -> str:
+    names = [f"{literal(n)} ({amount(w, True, language)})" if e.weighted else literal(n) for n, w in e.top]
     more = e.count - len(e.top)
-    listed = names + (f" and {more} more" if more > 0 else "")
-    return f"**Who decides**: {e.rule_text}.\n{e.summary()}: {listed}."
+    listed = ", ".join(names)
+    if more > 0:
+        listed = gettext(language, "{names} and {more} more", names=listed, more=more)
+    return gettext(
+        language,
+        "**Who decides**: {rule}.\n{summary}: {listed}.",
+        rule=e.rule_text,
+        summary=e.summary(language),
+        listed=listed,
+    )
 
 
-def rules_text(quorum: int, threshold: int, weighted: bool, options: bool) -> str:
-    over = "of the weight (their hours)" if weighted else "of them"
-    cast = "of the weight cast" if weighted else "of the votes cast"
+def rules_text(quorum: int, threshold: int, weighted: bool, options: bool, language: str = SOURCE_LANGUAGE) -> str:
+    if weighted and options:
+        text = (
+            "**To decide**: {quorum}% of the weight (their hours) must vote (abstaining counts as voting); the "
+            "leading option needs {threshold}% of the weight cast on options (abstentions left out)."
+        )
+        return gettext(language, text, quorum=quorum, threshold=threshold)
+    if weighted:
+        return gettext(
+            language,
+            "**To decide**: {quorum}% of the weight (their hours) must vote (abstaining counts as voting); yes needs "
+            "{threshold}% of the weight cast for and against (abstentions left out).",
+            quorum=quorum,
+            threshold=threshold,
+        )
     if options:
-        share = f"the leading option needs {threshold}% {cast} on options"
-    else:
-        share = f"yes needs {threshold}% {cast} for and against"
-    return f"**To decide**: {quorum}% {over} must vote (abstaining counts as voting); {share} (abstentions left out)."
+        return gettext(
+            language,
+            "**To decide**: {quorum}% of them must vote (abstaining counts as voting); the leading option needs "
+            "{threshold}% of the votes cast on options (abstentions left out).",
+            quorum=quorum,
+            threshold=threshold,
+        )
+    return gettext(
+        language,
+        "**To decide**: {quorum}% of them must vote (abstaining counts as voting); yes needs {threshold}% of the "
+        "votes cast for and against (abstentions left out).",
+        quorum=quorum,
+        threshold=threshold,
+    )
 
 
-def servers_text(count: int) -> str:
-    return "1 server" if count == 1 else f"{count} servers"
+def choices_text(choices: Sequence[str], language: str = SOURCE_LANGUAGE) -> str:
+    return " · ".join(f"**{literal(choice_label(c, language))}**" for c in choices)
 
 
-def choices_text(choices: Sequence[str]) -> str:
-    return " · ".join(f"**{literal(c)}**" for c in choices)
-
-
-def preview_embed(preview: Preview) -> discord.Embed:
+def preview_embed(preview: Preview, language: str = SOURCE_LANGUAGE) -> discord.Embed:
     draft = preview.draft
-    embed = discord.Embed(title=clip(f"Open this proposal? {draft.title}", 256), colour=COLOUR)
+    title = gettext(language, "Open this proposal? {title}", title=draft.title)
+    embed = discord.Embed(title=clip(title, 256), colour=COLOUR)
+    org = literal(preview.org_name)
+    if draft.secret:
+        where = ngettext(
+            language,
+            "Secret: only totals are shown. Posted on {count} server of **{org}**; it pings nobody.",
+            "Secret: only totals are shown. Posted on {count} servers of **{org}**; it pings nobody.",
+            preview.servers,
+            org=org,
+        )
+    else:
+        where = ngettext(
+            language,
+            "Open: everyone sees who voted what. Posted on {count} server of **{org}**; it pings nobody.",
+            "Open: everyone sees who voted what. Posted on {count} servers of **{org}**; it pings nobody.",
+            preview.servers,
+            org=org,
+        )
     lines = [
         clip(draft.text, 1500) if draft.text else "",
-        electorate_text(preview.electorate),
+        electorate_text(replace(preview.electorate, rule_text=preview.who_decides(language)), language),
         rules_text(
-            preview.quorum_pct, preview.threshold_pct, preview.electorate.weighted, preview.choices[:2] != ("yes", "no")
+            preview.quorum_pct,
+            preview.threshold_pct,
+            preview.electorate.weighted,
+            preview.choices[:2] != ("yes", "no"),
+            language,
         ),
-        f"Choices: {choices_text(preview.choices)}",
-        f"Closes {when(preview.closes_at)}, or earlier once everyone has voted.",
-        ("Secret: only totals are shown." if draft.secret else "Open: everyone sees who voted what.")
-        + f" Posted on {servers_text(preview.servers)} of **{literal(preview.org_name)}**; it pings nobody.",
+        gettext(language, "Choices: {choices}", choices=choices_text(preview.choices, language)),
+        gettext(language, "Closes {when}, or earlier once everyone has voted.", when=when(preview.closes_at)),
+        where,
     ]
     embed.description = clip("\n\n".join(line for line in lines if line), 4096)
     return embed
 
 
 def post_embed(post: ProposalPost) -> discord.Embed:
-    embed = discord.Embed(title=clip(f"Proposal #{post.proposal_id}: {post.title}", 256), colour=COLOUR)
+    language = post.language
+    title = gettext(language, "Proposal #{id}: {title}", id=post.proposal_id, title=post.title)
+    embed = discord.Embed(title=clip(title, 256), colour=COLOUR)
     options = tuple(post.choices[:2]) != ("yes", "no")
     lines = [
         clip(literal(post.text), 1800) if post.text else "",
-        f"Proposed by <@{post.proposer_id}> in **{literal(post.org_name)}**.",
-        electorate_text(post.electorate),
-        rules_text(post.quorum_pct, post.threshold_pct, post.electorate.weighted, options),
-        f"Closes {when(post.closes_at)}, or earlier once everyone has voted.",
+        gettext(
+            language,
+            "Proposed by <@{user}> in **{org}**.",
+            user=post.proposer_id,
+            org=literal(post.org_name),
+        ),
+        electorate_text(post.electorate, language),
+        rules_text(post.quorum_pct, post.threshold_pct, post.electorate.weighted, options, language),
+        gettext(language, "Closes {when}, or earlier once everyone has voted.", when=when(post.closes_at)),
     ]
     embed.description = clip("\n\n".join(line for line in lines if line), 4096)
-    secrecy = "Votes are secret: only totals are shown." if post.secret else "Votes are open: the result names them."
-    footer = f"{secrecy} Vote with the buttons or /vote proposal:{post.proposal_id}; change it until the close."
+    if post.secret:
+        footer = gettext(
+            language,
+            "Votes are secret: only totals are shown. Vote with the buttons or /vote proposal:{id}; change it "
+            "until the close.",
+            id=post.proposal_id,
+        )
+    else:
+        footer = gettext(
+            language,
+            "Votes are open: the result names them. Vote with the buttons or /vote proposal:{id}; change it until "
+            "the close.",
+            id=post.proposal_id,
+        )
     embed.set_footer(text=footer + (f"\n{post.marker}" if post.marker else ""))
     return embed
 
 
 def result_text(result: ProposalResult) -> str:
     """The result post: what was decided, by whom, the totals by weight and the turnout."""
+    language = result.language
     title = literal(clip(result.title, 100))
+    number = result.proposal_id
     if result.status == "withdrawn":
-        why = f" Reason: {literal(result.reason)}" if result.reason else ""
-        return f"Proposal #{result.proposal_id} **{title}** was withdrawn.{why}"
+        if result.reason:
+            return gettext(
+                language,
+                "Proposal #{id} **{title}** was withdrawn. Reason: {reason}",
+                id=number,
+                title=title,
+                reason=literal(result.reason),
+            )
+        return gettext(language, "Proposal #{id} **{title}** was withdrawn.", id=number, title=title)
     yes_no = tuple(c for c, _ in result.totals) == ("yes", "no", "abstain")
     if result.status == "passed" and yes_no:
-        head = f"Proposal #{result.proposal_id} **{title}** passed."
+        head = gettext(language, "Proposal #{id} **{title}** passed.", id=number, title=title)
     elif result.status == "passed":
-        head = f"Proposal #{result.proposal_id} **{title}**: decided **{literal(result.decided or '')}**."
+        head = gettext(
+            language,
+            "Proposal #{id} **{title}**: decided **{choice}**.",
+            id=number,
+            title=title,
+            choice=literal(result.decided or ""),
+        )
     else:
-        head = f"Proposal #{result.proposal_id} **{title}** did not pass: {result.why_not}."
+        head = gettext(
+            language, "Proposal #{id} **{title}** did not pass: {why}.", id=number, title=title, why=result.why_not
+        )
     lines = [head]
-    if result.decided_by:
-        lines.append(f"Decided by {result.decided_by}" + ("." if result.weighted else ", one vote each."))
-    totals = " · ".join(f"{literal(c)} {amount(w, result.weighted)}" for c, w in result.totals)
-    lines.append(f"{'Totals by hours' if result.weighted else 'Votes'}: {totals}.")
-    members = f"{result.voters} of {result.electors} members voted"
+    if result.decided_by and result.weighted:
+        lines.append(gettext(language, "Decided by {who}.", who=result.decided_by))
+    elif result.decided_by:
+        lines.append(gettext(language, "Decided by {who}, one vote each.", who=result.decided_by))
+    totals = " · ".join(
+        f"{literal(choice_label(c, language))} {amount(w, result.weighted, language)}" for c, w in result.totals
+    )
+    if result.weighted:
+        lines.append(gettext(language, "Totals by hours: {totals}.", totals=totals))
+    else:
+        lines.append(gettext(language, "Votes: {totals}.", totals=totals))
     if result.delegated:
-        members += f", {result.delegated} of them by delegation"
-    of_what = f" of the {amount(result.eligible, True)} that decide" if result.weighted else ""
-    lines.append(f"Turnout: {result.turnout:.0%}{of_what} ({members}); {result.quorum_pct}% was needed.")
+        members = gettext(
+            language,
+            "{voters} of {electors} members voted, {delegated} of them by delegation",
+            voters=result.voters,
+            electors=result.electors,
+            delegated=result.delegated,
+        )
+    else:
+        members = gettext(
+            language, "{voters} of {electors} members voted", voters=result.voters, electors=result.electors
+        )
+    turnout = percent(result.turnout, language)
+    if result.weighted:
+        lines.append(
+            gettext(
+                language,
+                "Turnout: {turnout} of the {hours} that decide ({members}); {quorum}% was needed.",
+                turnout=turnout,
+                hours=amount(result.eligible, True, language),
+                members=members,
+                quorum=result.quorum_pct,
+            )
+        )
+    else:
+        lines.append(
+            gettext(
+                language,
+                "Turnout: {turnout} ({members}); {quorum}% was needed.",
+                turnout=turnout,
+                members=members,
+                quorum=result.quorum_pct,
+            )
+        )
     if result.ballots:
-        votes = ", ".join(f"{literal(n)}: {literal(c)}" + (" (delegated)" if d else "") for n, c, d in result.ballots)
-        lines.append(clip(f"How each voted: {votes}", 1200))
-    lines.append("The organization's log of decisions: `/decisions`.")
+        votes = ", ".join(
+            gettext(
+                language, "{name}: {choice} (delegated)", name=literal(n), choice=literal(choice_label(c, language))
+            )
+            if d
+            else f"{literal(n)}: {literal(choice_label(c, language))}"
+            for n, c, d in result.ballots
+        )
+        lines.append(clip(gettext(language, "How each voted: {votes}", votes=votes), 1200))
+    lines.append(gettext(language, "The organization's log of decisions: `/decisions`."))
     return "\n".join(lines)
 
 
 def reminder_text(reminder: ProposalReminder) -> str:
-    return (
-        f"🗳️ Proposal #{reminder.proposal_id} **{literal(clip(reminder.title, 100))}** in "
-        f"**{literal(reminder.org_name)}** closes {when(reminder.closes_at)} and you have not voted. Vote with the "
-        f"buttons on its post or `/vote proposal:{reminder.proposal_id} choice:`."
+    return gettext(
+        reminder.language,
+        "🗳️ Proposal #{id} **{title}** in **{org}** closes {when} and you have not voted. Vote with the buttons on "
+        "its post or `/vote proposal:{id} choice:`.",
+        id=reminder.proposal_id,
+        title=literal(clip(reminder.title, 100)),
+        org=literal(reminder.org_name),
+        when=when(reminder.closes_at),
     )
 
 
-def cast_text(cast: BallotCast) -> str:
-    changed = f" (was {literal(cast.previous)})" if cast.previous and cast.previous != cast.choice else ""
-    secret = "Only you can see it" if cast.secret else "The vote is open: the result shows it"
-    return (
-        f"Your vote on #{cast.proposal_id} **{literal(clip(cast.title, 100))}**: **{literal(cast.choice)}**{changed}. "
-        f"{secret}; you can change it until {discord.utils.format_dt(cast.closes_at, 'f')}."
+def cast_text(cast: BallotCast, language: str = SOURCE_LANGUAGE) -> str:
+    params = {
+        "id": cast.proposal_id,
+        "title": literal(clip(cast.title, 100)),
+        "choice": literal(choice_label(cast.choice, language)),
+        "until": discord.utils.format_dt(cast.closes_at, "f"),
+    }
+    changed = bool(cast.previous and cast.previous != cast.choice)
+    previous = literal(choice_label(cast.previous or "", language))
+    if cast.secret and changed:
+        return gettext(
+            language,
+            "Your vote on #{id} **{title}**: **{choice}** (was {previous}). Only you can see it; you can change it "
+            "until {until}.",
+            previous=previous,
+            **params,
+        )
+    if cast.secret:
+        return gettext(
+            language,
+            "Your vote on #{id} **{title}**: **{choice}**. Only you can see it; you can change it until {until}.",
+            **params,
+        )
+    if changed:
+        return gettext(
+            language,
+            "Your vote on #{id} **{title}**: **{choice}** (was {previous}). The vote is open: the result shows it; "
+            "you can change it until {until}.",
+            previous=previous,
+            **params,
+        )
+    return gettext(
+        language,
+        "Your vote on #{id} **{title}**: **{choice}**. The vote is open: the result shows it; you can change it "
+        "until {until}.",
+        **params,
     )
 
 
@@ -175,3 +351,7 @@ def log_embed(found: DecisionLog, search: str | None) -> discord.Embed:
     title = f"Decisions matching “{clip(search, 50)}”" if search else "Proposals and decisions"
     empty = "Nothing matches." if search else "None yet: anyone in the rota can `/propose`."
     return discord.Embed(title=title, description=clip("\n".join(lines) or empty, 4096), colour=COLOUR)
+
+
+def servers_text(count: int, language: str = SOURCE_LANGUAGE) -> str:
+    return ngettext(language, "{count} server", "{count} servers", count)

@@ -9,10 +9,12 @@ import discord
 
 from bot.app.decisions import Draft
 from bot.domain.errors import BadInput
+from bot.i18n import gettext
 from cogs.common import RotaView, services
+from cogs.languages import answer_language_here
 from cogs.replies import answer_error
 
-from .render import cast_text, servers_text
+from .render import cast_text, choice_label, servers_text
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -24,13 +26,15 @@ STYLES = {"yes": discord.ButtonStyle.success, "no": discord.ButtonStyle.danger}
 class ProposalButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CHOICE_ID):
     """One choice on a proposal's post; works across restarts (state in the id and the database)."""
 
-    def __init__(self, proposal_id: int, position: int, label: str = "", *, disabled: bool = False) -> None:
+    def __init__(
+        self, proposal_id: int, position: int, label: str = "", *, disabled: bool = False, language: str = "en"
+    ) -> None:
         style = STYLES.get(
             label.lower(), discord.ButtonStyle.secondary if label == "abstain" else discord.ButtonStyle.primary
         )
         super().__init__(
             discord.ui.Button(
-                label=(label or str(position))[:80],
+                label=(choice_label(label, language) or str(position))[:80],
                 style=style,
                 custom_id=f"proposal:{proposal_id}:{position}",
                 disabled=disabled,
@@ -52,49 +56,64 @@ class ProposalButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CH
             cast = await decisions.vote(
                 interaction.guild_id, interaction.user.id, self.proposal_id, choices[self.position]
             )
-            await interaction.followup.send(cast_text(cast), ephemeral=True)
+            await interaction.followup.send(cast_text(cast, await answer_language_here(interaction)), ephemeral=True)
         except Exception as error:
             await answer_error(interaction, error)
 
 
-def proposal_view(proposal_id: int, choices: Sequence[str], *, disabled: bool = False) -> discord.ui.View:
+def proposal_view(
+    proposal_id: int, choices: Sequence[str], *, disabled: bool = False, language: str = "en"
+) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for position, label in enumerate(choices):
-        view.add_item(ProposalButton(proposal_id, position, label, disabled=disabled))
+        view.add_item(ProposalButton(proposal_id, position, label, disabled=disabled, language=language))
     return view
 
 
 class ConfirmProposal(RotaView):
     """Open / Cancel under the preview; only for the proposer, for ten minutes."""
 
-    def __init__(self, bot: RotaBot, draft: Draft, owner_id: int) -> None:
+    def __init__(self, bot: RotaBot, draft: Draft, owner_id: int, language: str = "en") -> None:
         super().__init__(bot, timeout=600)
-        self.draft, self.owner_id = draft, owner_id
+        self.draft, self.owner_id, self.language = draft, owner_id, language
+        self.confirm.label = gettext(language, "Open the proposal")
+        self.cancel.label = gettext(language, "Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
-            "Only the member who wrote this proposal can open or cancel it; `/propose` opens your own.", ephemeral=True
+            gettext(
+                await answer_language_here(interaction),
+                "Only the member who wrote this proposal can open or cancel it; `/propose` opens your own.",
+            ),
+            ephemeral=True,
         )
         return False
 
     @discord.ui.button(label="Open the proposal", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmProposal]) -> None:
-        await interaction.response.edit_message(content="Opening…", view=None)
+        language = self.language
+        await interaction.response.edit_message(content=gettext(language, "Opening…"), view=None)
         self.stop()
         try:
             opened = await services(interaction).decisions.propose(
                 interaction.guild_id, interaction.user.id, self.draft
             )
         except BadInput as refused:  # e.g. the limit reached meanwhile: say so where the question was
-            await interaction.edit_original_response(content=f"Not opened: {refused}", embed=None)
+            await interaction.edit_original_response(
+                content=gettext(language, "Not opened: {why}", why=refused.text(language)), embed=None
+            )
             return
         proposal = opened.proposal
         await interaction.edit_original_response(
-            content=(
-                f"Proposal #{proposal.id} is open until {discord.utils.format_dt(proposal.closes_at, 'F')}: "
-                f"{opened.preview.electorate.summary()}. It is posted on {servers_text(opened.preview.servers)}."
+            content=gettext(
+                language,
+                "Proposal #{id} is open until {when}: {summary}. It is posted on {servers}.",
+                id=proposal.id,
+                when=discord.utils.format_dt(proposal.closes_at, "F"),
+                summary=opened.preview.electorate.summary(language),
+                servers=servers_text(opened.preview.servers, language),
             ),
             embed=None,
         )
@@ -102,4 +121,6 @@ class ConfirmProposal(RotaView):
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmProposal]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Not opened: nothing changed.", embed=None, view=None)
+        await interaction.response.edit_message(
+            content=gettext(self.language, "Not opened: nothing changed."), embed=None, view=None
+        )

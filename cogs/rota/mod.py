@@ -8,6 +8,7 @@ from discord import app_commands
 
 from bot.app.publication import MARKER
 from bot.domain.weeks import WEEK_EXAMPLES, local_date, week_name
+from bot.i18n import gettext
 from cogs.common import ModeratorGroup, bot_of, services
 from cogs.cooldowns import retry_after
 from cogs.languages import answer_language
@@ -35,9 +36,15 @@ async def preview(interaction: discord.Interaction, week: str | None = None) -> 
     await interaction.response.defer(ephemeral=True, thinking=True)
     shown = await services(interaction).publication.preview(interaction.guild_id, week)
     today = local_date(bot_of(interaction).now(), shown.org.timezone)
-    notes = [f"Preview of {week_name(shown.week, today)}: nothing is stored or posted."]
-    footer = MARKER.format(week=shown.week, rota_id=0)
     language = answer_language(interaction, shown.org.language)
+    notes = [
+        gettext(
+            language,
+            "Preview of {week}: nothing is stored or posted.",
+            week=week_name(shown.week, today, language),
+        )
+    ]
+    footer = MARKER.format(week=shown.week, rota_id=0)
     embeds = rota_embeds(shown.org, shown.week, shown.report, shown.held, notes, footer, chart=False, language=language)
     await interaction.followup.send(embeds=embeds[:10], ephemeral=True)
 
@@ -47,18 +54,28 @@ async def preview(interaction: discord.Interaction, week: str | None = None) -> 
 async def publish(interaction: discord.Interaction, week: str | None = None) -> None:
     bot = bot_of(interaction)
     target = await bot.services.publication.target(interaction.guild_id, week)
-    name = week_name(target.week, local_date(bot.now(), target.org.timezone))
+    language = answer_language(interaction, target.org.language)
+    name = week_name(target.week, local_date(bot.now(), target.org.timezone), language)
     if target.published_at is not None:
         await interaction.response.send_message(
-            f"The rota for **{name}** was published {discord.utils.format_dt(target.published_at, 'R')}. "
-            "Re-publishing solves it again and replaces the post (claims and marks of done work go too).",
-            view=RepublishView(bot, target.org.id, target.week, name, interaction.user.id),
+            gettext(
+                language,
+                "The rota for **{week}** was published {when}. Re-publishing solves it again and replaces the post "
+                "(claims and marks of done work go too).",
+                week=name,
+                when=discord.utils.format_dt(target.published_at, "R"),
+            ),
+            view=RepublishView(bot, target.org.id, target.week, name, interaction.user.id, language),
             ephemeral=True,
         )
         return
     await interaction.response.send_message(
-        f"Publish the rota for **{name}** now? It is posted in the rota channel, its holders are mentioned "
-        "(unless pings are off), task roles move and members who asked get a DM.",
-        view=PublishView(bot, target.org.id, target.week, name, interaction.user.id),
+        gettext(
+            language,
+            "Publish the rota for **{week}** now? It is posted in the rota channel, its holders are mentioned "
+            "(unless pings are off), task roles move and members who asked get a DM.",
+            week=name,
+        ),
+        view=PublishView(bot, target.org.id, target.week, name, interaction.user.id, language),
         ephemeral=True,
     )

@@ -75,9 +75,14 @@ def swap_view(offer_id: int) -> discord.ui.View:
 class PublishView(RotaView):
     """Confirms a first publication, naming the week and its dates on the button's message."""
 
-    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
+    def __init__(
+        self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int, language: str = SOURCE_LANGUAGE
+    ) -> None:
         super().__init__(bot, timeout=300)
         self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
+        self.language = language
+        self.confirm.label = gettext(language, "Publish")
+        self.cancel.label = gettext(language, "Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return interaction.user.id == self.owner_id
@@ -85,46 +90,69 @@ class PublishView(RotaView):
     @discord.ui.button(label="Publish", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content=f"Publishing the rota for **{self.name}**…", view=None)
+        language = self.language
+        await interaction.response.edit_message(
+            content=gettext(language, "Publishing the rota for **{week}**…", week=self.name), view=None
+        )
         try:
             result = await services(interaction).publication.publish_now(
                 self.org_id, self.week, interaction.user.id, interaction.guild_id
             )
         except UserFacingError as error:  # e.g. the week cannot be solved: say why where the question was
-            await interaction.edit_original_response(content=str(error))
+            await interaction.edit_original_response(content=error.text(language))
             return
-        done = "Published" if result.created else "It was already out:"
-        balance = balance_words(Report.from_json(result.rota.report))
-        await interaction.edit_original_response(
-            content=f"{done} the rota for **{self.name}**. It is {balance}. `/rota week:{self.week}` shows it."
-        )
+        balance = balance_words(Report.from_json(result.rota.report), language)
+        if result.created:
+            text = gettext(
+                language,
+                "Published the rota for **{week}**. It is {balance}. `/rota week:{code}` shows it.",
+                week=self.name,
+                balance=balance,
+                code=self.week,
+            )
+        else:
+            text = gettext(
+                language,
+                "It was already out: the rota for **{week}**. It is {balance}. `/rota week:{code}` shows it.",
+                week=self.name,
+                balance=balance,
+                code=self.week,
+            )
+        await interaction.edit_original_response(content=text)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Nothing was published.", view=None)
+        await interaction.response.edit_message(content=gettext(self.language, "Nothing was published."), view=None)
 
 
 class RepublishView(RotaView):
-    def __init__(self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int) -> None:
+    def __init__(
+        self, bot: RotaBot, org_id: int, week: str, name: str, owner_id: int, language: str = SOURCE_LANGUAGE
+    ) -> None:
         super().__init__(bot, timeout=300)
         self.org_id, self.week, self.name, self.owner_id = org_id, week, name, owner_id
+        self.language = language
+        self.confirm.label = gettext(language, "Re-publish (replaces it)")
+        self.cancel.label = gettext(language, "Keep it")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="Re-publish (replaces it)", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        await interaction.response.edit_message(content="Re-publishing…", view=None)
+        await interaction.response.edit_message(content=gettext(self.language, "Re-publishing…"), view=None)
         await services(interaction).publication.publish_now(
             self.org_id, self.week, interaction.user.id, interaction.guild_id, replace=True
         )
-        await interaction.edit_original_response(content=f"Re-published the rota for **{self.name}**.")
+        await interaction.edit_original_response(
+            content=gettext(self.language, "Re-published the rota for **{week}**.", week=self.name)
+        )
         self.stop()
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
-        await interaction.response.edit_message(content="Kept the published rota.", view=None)
+        await interaction.response.edit_message(content=gettext(self.language, "Kept the published rota."), view=None)
         self.stop()
 
 

@@ -224,7 +224,9 @@ class FakeDecisionEffects:
         self.markers[message_id] = marker
         return message_id
 
-    async def retire(self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str]) -> None:
+    async def retire(
+        self, channel: Channel, message_id: int, proposal_id: int, choices: Sequence[str], language: str = "en"
+    ) -> None:
         self.retired.append((channel, message_id))
 
     async def find_dm(self, user_id: int, marker: str) -> int | None:

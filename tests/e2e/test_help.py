@@ -50,7 +50,7 @@ async def test_each_topic_shows_its_commands_with_their_options(world: World, st
         wanted = [e for e in found if topic_of(e.name) == topic]
         message = await ask(world.fake, world.a, world.mod_a, "help", topic=topic)
         embed = message["embeds"][0]
-        assert embed["title"] == TOPICS[topic].title
+        assert embed["title"] == str(TOPICS[topic].title)
         assert len(embed["fields"]) <= 25
         for entry in wanted:  # a command with many options continues in a second field
             shown = "\n".join(f["value"] for f in embed["fields"] if f["name"].split(" (")[0] == f"/{entry.name}")
