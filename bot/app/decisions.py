@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.domain import decisions as rules
 from bot.domain.decisions import Bounds, Candidate, Elector, Rule, Tally, tally
 from bot.domain.errors import BadInput
-from bot.domain.votes import reminder_at, why_not_in_electorate
+from bot.domain.votes import electorate_gap, reminder_at, timestamp, why_not_in_electorate
 from bot.domain.weeks import iso_week
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext, pgettext
+from bot.i18n.formatting import percent
 from storage import decisions as store
 from storage import members, orgs, rotas
 from storage import tasks as tasks_store
@@ -287,7 +289,7 @@ class Closed:
 @dataclass(frozen=True)
 class DelegationLine:
     user_id: int  # the other member
-    scope: str  # "all proposals", "proposals on Dishes", …
+    scope: Message  # "all proposals", "proposals on Dishes", … (rendered in the reader's language)
     until: datetime | None
 
 
@@ -319,22 +321,68 @@ class OpenProposal:
 class DecisionLog:
     open: list[OpenProposal]
     decided: list[DecisionEntry]
+    # By proposal id, to tell each outcome again in the reader's language (the log's line is English):
+    results: Mapping[int, ProposalResult] = field(default_factory=dict)
+    by_moderator: frozenset[int] = frozenset()  # withdrawn by a moderator, not by the proposer
 
 
-def totals_text(result: ProposalResult) -> str:
+def choice_word(choice: str, language: str = SOURCE_LANGUAGE) -> str:
+    """yes / no / abstain in `language`; an option as it was written."""
+    if choice == "yes":
+        return pgettext(language, "vote choice", "yes")
+    if choice == "no":
+        return pgettext(language, "vote choice", "no")
+    if choice == "abstain":
+        return pgettext(language, "vote choice", "abstain")
+    return choice
+
+
+def why_not_told(result: ProposalResult, language: str = SOURCE_LANGUAGE) -> str:
+    """Why a proposal did not pass, told again from its stored totals in `language`."""
+    counted = Tally(
+        tuple(c for c, _ in result.totals),
+        result.eligible,
+        result.electors,
+        dict(result.totals),
+        result.voters,
+        result.delegated,
+        Fraction(0),
+        Fraction(0),
+        result.quorum_pct,
+        result.threshold_pct,
+    )
+    return counted.why_not(language) or result.why_not
+
+
+def totals_text(result: ProposalResult, language: str = SOURCE_LANGUAGE) -> str:
     """ "yes 7.5 h · no 2 h · abstain 0 h" (by hours) or "yes 2 · no 1 · abstain 0" (one vote each)."""
-    unit = " h" if result.weighted else ""
-    return " · ".join(f"{choice} {rules.weight_text(weight)}{unit}" for choice, weight in result.totals)
+
+    def amount(weight: Fraction) -> str:
+        text = rules.weight_text(weight, language)
+        return gettext(language, "{hours} h", hours=text) if result.weighted else text
+
+    return " · ".join(f"{choice_word(choice, language)} {amount(weight)}" for choice, weight in result.totals)
 
 
-def outcome_line(result: ProposalResult) -> str:
-    """The line in `/decisions` (plain text): what was decided, the totals, the turnout."""
+def outcome_line(result: ProposalResult, language: str = SOURCE_LANGUAGE, *, by_moderator: bool = False) -> str:
+    """The line in `/decisions` (plain text): what was decided, the totals, the turnout; or who withdrew
+    it and why. Stored in English at the close; told again in the reader's language by `/decisions`."""
+    if result.status == "withdrawn":
+        if by_moderator and result.reason:
+            return gettext(language, "withdrawn by a moderator: {reason}", reason=result.reason)
+        if by_moderator:
+            return gettext(language, "withdrawn by a moderator")
+        if result.reason:
+            return gettext(language, "withdrawn by its proposer: {reason}", reason=result.reason)
+        return gettext(language, "withdrawn by its proposer")
+    params = {"totals": totals_text(result, language), "turnout": percent(result.turnout, language)}
     yes_no = tuple(c for c, _ in result.totals) == rules.YES_NO
+    if result.status == "passed" and yes_no:
+        return gettext(language, "passed ({totals}; turnout {turnout})", **params)
     if result.status == "passed":
-        head = "passed" if yes_no else f"decided: {result.decided}"
-    else:
-        head = f"did not pass: {result.why_not}"
-    return f"{head} ({totals_text(result)}; turnout {result.turnout:.0%})"
+        return gettext(language, "decided: {choice} ({totals}; turnout {turnout})", choice=result.decided, **params)
+    why = result.why_not if language == SOURCE_LANGUAGE else why_not_told(result, language)
+    return gettext(language, "did not pass: {why} ({totals}; turnout {turnout})", why=why, **params)
 
 
 class Decisions:
@@ -438,7 +486,9 @@ class Decisions:
         if draft.who != "affected" or draft.role_id is None or guild_id is None:
             return set()
         if self.roles is None:
-            raise BadInput("I cannot look up who holds a role here; choose tasks or a qualification instead.")
+            raise BadInput(
+                lazy_gettext("I cannot look up who holds a role here; choose tasks or a qualification instead.")
+            )
         async with self.db.session() as session:
             org = await require_org(session, guild_id)
             users = [m.user_id for m, _ in await store.members_with_qualifications(session, org.id) if m.active]
@@ -454,8 +504,13 @@ class Decisions:
         choices = rules.choices_of(rules.parse_options(draft.choices))
         if (opened := await store.open_count(session, org.id, user_id)) >= org.proposals_per_member:
             raise BadInput(
-                f"You have {opened} proposals open, the most one member may have in **{org.name}** "
-                f"({org.proposals_per_member}). Wait for one to close, or withdraw one with `/decisions withdraw`."
+                lazy_gettext(
+                    "You have {opened} proposals open, the most one member may have in **{org}** ({most}). Wait for "
+                    "one to close, or withdraw one with `/decisions withdraw`.",
+                    opened=opened,
+                    org=org.name,
+                    most=org.proposals_per_member,
+                )
             )
         quorum = draft.quorum if draft.quorum is not None else org.quorum_pct
         threshold = draft.threshold if draft.threshold is not None else org.threshold_pct
@@ -468,12 +523,17 @@ class Decisions:
             task = await tasks_store.task_named(session, org.id, name)
             if task is None or task.archived_at is not None:
                 raise BadInput(
-                    f"There is no task called `{clip(name, 100)}`: `/tasks` lists them. Separate several with "
-                    "commas, e.g. `tasks:Dishes, Cooking`."
+                    lazy_gettext(
+                        "There is no task called `{task}`: `/tasks` lists them. Separate several with commas, e.g. "
+                        "`tasks:Dishes, Cooking`.",
+                        task=clip(name, 100),
+                    )
                 )
             task_rows.append(task)
         if draft.who == "everyone" and (task_rows or draft.qualification or draft.role_id):
-            raise BadInput("Tasks, a qualification or a role go with `who:affected by` or `who:weighted by hours`.")
+            raise BadInput(
+                lazy_gettext("Tasks, a qualification or a role go with `who:affected by` or `who:weighted by hours`.")
+            )
         rule = Rule(
             draft.who,
             tuple(dict.fromkeys(t.id for t in task_rows)),
@@ -500,9 +560,11 @@ class Decisions:
         electors = rules.electorate(rule, candidates, hours_held, now)
         if not electors:
             raise BadInput(
-                "Nobody in the rota matches who decides, so nobody could vote: "
-                + rule.describe({t.id: t.name for t in task_rows})
-                + ". Try more weeks (e.g. `weeks:12`) or other tasks."
+                lazy_gettext(
+                    "Nobody in the rota matches who decides, so nobody could vote: {rule}. Try more weeks (e.g. "
+                    "`weeks:12`) or other tasks.",
+                    rule=rule.told({t.id: t.name for t in task_rows}),
+                )
             )
         described = rule.describe({t.id: t.name for t in task_rows})
         electorate = Electorate.of(described, electors, rule.basis == "weighted")
@@ -516,7 +578,11 @@ class Decisions:
     async def _proposal_for(self, session: Session, org: Organization, proposal_id: int) -> Proposal:
         proposal = await store.locked(session, proposal_id)
         if proposal is None or proposal.organization_id not in await rotas.lineage(session, org.id):
-            raise BadInput(f"There is no proposal #{proposal_id} in **{org.name}**. `/decisions` lists them.")
+            raise BadInput(
+                lazy_gettext(
+                    "There is no proposal #{id} in **{org}**. `/decisions` lists them.", id=proposal_id, org=org.name
+                )
+            )
         return proposal
 
     async def vote(self, guild_id: int | None, user_id: int, proposal_id: int, choice: str) -> BallotCast:
@@ -525,25 +591,42 @@ class Decisions:
             org = await require_org(session, guild_id)
             proposal = await self._proposal_for(session, org, proposal_id)
             if proposal.status != "open" or now >= proposal.closes_at:
-                raise BadInput(f"Proposal #{proposal_id} is closed: `/decisions` shows how it was decided.")
+                raise BadInput(
+                    lazy_gettext("Proposal #{id} is closed: `/decisions` shows how it was decided.", id=proposal_id)
+                )
             choices = await store.choices(session, proposal_id)
             picked = next((c for c in choices if c.lower() == choice.strip().lower()), None)
             if picked is None:
-                raise BadInput(f"#{proposal_id} takes one of: " + ", ".join(f"`{c}`" for c in choices) + ".")
+                raise BadInput(
+                    lazy_gettext(
+                        "#{id} takes one of: {choices}.", id=proposal_id, choices=", ".join(f"`{c}`" for c in choices)
+                    )
+                )
             member = await members.member_for(session, org.id, user_id)
             elector = await session.get(ElectorRow, (proposal_id, member.id)) if member is not None else None
-            opened = f"{proposal.created_at:%a %d %b %Y %H:%M} UTC"
+            opened = timestamp(proposal.created_at)
             if member is None or elector is None:
-                who = await store.who_decides(session, proposal)
+                rule = store.rule_of(proposal)
+                names = {t: row.name for t in rule.task_ids if (row := await session.get(TaskRow, t)) is not None}
                 raise BadInput(
-                    f"Your vote was not counted: #{proposal_id} is decided by {who}, as its electorate stood when it "
-                    f"opened ({opened})."
+                    lazy_gettext(
+                        "Your vote was not counted: #{id} is decided by {who}, as its electorate stood when it opened "
+                        "({opened}).",
+                        id=proposal_id,
+                        who=rule.told(names),
+                        opened=opened,
+                    )
                 )
-            gap = why_not_in_electorate(member.active, member.joined_at, proposal.created_at)
+            gap = electorate_gap(member.active, member.joined_at, proposal.created_at)
             if gap is not None:  # left or was taken out since it opened (and maybe came back)
                 raise BadInput(
-                    f"Your vote was not counted: {gap}. Only members in the rota without a break since #{proposal_id} "
-                    f"opened ({opened}) vote on it."
+                    lazy_gettext(
+                        "Your vote was not counted: {gap}. Only members in the rota without a break since #{id} opened "
+                        "({opened}) vote on it.",
+                        gap=gap,
+                        id=proposal_id,
+                        opened=opened,
+                    )
                 )
             previous = await store.cast(session, proposal_id, member.id, picked)
             await session.flush()
@@ -575,8 +658,10 @@ class Decisions:
         proposal_open = proposal_here and proposal is not None and proposal.status == "open"
         if merge_open and proposal_open:
             raise BadInput(
-                f"Merge vote #{number} and proposal #{number} are both open: vote with the buttons on the message "
-                "you mean."
+                lazy_gettext(
+                    "Merge vote #{id} and proposal #{id} are both open: vote with the buttons on the message you mean.",
+                    id=number,
+                )
             )
         if merge_open or proposal_open:
             return "merge" if merge_open else "proposal"
@@ -646,23 +731,28 @@ class Decisions:
                 org = await require_org(session, guild_id)
                 proposal = await self._proposal_for(session, org, proposal_id)
                 if proposal.status != "open":
-                    raise BadInput(f"Proposal #{proposal_id} is already {proposal.status}.")
+                    raise BadInput(already(proposal_id, proposal.status))
                 voted = bool(await store.ballots(session, proposal_id))
                 if voted and not moderator:
                     raise BadInput(
-                        f"Votes have been cast on #{proposal_id}: only a moderator can withdraw it now, with a reason."
+                        lazy_gettext(
+                            "Votes have been cast on #{id}: only a moderator can withdraw it now, with a reason.",
+                            id=proposal_id,
+                        )
                     )
                 if not moderator and proposal.proposed_by != user_id:
-                    raise BadInput(f"Only its proposer or a moderator can withdraw #{proposal_id}.")
+                    raise BadInput(lazy_gettext("Only its proposer or a moderator can withdraw #{id}.", id=proposal_id))
                 if voted and not reason:
                     raise BadInput(
-                        "Votes have been cast: say why it is withdrawn, e.g. `reason:a duplicate of #3`. "
-                        "Everyone sees it."
+                        lazy_gettext(
+                            "Votes have been cast: say why it is withdrawn, e.g. `reason:a duplicate of #3`. "
+                            "Everyone sees it."
+                        )
                     )
                 proposal.status, proposal.closed_at = "withdrawn", now
                 proposal.withdrawn_by, proposal.withdrawn_reason = user_id, clip(reason, 300) or None
-                by = "a moderator" if moderator and proposal.proposed_by != user_id else "its proposer"
-                line = f"withdrawn by {by}" + (f": {reason}" if reason else "")
+                withdrawn = ProposalResult(proposal_id, proposal.title, "withdrawn", reason=reason)
+                line = outcome_line(withdrawn, by_moderator=moderator and proposal.proposed_by != user_id)
                 session.add(
                     DecisionEntry(
                         organization_id=proposal.organization_id,
@@ -714,30 +804,40 @@ class Decisions:
 
     # -- delegation ----------------------------------------------------------------------------------
 
-    async def _scope(self, session: Session, org: Organization, text: str | None) -> tuple[str, str, str]:
+    async def _scope(self, session: Session, org: Organization, text: str | None) -> tuple[str, str, Message]:
         """(scope, value, how people read it) from `scope:` — a task, a qualification, or all."""
         name = (text or "").strip()
         if not name or name.lower() in ("all", "everything"):
-            return "all", "", "all proposals"
+            return "all", "", lazy_gettext("all proposals")
         task = await tasks_store.task_named(session, org.id, name)
         if task is not None and task.archived_at is None:
-            return "task", str(task.id), f"proposals on {task.name}"
+            return "task", str(task.id), lazy_gettext("proposals on {task}", task=task.name)
         held = {q for _, quals in await store.members_with_qualifications(session, org.id) for q in quals}
         match = next((q for q in held if q.lower() == name.lower()), None)
         if match is not None:
-            return "qualification", match, f"proposals on the qualification {match}"
+            return (
+                "qualification",
+                match,
+                lazy_gettext("proposals on the qualification {qualification}", qualification=match),
+            )
         raise BadInput(
-            f"`{clip(name, 50)}` is neither a task nor a qualification in **{org.name}**: e.g. `scope:Dishes` or "
-            "`scope:first aid`, or leave it out for all proposals."
+            lazy_gettext(
+                "`{scope}` is neither a task nor a qualification in **{org}**: e.g. `scope:Dishes` or "
+                "`scope:first aid`, or leave it out for all proposals.",
+                scope=clip(name, 50),
+                org=org.name,
+            )
         )
 
-    async def _scope_text(self, session: Session, row: DelegationRow) -> str:
+    async def _scope_text(self, session: Session, row: DelegationRow) -> Message:
         if row.scope == "task":
             task = await session.get(TaskRow, int(row.scope_value))
-            return f"proposals on {task.name if task else 'a removed task'}"
+            if task is None:
+                return lazy_gettext("proposals on a removed task")
+            return lazy_gettext("proposals on {task}", task=task.name)
         if row.scope == "qualification":
-            return f"proposals on the qualification {row.scope_value}"
-        return "all proposals"
+            return lazy_gettext("proposals on the qualification {qualification}", qualification=row.scope_value)
+        return lazy_gettext("all proposals")
 
     async def delegate(
         self, guild_id: int | None, user_id: int, to_user_id: int, until: str | None, scope: str | None
@@ -750,9 +850,11 @@ class Decisions:
             them = await members.member_for(session, org.id, to_user_id)
             kind, value, readable = await self._scope(session, org, scope)
             existing = [store.delegation_of(r) for r in await store.delegations(session, org.id, now)]
-            why = rules.why_not_delegate(me.id, them.id if them else -1, bool(them and them.active), existing)
+            why = rules.delegation_refused(me.id, them.id if them else -1, bool(them and them.active), existing)
             if why is not None:
-                raise BadInput(f"You cannot delegate to <@{to_user_id}>: {why}.")
+                raise BadInput(
+                    lazy_gettext("You cannot delegate to {member}: {why}.", member=f"<@{to_user_id}>", why=why)
+                )
             assert them is not None
             for row in await store.delegations(session, org.id, now):
                 if row.delegator_id == me.id and row.scope == kind and row.scope_value == value:
@@ -822,10 +924,10 @@ class Decisions:
                     continue
                 row.ended_at = now
                 ended += 1
+        if not ended and scope:
+            raise BadInput(lazy_gettext("You have no delegation to end of that scope: `/delegate show`."))
         if not ended:
-            raise BadInput(
-                "You have no delegation to end" + (" of that scope" if scope else "") + ": `/delegate show`."
-            )
+            raise BadInput(lazy_gettext("You have no delegation to end: `/delegate show`."))
         return ended
 
     # -- the log ---------------------------------------------------------------------------------------
@@ -843,7 +945,27 @@ class Decisions:
                     mine = (await store.ballots(session, proposal.id)).get(member.id) if member else None
                     found.append(OpenProposal(proposal, counted.voters, counted.electors, mine))
             decided = await store.search_log(session, ours, (search or "").strip() or None)
-        return DecisionLog(found, decided)
+            results: dict[int, ProposalResult] = {}
+            by_moderator: set[int] = set()
+            for entry in decided:
+                ended = await session.get(Proposal, entry.proposal_id)
+                if ended is None or ended.status not in ("passed", "failed", "withdrawn"):
+                    continue
+                results[entry.proposal_id] = stored_result(ended)
+                if ended.status == "withdrawn" and ended.withdrawn_by != ended.proposed_by:
+                    by_moderator.add(entry.proposal_id)
+        return DecisionLog(found, decided, results, frozenset(by_moderator))
+
+
+def already(proposal_id: int, status: str) -> Message:
+    """The refusal to withdraw a proposal that has ended."""
+    if status == "passed":
+        return lazy_gettext("Proposal #{id} is already passed.", id=proposal_id)
+    if status == "failed":
+        return lazy_gettext("Proposal #{id} is already failed.", id=proposal_id)
+    if status == "withdrawn":
+        return lazy_gettext("Proposal #{id} is already withdrawn.", id=proposal_id)
+    return lazy_gettext("Proposal #{id} is already closed.", id=proposal_id)
 
 
 def parse_until(text: str | None, now: datetime) -> datetime | None:
@@ -853,11 +975,16 @@ def parse_until(text: str | None, now: datetime) -> datetime | None:
     try:
         day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise BadInput(f"`{clip(text, 20)}` is not a date: write it as `until:2026-12-31`.") from None
+        raise BadInput(
+            lazy_gettext("`{text}` is not a date: write it as `until:2026-12-31`.", text=clip(text, 20))
+        ) from None
     ends = day + timedelta(days=1)
     if ends <= now:
         raise BadInput(
-            "That date has passed: give a day from today on, e.g. `until:" + f"{now + timedelta(days=30):%Y-%m-%d}`."
+            lazy_gettext(
+                "That date has passed: give a day from today on, e.g. `until:{day}`.",
+                day=f"{now + timedelta(days=30):%Y-%m-%d}",
+            )
         )
     return ends
 
@@ -887,10 +1014,12 @@ async def update_settings(
             threshold_max if threshold_max is not None else org.proposal_threshold_max,
         )
         if not 1 <= per <= 20:
-            raise BadInput("Each member may have 1 to 20 proposals open, e.g. `per_member:3`.")
+            raise BadInput(lazy_gettext("Each member may have 1 to 20 proposals open, e.g. `per_member:3`."))
         if not (0 <= q[0] <= q[1] <= 100) or not (1 <= t[0] <= t[1] <= 100):
             raise BadInput(
-                "Bounds go from low to high within 0-100% (thresholds from 1%), e.g. `quorum_min:30 quorum_max:80`."
+                lazy_gettext(
+                    "Bounds go from low to high within 0-100% (thresholds from 1%), e.g. `quorum_min:30 quorum_max:80`."
+                )
             )
         org.proposals_per_member = per
         org.proposal_quorum_min, org.proposal_quorum_max = q

@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.domain.errors import BadInput
 from bot.domain.votes import complete, in_electorate, quorum_met, threshold_met
-from bot.i18n import SOURCE_LANGUAGE, gettext
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
 from bot.i18n.formatting import number, percent
 
 YES_NO = ("yes", "no", "abstain")
@@ -71,6 +71,21 @@ class Rule:
             return gettext(language, "those who {a} or {b}", a=parts[0], b=parts[1])
         return gettext(language, "those who {a}", a=parts[0] if parts else "")
 
+    def told(self, task_names: Mapping[int, str] | None = None) -> Message:
+        """Who decides, as a placeholder of a lazy message: told in the reader's language when rendered."""
+        return RuleText(self.describe(task_names), rule=self, task_names=dict(task_names or {}))
+
+
+@dataclass(frozen=True)
+class RuleText(Message):
+    """`Rule.describe` deferred: rendered in the language of whoever reads the message it is part of."""
+
+    rule: Rule = field(default_factory=Rule)
+    task_names: Mapping[int, str] = field(default_factory=dict)
+
+    def render(self, language: str) -> str:
+        return self.rule.describe(self.task_names, language)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -96,15 +111,22 @@ class Elector:
 def check_rule(rule: Rule, known_task_ids: Iterable[int]) -> None:
     """Refuse a rule that names nothing, or more than it may."""
     if not 1 <= rule.weeks <= MAX_WEEKS:
-        raise BadInput(f"`weeks` counts back 1 to {MAX_WEEKS} weeks (e.g. `weeks:8`).")
+        raise BadInput(lazy_gettext("`weeks` counts back 1 to {most} weeks (e.g. `weeks:8`).", most=MAX_WEEKS))
     unknown = set(rule.task_ids) - set(known_task_ids)
     if unknown:
-        raise BadInput("A task named in `who` is not one of this organization's tasks: `/tasks` lists them.")
+        raise BadInput(
+            lazy_gettext("A task named in `who` is not one of this organization's tasks: `/tasks` lists them.")
+        )
     if rule.basis == "weighted" and not rule.task_ids:
-        raise BadInput("`weighted by hours` needs the tasks whose hours count, e.g. `tasks:Dishes, Cooking`.")
+        raise BadInput(
+            lazy_gettext("`weighted by hours` needs the tasks whose hours count, e.g. `tasks:Dishes, Cooking`.")
+        )
     if rule.basis == "affected" and not (rule.task_ids or rule.qualification or rule.role_id):
         raise BadInput(
-            "`affected by` needs tasks, a qualification or a role, e.g. `tasks:Dishes` or `qualification:first aid`."
+            lazy_gettext(
+                "`affected by` needs tasks, a qualification or a role, e.g. `tasks:Dishes` or "
+                "`qualification:first aid`."
+            )
         )
 
 
@@ -144,13 +166,19 @@ def choices_of(options: Sequence[str]) -> tuple[str, ...]:
     if not cleaned:
         return YES_NO
     if len(cleaned) > MAX_OPTIONS:
-        raise BadInput(f"At most {MAX_OPTIONS} options, e.g. `choices:Monday; Wednesday; Friday`.")
+        raise BadInput(
+            lazy_gettext("At most {most} options, e.g. `choices:Monday; Wednesday; Friday`.", most=MAX_OPTIONS)
+        )
     if len(cleaned) < 2:
-        raise BadInput("Give at least two options separated by `;`, e.g. `choices:Monday; Friday`, or none for yes/no.")
+        raise BadInput(
+            lazy_gettext(
+                "Give at least two options separated by `;`, e.g. `choices:Monday; Friday`, or none for yes/no."
+            )
+        )
     if any(len(o) > OPTION_LENGTH for o in cleaned):
-        raise BadInput(f"An option is at most {OPTION_LENGTH} characters.")
+        raise BadInput(lazy_gettext("An option is at most {most} characters.", most=OPTION_LENGTH))
     if len({o.lower() for o in cleaned}) < len(cleaned) or ABSTAIN in {o.lower() for o in cleaned}:
-        raise BadInput("Each option once, and not `abstain` (it is always there).")
+        raise BadInput(lazy_gettext("Each option once, and not `abstain` (it is always there)."))
     return (*cleaned, ABSTAIN)
 
 
@@ -160,13 +188,17 @@ def parse_options(text: str | None) -> list[str]:
 
 def check_proposal(title: str, text: str, opened_at: datetime, closes_at: datetime) -> None:
     if not title.strip():
-        raise BadInput("A proposal needs a title, e.g. `title:Buy a second oven`.")
+        raise BadInput(lazy_gettext("A proposal needs a title, e.g. `title:Buy a second oven`."))
     if len(title) > TITLE_LENGTH or len(text) > TEXT_LENGTH:
-        raise BadInput(f"The title is at most {TITLE_LENGTH} characters and the text {TEXT_LENGTH}.")
+        raise BadInput(
+            lazy_gettext(
+                "The title is at most {title} characters and the text {text}.", title=TITLE_LENGTH, text=TEXT_LENGTH
+            )
+        )
     if closes_at <= opened_at:
-        raise BadInput("The deadline is in the past: give hours from now, e.g. `hours:72` (3 days).")
+        raise BadInput(lazy_gettext("The deadline is in the past: give hours from now, e.g. `hours:72` (3 days)."))
     if closes_at - opened_at > MAX_DEADLINE:
-        raise BadInput("The deadline is at most 30 days away, e.g. `hours:168` (a week).")
+        raise BadInput(lazy_gettext("The deadline is at most 30 days away, e.g. `hours:168` (a week)."))
 
 
 @dataclass(frozen=True)
@@ -181,12 +213,19 @@ class Bounds:
     def check(self, quorum: int, threshold: int) -> None:
         if not self.quorum_min <= quorum <= self.quorum_max:
             raise BadInput(
-                f"The quorum may be {self.quorum_min}% to {self.quorum_max}% here (e.g. `quorum:{self.quorum_max}`)."
+                lazy_gettext(
+                    "The quorum may be {low}% to {high}% here (e.g. `quorum:{high}`).",
+                    low=self.quorum_min,
+                    high=self.quorum_max,
+                )
             )
         if not self.threshold_min <= threshold <= self.threshold_max:
             raise BadInput(
-                f"The threshold may be {self.threshold_min}% to {self.threshold_max}% here "
-                f"(e.g. `threshold:{self.threshold_max}`)."
+                lazy_gettext(
+                    "The threshold may be {low}% to {high}% here (e.g. `threshold:{high}`).",
+                    low=self.threshold_min,
+                    high=self.threshold_max,
+                )
             )
 
 
@@ -217,18 +256,29 @@ class Delegation:
         return 0 if self.scope == "all" else 1
 
 
+def delegation_refused(
+    delegator: int, delegate: int, delegate_in_rota: bool, existing: Sequence[Delegation]
+) -> Message | None:
+    """None when `delegator` may give their vote to `delegate`; else why not (in the reader's language
+    when rendered). One hop: the vote of someone who delegated is never passed on, so only loops are
+    refused (they would mean nobody votes)."""
+    if delegator == delegate:
+        return lazy_gettext("you cannot delegate to yourself")
+    if not delegate_in_rota:
+        return lazy_gettext("they are not in this organization's rota, so they could not vote")
+    if any(d.delegator == delegate and d.delegate == delegator for d in existing):
+        return lazy_gettext(
+            "they have delegated their vote to you: that would be a loop (one of you ends theirs first)"
+        )
+    return None
+
+
 def why_not_delegate(
     delegator: int, delegate: int, delegate_in_rota: bool, existing: Sequence[Delegation]
 ) -> str | None:
-    """None when `delegator` may give their vote to `delegate`; else why not. One hop: the vote of
-    someone who delegated is never passed on, so only loops are refused (they would mean nobody votes)."""
-    if delegator == delegate:
-        return "you cannot delegate to yourself"
-    if not delegate_in_rota:
-        return "they are not in this organization's rota, so they could not vote"
-    if any(d.delegator == delegate and d.delegate == delegator for d in existing):
-        return "they have delegated their vote to you: that would be a loop (one of you ends theirs first)"
-    return None
+    """`delegation_refused` in English."""
+    why = delegation_refused(delegator, delegate, delegate_in_rota, existing)
+    return None if why is None else str(why)
 
 
 def delegation_for(member_id: int, delegations: Iterable[Delegation], rule: Rule, at: datetime) -> Delegation | None:

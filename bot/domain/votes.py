@@ -7,24 +7,40 @@ entitled to vote when the vote opened) and yes / (yes + no) ≥ its threshold. A
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
+from bot.i18n.formatting import percent
 
 Weight = int | Fraction  # heads (merges: one member one vote) or exact weights (proposals)
 
 CHOICES = ("yes", "no", "abstain")
 
 
-def why_not_in_electorate(active: bool, since: datetime, opened_at: datetime) -> str | None:
+def timestamp(moment: datetime, style: str = "f") -> str:
+    """A Discord timestamp (`<t:…:f>`): each client shows it in its own language and time zone."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return f"<t:{int(aware.timestamp())}:{style}>"
+
+
+def electorate_gap(active: bool, since: datetime, opened_at: datetime) -> Message | None:
     """The one rule for who may vote (a merge, a leave, any vote): in the rota, without a break,
     since before the vote opened. `since` is the start of the member's current membership period
     (leaving and joining again starts a new one), so someone who joined, or came back, during the
-    vote, and someone who left or was removed, are out. None when they are in; else why not."""
+    vote, and someone who left or was removed, are out. None when they are in; else why not, told in
+    the reader's language when rendered."""
     if not active:
-        return "you are not in the rota now"
+        return lazy_gettext("you are not in the rota now")
     if since > opened_at:
-        return f"you joined the rota (this time) on {since:%a %d %b %Y %H:%M} UTC, after the vote opened"
+        return lazy_gettext("you joined the rota (this time) on {since}, after the vote opened", since=timestamp(since))
     return None
+
+
+def why_not_in_electorate(active: bool, since: datetime, opened_at: datetime) -> str | None:
+    """`electorate_gap` in English (for logs and for callers that glue it into English)."""
+    gap = electorate_gap(active, since, opened_at)
+    return None if gap is None else str(gap)
 
 
 def in_electorate(active: bool, since: datetime, opened_at: datetime) -> bool:
@@ -79,12 +95,22 @@ class Side:
         """Everyone entitled to vote on this side has voted."""
         return complete(self.cast, self.electorate)
 
-    def why_not(self) -> str:
+    def why_not(self, language: str = SOURCE_LANGUAGE) -> str:
         if not self.quorum_met():
-            return f"quorum not met ({self.turnout:.0%} voted, {self.quorum_pct}% needed)"
+            return gettext(
+                language,
+                "quorum not met ({turnout} voted, {quorum}% needed)",
+                turnout=percent(self.turnout, language),
+                quorum=self.quorum_pct,
+            )
         if not self.threshold_met():
             share = self.yes / (self.yes + self.no) if self.yes + self.no else 0.0
-            return f"threshold not met ({share:.0%} yes, {self.threshold_pct}% needed)"
+            return gettext(
+                language,
+                "threshold not met ({share} yes, {threshold}% needed)",
+                share=percent(share, language),
+                threshold=self.threshold_pct,
+            )
         return ""
 
 

@@ -8,11 +8,11 @@ import discord
 from discord import app_commands
 
 from bot.app.decisions import Draft, update_settings
-from bot.i18n import gettext
+from bot.i18n import gettext, ngettext, render
 from cogs.common import ModeratorGroup, answer_early, bot_of, db, reply, services
 from cogs.languages import answer_language_here
 
-from .render import delegation_line, delegations_embed, log_embed, preview_embed
+from .render import delegations_embed, log_embed, preview_embed
 from .views import ConfirmProposal
 
 WHO = {"everyone": "everyone", "affected by": "affected", "weighted by hours": "weighted"}
@@ -113,25 +113,43 @@ async def delegate_to(
     line = await services(interaction).decisions.delegate(
         interaction.guild_id, interaction.user.id, member.id, until, scope
     )
-    await reply(
-        interaction,
-        f"Your vote goes {delegation_line(line, to=True)}. It counts when you do not vote yourself; in a secret "
-        "vote they never see how you voted. `/delegate show` tells you how it was cast for you.",
-    )
+    language = await answer_language_here(interaction)
+    params = {"who": f"<@{line.user_id}>", "scope": render(line.scope, language)}
+    if line.until:
+        text = gettext(
+            language,
+            "Your vote goes to {who}: {scope} until {until}. It counts when you do not vote yourself; in a secret "
+            "vote they never see how you voted. `/delegate show` tells you how it was cast for you.",
+            until=discord.utils.format_dt(line.until, "D"),
+            **params,
+        )
+    else:
+        text = gettext(
+            language,
+            "Your vote goes to {who}: {scope}. It counts when you do not vote yourself; in a secret vote they never "
+            "see how you voted. `/delegate show` tells you how it was cast for you.",
+            **params,
+        )
+    await reply(interaction, text)
 
 
 @delegate_group.command(name="show", description="Your delegations, and how your vote was cast for you")
 async def delegate_show(interaction: discord.Interaction) -> None:
     found = await services(interaction).decisions.delegations(interaction.guild_id, interaction.user.id)
-    await reply(interaction, embed=delegations_embed(found))
+    await reply(interaction, embed=delegations_embed(found, await answer_language_here(interaction)))
 
 
 @delegate_group.command(name="end", description="End your delegations (all, or one scope)")
 @app_commands.describe(scope="Only the delegation for this task or qualification (default: all of yours)")
 async def delegate_end(interaction: discord.Interaction, scope: app_commands.Range[str, 0, 100] | None = None) -> None:
     ended = await services(interaction).decisions.end_delegation(interaction.guild_id, interaction.user.id, scope)
-    what = "your delegation" if ended == 1 else f"your {ended} delegations"
-    await reply(interaction, f"Ended {what}: from now on only your own vote counts for you.")
+    text = ngettext(
+        await answer_language_here(interaction),
+        "Ended your delegation: from now on only your own vote counts for you.",
+        "Ended your {count} delegations: from now on only your own vote counts for you.",
+        ended,
+    )
+    await reply(interaction, text)
 
 
 @app_commands.command(name="decisions", description="Open proposals and the organization's decisions, searchable")
@@ -139,7 +157,7 @@ async def delegate_end(interaction: discord.Interaction, scope: app_commands.Ran
 @app_commands.guild_only()
 async def decisions(interaction: discord.Interaction, search: app_commands.Range[str, 0, 100] | None = None) -> None:
     found = await services(interaction).decisions.log(interaction.guild_id, interaction.user.id, search)
-    await reply(interaction, embed=log_embed(found, search))
+    await reply(interaction, embed=log_embed(found, search, await answer_language_here(interaction)))
 
 
 settings_group = ModeratorGroup(name="decisions", description="Rules for members' proposals")
@@ -171,10 +189,18 @@ async def settings(
         threshold_min=threshold_min,
         threshold_max=threshold_max,
     )
-    await reply(
-        interaction,
-        f"Proposals in **{org.name}**: at most {org.proposals_per_member} open per member; a proposal may ask for a "
-        f"quorum of {org.proposal_quorum_min}-{org.proposal_quorum_max}% and a threshold of "
-        f"{org.proposal_threshold_min}-{org.proposal_threshold_max}% (default: the organization's "
-        f"{org.quorum_pct}% and {org.threshold_pct}%).",
+    text = gettext(
+        await answer_language_here(interaction),
+        "Proposals in **{org}**: at most {per_member} open per member; a proposal may ask for a quorum of "
+        "{quorum_min}-{quorum_max}% and a threshold of {threshold_min}-{threshold_max}% (default: the "
+        "organization's {quorum}% and {threshold}%).",
+        org=org.name,
+        per_member=org.proposals_per_member,
+        quorum_min=org.proposal_quorum_min,
+        quorum_max=org.proposal_quorum_max,
+        threshold_min=org.proposal_threshold_min,
+        threshold_max=org.proposal_threshold_max,
+        quorum=org.quorum_pct,
+        threshold=org.threshold_pct,
     )
+    await reply(interaction, text)

@@ -12,6 +12,7 @@ import discord
 
 from bot.app.ports import Channel, ProposalPost, ProposalReminder, ProposalResult
 from bot.domain.errors import BadInput
+from bot.i18n import lazy_gettext
 from cogs.common import clip
 from cogs.delivery import delivery_errors, find_own, only_users, with_marker
 
@@ -87,10 +88,14 @@ class DiscordRoleLookup:
 
     async def holders(self, guild_id: int, role_id: int, user_ids: Sequence[int]) -> set[int]:
         if len(user_ids) > MAX_ROLE_LOOKUPS:
-            raise BadInput(f"The rota is too large to look up a role (over {MAX_ROLE_LOOKUPS}); name tasks instead.")
+            raise BadInput(
+                lazy_gettext(
+                    "The rota is too large to look up a role (over {most}); name tasks instead.", most=MAX_ROLE_LOOKUPS
+                )
+            )
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            raise BadInput("I cannot see this server's roles right now; try again in a minute.")
+            raise BadInput(lazy_gettext("I cannot see this server's roles right now; try again in a minute."))
         gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
 
         async def has_role(user_id: int) -> int | None:

@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import discord
 
-from bot.app.decisions import BallotCast, DecisionLog, DelegationLine, Delegations, Preview
+from bot.app.decisions import BallotCast, DecisionLog, DelegationLine, Delegations, Preview, outcome_line
 from bot.app.ports import Electorate, ProposalPost, ProposalReminder, ProposalResult
 from bot.domain.decisions import weight_text
-from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext, render
 from bot.i18n.formatting import percent
 from cogs.common import clip, literal
 
@@ -307,49 +307,90 @@ def cast_text(cast: BallotCast, language: str = SOURCE_LANGUAGE) -> str:
     )
 
 
-def delegation_line(line: DelegationLine, *, to: bool) -> str:
-    who = f"<@{line.user_id}>"
-    until = f" until {discord.utils.format_dt(line.until, 'D')}" if line.until else ""
-    return f"{'to' if to else 'from'} {who}: {line.scope}{until}"
+def delegation_line(line: DelegationLine, *, to: bool, language: str = SOURCE_LANGUAGE) -> str:
+    params = {"who": f"<@{line.user_id}>", "scope": render(line.scope, language)}
+    if line.until:
+        until = discord.utils.format_dt(line.until, "D")
+        if to:
+            return gettext(language, "to {who}: {scope} until {until}", until=until, **params)
+        return gettext(language, "from {who}: {scope} until {until}", until=until, **params)
+    if to:
+        return gettext(language, "to {who}: {scope}", **params)
+    return gettext(language, "from {who}: {scope}", **params)
 
 
-def delegations_embed(found: Delegations) -> discord.Embed:
-    given = "\n".join(delegation_line(d, to=True) for d in found.given) or "none"
-    received = "\n".join(delegation_line(d, to=False) for d in found.received) or "none"
-    cast = (
-        "\n".join(
-            f"#{c.proposal_id} {literal(clip(c.title, 60))}: **{literal(c.choice)}** by <@{c.delegate_user_id}>"
-            + (" (you can still vote yourself)" if c.open else "")
-            for c in found.cast_for_you
-        )
-        or "none"
-    )
-    embed = discord.Embed(title="Your delegations", colour=COLOUR)
-    embed.add_field(name="You gave your vote", value=clip(given, 1024), inline=False)
-    embed.add_field(name="Members who gave you theirs", value=clip(received, 1024), inline=False)
-    embed.add_field(name="Votes cast for you", value=clip(cast, 1024), inline=False)
+def delegations_embed(found: Delegations, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    none = pgettext(language, "no delegations", "none")
+    given = "\n".join(delegation_line(d, to=True, language=language) for d in found.given) or none
+    received = "\n".join(delegation_line(d, to=False, language=language) for d in found.received) or none
+    lines = []
+    for c in found.cast_for_you:
+        params = {
+            "id": c.proposal_id,
+            "title": literal(clip(c.title, 60)),
+            "choice": literal(choice_label(c.choice, language)),
+            "who": f"<@{c.delegate_user_id}>",
+        }
+        if c.open:
+            lines.append(
+                gettext(language, "#{id} {title}: **{choice}** by {who} (you can still vote yourself)", **params)
+            )
+        else:
+            lines.append(gettext(language, "#{id} {title}: **{choice}** by {who}", **params))
+    cast = "\n".join(lines) or none
+    embed = discord.Embed(title=gettext(language, "Your delegations"), colour=COLOUR)
+    embed.add_field(name=gettext(language, "You gave your vote"), value=clip(given, 1024), inline=False)
+    embed.add_field(name=gettext(language, "Members who gave you theirs"), value=clip(received, 1024), inline=False)
+    embed.add_field(name=gettext(language, "Votes cast for you"), value=clip(cast, 1024), inline=False)
     embed.set_footer(
-        text="A vote of your own always counts instead, until the close. Votes you carry are never shown to you."
+        text=gettext(
+            language,
+            "A vote of your own always counts instead, until the close. Votes you carry are never shown to you.",
+        )
     )
     return embed
 
 
-def log_embed(found: DecisionLog, search: str | None) -> discord.Embed:
+def log_embed(found: DecisionLog, search: str | None, language: str = SOURCE_LANGUAGE) -> discord.Embed:
     lines = []
     for item in found.open:
         p = item.proposal
-        mine = f"; your vote: {literal(item.mine)}" if item.mine else ""
-        lines.append(
-            f"**#{p.id}** {literal(clip(p.title, 80))} · open, {item.voters} of {item.electors} voted, closes "
-            f"{discord.utils.format_dt(p.closes_at, 'R')}{mine}"
-        )
+        params = {
+            "id": p.id,
+            "title": literal(clip(p.title, 80)),
+            "voters": item.voters,
+            "electors": item.electors,
+            "closes": discord.utils.format_dt(p.closes_at, "R"),
+        }
+        if item.mine:
+            lines.append(
+                gettext(
+                    language,
+                    "**#{id}** {title} · open, {voters} of {electors} voted, closes {closes}; your vote: {mine}",
+                    mine=literal(choice_label(item.mine, language)),
+                    **params,
+                )
+            )
+        else:
+            lines.append(
+                gettext(language, "**#{id}** {title} · open, {voters} of {electors} voted, closes {closes}", **params)
+            )
     for entry in found.decided:
+        result = found.results.get(entry.proposal_id)
+        if result is None:
+            outcome = entry.outcome
+        else:
+            outcome = outcome_line(result, language, by_moderator=entry.proposal_id in found.by_moderator)
         lines.append(
-            f"**#{entry.proposal_id}** {literal(clip(entry.title, 80))} · {literal(entry.outcome)} · "
+            f"**#{entry.proposal_id}** {literal(clip(entry.title, 80))} · {literal(clip(outcome, 300))} · "
             f"{discord.utils.format_dt(entry.decided_at, 'd')}"
         )
-    title = f"Decisions matching “{clip(search, 50)}”" if search else "Proposals and decisions"
-    empty = "Nothing matches." if search else "None yet: anyone in the rota can `/propose`."
+    if search:
+        title = gettext(language, "Decisions matching “{search}”", search=clip(search, 50))
+        empty = gettext(language, "Nothing matches.")
+    else:
+        title = gettext(language, "Proposals and decisions")
+        empty = gettext(language, "None yet: anyone in the rota can `/propose`.")
     return discord.Embed(title=title, description=clip("\n".join(lines) or empty, 4096), colour=COLOUR)
 
 
