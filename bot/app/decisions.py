@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -23,7 +23,7 @@ from bot.domain.decisions import Bounds, Candidate, Elector, Rule, Tally, tally
 from bot.domain.errors import BadInput
 from bot.domain.votes import electorate_gap, reminder_at, timestamp, why_not_in_electorate
 from bot.domain.weeks import iso_week
-from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext, pgettext
+from bot.i18n import SOURCE_LANGUAGE, Message, available_languages, gettext, lazy_gettext, pgettext
 from bot.i18n.formatting import percent
 from storage import decisions as store
 from storage import members, orgs, rotas
@@ -337,6 +337,30 @@ def choice_word(choice: str, language: str = SOURCE_LANGUAGE) -> str:
     return choice
 
 
+def picked_choice(choices: Sequence[str], typed: str) -> str | None:
+    """The choice a member typed: as it is written, or yes / no / abstain in any language the bot speaks
+    (`sí`, `nein`, `Enthaltung`)."""
+    wanted = typed.strip().lower()
+    for choice in choices:
+        if choice.lower() == wanted:
+            return choice
+    for choice in choices:
+        if any(choice_word(choice, language).lower() == wanted for language in available_languages()):
+            return choice
+    return None
+
+
+@dataclass(frozen=True)
+class ChoicesText(Message):
+    """A proposal's choices, in backticks, yes / no / abstain in the reader's language (a placeholder of a
+    lazy message)."""
+
+    choices: tuple[str, ...] = ()
+
+    def render(self, language: str) -> str:
+        return ", ".join(f"`{choice_word(c, language)}`" for c in self.choices)
+
+
 def why_not_told(result: ProposalResult, language: str = SOURCE_LANGUAGE) -> str:
     """Why a proposal did not pass, told again from its stored totals in `language`."""
     counted = Tally(
@@ -595,13 +619,10 @@ class Decisions:
                     lazy_gettext("Proposal #{id} is closed: `/decisions` shows how it was decided.", id=proposal_id)
                 )
             choices = await store.choices(session, proposal_id)
-            picked = next((c for c in choices if c.lower() == choice.strip().lower()), None)
+            picked = picked_choice(choices, choice)
             if picked is None:
-                raise BadInput(
-                    lazy_gettext(
-                        "#{id} takes one of: {choices}.", id=proposal_id, choices=", ".join(f"`{c}`" for c in choices)
-                    )
-                )
+                listed = ChoicesText("", choices=tuple(choices))
+                raise BadInput(lazy_gettext("#{id} takes one of: {choices}.", id=proposal_id, choices=listed))
             member = await members.member_for(session, org.id, user_id)
             elector = await session.get(ElectorRow, (proposal_id, member.id)) if member is not None else None
             opened = timestamp(proposal.created_at)

@@ -57,11 +57,13 @@ def electorate_text(e: Electorate, language: str = SOURCE_LANGUAGE) -> str:
 
 def rules_text(quorum: int, threshold: int, weighted: bool, options: bool, language: str = SOURCE_LANGUAGE) -> str:
     if weighted and options:
-        text = (
+        return gettext(
+            language,
             "**To decide**: {quorum}% of the weight (their hours) must vote (abstaining counts as voting); the "
-            "leading option needs {threshold}% of the weight cast on options (abstentions left out)."
+            "leading option needs {threshold}% of the weight cast on options (abstentions left out).",
+            quorum=quorum,
+            threshold=threshold,
         )
-        return gettext(language, text, quorum=quorum, threshold=threshold)
     if weighted:
         return gettext(
             language,
