@@ -384,8 +384,14 @@ def log_embed(found: DecisionLog, search: str | None, language: str = SOURCE_LAN
         else:
             outcome = outcome_line(result, language, by_moderator=entry.proposal_id in found.by_moderator)
         lines.append(
-            f"**#{entry.proposal_id}** {literal(clip(entry.title, 80))} · {literal(clip(outcome, 300))} · "
-            f"{discord.utils.format_dt(entry.decided_at, 'd')}"
+            gettext(
+                language,
+                "**#{id}** {title} · {outcome} · {day}",
+                id=entry.proposal_id,
+                title=literal(clip(entry.title, 80)),
+                outcome=literal(clip(outcome, 300)),
+                day=discord.utils.format_dt(entry.decided_at, "d"),
+            )
         )
     if search:
         title = gettext(language, "Decisions matching “{search}”", search=clip(search, 50))

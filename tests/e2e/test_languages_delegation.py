@@ -27,6 +27,7 @@ SOURCES = ("cogs/decisions/", "bot/app/decisions.py", "bot/domain/decisions.py",
 SAID = {
     "es": {
         "opened": "La propuesta n.º 1 está abierta",
+        "logged": "**n.º 1** Hornear los domingos · aprobada (",
         "delegated": "Tu voto pasa a",
         "all": "todas las propuestas",
         "yourself": "no puedes delegar en ti",
@@ -45,6 +46,7 @@ SAID = {
     },
     "de": {
         "opened": "Vorschlag Nr. 1 ist offen bis",
+        "logged": "**Nr. 1** Hornear los domingos · angenommen (",
         "delegated": "Deine Stimme geht an",
         "all": "alle Vorschläge",
         "yourself": "nicht an dich selbst übertragen",
@@ -171,6 +173,7 @@ async def test_delegation_votes_and_the_log_in_the_members_language(
             break
     assert said["passed"] in log, log
     # The totals by hours and the turnout written the language's way: 1,5 h and 100 %.
+    assert said["logged"] in log
     assert f"{yes} 6 h · {no} 1,5 h" in log
     assert f"{said['turnout']} {percent(1.0, language)}" in log
     assert leftover(english, log) == []
