@@ -609,6 +609,11 @@ class MergeVotes:
                     merged = await merges.leave(session, proposal, rules.new_merge_code()) if passed else None
                 else:
                     merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
+                if merged is not None:
+                    # The new organization speaks as its side did (a leave) or as the proposer (a merge,
+                    # like its schedule): the bot's posts and reminders there stay in a language its
+                    # members chose, rather than falling back to English.
+                    merged.language = second.language if leaving else first.language
                 merged_id = merged.id if merged else None
             log.info(
                 "merge vote #%s closed (%s): %s %s/%s/%s, %s %s/%s/%s (yes/no/abstain): %s",
