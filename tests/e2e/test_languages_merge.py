@@ -86,6 +86,8 @@ async def test_a_spanish_and_a_german_organization_vote_on_merging(world: World,
     assert leftover(english, refused) == []
     refused = await say(w, w.a, w.mod_a, "mod merge propose", code=a.merge_code)
     assert "Ese es el código de fusión de tu propia organización" in refused
+    blank = await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, name="   ")
+    assert "El nombre de la organización fusionada no puede estar vacío." in blank
     opened = await say(w, w.a, w.mod_a, "mod merge propose", code=b.merge_code, vote_hours=72)
     assert "La votación de fusión n.º 1 está abierta en ambas partes" in opened
     assert leftover(english, opened) == []
