@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from bot.domain.votes import Side
 from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext
 from bot.i18n.formatting import format_list, number, percent
 from cogs.common import clip, literal
-from cogs.decisions.render import choice_label
+from cogs.decisions.render import choice_label, when  # `when`: the client shows it in its language
 
 if TYPE_CHECKING:
     from bot.app.ports import OrgFacts, ProposalFacts
@@ -28,11 +27,6 @@ if TYPE_CHECKING:
 def hours(value: float | Decimal, language: str) -> str:
     """Hours the language's way: `1.5` in English, `1,5` in German and Spanish (the ` h` is the sentence's)."""
     return number(value, language)
-
-
-def when(moment: datetime) -> str:
-    """A moment as each reader's client shows it, in their own language: the date, then how far off."""
-    return f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
 
 
 def goals_text(goals: Sequence[str], language: str) -> str:

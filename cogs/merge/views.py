@@ -6,6 +6,7 @@ from typing import Any
 
 import discord
 
+from bot.i18n import SOURCE_LANGUAGE
 from cogs.common import services
 from cogs.decisions.render import choice_label
 from cogs.languages import answer_language_here
@@ -25,7 +26,7 @@ class MergeVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=C
         "abstain": discord.ButtonStyle.secondary,
     }
 
-    def __init__(self, proposal_id: int, choice: str, language: str = "en") -> None:
+    def __init__(self, proposal_id: int, choice: str, language: str = SOURCE_LANGUAGE) -> None:
         word = choice_label(choice, language)
         label = word[:1].upper() + word[1:]  # Yes / Sí / Ja
         super().__init__(
@@ -49,7 +50,7 @@ class MergeVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=C
             await answer_error(interaction, error)
 
 
-def vote_view(proposal_id: int, language: str = "en") -> discord.ui.View:
+def vote_view(proposal_id: int, language: str = SOURCE_LANGUAGE) -> discord.ui.View:
     """The buttons, labelled in the language of the vote message they sit under."""
     view = discord.ui.View(timeout=None)
     for choice in ("yes", "no", "abstain"):
