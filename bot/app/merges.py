@@ -26,6 +26,8 @@ from bot.domain.solver.model import exact_hours
 from bot.domain.solver_ids import member_key
 from bot.domain.votes import Side, decided_early, outcome, reminder_at, why_not_in_electorate
 from bot.domain.weeks import iso_week
+from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext
+from bot.i18n.formatting import short_date, time_of_day
 from storage import members, merges, orgs, rotas
 from storage import tasks as tasks_store
 from storage.db import Database, Session
@@ -44,6 +46,34 @@ log = logging.getLogger(__name__)
 
 Choice = Literal["yes", "no", "abstain"]
 DRY_RUN_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Moment(Message):
+    """A moment (UTC) in a refusal, written the reader's way when the refusal is rendered:
+    "Mon 07 Dec 2026 18:00" in English, "7 dic 2026 18:00" in Spanish, "07.12.2026 18:00" in German."""
+
+    moment: datetime | None = None
+    year: bool = True
+
+    def render(self, language: str) -> str:
+        assert self.moment is not None
+        if language == SOURCE_LANGUAGE:
+            return format(self.moment, "%a %d %b %Y %H:%M" if self.year else "%a %d %b %H:%M")
+        return f"{short_date(self.moment, language)} {time_of_day(self.moment, language)}"
+
+
+def moment(when: datetime, *, year: bool = True) -> Moment:
+    return Moment("", moment=when, year=year)
+
+
+def not_in_electorate(active: bool, since: datetime, opened_at: datetime) -> Message | None:
+    """`why_not_in_electorate` (the one rule) in the reader's language."""
+    if why_not_in_electorate(active, since, opened_at) is None:
+        return None
+    if not active:
+        return lazy_gettext("you are not in the rota now")
+    return lazy_gettext("you joined the rota (this time) on {when} UTC, after the vote opened", when=moment(since))
 
 
 def close_key(proposal_id: int) -> str:
@@ -341,34 +371,60 @@ class MergeVotes:
             org = await require_org(session, guild_id)
             other = await orgs.org_with_code(session, code)
             if other is None:
-                raise BadInput(f"No organization has the merge code `{clip(code, 20)}`. Its members see it in `/org`.")
+                raise BadInput(
+                    lazy_gettext(
+                        "No organization has the merge code `{code}`. Its members see it in `/org`.",
+                        code=clip(code, 20),
+                    )
+                )
             if other.id == org.id:
-                raise BadInput("That is your own organization's merge code: ask the other organization for theirs.")
+                raise BadInput(
+                    lazy_gettext("That is your own organization's merge code: ask the other organization for theirs.")
+                )
             recent = await merges.proposed_since(session, org.id, now - rules.PROPOSAL_WINDOW)
             if (again := rules.next_proposal_at(recent, now)) is not None:
                 raise BadInput(
-                    f"**{org.name}** has proposed {rules.MERGE_PROPOSALS_PER_DAY} merges in the last 24 hours, "
-                    f"the most a day. Try again after {again:%a %d %b %H:%M} UTC."
+                    lazy_gettext(
+                        "**{org}** has proposed {count} merges in the last 24 hours, the most a day. Try again after "
+                        "{when} UTC.",
+                        org=org.name,
+                        count=rules.MERGE_PROPOSALS_PER_DAY,
+                        when=moment(again, year=False),
+                    )
                 )
             for side in (org, other):
                 busy = await merges.open_proposal_involving(session, side.id)
                 if busy is not None:
                     raise BadInput(
-                        f"**{side.name}** is already in a merge vote (#{busy.id}). Wait for it to close, "
-                        "or a moderator can `/mod merge cancel` it."
+                        lazy_gettext(
+                            "**{org}** is already in a merge vote (#{id}). Wait for it to close, or a moderator can "
+                            "`/mod merge cancel` it.",
+                            org=side.name,
+                            id=busy.id,
+                        )
                     )
             electorates = [await merges.electorate(session, side.id, now) for side in (org, other)]
         if 0 in electorates:
             empty = org.name if electorates[0] == 0 else other.name
-            raise BadInput(f"**{empty}** has nobody in its rota, so nobody could vote there.")
+            raise BadInput(lazy_gettext("**{org}** has nobody in its rota, so nobody could vote there.", org=empty))
         hours = rules.check_vote_hours(vote_hours if vote_hours is not None else org.vote_hours)
+        if name and not name.split():  # `rules.check_name`'s refusals, in the reader's language
+            raise BadInput(lazy_gettext("The merged organization's name cannot be empty."))
+        if name and len(" ".join(name.split())) > rules.NAME_MAX:
+            raise BadInput(
+                lazy_gettext(
+                    "The merged organization's name is {length} characters long; keep it to {most}.",
+                    length=len(" ".join(name.split())),
+                    most=rules.NAME_MAX,
+                )
+            )
         title = rules.check_name(name, "merged organization's name") if name else f"{org.name} + {other.name}"
         dry = await self.dry_run(org, other)
         async with self.db.transaction(self.outbox) as session:
             if await merges.open_proposal_involving(session, org.id) or await merges.open_proposal_involving(
                 session, other.id
             ):
-                raise BadInput("Another merge vote opened a moment ago; see `/merge status`.")
+                raise BadInput(lazy_gettext("Another merge vote opened a moment ago; see `/merge status`."))
             proposal = MergeProposal(
                 proposer_org_id=org.id,
                 other_org_id=other.id,
@@ -411,26 +467,42 @@ class MergeVotes:
             assert server is not None
             sides = await rotas.lineage(session, federation.id)
             if len(sides) == 1:
-                raise BadInput(f"**{federation.name}** is not a federation: there is nothing to leave.")
+                raise BadInput(
+                    lazy_gettext("**{org}** is not a federation: there is nothing to leave.", org=federation.name)
+                )
             if server.origin_org_id is None or server.origin_org_id not in sides:
                 raise BadInput(
-                    "I don't know which organization this server belonged to before the merge (the federation was "
-                    "formed before the bot recorded it), so it cannot leave by vote. Ask the bot's host."
+                    lazy_gettext(
+                        "I don't know which organization this server belonged to before the merge (the federation was "
+                        "formed before the bot recorded it), so it cannot leave by vote. Ask the bot's host."
+                    )
                 )
             side = await session.get_one(Organization, server.origin_org_id)
             if all(s.origin_org_id == side.id for s in await orgs.servers_of(session, federation.id)):
                 raise BadInput(
-                    f"**{side.name}** is the only side left in **{federation.name}**: there is nobody to leave."
+                    lazy_gettext(
+                        "**{side}** is the only side left in **{federation}**: there is nobody to leave.",
+                        side=side.name,
+                        federation=federation.name,
+                    )
                 )
             busy = await merges.open_proposal_involving(session, federation.id)
             if busy is not None:
                 raise BadInput(
-                    f"**{federation.name}** is already in a vote (#{busy.id}). Wait for it to close, or a moderator "
-                    "can `/mod merge cancel` it."
+                    lazy_gettext(
+                        "**{org}** is already in a vote (#{id}). Wait for it to close, or a moderator can "
+                        "`/mod merge cancel` it.",
+                        org=federation.name,
+                        id=busy.id,
+                    )
                 )
             electorate = await merges.side_electorate(session, federation.id, side.id, now)
             if electorate == 0:
-                raise BadInput(f"Nobody who came from **{side.name}** is in the rota, so nobody could vote.")
+                raise BadInput(
+                    lazy_gettext(
+                        "Nobody who came from **{side}** is in the rota, so nobody could vote.", side=side.name
+                    )
+                )
             hours = rules.check_vote_hours(vote_hours if vote_hours is not None else side.vote_hours)
             proposal = MergeProposal(
                 kind="leave",
@@ -476,27 +548,41 @@ class MergeVotes:
             proposal = await merges.locked(session, proposal_id)
             ours = await rotas.lineage(session, org.id)  # a federation still sees its members' past votes
             if proposal is None or not {proposal.proposer_org_id, proposal.other_org_id} & set(ours):
-                raise BadInput(f"There is no merge vote #{proposal_id} for **{org.name}**. `/merge status` lists them.")
+                raise BadInput(
+                    lazy_gettext(
+                        "There is no merge vote #{id} for **{org}**. `/merge status` lists them.",
+                        id=proposal_id,
+                        org=org.name,
+                    )
+                )
             if proposal.status != "open" or now >= proposal.closes_at:
-                raise BadInput(f"Merge vote #{proposal_id} is closed.")
+                raise BadInput(lazy_gettext("Merge vote #{id} is closed.", id=proposal_id))
             member = await members.member_for(session, org.id, user_id)
             if member is None:
-                why_not: str | None = "you are not in its rota"
+                why_not: Message | None = lazy_gettext("you are not in its rota")
             else:
-                why_not = why_not_in_electorate(member.active, member.joined_at, proposal.created_at)
+                why_not = not_in_electorate(member.active, member.joined_at, proposal.created_at)
             if member is None or why_not is not None:
                 raise BadInput(
-                    f"Your vote was not counted: {why_not}. Only members in **{org.name}**'s rota without a break "
-                    f"since before vote #{proposal_id} opened ({proposal.created_at:%a %d %b %Y %H:%M} UTC) vote "
-                    "on its side."
+                    lazy_gettext(
+                        "Your vote was not counted: {why}. Only members in **{org}**'s rota without a break since "
+                        "before vote #{id} opened ({opened} UTC) vote on its side.",
+                        why=why_not,
+                        org=org.name,
+                        id=proposal_id,
+                        opened=moment(proposal.created_at),
+                    )
                 )
             if proposal.kind == "leave" and member.user_id not in await merges.side_users(
                 session, proposal.proposer_org_id, proposal.other_org_id
             ):
                 side = await session.get_one(Organization, proposal.other_org_id)
                 raise BadInput(
-                    f"Vote #{proposal_id} is for the members who came from **{side.name}**: only they decide "
-                    "whether to leave."
+                    lazy_gettext(
+                        "Vote #{id} is for the members who came from **{side}**: only they decide whether to leave.",
+                        id=proposal_id,
+                        side=side.name,
+                    )
                 )
             previous = await merges.cast(session, proposal_id, member, choice)
             await session.flush()
@@ -533,6 +619,11 @@ class MergeVotes:
                     merged = await merges.leave(session, proposal, rules.new_merge_code()) if passed else None
                 else:
                     merged = await merges.merge(session, proposal, rules.new_merge_code()) if passed else None
+                if merged is not None:
+                    # The new organization speaks as its side did (a leave) or as the proposer (a merge,
+                    # like its schedule): the bot's posts and reminders there stay in a language its
+                    # members chose, rather than falling back to English.
+                    merged.language = second.language if leaving else first.language
                 merged_id = merged.id if merged else None
             log.info(
                 "merge vote #%s closed (%s): %s %s/%s/%s, %s %s/%s/%s (yes/no/abstain): %s",
@@ -567,9 +658,15 @@ class MergeVotes:
                 org = await require_org(session, guild_id)
                 proposal = await merges.locked(session, proposal_id)
                 if proposal is None or org.id not in (proposal.proposer_org_id, proposal.other_org_id):
-                    raise BadInput(f"There is no merge vote #{proposal_id} for **{org.name}**.")
+                    raise BadInput(
+                        lazy_gettext("There is no merge vote #{id} for **{org}**.", id=proposal_id, org=org.name)
+                    )
+                if proposal.status == "passed":
+                    raise BadInput(lazy_gettext("Merge vote #{id} is already passed.", id=proposal_id))
+                if proposal.status == "failed":
+                    raise BadInput(lazy_gettext("Merge vote #{id} is already failed.", id=proposal_id))
                 if proposal.status != "open":
-                    raise BadInput(f"Merge vote #{proposal_id} is already {proposal.status}.")
+                    raise BadInput(lazy_gettext("Merge vote #{id} is already cancelled.", id=proposal_id))
                 proposal.status, proposal.closed_at = "cancelled", utcnow()
                 await audit.record(session, org.id, user_id, "merge.cancel", f"#{proposal_id}", guild_id=guild_id)
                 await self._queue_end(session, proposal, {"end": "withdrawn", "by_org": org.name})

@@ -9,7 +9,15 @@ from fractions import Fraction
 
 import discord
 
-from bot.app.decisions import BallotCast, DecisionLog, DelegationLine, Delegations, Preview, outcome_line
+from bot.app.decisions import (
+    BallotCast,
+    DecisionLog,
+    DelegationLine,
+    Delegations,
+    Preview,
+    choice_word,
+    outcome_line,
+)
 from bot.app.ports import Electorate, ProposalPost, ProposalReminder, ProposalResult
 from bot.domain.decisions import weight_text
 from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext, pgettext, render
@@ -27,17 +35,6 @@ def amount(weight: Fraction, weighted: bool, language: str = SOURCE_LANGUAGE) ->
     if weighted:
         return gettext(language, "{hours} h", hours=weight_text(weight, language))
     return weight_text(weight, language)
-
-
-def choice_label(choice: str, language: str = SOURCE_LANGUAGE) -> str:
-    """A choice as members read it: yes / no / abstain in their language, an option as it was written."""
-    if choice == "yes":
-        return pgettext(language, "vote choice", "yes")
-    if choice == "no":
-        return pgettext(language, "vote choice", "no")
-    if choice == "abstain":
-        return pgettext(language, "vote choice", "abstain")
-    return choice
 
 
 def electorate_text(e: Electorate, language: str = SOURCE_LANGUAGE) -> str:
@@ -90,7 +87,7 @@ def rules_text(quorum: int, threshold: int, weighted: bool, options: bool, langu
 
 
 def choices_text(choices: Sequence[str], language: str = SOURCE_LANGUAGE) -> str:
-    return " · ".join(f"**{literal(choice_label(c, language))}**" for c in choices)
+    return " · ".join(f"**{literal(choice_word(c, language))}**" for c in choices)
 
 
 def preview_embed(preview: Preview, language: str = SOURCE_LANGUAGE) -> discord.Embed:
@@ -204,7 +201,7 @@ def result_text(result: ProposalResult) -> str:
     elif result.decided_by:
         lines.append(gettext(language, "Decided by {who}, one vote each.", who=result.decided_by))
     totals = " · ".join(
-        f"{literal(choice_label(c, language))} {amount(w, result.weighted, language)}" for c, w in result.totals
+        f"{literal(choice_word(c, language))} {amount(w, result.weighted, language)}" for c, w in result.totals
     )
     if result.weighted:
         lines.append(gettext(language, "Totals by hours: {totals}.", totals=totals))
@@ -246,11 +243,9 @@ def result_text(result: ProposalResult) -> str:
         )
     if result.ballots:
         votes = ", ".join(
-            gettext(
-                language, "{name}: {choice} (delegated)", name=literal(n), choice=literal(choice_label(c, language))
-            )
+            gettext(language, "{name}: {choice} (delegated)", name=literal(n), choice=literal(choice_word(c, language)))
             if d
-            else f"{literal(n)}: {literal(choice_label(c, language))}"
+            else f"{literal(n)}: {literal(choice_word(c, language))}"
             for n, c, d in result.ballots
         )
         lines.append(clip(gettext(language, "How each voted: {votes}", votes=votes), 1200))
@@ -274,11 +269,11 @@ def cast_text(cast: BallotCast, language: str = SOURCE_LANGUAGE) -> str:
     params = {
         "id": cast.proposal_id,
         "title": literal(clip(cast.title, 100)),
-        "choice": literal(choice_label(cast.choice, language)),
+        "choice": literal(choice_word(cast.choice, language)),
         "until": discord.utils.format_dt(cast.closes_at, "f"),
     }
     changed = bool(cast.previous and cast.previous != cast.choice)
-    previous = literal(choice_label(cast.previous or "", language))
+    previous = literal(choice_word(cast.previous or "", language))
     if cast.secret and changed:
         return gettext(
             language,
@@ -330,7 +325,7 @@ def delegations_embed(found: Delegations, language: str = SOURCE_LANGUAGE) -> di
         params = {
             "id": c.proposal_id,
             "title": literal(clip(c.title, 60)),
-            "choice": literal(choice_label(c.choice, language)),
+            "choice": literal(choice_word(c.choice, language)),
             "who": f"<@{c.delegate_user_id}>",
         }
         if c.open:
@@ -369,7 +364,7 @@ def log_embed(found: DecisionLog, search: str | None, language: str = SOURCE_LAN
                 gettext(
                     language,
                     "**#{id}** {title} · open, {voters} of {electors} voted, closes {closes}; your vote: {mine}",
-                    mine=literal(choice_label(item.mine, language)),
+                    mine=literal(choice_word(item.mine, language)),
                     **params,
                 )
             )

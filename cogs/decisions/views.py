@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app.decisions import Draft
+from bot.app.decisions import Draft, choice_word
 from bot.domain.errors import BadInput
 from bot.i18n import gettext
 from cogs.common import RotaView, services
 from cogs.languages import answer_language_here
 from cogs.replies import answer_error
 
-from .render import cast_text, choice_label, servers_text
+from .render import cast_text, servers_text
 
 if TYPE_CHECKING:
     from cogs.host import RotaBot
@@ -34,7 +34,7 @@ class ProposalButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CH
         )
         super().__init__(
             discord.ui.Button(
-                label=(choice_label(label, language) or str(position))[:80],
+                label=(choice_word(label, language) or str(position))[:80],
                 style=style,
                 custom_id=f"proposal:{proposal_id}:{position}",
                 disabled=disabled,

@@ -6,7 +6,10 @@ from typing import Any
 
 import discord
 
+from bot.app.decisions import choice_word
+from bot.i18n import SOURCE_LANGUAGE
 from cogs.common import services
+from cogs.languages import answer_language_here
 from cogs.replies import answer_error
 
 from .render import vote_cast_text
@@ -23,11 +26,11 @@ class MergeVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=C
         "abstain": discord.ButtonStyle.secondary,
     }
 
-    def __init__(self, proposal_id: int, choice: str) -> None:
+    def __init__(self, proposal_id: int, choice: str, language: str = SOURCE_LANGUAGE) -> None:
+        word = choice_word(choice, language)
+        label = word[:1].upper() + word[1:]  # Yes / Sí / Ja
         super().__init__(
-            discord.ui.Button(
-                label=choice.capitalize(), style=self.STYLES[choice], custom_id=f"merge:{proposal_id}:{choice}"
-            )
+            discord.ui.Button(label=label, style=self.STYLES[choice], custom_id=f"merge:{proposal_id}:{choice}")
         )
         self.proposal_id, self.choice = proposal_id, choice
 
@@ -41,13 +44,15 @@ class MergeVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=C
             cast = await services(interaction).merges.vote(
                 interaction.guild_id, interaction.user.id, self.proposal_id, self.choice
             )
-            await interaction.response.send_message(vote_cast_text(cast), ephemeral=True)
+            text = vote_cast_text(cast, await answer_language_here(interaction))
+            await interaction.response.send_message(text, ephemeral=True)
         except Exception as error:
             await answer_error(interaction, error)
 
 
-def vote_view(proposal_id: int) -> discord.ui.View:
+def vote_view(proposal_id: int, language: str = SOURCE_LANGUAGE) -> discord.ui.View:
+    """The buttons, labelled in the language of the vote message they sit under."""
     view = discord.ui.View(timeout=None)
     for choice in ("yes", "no", "abstain"):
-        view.add_item(MergeVoteButton(proposal_id, choice))
+        view.add_item(MergeVoteButton(proposal_id, choice, language))
     return view
