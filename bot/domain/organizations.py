@@ -47,8 +47,10 @@ class Hours(Message):
     english: str = ""
 
     def render(self, language: str) -> str:
-        if language != SOURCE_LANGUAGE:
-            return number(self.hours, language)
+        if language != SOURCE_LANGUAGE:  # all its decimals: a refusal may be about the third one
+            exponent = exact_hours(self.hours).normalize().as_tuple().exponent
+            places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+            return number(self.hours, language, places=max(2, places))
         return format(self.hours, self.english) if self.english else hours_text(self.hours)
 
 
