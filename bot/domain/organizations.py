@@ -166,10 +166,26 @@ def _nearby(hours: float, granularity: Decimal) -> tuple[Decimal | None, Decimal
     return (below if below > 0 else None), below + granularity
 
 
+@dataclass(frozen=True)
+class Listed(Message):
+    """Deferred texts shown one after the other, `, ` between them, each in the reader's language."""
+
+    singular: str = ""
+    items: tuple[Message, ...] = ()
+
+    def render(self, language: str) -> str:
+        return ", ".join(item.render(language) for item in self.items)
+
+
 def unfit_tasks(tasks: Iterable[tuple[str, float, bool]], granularity: Decimal) -> list[str]:
-    """The (name, hours, splittable) tasks a granularity would not fit, as `name (hours h)`."""
+    """The (name, hours, splittable) tasks a granularity would not fit, as `name (hours h)` (English)."""
+    return [str(text) for text in _unfit(tasks, granularity)]
+
+
+def _unfit(tasks: Iterable[tuple[str, float, bool]], granularity: Decimal) -> list[Message]:
+    """`unfit_tasks`, each written in the reader's language when rendered (`1,5 h` in German)."""
     return [
-        f"`{name}` ({hours_text(hours)} h)"
+        lazy_gettext("`{task}` ({hours} h)", task=name, hours=Hours(hours=hours))
         for name, hours, splittable in tasks
         if not fits_granularity(hours, splittable, granularity)
     ]
@@ -177,9 +193,9 @@ def unfit_tasks(tasks: Iterable[tuple[str, float, bool]], granularity: Decimal) 
 
 def check_granularity_fits(granularity: Decimal, tasks: Iterable[tuple[str, float, bool]]) -> Decimal:
     """Refuse a granularity some current splittable task does not fit (its weeks could not be solved)."""
-    unfit = unfit_tasks(tasks, granularity)
+    unfit = _unfit(tasks, granularity)
     if unfit:
-        facts = {"step": Hours(hours=granularity), "tasks": ", ".join(unfit[:10])}
+        facts = {"step": Hours(hours=granularity), "tasks": Listed(items=tuple(unfit[:10]))}
         if len(unfit) > 10:
             raise BadInput(
                 lazy_gettext(

@@ -139,11 +139,17 @@ async def test_a_moderator_and_a_member_with_german_clients_read_german(world: W
         ).text(timeout=30),
         await (await fake.invoke(world.a, mod, "mod org goal-remove", goal="999")).text(timeout=30),
     ]
+    garden = {"name": "Garten", "hours": 3.25, "splittable": True, "min_shift": 0.25}
+    await (await fake.invoke(world.a, mod, "mod task add", **garden)).text(timeout=30)
+    refusals.append(await (await fake.invoke(world.a, mod, "mod org settings", granularity=0.5)).text(timeout=30))
     assert refusals[0] == "Du bist schon im Wochenplan, mit 6,5 h pro Woche. Ändern kannst du das mit `/stunden`."
     assert refusals[1] == (
         "Gib `stunden` mit höchstens zwei Nachkommastellen an (z. B. 1,25); du hast 0,125 angegeben."
     )
     assert refusals[2] == "Gib entweder `einmalig_in_woche` (einmalig) oder `alle_wochen` an, nicht beides."
     assert refusals[3] == "Ich finde dieses Ziel nicht. Wähle beim Tippen eines aus der Liste."
+    assert refusals[4].startswith(
+        "Eine Granularität von 0,5 h passt nicht zu 1 teilbaren Aufgabe: `Garten` (3,25 h). Mach ihre Stunden zuerst"
+    )
     for said in [added, listing, *refusals]:
         assert leftover(english, said) == [], said
