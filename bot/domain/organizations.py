@@ -96,6 +96,16 @@ def check_hours(hours: float, what: str = "hours") -> float:
                     **facts,
                 )
             )
+        if what == "hours":
+            raise BadInput(
+                lazy_gettext("hours must be more than 0 and at most {most} (a week); you gave {given}.", **facts)
+            )
+        if what == "default_hours":
+            raise BadInput(
+                lazy_gettext(
+                    "default_hours must be more than 0 and at most {most} (a week); you gave {given}.", **facts
+                )
+            )
         raise BadInput(
             lazy_gettext(
                 "{what} must be more than 0 and at most {most} (a week); you gave {given}.", what=what, **facts
@@ -326,6 +336,10 @@ def check_timezone(name: str) -> str:
 
 def check_percent(value: int, what: str) -> int:
     if not 1 <= value <= 100:
+        if what == "quorum":
+            raise BadInput(lazy_gettext("quorum is a percentage from 1 to 100; you gave {value}.", value=value))
+        if what == "threshold":
+            raise BadInput(lazy_gettext("threshold is a percentage from 1 to 100; you gave {value}.", value=value))
         raise BadInput(lazy_gettext("{what} is a percentage from 1 to 100; you gave {value}.", what=what, value=value))
     return value
 
