@@ -93,7 +93,7 @@ async def test_an_organization_set_to_spanish_gets_its_settings_and_refusals_in_
         await (await fake.invoke(world.a, world.alice, "away", start="2026-12-20", end="2026-12-10")).text(timeout=30),
     ]
     assert refusals[0] == "`25:00` no es una hora del día; usa HH:MM en formato de 24 horas, p. ej. 09:00 o 18:30."
-    assert "divisible en pasos de 0,5 h" in refusals[1] and "pero 1,25 h no son" in refusals[1]
+    assert "divisible en tramos de 0,5 h" in refusals[1] and "pero 1,25 h no son" in refusals[1]
     assert "(p. ej. 1 o 1,5)" in refusals[1]
     assert refusals[2].startswith("No conozco la zona horaria `Marte/Base`.")
     assert refusals[3] == "El final (10 dic 2026) es anterior al inicio (20 dic 2026); intercámbialos."
@@ -144,7 +144,7 @@ async def test_a_moderator_and_a_member_with_german_clients_read_german(world: W
     refusals.append(await (await fake.invoke(world.a, mod, "mod org settings", granularity=0.5)).text(timeout=30))
     assert refusals[0] == "Du bist schon im Wochenplan, mit 6,5 h pro Woche. Ändern kannst du das mit `/stunden`."
     assert refusals[1] == (
-        "Gib `stunden` mit höchstens zwei Nachkommastellen an (z. B. 1,25); du hast 0,125 angegeben."
+        "Gib `stunden` mit höchstens zwei Nachkommastellen an (z. B. 1.25); du hast 0,125 angegeben."
     )
     assert refusals[2] == "Gib entweder `einmalig_in_woche` (einmalig) oder `alle_wochen` an, nicht beides."
     assert refusals[3] == "Ich finde dieses Ziel nicht. Wähle beim Tippen eines aus der Liste."
