@@ -9,12 +9,21 @@ from typing import Any
 
 from discord import AppCommandOptionType, app_commands
 
+from bot.i18n import Message, lazy_gettext, render
+
 DISCORD_INTEGER_RANGE = (-(2**53), 2**53)  # what Discord accepts for integer and number options
 SUBCOMMANDS = (AppCommandOptionType.subcommand.value, AppCommandOptionType.subcommand_group.value)
 
 
 class OptionRefused(app_commands.AppCommandError):
-    """An option value Discord's own client would not have sent; `str(error)` says what is allowed."""
+    """An option value Discord's own client would not have sent; `str(error)` says what is allowed (in
+    English), `text(language)` in the user's language."""
+
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(message)
+
+    def text(self, language: str) -> str:
+        return render(self.args[0], language)
 
 
 def leaf_options(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -49,8 +58,12 @@ def check_value(parameter: app_commands.Parameter, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not low <= value <= high:
             low_shown = low if parameter.min_value is None else parameter.min_value
             high_shown = high if parameter.max_value is None else parameter.max_value
-            what = "a whole number" if whole else "a number"
-            raise OptionRefused(f"`{name}` must be {what} from {number(low_shown)} to {number(high_shown)}.")
+            facts = {"name": name, "low": number(low_shown), "high": number(high_shown)}
+            raise OptionRefused(
+                lazy_gettext("`{name}` must be a whole number from {low} to {high}.", **facts)
+                if whole
+                else lazy_gettext("`{name}` must be a number from {low} to {high}.", **facts)
+            )
     if parameter.choices and value not in {c.value for c in parameter.choices}:
         allowed = ", ".join(f"`{c.value}`" for c in parameter.choices)
-        raise OptionRefused(f"`{name}` must be one of {allowed}.")
+        raise OptionRefused(lazy_gettext("`{name}` must be one of {allowed}.", name=name, allowed=allowed))

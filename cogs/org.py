@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -19,10 +20,10 @@ from bot.domain.first_week import Step, ready_to_publish
 from bot.domain.organizations import MAX_CLAIM_HOURS, MAX_HOURS
 from bot.domain.schedule import DAY_NAMES, next_publication, timezone_names
 from bot.domain.solver.model import MAX_GRANULARITY, MIN_GRANULARITY, hours_text
-from bot.i18n import gettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext, render
 from bot.i18n.formatting import number
 from cogs.common import ModeratorGroup, clip, db, register, services
-from cogs.languages import LANGUAGE_CHOICES, answer_language
+from cogs.languages import LANGUAGE_CHOICES, answer_language, answer_language_here
 
 if TYPE_CHECKING:
     from bot.app.effects import GivenUp
@@ -103,8 +104,11 @@ async def org_setup(
     me = interaction.guild.me
     if isinstance(channel, discord.TextChannel) and me is not None and not may_post(channel, me):
         raise BadInput(
-            f"I can't post the rota in {channel.mention}: give me Send Messages, Embed Links and Attach Files "
-            "there, or pick another channel."
+            lazy_gettext(
+                "I can't post the rota in {channel}: give me Send Messages, Embed Links and Attach Files there, or "
+                "pick another channel.",
+                channel=channel.mention,
+            )
         )
     wanted = app.Schedule(channel.id, name, timezone, day, time)
     done = await app.set_up(
@@ -248,86 +252,156 @@ async def org_settings(
         await services(interaction).schedule_changed(shown.org.id)
     if shift_reminders is not None:  # the timers of the shifts to come, at the new time
         await services(interaction).shift_reminders.reschedule_org(shown.org.id)
+    lang = answer_language(interaction, shown.org.language)
+    embed = settings_embed(interaction, shown, lang)
+    saved = (
+        gettext(lang, "Saved. Use the options to change a setting.")
+        if shown.changed
+        else gettext(lang, "Use the options to change a setting.")
+    )
+    await interaction.response.send_message(saved, embed=embed, ephemeral=True)
+
+
+def _hours(value: float | Decimal, language: str) -> str:
+    """Hours as the settings show them: `0.25` (as typed) in English, `0,25` in German and Spanish."""
+    return hours_text(value) if language == SOURCE_LANGUAGE else number(value, language)
+
+
+def settings_embed(interaction: discord.Interaction, shown: app.SettingsShown, language: str) -> discord.Embed:
+    """`/mod org settings`: every setting in `language`, recent moderator actions, failed deliveries."""
     org, recent = shown.org, shown.recent
-    embed = discord.Embed(title=f"{org.name}: settings", colour=discord.Colour.dark_green())
-    embed.add_field(name="Default hours", value=f"{hours_text(org.default_hours)} h/week")
+    embed = discord.Embed(title=gettext(language, "{org}: settings", org=org.name), colour=discord.Colour.dark_green())
     embed.add_field(
-        name="Shift granularity",
-        value=f"{hours_text(org.granularity)} h: splittable tasks are cut into whole multiples of it",
-    )
-    embed.add_field(
-        name="Merge votes",
-        value=f"quorum {org.quorum_pct}%, threshold {org.threshold_pct}%, open {org.vote_hours} h",
+        name=gettext(language, "Default hours"),
+        value=gettext(language, "{hours} h/week", hours=_hours(org.default_hours, language)),
     )
     embed.add_field(
-        name="Rota post",
-        value="mentions each member with work" if org.ping_holders else "mentions nobody (pings are off)",
+        name=gettext(language, "Shift granularity"),
+        value=gettext(
+            language,
+            "{step} h: splittable tasks are cut into whole multiples of it",
+            step=_hours(org.granularity, language),
+        ),
     )
-    role = f"<@&{shown.moderator_role_id}> is told" if shown.moderator_role_id else "told without a role mention"
     embed.add_field(
-        name="Tasks given back",
-        value=f"open to claims for {org.claim_hours} h (never past their week); if nobody claims one, moderators "
-        f"are {role}",
+        name=gettext(language, "Merge votes"),
+        value=gettext(
+            language,
+            "quorum {quorum}%, threshold {threshold}%, open {hours} h",
+            quorum=org.quorum_pct,
+            threshold=org.threshold_pct,
+            hours=org.vote_hours,
+        ),
     )
-    reminder = (
-        f"{DAY_NAMES[org.reminder_day]} at {org.reminder_time:%H:%M} ({org.timezone})"
-        if org.reminder_day is not None
-        else "off"
+    embed.add_field(
+        name=gettext(language, "Rota post"),
+        value=gettext(language, "mentions each member with work")
+        if org.ping_holders
+        else gettext(language, "mentions nobody (pings are off)"),
     )
-    embed.add_field(name="Mid-week reminder", value=f"{reminder}: a DM of work not yet done")
+    if shown.moderator_role_id:
+        given_back = gettext(
+            language,
+            "open to claims for {hours} h (never past their week); if nobody claims one, {role} is told",
+            hours=org.claim_hours,
+            role=f"<@&{shown.moderator_role_id}>",
+        )
+    else:
+        given_back = gettext(
+            language,
+            "open to claims for {hours} h (never past their week); if nobody claims one, moderators are "
+            "told without a role mention",
+            hours=org.claim_hours,
+        )
+    embed.add_field(name=gettext(language, "Tasks given back"), value=given_back)
+    if org.reminder_day is not None:
+        reminder = gettext(
+            language,
+            "{day} at {time} ({zone}): a DM of work not yet done",
+            day=day_name(org.reminder_day, language),
+            time=f"{org.reminder_time:%H:%M}",
+            zone=org.timezone,
+        )
+    else:
+        reminder = gettext(language, "off: a DM of work not yet done")
+    embed.add_field(name=gettext(language, "Mid-week reminder"), value=reminder)
     before_shift = org.shift_reminder_hours
     embed.add_field(
-        name="Before each shift",
-        value=f"a DM {before_shift} h before it starts" if before_shift is not None else "no reminder (off)",
+        name=gettext(language, "Before each shift"),
+        value=ngettext(language, "a DM {count} h before it starts", "a DM {count} h before it starts", before_shift)
+        if before_shift is not None
+        else gettext(language, "no reminder (off)"),
     )
-    embed.add_field(name="Hourly rate", value=describe_rate(org))
-    embed.add_field(name="Language", value=f"{language_name(org.language)}: the rota post, votes and DMs")
-    embed.add_field(name="Public report", value=report_state(org))
-    embed.add_field(name="Recent moderator actions", value=audit_lines(interaction, recent) or "none", inline=False)
+    embed.add_field(name=gettext(language, "Hourly rate"), value=describe_rate(org, language))
+    embed.add_field(
+        name=gettext(language, "Language"),
+        value=gettext(language, "{language}: the rota post, votes and DMs", language=language_name(org.language)),
+    )
+    embed.add_field(name=gettext(language, "Public report"), value=report_state(org, language))
+    embed.add_field(
+        name=gettext(language, "Recent moderator actions"),
+        value=audit_lines(interaction, recent, language=language) or gettext(language, "none"),
+        inline=False,
+    )
     if shown.failed:
-        embed.add_field(name="Deliveries that failed", value=failure_lines(shown.failed), inline=False)
-    await interaction.response.send_message(
-        ("Saved. " if shown.changed else "") + "Use the options to change a setting.", embed=embed, ephemeral=True
-    )
+        embed.add_field(
+            name=gettext(language, "Deliveries that failed"), value=failure_lines(shown.failed, language), inline=False
+        )
+    return embed
 
 
 EFFECT_NAMES = {
-    "rota.post": "The rota post",
-    "rota.delete": "Removing a replaced rota post",
-    "role": "A role move",
-    "dm": "A jobs DM",
-    "vote.post": "A merge vote post",
-    "vote.end": "A merge vote result",
-    "vote.retire": "Retiring a vote's buttons",
-    "vote.remind": "A reminder to vote",
-    "claim.post": "A task given back",
-    "claim.close": "Closing a task's offer",
-    "claim.expired": "Telling moderators nobody claimed a task",
-    "remind": "A mid-week reminder DM",
-    "swap.answer": "A swap's answer DM",
+    "rota.post": lazy_gettext("The rota post"),
+    "rota.delete": lazy_gettext("Removing a replaced rota post"),
+    "role": lazy_gettext("A role move"),
+    "dm": lazy_gettext("A jobs DM"),
+    "vote.post": lazy_gettext("A merge vote post"),
+    "vote.end": lazy_gettext("A merge vote result"),
+    "vote.retire": lazy_gettext("Retiring a vote's buttons"),
+    "vote.remind": lazy_gettext("A reminder to vote"),
+    "claim.post": lazy_gettext("A task given back"),
+    "claim.close": lazy_gettext("Closing a task's offer"),
+    "claim.expired": lazy_gettext("Telling moderators nobody claimed a task"),
+    "remind": lazy_gettext("A mid-week reminder DM"),
+    "swap.answer": lazy_gettext("A swap's answer DM"),
 }
 
 
-def failure_lines(effects: list[GivenUp]) -> str:
+def failure_lines(effects: list[GivenUp], language: str = SOURCE_LANGUAGE) -> str:
     """What the bot gave up doing in Discord, and Discord's reason: for moderators to fix."""
     lines = []
     for effect in effects:
-        where = f" in <#{effect.channel_id}>" if effect.channel_id is not None else ""
-        who = f" for <@{effect.user_id}>" if effect.user_id is not None else ""
-        when = discord.utils.format_dt(effect.when, "f")
-        name = EFFECT_NAMES.get(effect.kind, effect.kind)
-        lines.append(f"{when} {name}{where}{who}: {clip(effect.reason, 150)}")
+        facts = {
+            "when": discord.utils.format_dt(effect.when, "f"),
+            "what": render(EFFECT_NAMES.get(effect.kind, effect.kind), language),
+            "channel": f"<#{effect.channel_id}>",
+            "user": f"<@{effect.user_id}>",
+            "reason": clip(effect.reason, 150),
+        }
+        if effect.channel_id is not None and effect.user_id is not None:
+            line = gettext(language, "{when} {what} in {channel} for {user}: {reason}", **facts)
+        elif effect.channel_id is not None:
+            line = gettext(language, "{when} {what} in {channel}: {reason}", **facts)
+        elif effect.user_id is not None:
+            line = gettext(language, "{when} {what} for {user}: {reason}", **facts)
+        else:
+            line = gettext(language, "{when} {what}: {reason}", **facts)
+        lines.append(line)
     return clip("\n".join(lines), 1024)
 
 
-def audit_lines(interaction: discord.Interaction, entries: list[AuditEntry], limit: int = 1024) -> str:
+def audit_lines(
+    interaction: discord.Interaction, entries: list[AuditEntry], limit: int = 1024, language: str = SOURCE_LANGUAGE
+) -> str:
     """One line per action; in a federation, an action taken on another server says which."""
 
     def origin(guild_id: int | None) -> str:
         if guild_id is None or guild_id == interaction.guild_id:
             return ""
         guild = interaction.client.get_guild(guild_id)
-        return f" · on **{discord.utils.escape_markdown(guild.name)}**" if guild else f" · on server {guild_id}"
+        if guild:
+            return gettext(language, " · on **{server}**", server=discord.utils.escape_markdown(guild.name))
+        return gettext(language, " · on server {id}", id=guild_id)
 
     lines = [
         f"{discord.utils.format_dt(e.created_at, 'f')} <@{e.actor_id}> `{e.action}` "
@@ -337,10 +411,16 @@ def audit_lines(interaction: discord.Interaction, entries: list[AuditEntry], lim
     return clip("\n".join(lines), limit)
 
 
-def report_state(org: Organization) -> str:
+def report_state(org: Organization, language: str = SOURCE_LANGUAGE) -> str:
     if org.publish_report:
-        return "on: written to the report site after each publication (`/mod org publish-report off` stops it)"
-    return "off (`/mod org publish-report on` publishes it; members are anonymous unless they choose otherwise)"
+        return gettext(
+            language,
+            "on: written to the report site after each publication (`/mod org publish-report off` stops it)",
+        )
+    return gettext(
+        language,
+        "off (`/mod org publish-report on` publishes it; members are anonymous unless they choose otherwise)",
+    )
 
 
 @org_group.command(name="publish-report", description="Publish this organization's fairness report on the web (on/off)")
@@ -348,16 +428,21 @@ def report_state(org: Organization) -> str:
 async def publish_report(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
     org = await report_app.set_publishing(db(interaction), interaction.guild_id, interaction.user.id, state == "on")
     services(interaction).rewrite_report(org.id)  # where the bot writes the site: at once, in the background
+    language = answer_language(interaction, org.language)
     if org.publish_report:
-        text = (
-            f"**{org.name}**'s fairness report will be public: its name, goals, merges and week-by-week figures. "
+        text = gettext(
+            language,
+            "**{org}**'s fairness report will be public: its name, goals, merges and week-by-week figures. "
             'Members appear as "Member A", "Member B"… unless they choose to be named with `/report show-me on`. '
-            "It is written after each publication where the bot's host set a report folder (`REPORT_DIR`)."
+            "It is written after each publication where the bot's host set a report folder (`REPORT_DIR`).",
+            org=org.name,
         )
     else:
-        text = (
-            f"**{org.name}**'s fairness report is no longer published: its page is taken down wherever the bot "
-            "writes the site, and the next time `parecon-rota report` runs."
+        text = gettext(
+            language,
+            "**{org}**'s fairness report is no longer published: its page is taken down wherever the bot "
+            "writes the site, and the next time `parecon-rota report` runs.",
+            org=org.name,
         )
     await interaction.response.send_message(text, ephemeral=True)
 
@@ -365,18 +450,22 @@ async def publish_report(interaction: discord.Interaction, state: Literal["on", 
 @org_group.command(name="new-merge-code", description="Replace the merge code: the old one stops working at once")
 async def new_merge_code(interaction: discord.Interaction) -> None:
     code = await app.new_merge_code(db(interaction), interaction.guild_id, interaction.user.id)
-    await interaction.response.send_message(
-        f"The merge code is now `{code}`; the old one no longer works. Give it only to an organization you mean "
+    language = await answer_language_here(interaction)
+    text = gettext(
+        language,
+        "The merge code is now `{code}`; the old one no longer works. Give it only to an organization you mean "
         "to merge with (members see it in `/org`).",
-        ephemeral=True,
+        code=code,
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @org_group.command(name="goal-add", description="Add one of the organization's goals")
 @app_commands.describe(text="The goal, in a sentence")
 async def goal_add(interaction: discord.Interaction, text: app_commands.Range[str, 1, 300]) -> None:
     text = await app.add_goal(db(interaction), interaction.guild_id, interaction.user.id, text)
-    await interaction.response.send_message(f"Goal added: {text}", ephemeral=True)
+    language = await answer_language_here(interaction)
+    await interaction.response.send_message(gettext(language, "Goal added: {goal}", goal=text), ephemeral=True)
 
 
 async def goal_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -392,15 +481,18 @@ async def goal_choices(interaction: discord.Interaction, current: str) -> list[a
 @app_commands.autocomplete(goal=goal_choices)
 async def goal_remove(interaction: discord.Interaction, goal: str) -> None:
     text = await app.remove_goal(db(interaction), interaction.guild_id, interaction.user.id, goal)
-    await interaction.response.send_message(f"Goal removed: {text}", ephemeral=True)
+    language = await answer_language_here(interaction)
+    await interaction.response.send_message(gettext(language, "Goal removed: {goal}", goal=text), ephemeral=True)
 
 
 @app_commands.command(name="audit", description="Recent moderator actions: who did what, when")
 @app_commands.describe(count="How many entries, 1 to 100 (default 15)")
 async def audit(interaction: discord.Interaction, count: app_commands.Range[int, 1, 100] = 15) -> None:
     org, entries = await app.audit_log(db(interaction), interaction.guild_id, count)
+    language = answer_language(interaction, org.language)
     embed = discord.Embed(
-        title=f"{org.name}: moderator actions", description=audit_lines(interaction, entries, 4096) or "none yet"
+        title=gettext(language, "{org}: moderator actions", org=org.name),
+        description=audit_lines(interaction, entries, 4096, language) or gettext(language, "none yet"),
     )
     await interaction.response.send_message(embed=embed, ephemeral=True)
 

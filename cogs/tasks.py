@@ -87,8 +87,8 @@ class TaskPages(RotaView):
 async def tasks_command(interaction: discord.Interaction) -> None:
     await answer_early(interaction)
     bot = bot_of(interaction)
-    listing = await tasks.task_list(bot.db, interaction.guild_id, interaction.user.id, bot.now)
     language = await answer_language_here(interaction)
+    listing = await tasks.task_list(bot.db, interaction.guild_id, interaction.user.id, bot.now, language)
     org, rows = listing.org, listing.tasks
     if not rows:
         await reply(
@@ -178,7 +178,7 @@ def _score(value: float, language: str) -> str:
 
 def when_text(when: str, language: str = SOURCE_LANGUAGE) -> str:
     """How often, as `/tasks` shows it: weekly plainly, anything else in bold so it stands out."""
-    return gettext(language, "weekly") if when == "every week" else f"**{when}**"
+    return gettext(language, "weekly") if when == gettext(language, "every week") else f"**{when}**"
 
 
 # -- /mod task ----------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.solver.model import exact_hours
 from bot.domain.weeks import iso_week, week_start
+from bot.i18n import channel_language, gettext
 from bot.render.ics import CalendarItem, calendar_bytes, item_key
 from storage import calendars as queries
 from storage import rotas
@@ -108,7 +109,10 @@ class Calendars:
             if rota is not None and rota.published_at is not None:
                 held = await rotas.holdings(session, rota.id)
                 items += calendar_items(org, week, held, member.id if member else None)
-        title = f"{org.name}: {member.display_name}" if member else f"{org.name}: everyone's shifts"
+        if member:
+            title = f"{org.name}: {member.display_name}"
+        else:  # a file fetched by its link, with no reader's language: the organization's
+            title = gettext(channel_language(org.language), "{org}: everyone's shifts", org=org.name)
         content = calendar_bytes(title, org.timezone, items, self.clock())
         name = "shifts.ics" if member else "all-shifts.ics"
         return CalendarFile(name, content, len(items), weeks)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from bot.domain import ledger as rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
-from bot.i18n import lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext
+from bot.i18n.formatting import currency
 from storage import ledger, members
 from storage.db import Database
 from storage.models import LedgerCorrection, MemberRow, Organization
@@ -149,11 +150,15 @@ async def correct(
     return Corrected(member, week, hours, reason)
 
 
-def describe_rate(org: Organization) -> str:
+def describe_rate(org: Organization, language: str = SOURCE_LANGUAGE) -> str:
+    """The organization's pay as `/mod org settings` shows it, in `language` (`18,50 €` in German)."""
     rate = rate_of(org)
     if rate is None:
-        return "none (the export shows hours only)"
-    return f"{rules.money(rate, org.currency)} an hour, for every member alike"
+        return gettext(language, "none (the export shows hours only)")
+    shown = (
+        rules.money(rate, org.currency) if language == SOURCE_LANGUAGE else currency(rate, org.currency or "", language)
+    )
+    return gettext(language, "{rate} an hour, for every member alike", rate=shown.strip())
 
 
 def local_today(org: Organization, now: datetime) -> date:

@@ -41,7 +41,7 @@ async def join(
             raise BadInput(
                 lazy_gettext(
                     "You are already in the rota with {hours} h a week. Change that with `/hours`.",
-                    hours=hours_text(row.hours),
+                    hours=rules.Hours(hours=row.hours),
                 )
             )
         if row is not None and row.removed_at is not None:
@@ -50,7 +50,7 @@ async def join(
                     "A moderator took you out of **{org}**'s rota on {day}. Ask a moderator: once they readmit you "
                     "(`/mod member readmit`), `/join` brings you back.",
                     org=org.name,
-                    day=f"{row.removed_at:%d %b %Y}",
+                    day=rules.Day(day=row.removed_at, english="%d %b %Y"),
                 )
             )
         since = now or utcnow()

@@ -13,6 +13,7 @@ from bot.domain.errors import BadInput
 from bot.domain.first_week import OrgFacts, Step, first_week_steps
 from bot.domain.ratings import MIN_RATINGS
 from bot.domain.solver.model import hours_text
+from bot.i18n import lazy_gettext
 from storage import orgs, ratings, rotas, tasks
 from storage.db import Database
 from storage.models import AuditEntry, Goal, Organization, utcnow
@@ -237,7 +238,7 @@ async def change_settings(
 async def add_goal(db: Database, guild_id: int | None, moderator_id: int, text: str) -> str:
     text = " ".join(text.split())
     if not text:
-        raise BadInput("The goal is empty.")
+        raise BadInput(lazy_gettext("The goal is empty."))
     async with db.transaction() as session:
         org = await require_org(session, guild_id)
         session.add(Goal(organization_id=org.id, text=text))
@@ -258,7 +259,7 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
         org = await require_org(session, guild_id)
         row = await session.get(Goal, int(goal)) if goal.isdigit() else None
         if row is None or row.organization_id != org.id:
-            raise BadInput("I can't find that goal. Pick one from the list as you type.")
+            raise BadInput(lazy_gettext("I can't find that goal. Pick one from the list as you type."))
         await session.delete(row)
         await audit.record(session, org.id, moderator_id, "goal.remove", row.text, guild_id=guild_id)
     return row.text
@@ -266,7 +267,7 @@ async def remove_goal(db: Database, guild_id: int | None, moderator_id: int, goa
 
 async def audit_log(db: Database, guild_id: int | None, count: int) -> tuple[Organization, list[AuditEntry]]:
     if not 1 <= count <= AUDIT_MAX:
-        raise BadInput(f"`count` must be from 1 to {AUDIT_MAX}.")
+        raise BadInput(lazy_gettext("`count` must be from 1 to {most}.", most=AUDIT_MAX))
     async with db.session() as session:
         org = await require_org(session, guild_id)
         return org, await orgs.recent_audit(session, org.id, limit=count)

@@ -180,7 +180,10 @@ async def task_names(db: Database, guild_id: int | None, typed: str) -> list[str
     return [t.name for t in found]
 
 
-async def task_list(db: Database, guild_id: int | None, user_id: int, clock: Clock | None = None) -> TaskList:
+async def task_list(
+    db: Database, guild_id: int | None, user_id: int, clock: Clock | None = None, language: str = SOURCE_LANGUAGE
+) -> TaskList:
+    """The tasks for `/tasks`, how often each happens written in `language`."""
     async with db.session() as session:
         org = await require_org(session, guild_id)
         rows = await tasks.active_tasks(session, org.id)
@@ -195,7 +198,7 @@ async def task_list(db: Database, guild_id: int | None, user_id: int, clock: Clo
                 t,
                 social_rating(by_task.get(t.id or 0, [])),
                 mine.get(t.id or 0),
-                tasks.recurrence(t).describe(week),
+                tasks.recurrence(t).describe(week, language),
                 when_words(TaskTime(*tasks.task_time(t)), t.hours),
             )
             for t in rows

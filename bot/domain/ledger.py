@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bot.domain.errors import BadInput
-from bot.domain.organizations import MAX_HOURS
+from bot.domain.organizations import MAX_HOURS, Hours
 from bot.domain.solver.model import exact_hours, hours_text
 from bot.domain.weeks import iso_week, parse_week, week_start
+from bot.i18n import lazy_gettext
 
 DEFAULT_WEEKS = 8  # shown when no range is given: the last eight weeks, this one included
 MAX_WEEKS = 106  # about two years in one request
@@ -77,23 +78,37 @@ def week_range(first: str | None, last: str | None, today: date) -> tuple[str, s
     to = parse_week(last) if last else iso_week(today)
     start = parse_week(first) if first else iso_week(week_start(to) - timedelta(weeks=DEFAULT_WEEKS - 1))
     if start > to:
-        raise BadInput(f"`from` ({start}) is after `to` ({to}): give the earlier week first.")
+        raise BadInput(
+            lazy_gettext("`from` ({start}) is after `to` ({to}): give the earlier week first.", start=start, to=to)
+        )
     if (week_start(to) - week_start(start)).days // 7 + 1 > MAX_WEEKS:
-        raise BadInput(f"That is more than {MAX_WEEKS} weeks: ask for a shorter period (at most about two years).")
+        raise BadInput(
+            lazy_gettext(
+                "That is more than {most} weeks: ask for a shorter period (at most about two years).", most=MAX_WEEKS
+            )
+        )
     return start, to
 
 
 def check_correction(hours: float, reason: str) -> tuple[float, str]:
     reason = " ".join(reason.split())
     if not reason:
-        raise BadInput("Say why in `reason`: it goes into the audit log and the export.")
+        raise BadInput(lazy_gettext("Say why in `reason`: it goes into the audit log and the export."))
     if hours == 0 or abs(hours) > MAX_HOURS:
         raise BadInput(
-            f"`hours` is what to add (or, negative, take off) that week: not 0 and at most "
-            f"{hours_text(MAX_HOURS)} either way; you gave {hours_text(hours)}."
+            lazy_gettext(
+                "`hours` is what to add (or, negative, take off) that week: not 0 and at most {most} either way; "
+                "you gave {given}.",
+                most=Hours(hours=MAX_HOURS),
+                given=Hours(hours=hours),
+            )
         )
     if exact_hours(hours) != exact_hours(hours).quantize(CENT):
-        raise BadInput(f"Give `hours` to two decimals at most (e.g. 1.25); you gave {hours_text(hours)}.")
+        raise BadInput(
+            lazy_gettext(
+                "Give `hours` to two decimals at most (e.g. 1.25); you gave {given}.", given=Hours(hours=hours)
+            )
+        )
     return float(hours), reason[:300]
 
 
@@ -102,13 +117,15 @@ def check_rate(rate: float | str) -> Decimal | None:
     try:
         value = Decimal(str(rate))
     except InvalidOperation:
-        raise BadInput(f"`{rate}` is not an amount: write it like 18.50.") from None
+        raise BadInput(lazy_gettext("`{rate}` is not an amount: write it like 18.50.", rate=rate)) from None
     if value == 0:
         return None
     if not ZERO < value <= MAX_RATE or value != value.quantize(CENT):
         raise BadInput(
-            f"The hourly rate must be more than 0, at most {MAX_RATE:,} and in cents at most (e.g. 18.50); "
-            "0 removes it."
+            lazy_gettext(
+                "The hourly rate must be more than 0, at most {most} and in cents at most (e.g. 18.50); 0 removes it.",
+                most=Hours(hours=MAX_RATE, english=","),
+            )
         )
     return value
 
@@ -119,7 +136,9 @@ def check_currency(text: str) -> str | None:
     if not text:
         return None
     if len(text) > 8 or any(c.isspace() or c in ",;\"'=+@" for c in text):
-        raise BadInput("Give the currency as a short code or sign, like EUR, USD or £ (8 characters at most).")
+        raise BadInput(
+            lazy_gettext("Give the currency as a short code or sign, like EUR, USD or £ (8 characters at most).")
+        )
     return text.upper() if text.isascii() else text
 
 

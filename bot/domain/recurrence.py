@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.weeks import iso_week, parse_week, week_start
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext
 
 MAX_EVERY = 52  # at most yearly
 ONCE = 0  # `every` of a task that happens once, in its `first` week
@@ -58,17 +59,24 @@ class Recurrence:
         ahead = self.every - gap % self.every
         return iso_week(week_start(week) + timedelta(weeks=ahead))
 
-    def describe(self, current: str) -> str:
-        """When, in words, seen from the week `current`: "every week", "every 4 weeks, next in week
-        2026-W52", "once, in week 2026-W50", "once, in week 2026-W40 (over)"."""
+    def describe(self, current: str, language: str = SOURCE_LANGUAGE) -> str:
+        """When, in words (in `language`), seen from the week `current`: "every week", "every 4 weeks, next
+        in week 2026-W52", "once, in week 2026-W50", "once, in week 2026-W40 (over)"."""
         if self.weekly or self.first is None:
-            return "every week"
+            return gettext(language, "every week")
         upcoming = self.next_from(current)
         if self.once:
-            return f"once, in week {self.first}" + ("" if upcoming else " (over)")
+            if upcoming:
+                return gettext(language, "once, in week {week}", week=self.first)
+            return gettext(language, "once, in week {week} (over)", week=self.first)
         if upcoming == current:
-            return f"every {self.every} weeks, this week and next in week {self.next_from(_after(current))}"
-        return f"every {self.every} weeks, next in week {upcoming}"
+            return gettext(
+                language,
+                "every {every} weeks, this week and next in week {week}",
+                every=self.every,
+                week=self.next_from(_after(current)),
+            )
+        return gettext(language, "every {every} weeks, next in week {week}", every=self.every, week=upcoming)
 
     def csv_cells(self) -> tuple[str, str]:
         """The optional `every_weeks` and `first_week` columns of a tasks CSV ("" and "" for weekly,
@@ -87,15 +95,19 @@ def check_recurrence(every: int | None, first: str | None, once_in: str | None, 
     `first` week (default `default_first`, the coming week)."""
     if once_in is not None:
         if every not in (None, ONCE):
-            raise BadInput("Give either `once_in_week` (a one-off) or `every_weeks`, not both.")
+            raise BadInput(lazy_gettext("Give either `once_in_week` (a one-off) or `every_weeks`, not both."))
         return Recurrence(ONCE, parse_week(once_in))
     every = 1 if every is None else every
     if every == ONCE:
         if first is None:
-            raise BadInput("A one-off task needs its week: give `once_in_week`, e.g. 2026-W50.")
+            raise BadInput(lazy_gettext("A one-off task needs its week: give `once_in_week`, e.g. 2026-W50."))
         return Recurrence(ONCE, parse_week(first))
     if not 1 <= every <= MAX_EVERY:
-        raise BadInput(f"`every_weeks` must be from 1 (weekly) to {MAX_EVERY}; you gave {every}.")
+        raise BadInput(
+            lazy_gettext(
+                "`every_weeks` must be from 1 (weekly) to {most}; you gave {every}.", most=MAX_EVERY, every=every
+            )
+        )
     if every == 1:
         return Recurrence()
     return Recurrence(every, parse_week(first) if first else default_first)
@@ -107,20 +119,37 @@ def from_cells(every: str, first: str) -> Recurrence:
     every, first = every.strip().lower(), first.strip()
     if not every:
         if first:
-            raise BadInput("`first_week` is given but `every_weeks` is empty: write a number of weeks or `once`")
+            raise BadInput(
+                lazy_gettext("`first_week` is given but `every_weeks` is empty: write a number of weeks or `once`")
+            )
         return Recurrence()
     if every in ("once", "0"):
         if not first:
-            raise BadInput("a one-off task (`every_weeks` once) needs its week in `first_week`, e.g. 2026-W50")
+            raise BadInput(
+                lazy_gettext("a one-off task (`every_weeks` once) needs its week in `first_week`, e.g. 2026-W50")
+            )
         return Recurrence(ONCE, parse_week(first))
     try:
         count = float(every)
     except ValueError:
-        raise BadInput(f"`every_weeks` must be a whole number of weeks or `once`, not {every!r}") from None
+        raise BadInput(
+            lazy_gettext("`every_weeks` must be a whole number of weeks or `once`, not {every}", every=repr(every))
+        ) from None
     if count != int(count) or not 1 <= count <= MAX_EVERY:
-        raise BadInput(f"`every_weeks` must be a whole number from 1 to {MAX_EVERY} or `once`, not {every!r}")
+        raise BadInput(
+            lazy_gettext(
+                "`every_weeks` must be a whole number from 1 to {most} or `once`, not {every}",
+                most=MAX_EVERY,
+                every=repr(every),
+            )
+        )
     if int(count) == 1:
         return Recurrence()
     if not first:
-        raise BadInput(f"a task every {int(count)} weeks needs `first_week`, the first week it happens, e.g. 2026-W50")
+        raise BadInput(
+            lazy_gettext(
+                "a task every {every} weeks needs `first_week`, the first week it happens, e.g. 2026-W50",
+                every=int(count),
+            )
+        )
     return Recurrence(int(count), parse_week(first))

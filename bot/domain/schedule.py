@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.errors import BadInput
+from bot.i18n import lazy_gettext
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # as people write them
@@ -21,7 +22,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"`{name}` is not a timezone I know. Pick one from the list, e.g. `Europe/Berlin`.") from None
+        raise BadInput(
+            lazy_gettext("`{name}` is not a timezone I know. Pick one from the list, e.g. `Europe/Berlin`.", name=name)
+        ) from None
 
 
 @functools.cache
