@@ -58,6 +58,9 @@ WORDS = {
         "nonsense": "No tienes `Nonsense` esta semana.",
         "preview": "Una vista previa calcula toda la semana: una cada 60 s por persona de moderación.",
         "nothing": "No te queda nada por marcar como hecho en 2026-W49. ✓",
+        "full": "No puedes tomar **Fregar** (serían ",
+        "of one hour": " h de tus 1 h de esa semana).",
+        "self": "Ofrécesela a otra persona.",
     },
     "de": {
         "cant": "Schaffe ich nicht…",
@@ -66,7 +69,7 @@ WORDS = {
         "question": "Welche kannst du nicht machen?",
         "offered": "**Fregar** (1,5 h) wird den 2 Mitgliedern angeboten, die sie übernehmen können.",
         "own": "Das ist die Aufgabe, die du zurückgegeben hast: Jemand anderes muss sie übernehmen.",
-        "took": "**Fregar** (1,5 h) gehört in 2026-W49 dir",
+        "took": "Du übernimmst **Fregar** (1,5 h) in 2026-W49 von",
         "which": "Welche ist erledigt?",
         "marked": "**Fregar** als erledigt markiert. Danke!",
         "again": "**Fregar** ist schon als erledigt markiert.",
@@ -78,6 +81,9 @@ WORDS = {
         "nonsense": "Du hast diese Woche keine Aufgabe `Nonsense`.",
         "preview": "Eine Vorschau berechnet die ganze Woche: eine alle 60 s pro Person aus der Moderation.",
         "nothing": "Du hast in 2026-W49 nichts mehr als erledigt zu markieren. ✓",
+        "full": "Du kannst **Fregar** nicht übernehmen (das wären ",
+        "of one hour": " h von deinen 1 h in der Woche).",
+        "self": "Biete sie jemand anderem an.",
     },
 }
 
@@ -132,6 +138,14 @@ async def test_giving_back_claiming_done_swap_and_notify_in_the_members_language
     [offer] = [m for m in fake.channel_messages(w.a.channel("rota")) if message_buttons(m) and not m.get("embeds")]
     assert [b["label"] for b in message_buttons(offer)] == [words["claim"]]
 
+    # A member without room is refused by the take rule, its reason in their words and hours.
+    await set_hours(bot, other, 1)
+    full = await fake.click(w.a, other, offer, button(offer, words["claim"]))
+    said = await full.text(timeout=15)
+    assert said.startswith(words["full"]) and words["of one hour"] in said, said
+    no_english(said)
+    await set_hours(bot, other, 10)
+
     # The giver cannot claim their own; the taker can.
     own = await fake.click(w.a, giver, offer, button(offer, words["claim"]))
     said = await own.text(timeout=15)
@@ -159,7 +173,10 @@ async def test_giving_back_claiming_done_swap_and_notify_in_the_members_language
     nothing = await fake.click(w.a, taker, post, button(post, words["done"]))
     assert await nothing.text(timeout=15) == words["nothing"]
 
-    # A swap: the offer in the channel in the organization's language, its refusal and its answer.
+    # A swap: offered to oneself it is refused; the offer in the channel in the organization's language,
+    # its refusal and its answer.
+    selfish = await fake.invoke(w.a, taker, "swap", task="Fregar", member=taker)
+    assert await selfish.text(timeout=15) == words["self"]
     offered = await fake.invoke(w.a, taker, "swap", task="Fregar", member=other)
     message = await offered.wait_reply()
     assert words["swap"] in message_text(message)
@@ -189,6 +206,15 @@ async def test_giving_back_claiming_done_swap_and_notify_in_the_members_language
     said = await second.text(timeout=15)
     assert said.startswith(words["preview"])
     no_english(said)
+
+
+async def set_hours(bot, user, hours: float) -> None:
+    from storage.models import MemberRow
+
+    async with bot.db.transaction() as session:
+        for member in await rows(bot, MemberRow, MemberRow.user_id == user.id):
+            member.hours = hours
+            session.add(member)
 
 
 async def member_user(bot, member_id: int) -> int:
