@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.errors import BadInput
-from bot.domain.holdings import Shift, claim_deadline, why_not_take
+from bot.domain.holdings import Shift, claim_deadline, take_refusal, why_not_take
 from bot.domain.rota import TaskInfo
 from bot.domain.weeks import week_end
+from bot.i18n import Message, lazy_gettext
 from storage import claims as queries
 from storage import orgs, rotas
 from storage.db import Database, Session
@@ -27,7 +28,7 @@ from storage.rotas import Holding
 from storage.tasks import task_time
 
 from .effects import Effect, queue
-from .lookups import clip, require_member, require_org
+from .lookups import require_member, require_org
 from .ports import Clock, Jobs
 from .shift_reminders import queue_if_due
 from .week import my_week, open_tasks
@@ -127,14 +128,15 @@ def shift_of(piece: Assignment, task: TaskRow) -> Shift | None:
 
 async def why_not(
     session: Session, org_id: int, piece: Assignment, task: TaskRow, member_id: int, week: str, *, you: bool
-) -> str | None:
-    """`bot.domain.holdings.why_not_take` for one member and one piece, read from the database."""
+) -> Message | None:
+    """`bot.domain.holdings.take_refusal` for one member and one piece, read from the database (a catalog
+    `Message`: worded in the reader's language where it is shown)."""
     found = await queries.candidates(session, org_id, piece.rota_id, week, member_id)
     if not found:
-        return "you are not in the rota" if you else "they are not in the rota"
+        return lazy_gettext("you are not in the rota") if you else lazy_gettext("they are not in the rota")
     org = await session.get_one(Organization, org_id)
     shift = shift_of(piece, task)
-    return why_not_take(found[0][1], task_info(task), piece.hours, week, shift, tz_name=org.timezone, you=you)
+    return take_refusal(found[0][1], task_info(task), piece.hours, week, shift, tz_name=org.timezone, you=you)
 
 
 async def offered_to(session: Session, claim: TaskClaim) -> list[MemberRow]:
@@ -190,18 +192,24 @@ class Claims:
         item = mine.holding(task_name)
         now = self.clock()
         if mine.rota is None:
-            raise BadInput("That week's rota is not out yet.")
+            raise BadInput(lazy_gettext("That week's rota is not out yet."))
         if now >= week_end(mine.rota.week, mine.org.timezone):
-            raise BadInput(f"Week {mine.rota.week} is over: there is nothing left to give back.")
+            raise BadInput(
+                lazy_gettext("Week {week} is over: there is nothing left to give back.", week=mine.rota.week)
+            )
         if item.assignment.done_at is not None:
-            raise BadInput(f"**{item.task.name}** is marked done already.")
+            raise BadInput(lazy_gettext("**{task}** is marked done already.", task=item.task.name))
         async with self.db.transaction(self.outbox) as session:
             org = await session.get_one(Organization, mine.org.id)
             piece = await session.get_one(Assignment, item.assignment.id)
             if piece.member_id != mine.member.id:
-                raise BadInput(f"**{item.task.name}** is no longer yours this week.")
+                raise BadInput(lazy_gettext("**{task}** is no longer yours this week.", task=item.task.name))
             if await queries.open_claim_of(session, piece.id) is not None:
-                raise BadInput(f"You gave **{item.task.name}** back already; it waits for someone to claim it.")
+                raise BadInput(
+                    lazy_gettext(
+                        "You gave **{task}** back already; it waits for someone to claim it.", task=item.task.name
+                    )
+                )
             claim = TaskClaim(
                 organization_id=org.id,
                 assignment_id=piece.id,
@@ -225,33 +233,41 @@ class Claims:
             org = await require_org(session, guild_id)
             found = await session.get(TaskClaim, claim_id)
             if found is None or found.organization_id not in await rotas.lineage(session, org.id):
-                raise BadInput("That task is not up for claiming here.")
+                raise BadInput(lazy_gettext("That task is not up for claiming here."))
             piece = await session.get_one(Assignment, found.assignment_id)
             task = await session.get_one(TaskRow, piece.task_id)
             rota = await session.get_one(Rota, piece.rota_id)
             if found.status == "taken":
                 taker = await session.get_one(MemberRow, found.taker_member_id)
-                raise BadInput(f"Too late: <@{taker.user_id}> already took **{task.name}**.")
+                raise BadInput(
+                    lazy_gettext("Too late: <@{taker}> already took **{task}**.", taker=taker.user_id, task=task.name)
+                )
             if found.status != "open" or now >= found.deadline:
-                raise BadInput(f"**{task.name}** is no longer up for claiming; the moderators were told.")
+                raise BadInput(
+                    lazy_gettext("**{task}** is no longer up for claiming; the moderators were told.", task=task.name)
+                )
             member = await require_member(session, found.organization_id, user_id, you=True)
             giver = await session.get_one(MemberRow, found.from_member_id)
             if member.id == giver.id:
-                raise BadInput("That is the task you gave back: someone else has to claim it.")
+                raise BadInput(lazy_gettext("That is the task you gave back: someone else has to claim it."))
             reason = await why_not(session, found.organization_id, piece, task, member.id, rota.week, you=True)
             if reason is not None:
-                raise BadInput(f"You can't take **{task.name}** ({clip(reason, 200)}).")
+                raise BadInput(lazy_gettext("You can't take **{task}** ({reason}).", task=task.name, reason=reason))
             if piece.member_id != giver.id or piece.done_at is not None:
                 if await queries.withdraw(session, found.id, now):
                     await queue_close(session, found, now)
-                    raise BadInput(f"**{task.name}** changed hands meanwhile; it is no longer up for claiming.")
+                    raise BadInput(
+                        lazy_gettext(
+                            "**{task}** changed hands meanwhile; it is no longer up for claiming.", task=task.name
+                        )
+                    )
                 # Not open any more: most often another member's claim of it committed since we read it.
                 await session.refresh(found)
                 if found.status == "taken":
-                    raise BadInput(f"Too late: someone else just took **{task.name}**.")
-                raise BadInput(f"**{task.name}** is no longer up for claiming.")
+                    raise BadInput(lazy_gettext("Too late: someone else just took **{task}**.", task=task.name))
+                raise BadInput(lazy_gettext("**{task}** is no longer up for claiming.", task=task.name))
             if not await queries.take(session, found.id, member.id, now):
-                raise BadInput(f"Too late: someone else just took **{task.name}**.")
+                raise BadInput(lazy_gettext("Too late: someone else just took **{task}**.", task=task.name))
             piece.member_id = member.id  # as an accepted swap: the rota and the ledger show who does it
             await self._queue_close(session, found)
             await queue_if_due(session, found.assignment_id, now)  # its reminder's time has passed: the taker's now

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.domain.errors import BadInput
 from bot.domain.holdings import why_not_mark
+from bot.i18n import lazy_gettext
 from storage.db import Database
 from storage.models import Assignment, utcnow
 
@@ -35,7 +36,7 @@ async def mark_done(
     async with db.transaction() as session:
         piece = await session.get_one(Assignment, item.assignment.id)
         if piece.done_at is not None:
-            raise BadInput(f"**{item.task.name}** is already marked done.")
+            raise BadInput(lazy_gettext("**{task}** is already marked done.", task=item.task.name))
         piece.done_at = utcnow()
         await withdraw_if_offered(session, piece, clock())
         if why_not_mark(mine.rota.week, current_week(mine.org, clock())) is not None:  # a moderator's correction

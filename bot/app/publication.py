@@ -25,6 +25,7 @@ from bot.domain.schedule import Schedule, last_due, zone
 from bot.domain.solver import ProblemError
 from bot.domain.solver_ids import member_key, task_key
 from bot.domain.weeks import iso_week, target_week, week_days, week_published_at
+from bot.i18n import lazy_gettext
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota
@@ -258,9 +259,9 @@ class Publication:
         async with self.db.session() as session:
             inputs = await rotas.week_inputs(session, org_id, week)
         if not inputs.tasks:
-            raise BadInput("There are no tasks yet: add some with `/mod task add` or `/mod task import`.")
+            raise BadInput(lazy_gettext("There are no tasks yet: add some with `/mod task add` or `/mod task import`."))
         if not any(m.hours > 0 for m in inputs.members):
-            raise BadInput("Nobody is in the rota yet (or everyone is away): members join with `/join`.")
+            raise BadInput(lazy_gettext("Nobody is in the rota yet (or everyone is away): members join with `/join`."))
         try:
             solved: SolvedWeek = await self.runner.run(
                 solve_week,
@@ -277,8 +278,11 @@ class Publication:
         except ProblemError as error:
             detail = people_words(str(error), inputs.tasks, inputs.members)
             raise BadInput(
-                f"I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
-                "(`/mod member qualify`, `/mod member availability`, `/join`)."
+                lazy_gettext(
+                    "I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "
+                    "(`/mod member qualify`, `/mod member availability`, `/join`).",
+                    detail=detail,
+                )
             ) from None
         return PlannedWeek(week, Report.from_plan(solved.plan, solved.flagged, solved.past), solved.pieces())
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import BadInput
+from bot.domain.shifts import worded
 from bot.domain.weeks import week_end
+from bot.i18n import SOURCE_LANGUAGE, lazy_gettext
+from bot.i18n.formatting import time_of_day, weekday_day
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow
 
@@ -40,6 +43,7 @@ class SwapOffered:
     offer_id: int
     task: str
     hours: float
+    language: str = SOURCE_LANGUAGE  # the organization's: the offer is posted in its channel
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class SwapAnswered:
     hours: float
     giver_user_id: int
     taker_user_id: int
+    language: str = SOURCE_LANGUAGE  # the organization's: the answer edits the offer's message
 
 
 async def check_can_take(session: Session, piece: Assignment, task: TaskRow, target: MemberRow) -> None:
@@ -57,7 +62,14 @@ async def check_can_take(session: Session, piece: Assignment, task: TaskRow, tar
     rota = await session.get_one(Rota, piece.rota_id)
     reason = await why_not(session, target.organization_id, piece, task, target.id, rota.week, you=False)
     if reason is not None:
-        raise BadInput(f"<@{target.user_id}> can't take **{task.name}**: {reason}. Nothing changed.")
+        raise BadInput(
+            lazy_gettext(
+                "<@{member}> can't take **{task}**: {reason}. Nothing changed.",
+                member=target.user_id,
+                task=task.name,
+                reason=reason,
+            )
+        )
 
 
 async def check_still_open(
@@ -68,11 +80,26 @@ async def check_still_open(
     the member taking it must still be in the rota."""
     ends = week_end(rota.week, org.timezone)
     if now >= ends:
-        raise BadInput(f"This offer expired with its week ({rota.week}) on {ends:%a %d %b %H:%M} UTC: nothing changed.")
+        raise BadInput(
+            lazy_gettext(
+                "This offer expired with its week ({week}) on {ends} UTC: nothing changed.",
+                week=rota.week,
+                ends=worded(lambda language: moment_words(ends, language)),
+            )
+        )
     if piece.done_at is not None:
-        raise BadInput(f"**{task.name}** is already marked done, so it can no longer change hands.")
+        raise BadInput(
+            lazy_gettext("**{task}** is already marked done, so it can no longer change hands.", task=task.name)
+        )
     if not target.active or target.removed_at is not None:
-        raise BadInput("You are not in the rota any more, so you cannot take this on. `/join` first.")
+        raise BadInput(lazy_gettext("You are not in the rota any more, so you cannot take this on. `/join` first."))
+
+
+def moment_words(moment: datetime, language: str) -> str:
+    """A UTC moment in a refusal: `Mon 07 Dec 00:00` in English (as before), `lun 7 dic 00:00` in Spanish."""
+    if language == SOURCE_LANGUAGE:
+        return f"{moment:%a %d %b %H:%M}"
+    return f"{weekday_day(moment, language)} {time_of_day(moment, language)}"
 
 
 async def offer(
@@ -81,7 +108,7 @@ async def offer(
     week = await my_week(db, clock, guild_id, user_id)
     item = week.holding(task_name)
     if to_user_id == user_id:
-        raise BadInput("Offer it to someone else.")
+        raise BadInput(lazy_gettext("Offer it to someone else."))
     async with db.transaction() as session:
         target = await require_member(session, week.org.id, to_user_id, you=False)
         await check_can_take(session, item.assignment, item.task, target)
@@ -89,7 +116,7 @@ async def offer(
         session.add(made)
         await session.flush()
         assert made.id is not None
-    return SwapOffered(made.id, item.task.name, item.assignment.hours)
+    return SwapOffered(made.id, item.task.name, item.assignment.hours, week.org.language)
 
 
 async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clock: Clock) -> SwapAnswered:
@@ -97,12 +124,16 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clo
     async with db.transaction() as session:
         found = await session.get(SwapOffer, offer_id)
         if found is None:
-            raise BadInput("This offer no longer exists.")
+            raise BadInput(lazy_gettext("This offer no longer exists."))
         target = await session.get_one(MemberRow, found.to_member_id)
         if target.user_id != user_id:
-            raise BadInput("Only the member this offer is made to can answer it.")
+            raise BadInput(lazy_gettext("Only the member this offer is made to can answer it."))
         if found.status != "open":
-            raise BadInput(f"This offer was already {found.status}.")
+            raise BadInput(
+                lazy_gettext("This offer was already accepted.")
+                if found.status == "accepted"
+                else lazy_gettext("This offer was already declined.")
+            )
         piece = await session.get_one(Assignment, found.assignment_id)
         task = await session.get_one(TaskRow, piece.task_id)
         giver = await session.get_one(MemberRow, found.from_member_id)
@@ -114,11 +145,12 @@ async def answer(db: Database, offer_id: int, user_id: int, *, accept: bool, clo
             org = await session.get_one(Organization, rota.organization_id)
             await check_still_open(piece, task, rota, org, target, clock())
             if piece.member_id != found.from_member_id:
-                raise BadInput("The offer is out of date: that piece changed hands already.")
+                raise BadInput(lazy_gettext("The offer is out of date: that piece changed hands already."))
             await check_can_take(session, piece, task, target)
             found.status, piece.member_id = "accepted", target.id
             await queue_if_due(session, found.assignment_id, clock())  # its reminder's time has passed
         assert found.id is not None
         # The member who offered it hears the answer (a DM, once), when this commits.
         await queue(session, TellAnswer(found.id), org_id=giver.organization_id, now=clock())
-    return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id)
+        language = (await session.get_one(Organization, giver.organization_id)).language
+    return SwapAnswered(accept, task.name, piece.hours, giver.user_id, target.user_id, language)

@@ -64,7 +64,9 @@ class MyWeek:
         wanted = task_name.strip().lower()
         found = next((h for h in self.mine if h.task.name.lower() == wanted), None)
         if found is None:
-            raise BadInput(f"You hold no `{clip(task_name, 100)}` this week. `/myjobs` lists yours.")
+            raise BadInput(
+                lazy_gettext("You hold no `{task}` this week. `/myjobs` lists yours.", task=clip(task_name, 100))
+            )
         return found
 
 
@@ -103,7 +105,7 @@ async def published_rota(db: Database, clock: Clock, guild_id: int | None, week:
         wanted = parse_week(week) if week else current_week(org, clock())
         stored = await rotas.rota_for(session, org.id, wanted)
         if stored is None or stored.published_at is None:
-            raise BadInput(f"There is no published rota for week {wanted} yet.")
+            raise BadInput(lazy_gettext("There is no published rota for week {week} yet.", week=wanted))
         held = await rotas.holdings(session, stored.id)
     return PublishedRota(
         org_facts(org), rota_facts(stored), Report.from_json(stored.report), held_facts(held, stored.week, org.timezone)
@@ -224,7 +226,9 @@ async def rota_week(db: Database, guild_id: int | None, rota_id: int) -> str:
         org = await require_org(session, guild_id)
         stored = await session.get(Rota, rota_id)
         if stored is None or stored.organization_id not in await rotas.lineage(session, org.id):
-            raise BadInput("This rota post is no longer current here. `/myjobs` shows your jobs this week.")
+            raise BadInput(
+                lazy_gettext("This rota post is no longer current here. `/myjobs` shows your jobs this week.")
+            )
         return stored.week
 
 
@@ -242,7 +246,7 @@ async def open_tasks(
     `to_mark`, refused for a week that can no longer be marked (`check_markable`)."""
     mine = await my_week(db, clock, guild_id, user_id, week)
     if mine.rota is None:
-        raise BadInput("That week's rota is not out yet.")
+        raise BadInput(lazy_gettext("That week's rota is not out yet."))
     if to_mark:
         check_markable(mine.org, mine.rota.week, clock(), moderator=moderator)
     return [h for h in mine.mine if h.assignment.done_at is None]

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.domain.rota import MemberInfo, TaskInfo, available_hours, away_weekdays
-from bot.domain.shifts import ONE_DAY, windows_words
+from bot.domain.shifts import day_name, windows_words, worded
 from bot.domain.solver.timed import DAY_MINUTES, format_span, merge_intervals
 from bot.domain.weeks import previous_weeks, week_end
+from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext
+from bot.i18n.formatting import number
 
 
 def markable_weeks(current: str) -> tuple[str, str]:
@@ -20,14 +23,17 @@ def markable_weeks(current: str) -> tuple[str, str]:
     return previous_weeks(current, 1)[0], current
 
 
-def why_not_mark(week: str, current: str) -> str | None:
+def why_not_mark(week: str, current: str) -> Message | None:
     """None when `week`'s work may be marked done now; else the refusal, naming the weeks that can."""
     if week in markable_weeks(current):
         return None
     last, this = markable_weeks(current)
-    return (
-        f"Week {week} can no longer be marked: only this week ({this}) and last week ({last}) can. "
-        "If something there is wrong, a moderator can correct it."
+    return lazy_gettext(
+        "Week {week} can no longer be marked: only this week ({this}) and last week ({last}) can. "
+        "If something there is wrong, a moderator can correct it.",
+        week=week,
+        this=this,
+        last=last,
     )
 
 
@@ -51,11 +57,11 @@ class Shift:
         """Week minutes [a, b) (b may pass the week's end: it wraps to Monday, as in the solver)."""
         return self.day * DAY_MINUTES + self.start, self.day * DAY_MINUTES + self.end
 
-    def words(self, tz_name: str | None = None) -> str:
+    def words(self, tz_name: str | None = None, language: str = SOURCE_LANGUAGE) -> str:
         """`Saturday 09:00–13:00` (the organization's time), `Saturday 09:00–13:00 (Europe/Berlin)`
-        when its timezone is named."""
+        when its timezone is named; the day in `language`."""
         start, end = self.span
-        words = f"{ONE_DAY[self.day % 7]} {format_span(start, end).partition(' ')[2]}"
+        words = f"{day_name(self.day, language)} {format_span(start, end).partition(' ')[2]}"
         return f"{words} ({tz_name})" if tz_name else words
 
 
@@ -91,32 +97,76 @@ def why_not_take(
     *,
     tz_name: str,
     you: bool = True,
+    language: str = SOURCE_LANGUAGE,
 ) -> str | None:
+    """`take_refusal` worded in `language` (None: they can take it)."""
+    refusal = take_refusal(candidate, task, hours, week, shift, tz_name=tz_name, you=you)
+    return None if refusal is None else refusal.render(language)
+
+
+def take_refusal(
+    candidate: Candidate,
+    task: TaskInfo,
+    hours: float,
+    week: str,
+    shift: Shift | None = None,
+    *,
+    tz_name: str,
+    you: bool = True,
+) -> Message | None:
     """Why this member cannot take `hours` of `task` this week, at `shift` for a timed piece (None:
     they can). THE rule for swaps, for offering a task given back and for accepting a claim:
     qualified, not away, the hours fit, available for the whole piece, no clash with their other
     shifts (and, for flexible work, not already holding part of the task). `you`: the reason speaks
     to the member (a claim), else of them (a swap names them). A reason with times names the
     organization's timezone `tz_name` once (the shift's and the member's times are both in it), so
-    members elsewhere do not read them as their own."""
-    they, their = ("you are", "your") if you else ("they are", "their")
+    members elsewhere do not read them as their own. The reason is a catalog `Message`: it is worded
+    in the reader's language when it is shown."""
     member = candidate.member
     if task.qualification and task.qualification not in member.qualifications:
-        return f"it needs `{task.qualification}`"
+        return lazy_gettext("it needs `{qualification}`", qualification=task.qualification)
     available = available_hours(member, week)
     if available <= 0:
-        return f"{they} away that week"
+        return lazy_gettext("you are away that week") if you else lazy_gettext("they are away that week")
     if shift is not None and shift.day in away_weekdays(member, week):
-        return f"{they} away on {ONE_DAY[shift.day]}"
+        day = worded(lambda language: day_name(shift.day, language))
+        return (
+            lazy_gettext("you are away on {day}", day=day) if you else lazy_gettext("they are away on {day}", day=day)
+        )
     if shift is None and task.id in candidate.held_tasks:
-        return f"{they} already holding part of it this week"
+        return (
+            lazy_gettext("you are already holding part of it this week")
+            if you
+            else lazy_gettext("they are already holding part of it this week")
+        )
     if candidate.held_hours + hours > available + 1e-9:
-        return f"it would make {candidate.held_hours + hours:g} h of {their} {available:g} h that week"
+        total = worded(lambda language: hours_words(candidate.held_hours + hours, language))
+        of = worded(lambda language: hours_words(available, language))
+        return (
+            lazy_gettext("it would make {total} h of your {available} h that week", total=total, available=of)
+            if you
+            else lazy_gettext("it would make {total} h of their {available} h that week", total=total, available=of)
+        )
     if shift is not None:
         if not inside(member.windows, shift.span):
-            times = windows_words(member.windows)
-            return f"{they} not available on {shift.words(tz_name)}: {their} times are {times}"
+            when = worded(partial(shift.words, tz_name))
+            times = worded(lambda language: windows_words(member.windows, language))
+            return (
+                lazy_gettext("you are not available on {when}: your times are {times}", when=when, times=times)
+                if you
+                else lazy_gettext("they are not available on {when}: their times are {times}", when=when, times=times)
+            )
         for other in candidate.held_shifts:
             if overlap(other.span, shift.span):
-                return f"it clashes with {their} {other.task} shift on {other.words(tz_name)}"
+                on = worded(partial(other.words, tz_name))
+                return (
+                    lazy_gettext("it clashes with your {task} shift on {when}", task=other.task, when=on)
+                    if you
+                    else lazy_gettext("it clashes with their {task} shift on {when}", task=other.task, when=on)
+                )
     return None
+
+
+def hours_words(hours: float, language: str) -> str:
+    """Hours as the reason says them: `7.5` in English (as before), `7,5` in German and Spanish."""
+    return f"{hours:g}" if language == SOURCE_LANGUAGE else number(hours, language)

@@ -5,9 +5,9 @@ Discord timestamps, calendars and reminders). Plain Python: the syntax itself is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
@@ -24,12 +24,54 @@ from bot.domain.solver.timed import (
     parse_windows,
 )
 from bot.domain.weeks import week_start
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
+from bot.i18n.formatting import format_list, weekday
 
 FLEXIBLE = {"-", "none", "any", "flexible", "anytime", "any time"}
-WHEN_EXAMPLES = "`when:sat 09:00`, `when:mon-fri 14:00`, `when:tue,thu 18:30`, or `when:-` for any time in the week"
-WINDOWS_EXAMPLE = "`windows:mon-fri 18:00-22:00; sat-sun` (weekday evenings and the whole weekend)"
+WHEN_EXAMPLES = lazy_gettext(
+    "`when:sat 09:00`, `when:mon-fri 14:00`, `when:tue,thu 18:30`, or `when:-` for any time in the week"
+)
+WINDOWS_EXAMPLE = lazy_gettext("`windows:mon-fri 18:00-22:00; sat-sun` (weekday evenings and the whole weekend)")
 DAY_WORDS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 ONE_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+A_MONDAY = date(2024, 1, 1)
+
+
+@dataclass(frozen=True)
+class Worded(Message):
+    """Words built in the reader's language when a deferred message is rendered (a day's name, a list
+    of times, a number): a `Message` parameter like any other; `str()` gives English."""
+
+    words: Callable[[str], str] = field(default=lambda _language: "", compare=False)
+
+    def render(self, language: str) -> str:
+        return self.words(language)
+
+
+def worded(words: Callable[[str], str]) -> Worded:
+    return Worded("", words=words)
+
+
+def day_name(day: int, language: str = SOURCE_LANGUAGE) -> str:
+    """One day's name (0 = Monday): "Saturday", "sábado", "Samstag"."""
+    if language == SOURCE_LANGUAGE:
+        return ONE_DAY[day % 7]
+    return weekday(A_MONDAY + timedelta(days=day % 7), language)
+
+
+def days_plural(language: str) -> tuple[str, ...]:
+    """ "Mondays" … "Sundays" in `language` (what happens every week on that day)."""
+    if language == SOURCE_LANGUAGE:
+        return DAY_WORDS
+    return (
+        gettext(language, "Mondays"),
+        gettext(language, "Tuesdays"),
+        gettext(language, "Wednesdays"),
+        gettext(language, "Thursdays"),
+        gettext(language, "Fridays"),
+        gettext(language, "Saturdays"),
+        gettext(language, "Sundays"),
+    )
 
 
 @dataclass(frozen=True)
@@ -56,34 +98,50 @@ def parse_when(text: str) -> TaskTime:
         return TaskTime()
     days_text, _, clock = raw.rpartition(" ")
     if not days_text.strip():
-        raise BadInput(f"`{raw}` needs the days and the time it starts: write {WHEN_EXAMPLES}.")
+        raise BadInput(
+            lazy_gettext(
+                "`{when}` needs the days and the time it starts: write {examples}.", when=raw, examples=WHEN_EXAMPLES
+            )
+        )
     try:
         return TaskTime(parse_days(days_text), parse_clock(clock))
     except TimedError as error:
-        raise BadInput(f"I can't read `when:{raw}`: {error}. Write {WHEN_EXAMPLES}.") from None
+        raise BadInput(
+            lazy_gettext(
+                "I can't read `when:{when}`: {error}. Write {examples}.",
+                when=raw,
+                error=str(error),
+                examples=WHEN_EXAMPLES,
+            )
+        ) from None
 
 
-def days_words(days: Iterable[int], *, plural: bool = True) -> str:
-    """`Saturdays`, `Mondays to Fridays`, `Tuesdays and Thursdays`, `every day`."""
+def days_words(days: Iterable[int], *, plural: bool = True, language: str = SOURCE_LANGUAGE) -> str:
+    """`Saturdays`, `Mondays to Fridays`, `Tuesdays and Thursdays`, `every day` (in `language`)."""
     chosen = sorted(set(days))
-    names = DAY_WORDS if plural else ONE_DAY
+    names = days_plural(language) if plural else tuple(day_name(d, language) for d in range(7))
     if len(chosen) == 7:
-        return "every day"
+        return gettext(language, "every day")
     parts = []
     for item in format_days(chosen).split(","):
         first, _, last = item.partition("-")
-        parts.append(f"{names[DAYS.index(first)]} to {names[DAYS.index(last)]}" if last else names[DAYS.index(first)])
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        one = names[DAYS.index(first)]
+        parts.append(gettext(language, "{first} to {last}", first=one, last=names[DAYS.index(last)]) if last else one)
+    if len(parts) == 1:
+        return parts[0]
+    if language == SOURCE_LANGUAGE:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return format_list(parts, language)
 
 
-def when_words(when: TaskTime, hours: float) -> str:
+def when_words(when: TaskTime, hours: float, language: str = SOURCE_LANGUAGE) -> str:
     """A task's times as `/tasks` shows them: `Saturdays 09:00–13:00` (`any time in the week`)."""
     if not when.timed or when.start is None:
-        return "any time in the week"
+        return gettext(language, "any time in the week")
     end = when.start + round(hours * 60)
-    later = " (next day)" if end > DAY_MINUTES else ""
     last = "24:00" if end == DAY_MINUTES else format_clock(end)
-    return f"{days_words(when.days)} {format_clock(when.start)}–{last}{later}"
+    times = f"{days_words(when.days, language=language)} {format_clock(when.start)}–{last}"
+    return gettext(language, "{times} (next day)", times=times) if end > DAY_MINUTES else times
 
 
 def parse_member_windows(text: str) -> tuple[tuple[int, int], ...] | None:
@@ -92,18 +150,24 @@ def parse_member_windows(text: str) -> tuple[tuple[int, int], ...] | None:
         return parse_windows(text)
     except TimedError as error:
         detail = str(error).replace(f"; {WINDOWS_HINT}", "").replace(f": {WINDOWS_HINT}", "")
-        raise BadInput(f"I can't read those times: {detail}. Write them like {WINDOWS_EXAMPLE}.") from None
+        raise BadInput(
+            lazy_gettext(
+                "I can't read those times: {detail}. Write them like {example}.", detail=detail, example=WINDOWS_EXAMPLE
+            )
+        ) from None
 
 
-def windows_words(windows: tuple[tuple[int, int], ...] | None) -> str:
-    """Windows for people: `Mondays to Fridays 18:00–22:00; Saturdays and Sundays`."""
+def windows_words(windows: tuple[tuple[int, int], ...] | None, language: str = SOURCE_LANGUAGE) -> str:
+    """Windows for people: `Mondays to Fridays 18:00–22:00; Saturdays and Sundays` (in `language`)."""
     if windows is None:
-        return "any time"
+        return gettext(language, "any time")
     items = []
     for item in format_windows(windows).split("; "):
         days, _, hours = item.partition(" ")
-        words = days_words(parse_days(days))
-        items.append(f"{words} {hours.replace('-', '–')}" if hours else f"{words} (all day)")
+        words = days_words(parse_days(days), language=language)
+        items.append(
+            f"{words} {hours.replace('-', '–')}" if hours else gettext(language, "{days} (all day)", days=words)
+        )
     return "; ".join(items)
 
 

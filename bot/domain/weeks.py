@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
-from bot.i18n import SOURCE_LANGUAGE, gettext
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
 from bot.i18n.formatting import weekday_day
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -22,11 +22,11 @@ def iso_week(day: date) -> str:
 def parse_week(text: str) -> str:
     match = WEEK_PATTERN.match(text.strip().upper())
     if not match:
-        raise BadInput(f"`{text}` is not a week; write it as an ISO week like 2026-W48.")
+        raise BadInput(lazy_gettext("`{text}` is not a week; write it as an ISO week like 2026-W48.", text=text))
     try:
         date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
-        raise BadInput(f"{text} does not exist.") from None
+        raise BadInput(lazy_gettext("{text} does not exist.", text=text)) from None
     return f"{match.group(1)}-W{match.group(2)}"
 
 
@@ -84,6 +84,7 @@ def week_name(week: str, today: date | None = None, language: str = SOURCE_LANGU
 
 WEEKS_AHEAD = 4  # how far ahead a moderator may publish by hand
 WEEK_EXAMPLES = "`next`, `this`, `49`, `W49` or `2026-W49`"
+WEEK_EXAMPLES_WORDS = lazy_gettext("`next`, `this`, `49`, `W49` or `2026-W49`")  # in refusals, in the reader's words
 
 
 def target_week(text: str | None, now: datetime, tz_name: str) -> str:
@@ -105,23 +106,50 @@ def target_week(text: str | None, now: datetime, tz_name: str) -> str:
         year, number = re.split(r"-?W", wanted)
         wanted = f"{year}-W{int(number):02d}"
     else:
-        raise BadInput(f"`{text}` is not a week I understand. Write one of {WEEK_EXAMPLES}.")
+        raise BadInput(
+            lazy_gettext(
+                "`{text}` is not a week I understand. Write one of {examples}.", text=text, examples=WEEK_EXAMPLES_WORDS
+            )
+        )
     try:
         week = parse_week(wanted)
     except BadInput:
-        raise BadInput(f"`{text}` is not a week of the calendar. Write one of {WEEK_EXAMPLES}.") from None
+        raise BadInput(
+            lazy_gettext(
+                "`{text}` is not a week of the calendar. Write one of {examples}.",
+                text=text,
+                examples=WEEK_EXAMPLES_WORDS,
+            )
+        ) from None
     first, last = week_days(week)
     if last < today:
         raise BadInput(
-            f"{week_name(week)} is over: a past week's rota stays as it was. "
-            f"Publish this week (`this`) or a coming one (`next`)."
+            lazy_gettext(
+                "{week} is over: a past week's rota stays as it was. Publish this week (`this`) or a coming one "
+                "(`next`).",
+                week=WeekName(week),
+            )
         )
     if first > today + timedelta(weeks=WEEKS_AHEAD):
         raise BadInput(
-            f"{week_name(week)} is too far ahead: publish at most {WEEKS_AHEAD} weeks ahead "
-            "(the rota is balanced on the weeks before it)."
+            lazy_gettext(
+                "{week} is too far ahead: publish at most {count} weeks ahead (the rota is balanced on the weeks "
+                "before it).",
+                week=WeekName(week),
+                count=WEEKS_AHEAD,
+            )
         )
     return week
+
+
+class WeekName(Message):
+    """A week's name (`week_name`, with its year) in a deferred message, worded in the reader's language."""
+
+    def __init__(self, week: str) -> None:
+        super().__init__(week)
+
+    def render(self, language: str) -> str:
+        return week_name(self.singular, language=language)
 
 
 def week_end(week: str, tz_name: str) -> datetime:

@@ -10,13 +10,14 @@ from discord import app_commands
 from bot.app import swaps
 from bot.app.done import mark_done
 from bot.app.publication import marker
+from bot.app.tasks import hours_in
 from bot.app.week import my_task_names, published_rota, set_notify
-from bot.domain.solver.model import hours_text
+from bot.i18n import channel_language, gettext
 from cogs.common import answer_early, bot_of, db, reply, services
-from cogs.languages import answer_language
+from cogs.languages import answer_language, answer_language_here
 
 from .render import rota_embeds
-from .views import given_back_text, show_my_jobs, swap_view
+from .views import done_text, given_back_text, show_my_jobs, swap_view
 
 
 async def my_task_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -51,7 +52,8 @@ async def myjobs(interaction: discord.Interaction) -> None:
 async def done(interaction: discord.Interaction, task: str) -> None:
     bot = bot_of(interaction)
     name = await mark_done(bot.db, bot.now, interaction.guild_id, interaction.user.id, task)
-    await interaction.response.send_message(f"Marked **{name}** done. Thank you!", ephemeral=True)
+    language = await answer_language_here(interaction)
+    await interaction.response.send_message(done_text(name, language), ephemeral=True)
 
 
 @app_commands.command(
@@ -63,7 +65,7 @@ async def done(interaction: discord.Interaction, task: str) -> None:
 async def giveback(interaction: discord.Interaction, task: str) -> None:
     await answer_early(interaction)
     given = await services(interaction).claims.give_back(interaction.guild_id, interaction.user.id, task)
-    await reply(interaction, given_back_text(given))
+    await reply(interaction, given_back_text(given, await answer_language_here(interaction)))
 
 
 @app_commands.command(name="swap", description="Offer one of your tasks this week to another member")
@@ -74,24 +76,49 @@ async def swap(interaction: discord.Interaction, task: str, member: discord.Memb
     offered = await swaps.offer(
         db(interaction), bot_of(interaction).now, interaction.guild_id, interaction.user.id, task, member.id
     )
+    language = channel_language(offered.language)  # a post in the channel: the organization's language
     await interaction.response.send_message(
-        f"{member.mention}, <@{interaction.user.id}> offers you **{offered.task}** "
-        f"({hours_text(offered.hours)} h) this week. Accept?",
-        view=swap_view(offered.offer_id),
+        gettext(
+            language,
+            "{member}, <@{giver}> offers you **{task}** ({hours} h) this week. Accept?",
+            member=member.mention,
+            giver=interaction.user.id,
+            task=offered.task,
+            hours=hours_in(offered.hours, language),
+        ),
+        view=swap_view(offered.offer_id, language),
         allowed_mentions=discord.AllowedMentions(users=[member]),
     )
 
 
-NOTIFY_ANSWERS = {
-    ("on", "everything"): "You will get your jobs by DM each week, and a mid-week reminder of work not yet done.",
-    ("off", "everything"): "No more DMs from the rota: neither your weekly jobs nor reminders (before shifts too).",
-    ("on", "weekly jobs"): "You will get your jobs by DM each week.",
-    ("off", "weekly jobs"): "No more weekly DMs of your jobs (reminders are set apart: `about:reminders`).",
-    ("on", "reminders"): "You will get a mid-week reminder of work not yet done.",
-    ("off", "reminders"): "No more mid-week reminders.",
-    ("on", "shifts"): "You will get a DM before each of your shifts at a set time.",
-    ("off", "shifts"): "No more DMs before your shifts.",
-}
+def notify_answer(setting: str, about: str, language: str) -> str:
+    """What `/notify` turned on or off, in the reader's language."""
+    on = setting == "on"
+    if about == "everything":
+        return (
+            gettext(language, "You will get your jobs by DM each week, and a mid-week reminder of work not yet done.")
+            if on
+            else gettext(
+                language, "No more DMs from the rota: neither your weekly jobs nor reminders (before shifts too)."
+            )
+        )
+    if about == "weekly jobs":
+        return (
+            gettext(language, "You will get your jobs by DM each week.")
+            if on
+            else gettext(language, "No more weekly DMs of your jobs (reminders are set apart: `about:reminders`).")
+        )
+    if about == "reminders":
+        return (
+            gettext(language, "You will get a mid-week reminder of work not yet done.")
+            if on
+            else gettext(language, "No more mid-week reminders.")
+        )
+    return (
+        gettext(language, "You will get a DM before each of your shifts at a set time.")
+        if on
+        else gettext(language, "No more DMs before your shifts.")
+    )
 
 
 @app_commands.command(name="notify", description="Get your weekly jobs and reminders by direct message, or stop")
@@ -106,7 +133,8 @@ async def notify(
     about: Literal["everything", "weekly jobs", "reminders", "shifts"] = "everything",
 ) -> None:
     await set_notify(db(interaction), interaction.guild_id, interaction.user.id, setting == "on", about)
-    await interaction.response.send_message(NOTIFY_ANSWERS[setting, about], ephemeral=True)
+    language = await answer_language_here(interaction)
+    await interaction.response.send_message(notify_answer(setting, about, language), ephemeral=True)
 
 
 COMMANDS: list[app_commands.Command[Any, ..., None]] = [rota, myjobs, done, giveback, swap, notify]

@@ -23,6 +23,7 @@ from bot.app.ports import (
     ShiftReminder,
     SwapDecided,
 )
+from bot.i18n import gettext
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import (
@@ -121,7 +122,8 @@ class DiscordRotaEffects:
 
     async def post_notice(self, channel: Channel, notice: ModNotice, marker: str) -> int:
         guild = self.bot.get_guild(notice.origin_guild_id)
-        text = mod_notice_text(notice, guild.name if guild else f"server {notice.origin_guild_id}")
+        origin = guild.name if guild else gettext(notice.language, "server {id}", id=notice.origin_guild_id)
+        text = mod_notice_text(notice, origin)
         with delivery_errors(f"telling channel {channel.channel_id} of a change on another server"):
             message = await self._channel(channel).send(
                 with_marker(text, marker), allowed_mentions=only_users((), ping=False)

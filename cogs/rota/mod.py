@@ -9,9 +9,10 @@ from discord import app_commands
 from bot.app.publication import MARKER
 from bot.domain.weeks import WEEK_EXAMPLES, local_date, week_name
 from bot.i18n import gettext
+from bot.i18n.formatting import number
 from cogs.common import ModeratorGroup, bot_of, services
 from cogs.cooldowns import retry_after
-from cogs.languages import answer_language
+from cogs.languages import answer_language, answer_language_here
 
 from .render import rota_embeds
 from .views import PublishView, RepublishView
@@ -27,9 +28,14 @@ async def preview(interaction: discord.Interaction, week: str | None = None) -> 
     bot = bot_of(interaction)
     wait = retry_after(bot, "preview", interaction.user.id)
     if wait is not None:
+        language = await answer_language_here(interaction)
         await interaction.response.send_message(
-            f"A preview solves the whole week: one every {bot.settings.preview_cooldown:g} s per moderator. "
-            f"Try again in {wait} s.",
+            gettext(
+                language,
+                "A preview solves the whole week: one every {every} s per moderator. Try again in {wait} s.",
+                every=number(bot.settings.preview_cooldown, language),
+                wait=number(wait, language),
+            ),
             ephemeral=True,
         )
         return

@@ -12,12 +12,12 @@ import discord
 from bot.app import swaps
 from bot.app.claims import GivenBack
 from bot.app.done import mark_done
+from bot.app.tasks import hours_in
 from bot.app.week import my_chart, my_jobs, open_tasks, rota_week
 from bot.domain.errors import UserFacingError
 from bot.domain.fairness import balance_words
 from bot.domain.report import Report
-from bot.domain.solver.model import hours_text
-from bot.i18n import SOURCE_LANGUAGE, gettext
+from bot.i18n import SOURCE_LANGUAGE, channel_language, gettext, ngettext
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 from cogs.cooldowns import retry_after
 from cogs.languages import answer_language_here
@@ -35,11 +35,11 @@ class SwapButton(
     """Accept / Decline on a swap offer. Its state lives in the custom id and the database, so the
     buttons keep working after a restart."""
 
-    def __init__(self, offer_id: int, choice: str) -> None:
+    def __init__(self, offer_id: int, choice: str, language: str = SOURCE_LANGUAGE) -> None:
         accept = choice == "accept"
         super().__init__(
             discord.ui.Button(
-                label="Accept" if accept else "Decline",
+                label=gettext(language, "Accept") if accept else gettext(language, "Decline"),
                 style=discord.ButtonStyle.success if accept else discord.ButtonStyle.secondary,
                 custom_id=f"swap:{offer_id}:{choice}",
             )
@@ -60,15 +60,16 @@ class SwapButton(
                 accept=self.choice == "accept",
                 clock=bot_of(interaction).now,
             )
-            await interaction.response.edit_message(content=swap_answer_text(answer), view=None)
+            text = swap_answer_text(answer, channel_language(answer.language))  # the channel's message
+            await interaction.response.edit_message(content=text, view=None)
         except Exception as error:
             await answer_error(interaction, error)
 
 
-def swap_view(offer_id: int) -> discord.ui.View:
+def swap_view(offer_id: int, language: str = SOURCE_LANGUAGE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(SwapButton(offer_id, "accept"))
-    view.add_item(SwapButton(offer_id, "decline"))
+    view.add_item(SwapButton(offer_id, "accept", language))
+    view.add_item(SwapButton(offer_id, "decline", language))
     return view
 
 
@@ -238,22 +239,32 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=POST_I
                 )  # fmt: skip
             else:
                 tasks = await services(interaction).claims.returnable(interaction.guild_id, interaction.user.id, week)
+            language = await answer_language_here(interaction)
             if not tasks:
-                verb = "mark done" if self.action == "done" else "give back"
-                await reply(interaction, f"You have nothing left to {verb} in {week}. ✓")
+                nothing = (
+                    gettext(language, "You have nothing left to mark done in {week}. ✓", week=week)
+                    if self.action == "done"
+                    else gettext(language, "You have nothing left to give back in {week}. ✓", week=week)
+                )
+                await reply(interaction, nothing)
                 return
             options = [(h.task.name, h.assignment.hours) for h in tasks]
-            picker = TaskPicker(bot, self.action, week, options, interaction.user.id)
+            picker = TaskPicker(bot, self.action, week, options, interaction.user.id, language)
             question = (
-                "Which one is done?"
+                gettext(language, "Which one is done?")
                 if self.action == "done"
-                else (
+                else gettext(
+                    language,
                     "Which one can't you do? It is offered to the members who can take it; "
-                    "it stays yours until someone claims it."
+                    "it stays yours until someone claims it.",
                 )
             )
             if len(tasks) > PICKER_LIMIT:
-                question += f" (The first {PICKER_LIMIT} are listed; `/done` finds the others as you type.)"
+                question += " " + gettext(
+                    language,
+                    "(The first {count} are listed; `/done` finds the others as you type.)",
+                    count=PICKER_LIMIT,
+                )
             await reply(interaction, question, view=picker)
         except Exception as error:
             await answer_error(interaction, error)
@@ -268,13 +279,25 @@ class TaskPicker(RotaView):
     """A member's open tasks of a week in a select menu: Done… marks the one picked done, Can't do…
     gives it back."""
 
-    def __init__(self, bot: RotaBot, action: str, week: str, tasks: list[tuple[str, float]], owner_id: int) -> None:
+    def __init__(
+        self,
+        bot: RotaBot,
+        action: str,
+        week: str,
+        tasks: list[tuple[str, float]],
+        owner_id: int,
+        language: str = SOURCE_LANGUAGE,
+    ) -> None:
         super().__init__(bot, timeout=300)
-        self.action, self.week, self.owner_id = action, week, owner_id
+        self.action, self.week, self.owner_id, self.language = action, week, owner_id, language
         select: discord.ui.Select[TaskPicker] = discord.ui.Select(
-            placeholder="Pick a task",
+            placeholder=gettext(language, "Pick a task"),
             options=[
-                discord.SelectOption(label=clip(name, 100), value=name, description=f"{hours_text(hours)} h")
+                discord.SelectOption(
+                    label=clip(name, 100),
+                    value=name,
+                    description=gettext(language, "{hours} h", hours=hours_in(hours, language)),
+                )
                 for name, hours in tasks[:PICKER_LIMIT]
             ],
         )
@@ -294,27 +317,46 @@ class TaskPicker(RotaView):
                 bot.db, bot.now, interaction.guild_id, interaction.user.id, task, self.week,
                 moderator=is_moderator(interaction),
             )  # fmt: skip
-            await interaction.response.edit_message(content=f"Marked **{name}** done. Thank you!", view=None)
+            await interaction.response.edit_message(content=done_text(name, self.language), view=None)
             return
-        await interaction.response.edit_message(content=f"Giving back **{clip(task, 100)}**…", view=None)
+        giving = gettext(self.language, "Giving back **{task}**…", task=clip(task, 100))
+        await interaction.response.edit_message(content=giving, view=None)
         try:
             claims = services(interaction).claims
             given = await claims.give_back(interaction.guild_id, interaction.user.id, task, self.week)
         except UserFacingError as error:
-            await interaction.edit_original_response(content=str(error))
+            await interaction.edit_original_response(content=error.text(self.language))
             return
-        await interaction.edit_original_response(content=given_back_text(given))
+        await interaction.edit_original_response(content=given_back_text(given, self.language))
 
 
-def given_back_text(given: GivenBack) -> str:
-    offered = (
-        f"offered to the {given.offered} member(s) who can take it"
-        if given.offered
-        else "posted for anyone who can make room (nobody can take it right now)"
-    )
-    return (
-        f"**{given.task}** ({hours_text(given.hours)} h) is {offered}. It stays yours until someone claims "
-        f"it; if nobody does by {when(given.deadline)}, the moderators are told."
+def done_text(task: str, language: str) -> str:
+    """`/done` and the Done… picker's answer."""
+    return gettext(language, "Marked **{task}** done. Thank you!", task=task)
+
+
+def given_back_text(given: GivenBack, language: str = SOURCE_LANGUAGE) -> str:
+    """`/giveback` and Can't do…'s answer: to how many it was offered, and until when."""
+    hours, deadline = hours_in(given.hours, language), when(given.deadline)
+    if given.offered:
+        return ngettext(
+            language,
+            "**{task}** ({hours} h) is offered to the {count} member(s) who can take it. It stays yours until "
+            "someone claims it; if nobody does by {deadline}, the moderators are told.",
+            "**{task}** ({hours} h) is offered to the {count} member(s) who can take it. It stays yours until "
+            "someone claims it; if nobody does by {deadline}, the moderators are told.",
+            given.offered,
+            task=given.task,
+            hours=hours,
+            deadline=deadline,
+        )
+    return gettext(
+        language,
+        "**{task}** ({hours} h) is posted for anyone who can make room (nobody can take it right now). It stays "
+        "yours until someone claims it; if nobody does by {deadline}, the moderators are told.",
+        task=given.task,
+        hours=hours,
+        deadline=deadline,
     )
 
 
@@ -336,11 +378,16 @@ class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cla
         try:
             await answer_early(interaction)
             took = await services(interaction).claims.claim(interaction.guild_id, interaction.user.id, self.claim_id)
-            await reply(
-                interaction,
-                f"**{took.task}** ({hours_text(took.hours)} h) is yours in {took.week}, from <@{took.giver_user_id}>. "
-                "Thank you! `/myjobs` shows it.",
+            language = await answer_language_here(interaction)
+            text = gettext(
+                language,
+                "**{task}** ({hours} h) is yours in {week}, from <@{giver}>. Thank you! `/myjobs` shows it.",
+                task=took.task,
+                hours=hours_in(took.hours, language),
+                week=took.week,
+                giver=took.giver_user_id,
             )
+            await reply(interaction, text)
         except Exception as error:
             await answer_error(interaction, error)
 
