@@ -1020,7 +1020,10 @@ def plan_from_texts(
         )
     except ProblemError as error:
         raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
-    plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
+    try:
+        plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
+    except ProblemError as error:  # shifts at set times that everyone able to take is busy at
+        raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
     result = PlanResult(
         plan,
         tasks,
