@@ -235,7 +235,7 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("latin-1")
 
 
-def workbook_sheet(data: bytes, source: str, role: str, language: str = SOURCE_LANGUAGE) -> tuple[str, str]:
+def workbook_sheet(data: bytes, source: str, role: str, language: str) -> tuple[str, str]:
     """An Excel workbook's sheet as CSV text, and its name for messages (`plan.xlsx (sheet Tasks)`): the
     sheet named after the file's role (`tasks`, `members`, `ratings`, `history`) if there is one, else the
     first. Rows keep their numbers, so errors name the row Excel shows."""
@@ -276,7 +276,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_input(path: str, role: str, language: str = SOURCE_LANGUAGE) -> tuple[str, str]:
+def read_input(path: str, role: str, language: str) -> tuple[str, str]:
     """An input file's text and its name for messages (in `language`): CSV in any of the ways spreadsheets
     save it, or an .xlsx workbook's sheet (the file's content decides, not its name)."""
     try:
@@ -1093,7 +1093,7 @@ def piece_entry(piece: Piece) -> dict[str, Any]:
     return {"task": piece.task, "hours": piece.hours, "day": day or None, "start": start or None, "end": end or None}
 
 
-def piece_label(piece: Piece, language: str = SOURCE_LANGUAGE) -> str:
+def piece_label(piece: Piece, language: str) -> str:
     """`sat 09:00–13:00 Cashier` for a shift (its day as the files write it), `Accounts 4` for flexible
     work (`Accounts 1,5` in German and Spanish)."""
     day, start, end = piece_time(piece)
@@ -1253,7 +1253,7 @@ def rating(value: float, language: str) -> str:
     return f"{value:g}" if language == SOURCE_LANGUAGE else number(value, language, places=4)
 
 
-def member_table(result: PlanResult, language: str = SOURCE_LANGUAGE) -> str:
+def member_table(result: PlanResult, language: str) -> str:
     """Who does what, one line per member: hours against availability and fair share, the unpleasant
     and empowering work against the member's fair share of it (1.00 = exactly fair), and the tasks."""
     report, held = result.report, member_pieces(result.plan)
@@ -1318,7 +1318,7 @@ def dimension(name: str, language: str) -> str:
     return names.get(name, name)
 
 
-def summary(result: PlanResult, language: str = SOURCE_LANGUAGE) -> str:
+def summary(result: PlanResult, language: str) -> str:
     """What the terminal shows of a plan, in `language`."""
     plan, balance = result.plan, result.plan.balance
     spread = ", ".join(
@@ -1381,7 +1381,7 @@ def summary(result: PlanResult, language: str = SOURCE_LANGUAGE) -> str:
     return "\n".join(lines)
 
 
-def flagged_note(result: PlanResult, language: str = SOURCE_LANGUAGE, shown: int = 10) -> str:
+def flagged_note(result: PlanResult, language: str, shown: int = 10) -> str:
     """Which tasks the ratings file does not rate enough, and the value each counted as instead."""
     own = [n for n in result.flagged if result.kept_own.get(n)]
     neutral = [n for n in result.flagged if not result.kept_own.get(n)]
@@ -1429,7 +1429,7 @@ def flagged_note(result: PlanResult, language: str = SOURCE_LANGUAGE, shown: int
     )
 
 
-def over_hours_warning(result: PlanResult, language: str = SOURCE_LANGUAGE) -> str | None:
+def over_hours_warning(result: PlanResult, language: str) -> str | None:
     """Members given more than their hours, by name; "the work exceeds everyone's hours" only when it does."""
     balance = result.plan.balance
     over = [m for m in result.report["members"] if m["over_by"] > 0]
@@ -1506,7 +1506,10 @@ def assignments_workbook(result: PlanResult, path: Path) -> None:
             )
         )
         _text_cell(members.cell(members.max_row, 1), row["member"])
-        _text_cell(members.cell(members.max_row, 9), ", ".join(piece_label(p) for p in held.get(row["member"], [])))
+        _text_cell(
+            members.cell(members.max_row, 9),
+            ", ".join(piece_label(p, SOURCE_LANGUAGE) for p in held.get(row["member"], [])),
+        )
         members.cell(members.max_row, 4).number_format = "0%"
     for row in result.report["inactive_members"]:
         members.append((None, 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"]))

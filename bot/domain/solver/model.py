@@ -462,8 +462,8 @@ def check_timed(problem: Problem) -> None:
             continue
         reported.add((unit.origin, unit.day))
         task = problem.tasks[unit.origin]
-        holders = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
-        problems.append(Refusal(_nobody_available(task, int(able[u]), format_span(*span), holders)))
+        may = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
+        problems.append(Refusal(_nobody_available(task, int(able[u]), format_span(*span), may)))
         at.append(unit.origin)
     if problems:
         raise ProblemError(problems, tasks=at)
