@@ -248,3 +248,32 @@ def test_the_help_in_spanish(capsys, monkeypatch) -> None:
     assert "Reparte las tareas de TASKS entre los miembros de MEMBERS como complejos de trabajo equilibrados." in out
     assert "(valoraciones individuales)" in out and "{en,de,es}" in out
     assert english_left(out) == []
+
+
+def test_a_workbook_written_in_german_is_the_same_contract(tmp_path: Path, capsys) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    (tmp_path / "tasks.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "members.csv").write_text(MEMBERS, encoding="utf-8")
+    out = tmp_path / "plan.xlsx"
+    argv = ["plan", "--tasks", str(tmp_path / "tasks.csv"), "--members", str(tmp_path / "members.csv")]
+    assert main([*argv, "--out", str(out), "--week", "2026-W49", "--time-limit", "1", "--language", "de"]) == 0
+    assert capsys.readouterr().out.startswith("Woche 2026-W49")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Assignments", "Members"]
+    assert [c.value for c in book["Assignments"][1]] == ["task", "member", "hours"]
+    assert [c.value for c in book["Members"][1]] == [
+        "member",
+        "hours",
+        "available",
+        "load",
+        "fair share",
+        "unpleasant",
+        "empowering",
+        "away days",
+        "tasks",
+    ]
+    rows = {r[0].value: r for r in book["Members"].iter_rows(min_row=2)}
+    assert rows["dee"][8].value == "away"
+    held = [r[8].value for r in rows.values() if "Dishes" in (r[8].value or "")]
+    assert held and all(re.search(r"Dishes \d+(\.\d+)?(, |$)", cell) for cell in held)  # `2.5`, never `2,5`
+    assert not any(re.search(r"\d,\d", cell) for cell in held)
