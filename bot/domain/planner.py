@@ -54,20 +54,27 @@ from bot.domain.solver.model import (
     Member,
     Piece,
     Task,
+    exact_hours,
     fair_share_matrix,
     hours_text,
     parse_granularity,
 )
 from bot.domain.solver.timed import (
     DAYS,
+    Refusal,
     TimedError,
     format_clock,
+    joined,
+    lazy,
     parse_clock,
     parse_days,
     parse_windows,
+    text_in,
     without_days,
 )
 from bot.domain.weeks import iso_week, parse_week, week_days
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext, ngettext, pgettext
+from bot.i18n.formatting import number, percent
 
 TASK_COLUMNS = (
     "task",
@@ -114,38 +121,58 @@ _IMPORTED = time.perf_counter()
 
 
 class PlanInputError(ValueError):
-    """A problem in an input file, naming the file, the line and what to fix."""
+    """A problem in an input file, naming the file, the line and what to fix: `str()` in English (for
+    the bot's import and the logs), `text(language)` in the reader's. `problem` is a `Refusal` (or a
+    text from elsewhere, shown as it is)."""
 
-    def __init__(self, source: str, line: int | None, problem: str) -> None:
-        where = f"{source}, line {line}" if line else source
-        super().__init__(f"{where}: {problem}")
-        self.source, self.line, self.problem = source, line, problem
+    def __init__(self, source: str, line: int | None, problem: Message | str) -> None:
+        self.source, self.line = source, line
+        self.problem: str = problem if isinstance(problem, str) else Refusal(problem)
+        super().__init__(self.text(SOURCE_LANGUAGE))
+
+    def text(self, language: str) -> str:
+        source, problem = text_in(self.source, language), text_in(self.problem, language)
+        if self.line:
+            return gettext(language, "{file}, line {line}: {problem}", file=source, line=self.line, problem=problem)
+        return f"{source}: {problem}"
 
 
 class PlanInputErrors(PlanInputError):
-    """Every problem found in one input file (the first MAX_ERRORS of them), one per line."""
+    """Every problem found in one input file (the first MAX_ERRORS of them), one per line; or, with
+    `files`, the problems of several files in turn (each file's own limit kept)."""
 
-    def __init__(self, errors: Sequence[PlanInputError]) -> None:
+    def __init__(self, errors: Sequence[PlanInputError], files: Sequence[PlanInputError] = ()) -> None:
+        self.errors, self.files = list(errors), list(files)
         first = errors[0]
         super().__init__(first.source, first.line, first.problem)
-        lines = [str(e) for e in errors[:MAX_ERRORS]]
-        if len(errors) > MAX_ERRORS:
-            lines.append(f"{first.source}: and {len(errors) - MAX_ERRORS} more problem(s) like these")
-        self.args = ("\n".join(lines),)
-        self.errors = list(errors)
+
+    def text(self, language: str) -> str:
+        if self.files:
+            return "\n".join(error.text(language) for error in self.files)
+        lines = [e.text(language) for e in self.errors[:MAX_ERRORS]]
+        if len(self.errors) > MAX_ERRORS:
+            more = len(self.errors) - MAX_ERRORS
+            lines.append(
+                ngettext(
+                    language,
+                    "{file}: and {count} more problem(s) like these",
+                    "{file}: and {count} more problem(s) like these",
+                    more,
+                    file=text_in(self.errors[0].source, language),
+                )
+            )
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return str(self.args[0])
 
 
-def joined(errors: Sequence[PlanInputError]) -> PlanInputError:
+def joined_errors(errors: Sequence[PlanInputError]) -> PlanInputError:
     """The problems of several files as one error: each file's lines (and its own limit) in turn."""
     if len(errors) == 1:
         return errors[0]
     flat = [e for error in errors for e in (error.errors if isinstance(error, PlanInputErrors) else [error])]
-    combined = PlanInputErrors(flat)
-    combined.args = ("\n".join(str(error) for error in errors),)
-    return combined
+    return PlanInputErrors(flat, files=errors)
 
 
 class Problems:
@@ -186,14 +213,18 @@ def decode(data: bytes, source: str) -> str:
     (Excel's "Unicode text"), else Windows-1252 (Excel's legacy "CSV" in Western Europe and the
     Americas), else Latin-1."""
     if data.startswith(ZIP_MAGIC):
-        raise PlanInputError(source, None, "is a workbook (.xlsx/.ods), not a CSV file: save it as CSV and try again")
+        raise PlanInputError(
+            source, None, lazy_gettext("is a workbook (.xlsx/.ods), not a CSV file: save it as CSV and try again")
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise PlanInputError(source, None, "starts like UTF-16 text but is not: save it as CSV (UTF-8)") from None
+            raise PlanInputError(
+                source, None, lazy_gettext("starts like UTF-16 text but is not: save it as CSV (UTF-8)")
+            ) from None
     if b"\x00" in data:
-        raise PlanInputError(source, None, "is not a text file: save it as CSV (UTF-8) and try again")
+        raise PlanInputError(source, None, lazy_gettext("is not a text file: save it as CSV (UTF-8) and try again"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -204,7 +235,7 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("latin-1")
 
 
-def workbook_sheet(data: bytes, source: str, role: str) -> tuple[str, str]:
+def workbook_sheet(data: bytes, source: str, role: str, language: str) -> tuple[str, str]:
     """An Excel workbook's sheet as CSV text, and its name for messages (`plan.xlsx (sheet Tasks)`): the
     sheet named after the file's role (`tasks`, `members`, `ratings`, `history`) if there is one, else the
     first. Rows keep their numbers, so errors name the row Excel shows."""
@@ -212,13 +243,15 @@ def workbook_sheet(data: bytes, source: str, role: str) -> tuple[str, str]:
         import openpyxl
     except ImportError:
         raise PlanInputError(
-            source, None, "is a workbook: install the xlsx extra (pip install 'parecon-rota[xlsx]') or save it as CSV"
+            source,
+            None,
+            lazy_gettext("is a workbook: install the xlsx extra (pip install 'parecon-rota[xlsx]') or save it as CSV"),
         ) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds for a zip that is not an .xlsx (.ods, .docx…)
         raise PlanInputError(
-            source, None, "is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV"
+            source, None, lazy_gettext("is a workbook this program cannot read (an .ods?): save it as .xlsx or CSV")
         ) from None
     sheets = {column_key(name): name for name in book.sheetnames}
     name = sheets.get(role) or book.sheetnames[0]
@@ -226,7 +259,7 @@ def workbook_sheet(data: bytes, source: str, role: str) -> tuple[str, str]:
     writer = csv.writer(out, lineterminator="\n")
     for row in book[name].iter_rows(values_only=True):
         writer.writerow([_cell_text(value) for value in row])
-    return out.getvalue(), f"{source} (sheet {name})"
+    return out.getvalue(), gettext(language, "{file} (sheet {sheet})", file=source, sheet=name)
 
 
 def _cell_text(value: object) -> str:
@@ -243,15 +276,15 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_input(path: str, role: str) -> tuple[str, str]:
-    """An input file's text and its name for messages: CSV in any of the ways spreadsheets save it, or an
-    .xlsx workbook's sheet (the file's content decides, not its name)."""
+def read_input(path: str, role: str, language: str) -> tuple[str, str]:
+    """An input file's text and its name for messages (in `language`): CSV in any of the ways spreadsheets
+    save it, or an .xlsx workbook's sheet (the file's content decides, not its name)."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        raise PlanInputError(path, None, f"cannot read it ({error.strerror})") from None
+        raise PlanInputError(path, None, lazy_gettext("cannot read it ({reason})", reason=error.strerror)) from None
     if data.startswith(ZIP_MAGIC):
-        return workbook_sheet(data, path, role)
+        return workbook_sheet(data, path, role, language)
     return decode(data, path), path
 
 
@@ -296,13 +329,13 @@ class Row:
     values: dict[str, str]
     decimal_comma: bool = False  # the file's separator is not a comma, so `1,5` is one and a half
 
-    def fail(self, problem: str) -> PlanInputError:
+    def fail(self, problem: Message | str) -> PlanInputError:
         return PlanInputError(self.source, self.line, problem)
 
     def text(self, column: str, *, required: bool = False) -> str:
         value = (self.values.get(column) or "").strip()
         if required and not value:
-            raise self.fail(f"`{column}` is empty")
+            raise self.fail(lazy_gettext("`{column}` is empty", column=column))
         return value
 
     def number(
@@ -317,33 +350,52 @@ class Row:
         raw = self.text(column)
         if not raw:
             if default is None:
-                raise self.fail(f"`{column}` is empty")
+                raise self.fail(lazy_gettext("`{column}` is empty", column=column))
             return default
         if DECIMAL_COMMA.match(raw):
             if not self.decimal_comma:
                 raise self.fail(
-                    f"`{column}` must be a number, not {raw!r}: write {raw.replace(',', '.')} "
-                    "(this file is comma-separated, so a comma cannot be a decimal point)"
+                    lazy_gettext(
+                        "`{column}` must be a number, not {value}: write {point} (this file is comma-separated, so "
+                        "a comma cannot be a decimal point)",
+                        column=column,
+                        value=repr(raw),
+                        point=raw.replace(",", "."),
+                    )
                 )
             raw = raw.replace(",", ".")
         try:
             value = float(raw)
         except ValueError:
-            raise self.fail(f"`{column}` must be a number, not {raw!r}") from None
+            raise self.fail(
+                lazy_gettext("`{column}` must be a number, not {value}", column=column, value=repr(raw))
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise self.fail(f"`{column}` must be a number, not {raw!r}")
+            raise self.fail(lazy_gettext("`{column}` must be a number, not {value}", column=column, value=repr(raw)))
         if positive and value <= 0:
-            raise self.fail(f"`{column}` must be greater than 0 (got {raw})")
+            raise self.fail(lazy_gettext("`{column}` must be greater than 0 (got {value})", column=column, value=raw))
         if value < 0:
-            raise self.fail(f"`{column}` cannot be negative (got {raw})")
+            raise self.fail(lazy_gettext("`{column}` cannot be negative (got {value})", column=column, value=raw))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(f"`{column}` must be between {low:g} and {high:g} (got {raw})")
+            raise self.fail(
+                lazy_gettext(
+                    "`{column}` must be between {low} and {high} (got {value})",
+                    column=column,
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    value=raw,
+                )
+            )
         return value
 
     def integer(self, column: str, default: int) -> int:
         value = self.number(column, float(default))
         if value != int(value) or value < 1:
-            raise self.fail(f"`{column}` must be a whole number ≥ 1 (got {self.text(column)})")
+            raise self.fail(
+                lazy_gettext(
+                    "`{column}` must be a whole number ≥ 1 (got {value})", column=column, value=self.text(column)
+                )
+            )
         return int(value)
 
     def flag(self, column: str) -> bool:
@@ -352,7 +404,7 @@ class Row:
             return True
         if raw in FALSE:
             return False
-        raise self.fail(f"`{column}` must be true or false (got {raw!r})")
+        raise self.fail(lazy_gettext("`{column}` must be true or false (got {value})", column=column, value=repr(raw)))
 
 
 def read_rows(
@@ -386,7 +438,9 @@ def read_rows(
         values = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(keys) if key}
         rows.append(Row(source, line, values, decimal_comma=separator != ","))
     if header is None:
-        raise PlanInputError(source, None, f"the file is empty; expected columns {','.join(columns)}")
+        raise PlanInputError(
+            source, None, lazy_gettext("the file is empty; expected columns {columns}", columns=",".join(columns))
+        )
     return rows
 
 
@@ -396,29 +450,43 @@ def _check_header(
     keys = [column_key(c) for c in cells]
     unknown = [(c.strip(), k) for c, k in zip(cells, keys, strict=True) if k and k not in columns]
     if unknown:
-        named = []
+        named: list[Message | str] = []
         for written, key in unknown:
             close = difflib.get_close_matches(key, columns, n=1, cutoff=0.75)
-            named.append(f"{written} (did you mean {close[0]}?)" if close else written)
-        raise PlanInputError(source, line, f"unknown column(s) {', '.join(named)}; the columns are {','.join(columns)}")
+            named.append(
+                lazy_gettext("{column} (did you mean {match}?)", column=written, match=close[0]) if close else written
+            )
+        raise PlanInputError(
+            source,
+            line,
+            lazy_gettext(
+                "unknown column(s) {unknown}; the columns are {columns}",
+                unknown=joined(named, ", "),
+                columns=",".join(columns),
+            ),
+        )
     seen: set[str] = set()
     for key in keys:
         if key and key in seen:
-            raise PlanInputError(source, line, f"column {key} appears twice")
+            raise PlanInputError(source, line, lazy_gettext("column {column} appears twice", column=key))
         seen.add(key)
     missing = [c for c in required if c not in keys]
     if missing:
-        raise PlanInputError(source, line, f"missing column(s) {', '.join(missing)}")
+        raise PlanInputError(source, line, lazy_gettext("missing column(s) {columns}", columns=", ".join(missing)))
     return keys
 
 
-def _stray_cell(index: int, width: int, separator: str) -> str:
+def _stray_cell(index: int, width: int, separator: str) -> Message:
     if index >= width:
-        problem = "more cells than columns"
         if separator == ",":
-            problem += " (a decimal comma? write 1.5, or save the file with `;` as the separator)"
-        return problem
-    return f"a value in column {column_letter(index)}, which has no header: name the column or clear the cell"
+            return lazy_gettext(
+                "more cells than columns (a decimal comma? write 1.5, or save the file with `;` as the separator)"
+            )
+        return lazy_gettext("more cells than columns")
+    return lazy_gettext(
+        "a value in column {letter}, which has no header: name the column or clear the cell",
+        letter=column_letter(index),
+    )
 
 
 def _unique(rows: Iterable[Row], column: str, what: str, problems: Problems) -> list[Row]:
@@ -431,14 +499,38 @@ def _unique(rows: Iterable[Row], column: str, what: str, problems: Problems) -> 
             name = row.text(column, required=True)
             first = seen.get(name_key(name))
             if first is not None:
-                same = "" if first.text(column) == name else f" as {first.text(column)!r}"
-                raise row.fail(
-                    f"duplicate {what} {name!r}: line {first.line} has it already{same} "
-                    "(names are compared without case and surrounding spaces)"
-                )
+                raise row.fail(_duplicate(what, name, first.line, first.text(column)))
             seen[name_key(name)] = row
             kept.append(row)
     return kept
+
+
+def _duplicate(what: str, name: str, line: int, written: str) -> Message:
+    """A name a row takes that an earlier line has (`written` as that line writes it)."""
+    named = {"name": repr(name), "line": line, "written": repr(written)}
+    if what == "task":
+        if written == name:
+            return lazy_gettext(
+                "duplicate task {name}: line {line} has it already (names are compared without case and surrounding "
+                "spaces)",
+                **named,
+            )
+        return lazy_gettext(
+            "duplicate task {name}: line {line} has it already as {written} (names are compared without case and "
+            "surrounding spaces)",
+            **named,
+        )
+    if written == name:
+        return lazy_gettext(
+            "duplicate member {name}: line {line} has it already (names are compared without case and surrounding "
+            "spaces)",
+            **named,
+        )
+    return lazy_gettext(
+        "duplicate member {name}: line {line} has it already as {written} (names are compared without case and "
+        "surrounding spaces)",
+        **named,
+    )
 
 
 def row_recurrence(row: Row) -> Recurrence:
@@ -446,7 +538,7 @@ def row_recurrence(row: Row) -> Recurrence:
     try:
         return from_cells(row.text("every_weeks"), row.text("first_week"))
     except BadInput as error:
-        raise row.fail(str(error)) from None
+        raise row.fail(error.args[0]) from None  # a catalog Message where recurrence gives one
 
 
 def parse_tasks(
@@ -461,7 +553,7 @@ def parse_tasks(
         text, source, TASK_COLUMNS + TASK_OPTIONAL_COLUMNS + TASK_TIME_COLUMNS, ("task", "hours"), problems
     )
     if not rows and not problems.found:
-        raise PlanInputError(source, None, "has no tasks: under the header line, write one row per task")
+        raise PlanInputError(source, None, lazy_gettext("has no tasks: under the header line, write one row per task"))
     tasks, kept = [], []
     for row in _unique(rows, "task", "task", problems):
         with problems.row():
@@ -470,7 +562,13 @@ def parse_tasks(
             if splittable:
                 min_shift = row.number("min_shift", float(granularity), positive=True)
                 if row.text("min_shift") and min_shift > hours:
-                    raise row.fail(f"`min_shift` ({hours_text(min_shift)}) cannot exceed `hours` ({hours_text(hours)})")
+                    raise row.fail(
+                        lazy_gettext(
+                            "`min_shift` ({min_shift}) cannot exceed `hours` ({hours})",
+                            min_shift=hours_text(min_shift),
+                            hours=hours_text(hours),
+                        )
+                    )
             else:
                 row.number("min_shift", hours, positive=True)  # checked, though a whole task is one shift
                 min_shift = hours
@@ -501,23 +599,36 @@ def row_time(row: Row, hours: float) -> tuple[tuple[int, ...], int | None]:
     if not day_text:
         if start_text:
             raise row.fail(
-                f"`start` is {start_text} but `day` is empty: give the day(s) too (mon, mon-fri, daily), "
-                "or clear `start` for a task done any time"
+                lazy_gettext(
+                    "`start` is {start} but `day` is empty: give the day(s) too (mon, mon-fri, daily), or clear "
+                    "`start` for a task done any time",
+                    start=start_text,
+                )
             )
         return (), None
     if not start_text:
-        raise row.fail(f"`day` is {day_text} but `start` is empty: give the time it starts, like 09:00")
+        raise row.fail(
+            lazy_gettext("`day` is {day} but `start` is empty: give the time it starts, like 09:00", day=day_text)
+        )
     try:
         day = parse_days(day_text)
     except TimedError as error:
-        raise row.fail(f"`day`: {error}") from None
+        raise row.fail(_in_column("day", error)) from None
     try:
         start = parse_clock(start_text)
     except TimedError as error:
-        raise row.fail(f"`start`: {error}") from None
+        raise row.fail(_in_column("start", error)) from None
     if hours > 24:
-        raise row.fail(f"a task at a set time lasts at most 24 hours (got {hours_text(hours)}): split it over days")
+        raise row.fail(
+            lazy_gettext(
+                "a task at a set time lasts at most 24 hours (got {hours}): split it over days", hours=hours_text(hours)
+            )
+        )
     return day, start
+
+
+def _in_column(column: str, error: TimedError) -> Message:
+    return lazy_gettext("`{column}`: {problem}", column=column, problem=lazy(error.problems[0]))
 
 
 @dataclass(frozen=True)
@@ -560,13 +671,16 @@ def parse_away(row: Row) -> bool | list[tuple[date, date]]:
         days = [parse_date(e) for e in ends]
         if len(ends) != 2 or None in days:
             raise row.fail(
-                "`away` must be true, false, a date (2026-11-30) or a range of dates (2026-11-30..2026-12-06), "
-                f"not {part!r}"
+                lazy_gettext(
+                    "`away` must be true, false, a date (2026-11-30) or a range of dates (2026-11-30..2026-12-06), "
+                    "not {value}",
+                    value=repr(part),
+                )
             )
         start, end = days
         assert start is not None and end is not None
         if end < start:
-            raise row.fail(f"`away` {part} ends before it starts")
+            raise row.fail(lazy_gettext("`away` {period} ends before it starts", period=part))
         periods.append((start, end))
     return periods
 
@@ -578,7 +692,9 @@ def read_members(text: str, source: str = "members.csv", week: str | None = None
     problems = Problems()
     rows = read_rows(text, source, MEMBER_COLUMNS + MEMBER_OPTIONAL_COLUMNS, ("member", "hours"), problems)
     if not rows and not problems.found:
-        raise PlanInputError(source, None, "has no members: under the header line, write one row per member")
+        raise PlanInputError(
+            source, None, lazy_gettext("has no members: under the header line, write one row per member")
+        )
     members = []
     for row in _unique(rows, "member", "member", problems):
         with problems.row():
@@ -596,7 +712,7 @@ def _member_row(row: Row, week: str, first: date, last: date) -> MemberRow:
     try:
         windows = parse_windows(row.text("available"))
     except TimedError as error:
-        raise row.fail(f"`available`: {error}") from None
+        raise row.fail(_in_column("available", error)) from None
     if isinstance(away, bool):
         member, days = Member(name, hours, qualifications, away=away, windows=windows), 7 if away else 0
     else:
@@ -637,7 +753,7 @@ def checked_week(text: str) -> str:
     try:
         return parse_week(text)
     except BadInput as error:
-        raise PlanInputError("--week", None, str(error)) from None
+        raise PlanInputError("--week", None, error.args[0]) from None
 
 
 qualification_key = name_key
@@ -656,7 +772,7 @@ def match_qualifications(
     tasks = [
         replace(t, qualification=spelling[qualification_key(t.qualification)]) if t.qualification else t for t in tasks
     ]
-    warnings: list[str] = []
+    warnings: list[str] = []  # Refusals: English as they are, the reader's language by `text_in`
     unneeded: dict[str, list[str]] = {}
     matched = []
     for row in members:
@@ -670,14 +786,32 @@ def match_qualifications(
             close = difflib.get_close_matches(key, list(spelling), n=1, cutoff=0.75)
             if close:
                 warnings.append(
-                    f"{source}, line {row.line}: {row.member.name}'s qualification {qualification!r} is needed by "
-                    f"no task; did you mean {spelling[close[0]]!r}?"
+                    Refusal(
+                        lazy_gettext(
+                            "{file}, line {line}: {member}'s qualification {qualification} is needed by no task; did "
+                            "you mean {match}?",
+                            file=source,
+                            line=row.line,
+                            member=row.member.name,
+                            qualification=repr(qualification),
+                            match=repr(spelling[close[0]]),
+                        )
+                    )
                 )
             else:
                 unneeded.setdefault(key, [qualification]).append(row.member.name)
         matched.append(replace(row, member=replace(row.member, qualifications=frozenset(qualifications))))
     for written, *names in unneeded.values():
-        warnings.append(f"{source}: no task needs qualification {written!r} ({', '.join(names)})")
+        warnings.append(
+            Refusal(
+                lazy_gettext(
+                    "{file}: no task needs qualification {qualification} ({members})",
+                    file=source,
+                    qualification=repr(written),
+                    members=", ".join(names),
+                )
+            )
+        )
     return tasks, matched, warnings
 
 
@@ -697,16 +831,36 @@ def parse_ratings(
             member_text, task_text = row.text("member", required=True), row.text("task", required=True)
             member, task = member_names.get(name_key(member_text)), task_names.get(name_key(task_text))
             if member is None:
+                if close := _did_you_mean(member_text, member_names.values()):
+                    raise row.fail(
+                        lazy_gettext(
+                            "unknown member {member} (not in the members file); did you mean {match}?",
+                            member=repr(member_text),
+                            match=repr(close),
+                        )
+                    )
                 raise row.fail(
-                    f"unknown member {member_text!r} (not in the members file)"
-                    f"{_did_you_mean(member_text, member_names.values())}"
+                    lazy_gettext("unknown member {member} (not in the members file)", member=repr(member_text))
                 )
             if task is None:
-                raise row.fail(
-                    f"unknown task {task_text!r} (not in the tasks file){_did_you_mean(task_text, task_names.values())}"
-                )
+                if close := _did_you_mean(task_text, task_names.values()):
+                    raise row.fail(
+                        lazy_gettext(
+                            "unknown task {task} (not in the tasks file); did you mean {match}?",
+                            task=repr(task_text),
+                            match=repr(close),
+                        )
+                    )
+                raise row.fail(lazy_gettext("unknown task {task} (not in the tasks file)", task=repr(task_text)))
             if (task, member) in first_line:
-                raise row.fail(f"{member!r} rates {task!r} twice (also on line {first_line[task, member]})")
+                raise row.fail(
+                    lazy_gettext(
+                        "{member} rates {task} twice (also on line {line})",
+                        member=repr(member),
+                        task=repr(task),
+                        line=first_line[task, member],
+                    )
+                )
             values = (row.number("desirability", low=1, high=10), row.number("empowerment", low=1, high=10))
             first_line[task, member] = row.line
             ratings[task][member] = values
@@ -714,10 +868,11 @@ def parse_ratings(
     return ratings
 
 
-def _did_you_mean(name: str, names: Iterable[str]) -> str:
+def _did_you_mean(name: str, names: Iterable[str]) -> str | None:
+    """The name among `names` that `name` looks like a typo of, if one does."""
     by_key = {n.casefold(): n for n in names}
     close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.75)
-    return f"; did you mean {by_key[close[0]]!r}?" if close else ""
+    return by_key[close[0]] if close else None
 
 
 def parse_history(
@@ -737,9 +892,11 @@ def parse_history(
         with problems.row():
             label = row.text("week").upper() if "week" in row.values else (week or "")
             if not label:
-                raise row.fail("`week` is empty: give the ISO week the row was worked in, like 2026-W45")
+                raise row.fail(lazy_gettext("`week` is empty: give the ISO week the row was worked in, like 2026-W45"))
             if not ISO_WEEK.match(label):
-                raise row.fail(f"`week` must be an ISO week like 2026-W45 (got {label!r})")
+                raise row.fail(
+                    lazy_gettext("`week` must be an ISO week like 2026-W45 (got {value})", value=repr(label))
+                )
             task = unliteral(row.text("task", required=True))
             member = unliteral(row.text("member", required=True))
             held.append(
@@ -815,7 +972,7 @@ def plan_from_texts(
     except PlanInputError as error:
         found.append(error)
     if found:
-        raise joined(found)
+        raise joined_errors(found)
     tasks, member_rows, warnings = match_qualifications(tasks, read_member_rows, sources.members)
     members = [row.member for row in member_rows]
     flagged: list[str] = []
@@ -838,8 +995,15 @@ def plan_from_texts(
         history = parse_history(history_csv, sources.history, previous_week(week), known)
         if not has_week_column(history_csv, sources.history):
             warnings.append(
-                f"{sources.history} has no `week` column: its rows are counted as {previous_week(week)}, "
-                f"the week before the planned {week} (--week); add a `week` column to say otherwise"
+                Refusal(
+                    lazy_gettext(
+                        "{file} has no `week` column: its rows are counted as {previous}, the week before the planned "
+                        "{week} (--week); add a `week` column to say otherwise",
+                        file=sources.history,
+                        previous=previous_week(week),
+                        week=week,
+                    )
+                )
             )
     carry = carry_over(history, tasks, members)  # past weeks valued with every task, weekly or not
     happens = [i for i, row in enumerate(task_rows) if row_recurrence(row).occurs(week)]
@@ -856,7 +1020,10 @@ def plan_from_texts(
         )
     except ProblemError as error:
         raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
-    plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
+    try:
+        plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
+    except ProblemError as error:  # shifts at set times that everyone able to take is busy at
+        raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
     result = PlanResult(
         plan,
         tasks,
@@ -879,15 +1046,22 @@ def plan_from_texts(
 def _problem_error(
     error: ProblemError, tasks: Sequence[Task], task_rows: Sequence[Row], members: Sequence[MemberRow], sources: Sources
 ) -> PlanInputError:
+    problem: Message | str = joined(error.problems) if len(error.problems) > 1 else lazy(error.problems[0])
     if error.task is None:
-        return PlanInputError("input", None, str(error))
-    task, problem = tasks[error.task], str(error)
-    if task.qualification and "which no active member has" in problem:
+        return PlanInputError(Refusal(lazy_gettext("input")), None, problem)
+    task = tasks[error.task]
+    if task.qualification and "which no active member has" in str(error):
         held = {qualification_key(q): (q, r) for r in members for q in r.member.qualifications if r.member.active}
         close = difflib.get_close_matches(qualification_key(task.qualification), list(held), n=1, cutoff=0.75)
         if close:
             written, row = held[close[0]]
-            problem += f"; did you mean {written!r} ({sources.members}, line {row.line})?"
+            problem = lazy_gettext(
+                "{problem}; did you mean {match} ({file}, line {line})?",
+                problem=problem,
+                match=repr(written),
+                file=sources.members,
+                line=row.line,
+            )
     return PlanInputError(sources.tasks, task_rows[error.task].line, problem)
 
 
@@ -919,10 +1093,11 @@ def piece_entry(piece: Piece) -> dict[str, Any]:
     return {"task": piece.task, "hours": piece.hours, "day": day or None, "start": start or None, "end": end or None}
 
 
-def piece_label(piece: Piece) -> str:
-    """`sat 09:00–13:00 Cashier` for a shift, `Accounts 4` for flexible work."""
+def piece_label(piece: Piece, language: str) -> str:
+    """`sat 09:00–13:00 Cashier` for a shift (its day as the files write it), `Accounts 4` for flexible
+    work (`Accounts 1,5` in German and Spanish)."""
     day, start, end = piece_time(piece)
-    return f"{day} {start}–{end} {piece.task}" if day else f"{piece.task} {hours_text(piece.hours)}"
+    return f"{day} {start}–{end} {piece.task}" if day else f"{piece.task} {hours_in(piece.hours, language)}"
 
 
 def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: float, seed: int) -> dict[str, Any]:
@@ -980,7 +1155,7 @@ def build_report(result: PlanResult, history: Sequence[Held], *, time_limit: flo
             "tasks": result.flagged,
             "values_used": [flagged_values(result, name) for name in result.flagged],
         },
-        "warnings": list(result.warnings),
+        "warnings": [str(warning) for warning in result.warnings],  # English, like every name in the report
     }
     if history:
         weeks = _history_weeks(history, result.tasks, result.members)
@@ -1056,32 +1231,71 @@ def piece_time(piece: Piece) -> tuple[str, str, str]:
     return (DAYS[piece.day], format_clock(piece.start), format_clock(piece.end))
 
 
-def member_table(result: PlanResult) -> str:
+def hours_in(hours: float, language: str) -> str:
+    """Hours on the terminal: as the files write them in English (`12.5`), the language's way otherwise
+    (`12,5` in German and Spanish)."""
+    return hours_text(hours) if language == SOURCE_LANGUAGE else number(exact_hours(hours), language, places=4)
+
+
+def fixed(value: float, places: int, language: str) -> str:
+    """A measure with `places` decimals in English (`1.00`, as the program always wrote it), the
+    language's way otherwise (`1`, `0,87`)."""
+    return f"{value:.{places}f}" if language == SOURCE_LANGUAGE else number(value, language, places=places)
+
+
+def share(ratio: float, language: str) -> str:
+    """A ratio as a whole percentage: `125%` in English, `125 %` in German and Spanish."""
+    return f"{ratio:.0%}" if language == SOURCE_LANGUAGE else percent(ratio, language)
+
+
+def rating(value: float, language: str) -> str:
+    """A rating (1 to 10, possibly an average): `8`, `5.5`; `5,5` in German and Spanish."""
+    return f"{value:g}" if language == SOURCE_LANGUAGE else number(value, language, places=4)
+
+
+def member_table(result: PlanResult, language: str) -> str:
     """Who does what, one line per member: hours against availability and fair share, the unpleasant
     and empowering work against the member's fair share of it (1.00 = exactly fair), and the tasks."""
     report, held = result.report, member_pieces(result.plan)
-    header = ("member", "hours", "available", "load", "fair share", "unpleasant", "empowering", "tasks")
+    header = (
+        pgettext(language, "planner table", "member"),
+        pgettext(language, "planner table", "hours"),
+        pgettext(language, "planner table", "available"),
+        pgettext(language, "planner table", "load"),
+        pgettext(language, "planner table", "fair share"),
+        pgettext(language, "planner table", "unpleasant"),
+        pgettext(language, "planner table", "empowering"),
+        pgettext(language, "planner table", "tasks"),
+    )
     lines: list[tuple[str, ...]] = []
     for row in report["members"]:
-        available = hours_text(row["available"])
+        available = hours_in(row["available"], language)
         if row["away_days"]:
-            available += f" ({row['away_days']}d away)"
-        tasks = ", ".join(piece_label(p) for p in held.get(row["member"], [])) or "–"
+            available = ngettext(
+                language, "{hours} ({count}d away)", "{hours} ({count}d away)", row["away_days"], hours=available
+            )
+        tasks = ", ".join(piece_label(p, language) for p in held.get(row["member"], [])) or "–"
+        load = share(row["hours_share"], language)
         lines.append(
             (
                 row["member"],
-                hours_text(row["hours"]),
+                hours_in(row["hours"], language),
                 available,
-                f"{row['hours_share']:.0%}" + (" over" if row["over_by"] > 0 else ""),
-                f"{row['fair_share']['hours']:.2f}",
-                f"{row['ratio']['unpleasantness']:.2f}",
-                f"{row['ratio']['empowerment']:.2f}",
+                gettext(language, "{load} over", load=load) if row["over_by"] > 0 else load,
+                fixed(row["fair_share"]["hours"], 2, language),
+                fixed(row["ratio"]["unpleasantness"], 2, language),
+                fixed(row["ratio"]["empowerment"], 2, language),
                 tasks,
             )
         )
     for row in report["inactive_members"]:
-        given = hours_text(result.given_hours.get(row["member"], 0))
-        lines.append((row["member"], "–", f"0 of {given}", "–", "–", "–", "–", row["reason"]))
+        given = hours_in(result.given_hours.get(row["member"], 0), language)
+        reason = (
+            pgettext(language, "planner table", "away")
+            if row["reason"] == "away"
+            else pgettext(language, "planner table", "no hours")
+        )
+        lines.append((row["member"], "–", gettext(language, "0 of {hours}", hours=given), "–", "–", "–", "–", reason))
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header) - 1)]
     numeric = {1, 2, 3, 4, 5, 6}
 
@@ -1094,78 +1308,167 @@ def member_table(result: PlanResult) -> str:
     return "\n".join(render(cells) for cells in [header, *lines])
 
 
-def summary(result: PlanResult) -> str:
+def dimension(name: str, language: str) -> str:
+    """A burden dimension's name (`hours`, `unpleasantness`, `empowerment`) for people."""
+    names = {
+        "hours": pgettext(language, "planner dimension", "hours"),
+        "unpleasantness": pgettext(language, "planner dimension", "unpleasantness"),
+        "empowerment": pgettext(language, "planner dimension", "empowerment"),
+    }
+    return names.get(name, name)
+
+
+def summary(result: PlanResult, language: str) -> str:
+    """What the terminal shows of a plan, in `language`."""
     plan, balance = result.plan, result.plan.balance
+    spread = ", ".join(
+        f"{dimension(name, language)} {fixed(value, 3, language)}" for name, value in balance.spread.items()
+    )
+    solved = {
+        "sum": fixed(balance.spread_sum, 3, language),
+        "spread": spread,
+        "seconds": fixed(plan.seconds, 2, language),
+        "method": plan.method,
+    }
     lines = [
-        f"week {result.week}: {len(result.tasks)} tasks, {len(balance.members)} active members, "
-        f"{hours_text(balance.total_hours)} h of work for {hours_text(balance.available_hours)} h available",
+        gettext(
+            language,
+            "week {week}: {tasks}, {members}, {work} h of work for {available} h available",
+            week=result.week,
+            tasks=ngettext(language, "{count} tasks", "{count} tasks", len(result.tasks)),
+            members=ngettext(language, "{count} active members", "{count} active members", len(balance.members)),
+            work=hours_in(balance.total_hours, language),
+            available=hours_in(balance.available_hours, language),
+        ),
         "",
-        member_table(result),
+        member_table(result, language),
         "",
-        "unpleasant, empowering: the member's share of that work against their fair share (1.00 = exactly fair)",
-        f"spread-sum {balance.spread_sum:.3f} ("
-        + ", ".join(f"{name} {value:.3f}" for name, value in balance.spread.items())
-        + "); "
-        f"solved in {plan.seconds:.2f} s by {plan.method}{' (proven optimal)' if plan.optimal else ''}",
+        gettext(
+            language,
+            "unpleasant, empowering: the member's share of that work against their fair share ({one} = exactly fair)",
+            one=fixed(1.0, 2, language),
+        ),
+        gettext(language, "spread-sum {sum} ({spread}); solved in {seconds} s by {method} (proven optimal)", **solved)
+        if plan.optimal
+        else gettext(language, "spread-sum {sum} ({spread}); solved in {seconds} s by {method}", **solved),
     ]
     if balance.desirability_range:
         low, high = balance.desirability_range
         lines.append(
-            f"members' average desirability {low:.2f}–{high:.2f}; "
-            f"average empowerment {balance.empowerment_range[0]:.2f}–{balance.empowerment_range[1]:.2f}"
+            gettext(
+                language,
+                "members' average desirability {low}–{high}; average empowerment {empowerment_low}–{empowerment_high}",
+                low=fixed(low, 2, language),
+                high=fixed(high, 2, language),
+                empowerment_low=fixed(balance.empowerment_range[0], 2, language),
+                empowerment_high=fixed(balance.empowerment_range[1], 2, language),
+            )
         )
     if result.flagged:
-        lines.append(flagged_note(result))
+        lines.append(flagged_note(result, language))
     if "rotation" in result.report:
         rot = result.report["rotation"]
         lines.append(
-            f"over {rot['weeks']} weeks: cumulative spread-sum {rot['cumulative_spread_sum']:.3f}, "
-            f"longest unpleasant streak {rot['longest_unpleasant_streak']}"
+            ngettext(
+                language,
+                "over {count} weeks: cumulative spread-sum {sum}, longest unpleasant streak {streak}",
+                "over {count} weeks: cumulative spread-sum {sum}, longest unpleasant streak {streak}",
+                rot["weeks"],
+                sum=fixed(rot["cumulative_spread_sum"], 3, language),
+                streak=rot["longest_unpleasant_streak"],
+            )
         )
     return "\n".join(lines)
 
 
-def flagged_note(result: PlanResult, shown: int = 10) -> str:
+def flagged_note(result: PlanResult, language: str, shown: int = 10) -> str:
     """Which tasks the ratings file does not rate enough, and the value each counted as instead."""
     own = [n for n in result.flagged if result.kept_own.get(n)]
     neutral = [n for n in result.flagged if not result.kept_own.get(n)]
-    parts = []
+    values = [flagged_values(result, n) for n in own[:shown]]
+    named = {
+        "needed": MIN_RATINGS,
+        "ratings": result.sources.ratings,
+        "tasks_file": result.sources.tasks,
+        "own": ", ".join(
+            f"{v['task']} ({rating(v['desirability'], language)}, {rating(v['empowerment'], language)})" for v in values
+        )
+        + (" …" if len(own) > shown else ""),
+        "neutral": rating(NEUTRAL, language),
+        "others": ", ".join(neutral[:shown]) + (" …" if len(neutral) > shown else ""),
+    }
+    count = len(result.flagged)
+    if own and neutral:
+        return ngettext(
+            language,
+            "note: {count} task(s) have fewer than {needed} ratings in {ratings} and keep their desirability and "
+            "empowerment from {tasks_file}: {own}; count as neutral ({neutral}): {others}",
+            "note: {count} task(s) have fewer than {needed} ratings in {ratings} and keep their desirability and "
+            "empowerment from {tasks_file}: {own}; count as neutral ({neutral}): {others}",
+            count,
+            **named,
+        )
     if own:
-        values = [flagged_values(result, n) for n in own[:shown]]
-        listed = ", ".join(f"{v['task']} ({v['desirability']:g}, {v['empowerment']:g})" for v in values)
-        parts.append(
-            f"keep their desirability and empowerment from {result.sources.tasks}: {listed}"
-            + (" …" if len(own) > shown else "")
+        return ngettext(
+            language,
+            "note: {count} task(s) have fewer than {needed} ratings in {ratings} and keep their desirability and "
+            "empowerment from {tasks_file}: {own}",
+            "note: {count} task(s) have fewer than {needed} ratings in {ratings} and keep their desirability and "
+            "empowerment from {tasks_file}: {own}",
+            count,
+            **named,
         )
-    if neutral:
-        parts.append(
-            f"count as neutral ({NEUTRAL:g}): {', '.join(neutral[:shown])}" + (" …" if len(neutral) > shown else "")
-        )
-    return (
-        f"note: {len(result.flagged)} task(s) have fewer than {MIN_RATINGS} ratings in {result.sources.ratings} and "
-        + "; ".join(parts)
+    return ngettext(
+        language,
+        "note: {count} task(s) have fewer than {needed} ratings in {ratings} and count as neutral ({neutral}): "
+        "{others}",
+        "note: {count} task(s) have fewer than {needed} ratings in {ratings} and count as neutral ({neutral}): "
+        "{others}",
+        count,
+        **named,
     )
 
 
-def over_hours_warning(result: PlanResult) -> str | None:
+def over_hours_warning(result: PlanResult, language: str) -> str | None:
     """Members given more than their hours, by name; "the work exceeds everyone's hours" only when it does."""
     balance = result.plan.balance
     over = [m for m in result.report["members"] if m["over_by"] > 0]
     if not over:
         return None
     named = ", ".join(
-        f"{m['member']} {hours_text(m['hours'])} h of {hours_text(m['available'])} h ({m['hours_share']:.0%})"
+        gettext(
+            language,
+            "{member} {hours} h of {available} h ({load})",
+            member=m["member"],
+            hours=hours_in(m["hours"], language),
+            available=hours_in(m["available"], language),
+            load=share(m["hours_share"], language),
+        )
         for m in sorted(over, key=lambda m: -m["hours_share"])
     )
-    work, hours = hours_text(balance.total_hours), hours_text(balance.available_hours)
+    figures = {
+        "work": hours_in(balance.total_hours, language),
+        "hours": hours_in(balance.available_hours, language),
+        "members": named,
+    }
     if balance.total_hours > balance.available_hours + 1e-9:
-        return (
-            f"the work ({work} h) exceeds everyone's hours ({hours} h); "
-            f"{len(over)} member(s) over their availability: {named}"
+        return ngettext(
+            language,
+            "the work ({work} h) exceeds everyone's hours ({hours} h); {count} member(s) over their availability: "
+            "{members}",
+            "the work ({work} h) exceeds everyone's hours ({hours} h); {count} member(s) over their availability: "
+            "{members}",
+            len(over),
+            **figures,
         )
-    return (
-        f"{len(over)} member(s) over their availability although the work ({work} h) fits everyone's hours "
-        f"({hours} h; qualifications or times leave no other way): {named}"
+    return ngettext(
+        language,
+        "{count} member(s) over their availability although the work ({work} h) fits everyone's hours ({hours} h; "
+        "qualifications or times leave no other way): {members}",
+        "{count} member(s) over their availability although the work ({work} h) fits everyone's hours ({hours} h; "
+        "qualifications or times leave no other way): {members}",
+        len(over),
+        **figures,
     )
 
 
@@ -1203,7 +1506,10 @@ def assignments_workbook(result: PlanResult, path: Path) -> None:
             )
         )
         _text_cell(members.cell(members.max_row, 1), row["member"])
-        _text_cell(members.cell(members.max_row, 9), ", ".join(piece_label(p) for p in held.get(row["member"], [])))
+        _text_cell(
+            members.cell(members.max_row, 9),
+            ", ".join(piece_label(p, SOURCE_LANGUAGE) for p in held.get(row["member"], [])),
+        )
         members.cell(members.max_row, 4).number_format = "0%"
     for row in result.report["inactive_members"]:
         members.append((None, 0, 0, None, None, None, None, 7 if row["reason"] == "away" else 0, row["reason"]))
@@ -1235,20 +1541,24 @@ def seconds_since_start() -> float:
 
 
 def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], None] | None = None) -> int:
-    """The `plan` subcommand: returns the exit status."""
+    """The `plan` subcommand: returns the exit status. Its terminal output and warnings are in
+    `args.language` (English if it has none); the files it writes are the same in every language."""
     warn = warn or (lambda text: print(text, file=sys.stderr))
+    language = getattr(args, "language", None) or SOURCE_LANGUAGE
 
     def read(path: str | None, role: str) -> tuple[str | None, str]:
-        return (None, f"{role}.csv") if path is None else read_input(path, role)
+        return (None, f"{role}.csv") if path is None else read_input(path, role, language)
 
     try:
         parse_granularity(args.granularity)
     except ProblemError as error:
-        raise PlanInputError("--granularity", None, str(error)) from None
+        raise PlanInputError("--granularity", None, lazy(error.problems[0])) from None
     workbook_out = Path(args.out).suffix.lower() in {".xlsx", ".xlsm"}
     if workbook_out and importlib.util.find_spec("openpyxl") is None:
         raise PlanInputError(
-            "--out", None, "an .xlsx needs the xlsx extra (pip install 'parecon-rota[xlsx]'); or write a .csv"
+            "--out",
+            None,
+            lazy_gettext("an .xlsx needs the xlsx extra (pip install 'parecon-rota[xlsx]'); or write a .csv"),
         )
     week = checked_week(args.week) if getattr(args, "week", None) else next_week()
     paths = (args.tasks, args.members, args.ratings, args.history)
@@ -1273,8 +1583,8 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         Path(args.out).write_text(assignments_csv(result.plan), encoding="utf-8")
     if args.report:
         Path(args.report).write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
-    over = over_hours_warning(result)
-    for warning in [*result.warnings, *([over] if over else [])]:
-        warn(f"warning: {warning}")
-    echo(summary(result))
+    over = over_hours_warning(result, language)
+    for warning in [*(text_in(w, language) for w in result.warnings), *([over] if over else [])]:
+        warn(gettext(language, "warning: {warning}", warning=warning))
+    echo(summary(result, language))
     return 0

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.runtime.redact import install as install_redaction
@@ -510,17 +511,47 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from bot.domain.planner import PlanInputError, run_plan
+    from bot.i18n import SOURCE_LANGUAGE, gettext
 
     logging.basicConfig(level=logging.WARNING)
+    language = getattr(args, "language", None) or SOURCE_LANGUAGE
     try:
         return run_plan(args)
     except PlanInputError as error:
-        for line in str(error).splitlines():  # every problem of the file, one per line
-            print(f"error: {line}", file=sys.stderr)
+        for line in error.text(language).splitlines():  # every problem of the file, one per line
+            print(gettext(language, "error: {problem}", problem=line), file=sys.stderr)
         return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The terminal's language as gettext reads it: the first of LC_ALL, LC_MESSAGES and LANG that is
+    set (`es_ES.UTF-8` → es); English when that is none the bot has a catalog for (`C`, `fr_FR`)."""
+    from bot.i18n import SOURCE_LANGUAGE, language_of
+
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name):
+            return language_of(value.split(".")[0].split("@")[0]) or SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def asked_language(argv: list[str] | None) -> str:
+    """The language `plan`'s help and output are in: `--language`, else the environment's (a wrong
+    `--language` is refused by the full parser, which lists the choices)."""
+    from bot.i18n import available_languages
+
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--language")
+    known, _ = early.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return known.language if known.language in available_languages() else environment_language()
+
+
+def build_parser(language: str | None = None) -> argparse.ArgumentParser:
+    """The command line; `plan`'s help in `language` (default: the environment's)."""
+    from bot.i18n import available_languages, gettext
+
+    language = language or environment_language()
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-v",
@@ -612,45 +643,81 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=cmd_report)
     plan = sub.add_parser(
         "plan",
-        help="divide work into balanced job complexes from CSV files or .xlsx workbooks, offline",
-        description="Divide the tasks in TASKS among the members in MEMBERS as balanced job complexes. Input "
-        "files may be CSV (`,` `;` or tab separated, any common encoding) or .xlsx workbooks.",
+        help=gettext(language, "divide work into balanced job complexes from CSV files or .xlsx workbooks, offline"),
+        description=gettext(
+            language,
+            "Divide the tasks in TASKS among the members in MEMBERS as balanced job complexes. Input files may be "
+            "CSV (`,` `;` or tab separated, any common encoding) or .xlsx workbooks.",
+        ),
     )
-    plan.add_argument(
+    plan.add_argument(  # the columns are the files' contract: the same in every language
         "--tasks",
         required=True,
         help="task,hours,slots,qualification,splittable,min_shift,desirability,empowerment",
     )
     plan.add_argument("--members", required=True, help="member,hours,qualifications,away")
-    plan.add_argument("--ratings", help="member,task,desirability,empowerment (individual ratings)")
-    plan.add_argument("--history", help="week,task,member,hours (earlier weeks, for rotation)")
+    plan.add_argument(
+        "--ratings",
+        help=gettext(language, "{columns} (individual ratings)", columns="member,task,desirability,empowerment"),
+    )
+    plan.add_argument(
+        "--history", help=gettext(language, "{columns} (earlier weeks, for rotation)", columns="week,task,member,hours")
+    )
     plan.add_argument(
         "--time-limit",
         type=float,
         default=5.0,
         metavar="SECONDS",
-        help="for the whole command, reading and writing files included (default 5)",
+        help=gettext(
+            language, "for the whole command, reading and writing files included (default {seconds})", seconds=5
+        ),
     )
     plan.add_argument(
         "--granularity",
         default="0.25",
         metavar="HOURS",
-        help="splittable tasks are cut into whole multiples of this (default 0.25: a quarter hour)",
+        help=gettext(
+            language,
+            "splittable tasks are cut into whole multiples of this (default {step}: a quarter hour)",
+            step="0.25",
+        ),
     )
     plan.add_argument(
         "--week",
         metavar="YYYY-Www",
-        help="the ISO week planned, for members' days away (default: next week, e.g. 2026-W49)",
+        help=gettext(
+            language, "the ISO week planned, for members' days away (default: next week, e.g. {week})", week="2026-W49"
+        ),
     )
-    plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
     plan.add_argument(
-        "--out", required=True, help="where to write assignments.csv (task,member,hours), or an .xlsx workbook"
+        "--seed", type=int, default=0, help=gettext(language, "same input and seed, same plan (default {seed})", seed=0)
     )
-    plan.add_argument("--report", help="where to write the balance report (JSON)")
+    plan.add_argument(
+        "--out",
+        required=True,
+        help=gettext(
+            language, "where to write assignments.csv ({columns}), or an .xlsx workbook", columns="task,member,hours"
+        ),
+    )
+    plan.add_argument("--report", help=gettext(language, "where to write the balance report (JSON)"))
     plan.add_argument(
         "--excel",
         action="store_true",
-        help="write the .csv for a European Excel: `;` between cells, decimal commas, UTF-8 with a byte-order mark",
+        help=gettext(
+            language,
+            "write the .csv for a European Excel: `;` between cells, decimal commas, UTF-8 with a byte-order mark",
+        ),
+    )
+    plan.add_argument(
+        "--language",
+        choices=available_languages(),
+        default=language,
+        help=gettext(
+            language,
+            "the language of what the planner prints (default: the environment's, from LC_ALL, LC_MESSAGES or "
+            "LANG; now {language}); the files it writes are the same in every language",
+            language=language,
+        ),
     )
     plan.set_defaults(handler=cmd_plan)
     return parser
@@ -660,7 +727,7 @@ BROKEN_PIPE = 141  # what a shell reports for a program its reader stopped readi
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(asked_language(argv)).parse_args(argv)
     handler = getattr(args, "handler", cmd_run)
     try:
         return handler(args)

@@ -41,6 +41,7 @@ from bot.domain.solver.search import (
     shed_overload,
     spread_out,
 )
+from bot.i18n import Message, lazy_gettext, lazy_ngettext
 
 __all__ = ["Member", "Piece", "Plan", "Problem", "ProblemError", "Task", "solve"]
 
@@ -213,9 +214,10 @@ def pieces_of(state: State) -> list[Piece]:
 
 def unplaced_error(state: State, error: Unplaced) -> ProblemError:
     """Why shifts could not be given to anyone: everyone who could is on another shift then."""
-    from bot.domain.solver.timed import format_span
+    from bot.domain.solver.timed import Refusal, format_span, joined
 
-    problems, at, seen = [], [], set()
+    problems: list[str] = []
+    at, seen = [], set()
     names = [m.name for m in state.problem.active]
     for t, missing in error.shifts:
         unit = state.units[t]
@@ -223,18 +225,34 @@ def unplaced_error(state: State, error: Unplaced) -> ProblemError:
             continue
         seen.add((unit.origin, unit.day))
         able = [int(m) for m in np.flatnonzero(state.member_qualified[:, state.task_column[t]])]
-        busy = []
+        busy: list[Message | str] = []
         for m in able[:4]:
             clash = [v for v in state.held[m] if state.units[v].span is not None and v != t and _overlap(state, v, t)]
             if clash:
                 other = state.units[clash[0]]
-                busy.append(f"{names[m]} has {state.tasks[clash[0]].name!r} {format_span(*other.span)}")  # type: ignore[misc]
-        more = f", and {len(able) - 4} more" if len(able) > 4 else ""
+                span = format_span(*other.span)  # type: ignore[misc]
+                busy.append(
+                    lazy_gettext(
+                        "{member} has {task} {span}", member=names[m], task=repr(state.tasks[clash[0]].name), span=span
+                    )
+                )
+        why: Message = joined(busy) if busy else lazy_gettext("their shifts overlap")
+        if len(able) > 4:
+            why = lazy_gettext("{reasons}, and {count} more", reasons=why, count=len(able) - 4)
         problems.append(
-            f"task {state.tasks[t].name!r} on {format_span(*unit.span)}: {missing} more people needed, but all "
-            f"{len(able)} who could take it are on other shifts then "
-            f"({'; '.join(busy) or 'their shifts overlap'}{more}); "
-            "move one of those tasks, or widen someone's availability"
+            Refusal(
+                lazy_ngettext(
+                    "task {task} on {span}: {count} more people needed, but all {able} who could take it are on "
+                    "other shifts then ({reasons}); move one of those tasks, or widen someone's availability",
+                    "task {task} on {span}: {count} more people needed, but all {able} who could take it are on "
+                    "other shifts then ({reasons}); move one of those tasks, or widen someone's availability",
+                    missing,
+                    task=repr(state.tasks[t].name),
+                    span=format_span(*unit.span),
+                    able=len(able),
+                    reasons=why,
+                )
+            )
         )
         at.append(unit.origin)
     return ProblemError(problems, tasks=at)

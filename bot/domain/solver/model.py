@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 
 from bot.domain.solver.problems import ProblemError
-from bot.domain.solver.timed import format_span, format_windows
+from bot.domain.solver.timed import Refusal, format_span, format_windows, joined
+from bot.i18n import Message, lazy_gettext, lazy_ngettext
 
 NEUTRAL = 5.5  # the midpoint of the 1..10 rating scale
 DEFAULT_GRANULARITY = Decimal("0.25")  # a quarter hour
@@ -35,11 +36,20 @@ def parse_granularity(value: str | float | Decimal) -> Decimal:
     try:
         step = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ProblemError(f"granularity must be a number of hours such as 0.25, not {value!r}") from None
+        raise ProblemError(
+            Refusal(lazy_gettext("granularity must be a number of hours such as 0.25, not {value}", value=repr(value)))
+        ) from None
     if not step.is_finite() or not MIN_GRANULARITY <= step <= MAX_GRANULARITY or step != step.quantize(Decimal("0.01")):
         raise ProblemError(
-            f"granularity must be between {MIN_GRANULARITY} and {MAX_GRANULARITY} hours with at most two "
-            f"decimals (0.25 is a quarter hour), not {value}"
+            Refusal(
+                lazy_gettext(
+                    "granularity must be between {low} and {high} hours with at most two decimals (0.25 is a "
+                    "quarter hour), not {value}",
+                    low=str(MIN_GRANULARITY),
+                    high=str(MAX_GRANULARITY),
+                    value=str(value),
+                )
+            )
         )
     return step.normalize()
 
@@ -179,54 +189,91 @@ def check_problem(tasks: Sequence[Task], members: Sequence[Member], granularity:
     problems: list[str] = []
     at: list[int | None] = []
 
-    def problem(message: str, task: int | None = None) -> None:
-        problems.append(message)
+    def problem(message: Message, task: int | None = None) -> None:
+        problems.append(Refusal(message))
         at.append(task)
 
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
-        problem(f"duplicate task names: {sorted({n for n in names if names.count(n) > 1})}")
+        problem(
+            lazy_gettext("duplicate task names: {names}", names=str(sorted({n for n in names if names.count(n) > 1})))
+        )
     member_names = [m.name for m in members]
     if len(set(member_names)) != len(member_names):
-        problem(f"duplicate members: {sorted({n for n in member_names if member_names.count(n) > 1})}")
+        twice = sorted({n for n in member_names if member_names.count(n) > 1})
+        problem(lazy_gettext("duplicate members: {names}", names=str(twice)))
     active = [m for m in members if m.active]
     if tasks and not active:
-        problem("there is work but no active member (everyone is away or has 0 hours)")
+        problem(lazy_gettext("there is work but no active member (everyone is away or has 0 hours)"))
         raise ProblemError(problems, tasks=at)
     qualified = Counter(q for m in active for q in m.qualifications)
     for i, task in enumerate(tasks):
         if task.hours <= 0 or task.slots < 1:
-            problem(f"task {task.name!r}: hours must be > 0 and slots ≥ 1", i)
+            problem(lazy_gettext("task {task}: hours must be > 0 and slots ≥ 1", task=repr(task.name)), i)
             continue
         if task.splittable:
             if not 0 < task.min_shift <= task.hours:
-                problem(f"task {task.name!r}: min_shift must be > 0 and ≤ hours", i)
+                problem(lazy_gettext("task {task}: min_shift must be > 0 and ≤ hours", task=repr(task.name)), i)
             if steps_of(task.hours, granularity) is None:
                 problem(
-                    f"task {task.name!r} is splittable into {hours_text(granularity)} h steps, but its "
-                    f"{hours_text(task.hours)} h are not a whole number of them: make its hours a multiple of "
-                    f"{hours_text(granularity)} or make it not splittable",
+                    lazy_gettext(
+                        "task {task} is splittable into {step} h steps, but its {hours} h are not a whole number of "
+                        "them: make its hours a multiple of {step} or make it not splittable",
+                        task=repr(task.name),
+                        step=hours_text(granularity),
+                        hours=hours_text(task.hours),
+                    ),
                     i,
                 )
         if task.timed:
             if task.start is None or not 0 <= task.start < 1440 or not all(0 <= d < 7 for d in task.day):
-                problem(f"task {task.name!r} has a day but no start time: give it a start like 09:00", i)
+                problem(
+                    lazy_gettext(
+                        "task {task} has a day but no start time: give it a start like 09:00", task=repr(task.name)
+                    ),
+                    i,
+                )
             elif (exact_hours(task.hours) * 60) % 1 != 0 or task.hours > 24:
                 problem(
-                    f"task {task.name!r} happens at a set time, so its hours must be whole minutes and at most 24 "
-                    f"(got {hours_text(task.hours)})",
+                    lazy_gettext(
+                        "task {task} happens at a set time, so its hours must be whole minutes and at most 24 "
+                        "(got {hours})",
+                        task=repr(task.name),
+                        hours=hours_text(task.hours),
+                    ),
                     i,
                 )
         eligible = len(active) if task.qualification is None else qualified.get(task.qualification, 0)
         if eligible == 0:
-            problem(f"task {task.name!r} needs qualification {task.qualification!r}, which no active member has", i)
-        elif eligible < task.slots:
             problem(
-                f"task {task.name!r} needs {task.slots} different people"
-                + (f" with {task.qualification!r}" if task.qualification else "")
-                + f" but only {eligible} active member(s) can take it",
+                lazy_gettext(
+                    "task {task} needs qualification {qualification}, which no active member has",
+                    task=repr(task.name),
+                    qualification=repr(task.qualification),
+                ),
                 i,
             )
+        elif eligible < task.slots:
+            if task.qualification:
+                short = lazy_ngettext(
+                    "task {task} needs {slots} different people with {qualification} but only {count} active "
+                    "member(s) can take it",
+                    "task {task} needs {slots} different people with {qualification} but only {count} active "
+                    "member(s) can take it",
+                    eligible,
+                    task=repr(task.name),
+                    slots=task.slots,
+                    qualification=repr(task.qualification),
+                )
+            else:
+                short = lazy_ngettext(
+                    "task {task} needs {slots} different people but only {count} active member(s) can take it",
+                    "task {task} needs {slots} different people but only {count} active member(s) can take it",
+                    eligible,
+                    task=repr(task.name),
+                    slots=task.slots,
+                )
+            problem(short, i)
     if problems:
         raise ProblemError(problems, tasks=at)
 
@@ -393,8 +440,13 @@ def check_timed(problem: Problem) -> None:
     assert isinstance(step, Decimal)
     if any(t.timed and t.splittable for t in problem.tasks) and (step * 60) != (step * 60).to_integral_value():
         raise ProblemError(
-            f"granularity {hours_text(step)} h is not a whole number of minutes, which shifts at set times need: "
-            "use 0.25 (15 minutes), 0.5, 0.05 (3 minutes) …"
+            Refusal(
+                lazy_gettext(
+                    "granularity {step} h is not a whole number of minutes, which shifts at set times need: "
+                    "use 0.25 (15 minutes), 0.5, 0.05 (3 minutes) …",
+                    step=hours_text(step),
+                )
+            )
         )
     active = problem.active
     qualified = np.ones((len(active), len(problem.units)), dtype=bool)
@@ -410,24 +462,58 @@ def check_timed(problem: Problem) -> None:
             continue
         reported.add((unit.origin, unit.day))
         task = problem.tasks[unit.origin]
-        who = f"with `{task.qualification}`" if task.qualification else ""
-        holders = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
-        reasons = []
-        for member in holders[:6]:
-            if member.away:
-                reasons.append(f"{member.name} is away")
-            elif member.hours <= 0:
-                reasons.append(f"{member.name} has 0 hours")
-            elif member.windows is not None:
-                windows = format_windows(member.windows).replace("; ", " and ")  # the reasons are ;-separated
-                reasons.append(f"{member.name} is available {windows if len(windows) <= 60 else windows[:57] + '…'}")
-        count = f"{len(holders)} {f'with `{task.qualification}`' if task.qualification else 'members'}"
-        more = f", and {len(holders) - 6} more" if len(holders) > 6 else ""
-        needed = "nobody" if able[u] == 0 else f"only {able[u]} of the {task.slots} people needed"
-        problems.append(
-            f"task {task.name!r}: {needed} {who} {'is' if able[u] <= 1 else 'are'} available on "
-            f"{format_span(*span)} ({count}: {'; '.join(reasons) or 'none'}{more})".replace("  ", " ")
-        )
+        may = [m for m in problem.members if task.qualification is None or task.qualification in m.qualifications]
+        problems.append(Refusal(_nobody_available(task, int(able[u]), format_span(*span), may)))
         at.append(unit.origin)
     if problems:
         raise ProblemError(problems, tasks=at)
+
+
+def _nobody_available(task: Task, able: int, span: str, holders: Sequence[Member]) -> Message:
+    """Why too few of the members who may take a timed task can take it at its time: each one's reason."""
+    reasons: list[Message | str] = []
+    for member in holders[:6]:
+        if member.away:
+            reasons.append(lazy_gettext("{member} is away", member=member.name))
+        elif member.hours <= 0:
+            reasons.append(lazy_gettext("{member} has 0 hours", member=member.name))
+        elif member.windows is not None:
+            # "mon-fri 18:00-22:00 and sat": the reasons are ;-separated
+            windows = format_windows(member.windows).split("; ")
+            shown = joined([*windows[:3], "…"] if len(windows) > 3 else windows, separator=None)
+            reasons.append(lazy_gettext("{member} is available {windows}", member=member.name, windows=shown))
+    why: Message = joined(reasons) if reasons else lazy_gettext("none")
+    if len(holders) > 6:
+        why = lazy_gettext("{reasons}, and {count} more", reasons=why, count=len(holders) - 6)
+    named = {"task": repr(task.name), "span": span, "holders": len(holders), "reasons": why}
+    if task.qualification:
+        named["qualification"] = task.qualification
+        if able == 0:
+            return lazy_gettext(
+                "task {task}: nobody with `{qualification}` is available on {span} ({holders} with "
+                "`{qualification}`: {reasons})",
+                **named,
+            )
+        return lazy_ngettext(
+            "task {task}: only {count} of the {slots} people needed with `{qualification}` is available on {span} "
+            "({holders} with `{qualification}`: {reasons})",
+            "task {task}: only {count} of the {slots} people needed with `{qualification}` are available on {span} "
+            "({holders} with `{qualification}`: {reasons})",
+            able,
+            slots=task.slots,
+            **named,
+        )
+    if able == 0:
+        return lazy_ngettext(
+            "task {task}: nobody is available on {span} ({count} members: {reasons})",
+            "task {task}: nobody is available on {span} ({count} members: {reasons})",
+            len(holders),
+            **named,
+        )
+    return lazy_ngettext(
+        "task {task}: only {count} of the {slots} people needed is available on {span} ({holders} members: {reasons})",
+        "task {task}: only {count} of the {slots} people needed are available on {span} ({holders} members: {reasons})",
+        able,
+        slots=task.slots,
+        **named,
+    )

@@ -13,9 +13,11 @@ time, counted in minutes (0 … WEEK_MINUTES); a window past Sunday midnight wra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from bot.domain.solver.problems import ProblemError
+from bot.i18n import Message, lazy_gettext
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MINUTES = 1440
@@ -42,18 +44,87 @@ _DAY_NAMES = {
 _CLOCK = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 _WINDOW = re.compile(r"^(?P<days>.*?)\s*(?P<start>\d{1,2}[:.h]\d{2})\s*-\s*(?P<end>\d{1,2}[:.h]\d{2})$")
 
-DAYS_HINT = "write days as mon … sun, a list like mon,wed,fri, a range like mon-fri (or sat-mon), or daily"
-WINDOWS_HINT = "write windows like `mon-fri 18:00-22:00; sat` (`;` between windows, a day alone for the whole day)"
+
+class Refusal(str):
+    """A refusal of the solver or the planner: its English text as a `str` (so that it reads, joins and
+    logs as it always did, and a `ProblemError` carries it unchanged), and its catalog `Message`, so that
+    whoever shows it renders it in the reader's language (`text_in(problem, language)`)."""
+
+    message: Message | str
+
+    def __new__(cls, message: Message | str) -> Refusal:
+        refusal = super().__new__(cls, str(message))
+        refusal.message = message
+        return refusal
+
+    def __reduce__(self) -> tuple[type[Refusal], tuple[Message | str]]:  # pickled across the task queue
+        return (Refusal, (self.message,))
+
+
+@dataclass(frozen=True)
+class Joined(Message):
+    """Texts (catalog `Message`s or names) joined by a separator once their language is known: the
+    reasons of a refusal, `; `-separated. A placeholder of a `lazy_gettext` like any `Message`."""
+
+    parts: Sequence[Message | str] = ()
+    separator: str | None = "; "  # None: as the language lists things ("a, b and c", "a, b y c")
+
+    def render(self, language: str) -> str:
+        from bot.i18n.formatting import format_list
+
+        texts = [text_in(p, language) if isinstance(p, str) else p.render(language) for p in self.parts]
+        return format_list(texts, language) if self.separator is None else self.separator.join(texts)
+
+
+def joined(parts: Sequence[Message | str], separator: str | None = "; ") -> Joined:
+    return Joined("", parts=tuple(parts), separator=separator)
+
+
+def lazy(text: str) -> Message | str:
+    """What to pass as a placeholder of a `lazy_gettext` for a text that may be a `Refusal`: its
+    `Message`, rendered in the same language as the sentence around it."""
+    return text.message if isinstance(text, Refusal) else text
+
+
+def text_in(text: str, language: str) -> str:
+    """A refusal (or a plain text, as it is) in `language`."""
+    if isinstance(text, Refusal) and isinstance(text.message, Message):
+        return text.message.render(language)
+    return str(text)
+
+
+def _days_hint() -> Message:
+    return lazy_gettext("write days as mon … sun, a list like mon,wed,fri, a range like mon-fri (or sat-mon), or daily")
+
+
+def _windows_hint() -> Message:
+    return lazy_gettext(
+        "write windows like `mon-fri 18:00-22:00; sat` (`;` between windows, a day alone for the whole day)"
+    )
+
+
+DAYS_HINT = str(_days_hint())
+WINDOWS_HINT = str(_windows_hint())
 
 
 class TimedError(ProblemError):
     """A day, time or window that cannot be read; the message says what is wrong and how to write it."""
 
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(Refusal(message))
+
 
 def _day(name: str, whole: str) -> int:
     key = name.strip().lower()
     if key not in _DAY_NAMES:
-        raise TimedError(f"{name.strip()!r} in {whole.strip()!r} is not a day: {DAYS_HINT}")
+        raise TimedError(
+            lazy_gettext(
+                "{name} in {text} is not a day: {hint}",
+                name=repr(name.strip()),
+                text=repr(whole.strip()),
+                hint=_days_hint(),
+            )
+        )
     return _DAY_NAMES[key]
 
 
@@ -61,7 +132,7 @@ def parse_days(text: str) -> tuple[int, ...]:
     """Sorted unique day indexes (0 = Monday) of `mon`, `mon,wed,fri`, `mon-fri`, `sat-mon`, `daily`."""
     whole = text.strip()
     if not whole:
-        raise TimedError(f"no day given: {DAYS_HINT}")
+        raise TimedError(lazy_gettext("no day given: {hint}", hint=_days_hint()))
     found: set[int] = set()
     for part in re.split(r"[,;/\s]+", re.sub(r"\s*-\s*", "-", whole.lower())):
         part = part.strip()
@@ -76,7 +147,7 @@ def parse_days(text: str) -> tuple[int, ...]:
         else:
             found.add(_day(part, whole))
     if not found:
-        raise TimedError(f"no day given in {whole!r}: {DAYS_HINT}")
+        raise TimedError(lazy_gettext("no day given in {text}: {hint}", text=repr(whole), hint=_days_hint()))
     return tuple(sorted(found))
 
 
@@ -85,13 +156,17 @@ def parse_clock(text: str, *, allow_end_of_day: bool = False) -> int:
     raw = text.strip()
     match = _CLOCK.match(raw)
     if not match:
-        raise TimedError(f"{raw!r} is not a time: write it as HH:MM, 24-hour, like 09:00 or 18:30")
+        raise TimedError(
+            lazy_gettext("{time} is not a time: write it as HH:MM, 24-hour, like 09:00 or 18:30", time=repr(raw))
+        )
     hours, minutes = int(match.group(1)), int(match.group(2))
     if hours == 24 and minutes == 0 and allow_end_of_day:
         return DAY_MINUTES
     if hours > 23 or minutes > 59:
         latest = "24:00" if allow_end_of_day else "23:59"
-        raise TimedError(f"{raw!r} is not a time of day: hours go from 00:00 to {latest}")
+        raise TimedError(
+            lazy_gettext("{time} is not a time of day: hours go from 00:00 to {latest}", time=repr(raw), latest=latest)
+        )
     return 60 * hours + minutes
 
 
@@ -128,22 +203,34 @@ def parse_windows(text: str) -> tuple[tuple[int, int], ...] | None:
         try:
             if match:
                 if not match.group("days").strip():
-                    raise TimedError(f"the window {item!r} has no day: {WINDOWS_HINT}")
+                    raise TimedError(
+                        lazy_gettext("the window {window} has no day: {hint}", window=repr(item), hint=_windows_hint())
+                    )
                 days = parse_days(match.group("days"))
                 start = parse_clock(match.group("start"))
                 end = parse_clock(match.group("end"), allow_end_of_day=True)
                 length = end - start if end > start else end + DAY_MINUTES - start
             else:
                 if re.search(r"\d", item):
-                    raise TimedError(f"cannot read the window {item!r}: {WINDOWS_HINT}")
+                    raise TimedError(
+                        lazy_gettext("cannot read the window {window}: {hint}", window=repr(item), hint=_windows_hint())
+                    )
                 days, start, length = parse_days(item), 0, DAY_MINUTES
         except TimedError as error:
             if "window" in str(error):
                 raise
-            raise TimedError(f"{error}; {WINDOWS_HINT}") from None
+            raise TimedError(
+                lazy_gettext("{problem}; {hint}", problem=lazy(error.problems[0]), hint=_windows_hint())
+            ) from None
         intervals += [(day * DAY_MINUTES + start, day * DAY_MINUTES + start + length) for day in days]
     if not intervals:
-        raise TimedError(f"no window in {text.strip()!r}: {WINDOWS_HINT}, or leave it empty for any time")
+        raise TimedError(
+            lazy_gettext(
+                "no window in {text}: {hint}, or leave it empty for any time",
+                text=repr(text.strip()),
+                hint=_windows_hint(),
+            )
+        )
     return merge_intervals(intervals)
 
 
