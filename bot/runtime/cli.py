@@ -644,6 +644,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--seed", type=int, default=0, help="same input and seed, same plan (default 0)")
     plan.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="processes the search uses: 2 (the default) runs two searches with two seeds on two cores and keeps "
+        "the better plan; 1 leaves the other core free",
+    )
+    plan.add_argument(
         "--out", required=True, help="where to write assignments.csv (task,member,hours), or an .xlsx workbook"
     )
     plan.add_argument("--report", help="where to write the balance report (JSON)")

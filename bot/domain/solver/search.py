@@ -37,6 +37,7 @@ class State:
     def __init__(self, problem: Problem, grid: Grid, seed: int = 0) -> None:
         self.problem = problem
         self.grid = grid
+        self.seed = seed
         self.rng = random.Random(seed)
         active = problem.active
         self.member_count = m_count = len(active)
@@ -112,6 +113,11 @@ class State:
                 self.spared[t] = mask
         self.p = 2.0
         self._refresh()
+
+    def reseed(self, seed: int) -> None:
+        """Another seed for the rest of the search (a second search from the same start)."""
+        self.seed = seed
+        self.rng = random.Random(seed)
 
     # -- time: who is busy when --------------------------------------------------------------------
 
