@@ -957,9 +957,11 @@ def plan_from_texts(
     solve_limit: float | None = None,
     week: str | None = None,
     sources: Sources = Sources(),
+    workers: int = 1,
 ) -> PlanResult:
     """Parse, check and solve. `solve_limit` is what is left of `time_limit` for the solver itself;
-    `week` (ISO) is the week planned, for members' days away (default: next week)."""
+    `week` (ISO) is the week planned, for members' days away (default: next week); `workers` the
+    processes the search may use."""
     week = week or next_week()
     # Both files read before either's problems are told: one run shows what to fix in each.
     found: list[PlanInputError] = []
@@ -1021,7 +1023,7 @@ def plan_from_texts(
     except ProblemError as error:
         raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
     try:
-        plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed)
+        plan = solve(problem, time_limit=time_limit if solve_limit is None else solve_limit, seed=seed, workers=workers)
     except ProblemError as error:  # shifts at set times that everyone able to take is busy at
         raise _problem_error(error, tasks, task_rows, member_rows, sources) from None
     result = PlanResult(
@@ -1574,6 +1576,7 @@ def run_plan(args, echo: Callable[[str], None] = print, warn: Callable[[str], No
         solve_limit=max(MIN_SOLVE_SECONDS, left),
         week=week,
         sources=Sources(*(name for _, name in inputs)),
+        workers=getattr(args, "workers", 1),
     )
     if workbook_out:
         assignments_workbook(result, Path(args.out))

@@ -693,6 +693,17 @@ def build_parser(language: str | None = None) -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help=gettext(language, "same input and seed, same plan (default {seed})", seed=0)
     )
     plan.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help=gettext(
+            language,
+            "processes the search uses: 2 (the default) runs two searches with two seeds on two cores and keeps "
+            "the better plan; 1 leaves the other core free",
+        ),
+    )
+    plan.add_argument(
         "--out",
         required=True,
         help=gettext(

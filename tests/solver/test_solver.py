@@ -123,6 +123,19 @@ def test_same_seed_same_plan() -> None:
     assert other.balance.spread_sum < 3 * first.balance.spread_sum + 0.05  # another seed: as balanced
 
 
+def test_two_processes_keep_the_better_of_two_searches_and_the_same_plan_for_a_seed() -> None:
+    task_list, member_list = instance(12, 40, 7)
+    alone = solve(Problem(task_list, member_list), time_limit=120, seed=3, kicks=150)
+    first = solve(Problem(task_list, member_list), time_limit=120, seed=3, kicks=150, workers=2)
+    second = solve(Problem(task_list, member_list), time_limit=120, seed=3, kicks=150, workers=2)
+    assert first.pieces == second.pieces
+    assert first.balance.spread_sum <= alone.balance.spread_sum + 1e-4
+    assert_feasible(Problem(task_list, member_list), first.pieces)
+    # The other search's seed is not the one asked for: another seed, another pair of searches.
+    third = solve(Problem(task_list, member_list), time_limit=120, seed=3 + 7919, kicks=150)
+    assert first.balance.spread_sum <= third.balance.spread_sum + 1e-4
+
+
 def test_small_organizations_get_the_same_proven_balance() -> None:
     task_list, member_list = instance(4, 10, 7)
     first = solve(Problem(task_list, member_list), time_limit=8, seed=3)

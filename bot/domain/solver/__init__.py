@@ -21,6 +21,10 @@ CPU-bound and blocking: the bot calls it in a worker, never on the event loop.
 
 from __future__ import annotations
 
+import os
+import pickle
+import select
+import signal
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -54,6 +58,8 @@ KICK_POWER = 4.0  # the potential searched after a kick: steep enough to favour 
 DIRECTED_SHARE = 0.5  # of the kicks, those handing an extreme member's piece to whom it suits best
 STALE_BEFORE_SHAKE = 80  # kicks in a row that found nothing better
 SHAKES_WITHOUT_GAIN = 5
+OTHER_SEED = 7919  # the forked search's seed, from the plan's own
+OTHER_GRACE = 0.5  # seconds past the deadline the forked search's plan is waited for
 # Shifts at set times leave the search fewer moves: it keeps shaking for longer before it stops.
 TIMED_SHAKES_WITHOUT_GAIN = 40
 
@@ -71,12 +77,16 @@ class Plan:
     over_hours: tuple[str, ...] = ()
 
 
-def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: int | None = None) -> Plan:
+def solve(
+    problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: int | None = None, workers: int = 1
+) -> Plan:
     """The most balanced plan found within `time_limit` seconds.
 
     `kicks` bounds the iterated search by a number of rounds instead of the clock (by default the
     budget allows far more than the clock does): with a bound the clock never reaches, the same input
-    and seed give the same plan on any machine."""
+    and seed give the same plan on any machine. With `workers` = 2 a second process searches from the
+    same start with another seed, on the other core, and the better plan is kept (the same plan for
+    the same seed, as each search is)."""
     started = time.perf_counter()
     # Keep a few percent of the budget for turning ticks into pieces and measuring the balance.
     deadline = started + max(0.05, 0.97 * time_limit - 0.05)
@@ -93,6 +103,23 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
     except Unplaced as error:
         raise unplaced_error(state, error) from None
     small = state.member_count <= WHOLE_EXACT_MEMBERS and state.task_count <= WHOLE_EXACT_TASKS
+    if small or state.member_count <= 2 or workers < 2:
+        method, optimal = _search(state, cap, small, started, deadline, time_limit, kicks)
+    else:
+        method, optimal = _search_in_parallel(state, cap, started, deadline, time_limit, kicks, seed)
+    return _plan(problem, state, started, method, optimal)
+
+
+def _search(
+    state: State,
+    cap: np.ndarray,
+    small: bool,
+    started: float,
+    deadline: float,
+    time_limit: float,
+    kicks: int | None,
+) -> tuple[str, bool]:
+    """From the greedy start to the final plan (within members' hours, spread out)."""
     local_search(state, started + (0.25 if small else 0.5) * (deadline - started), powers=(2.0,))
     _pull_in_extremes(state, started + (0.3 if small else 0.6) * (deadline - started))
     method, optimal = "greedy+local", False
@@ -103,7 +130,7 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
         # CP-SAT's parallel portfolio proves small organizations optimal far sooner than its
         # deterministic mode; the balance it proves is the same on every run, though the plan may
         # be another among equally balanced ones.
-        result = resolve_group(state, None, remaining, seed=seed, workers=2, deterministic=False)
+        result = resolve_group(state, None, remaining, seed=state.seed, workers=2, deterministic=False)
         method, optimal = "greedy+local+cp-sat", result.optimal
     elif state.member_count > 2:
         rounds = kicks if kicks is not None else max(4, int(KICKS_PER_SECOND * time_limit))
@@ -121,7 +148,78 @@ def solve(problem: Problem, *, time_limit: float = 5.0, seed: int = 0, kicks: in
     if not optimal:
         _pull_in_extremes(state, deadline)
     spread_out(state)
-    return _plan(problem, state, started, method, optimal)
+    return method, optimal
+
+
+def _quality(state: State) -> tuple[float, float, float]:
+    """What makes one finished plan better than another: hours over the limit, spread, squares."""
+    over = float(np.maximum(state.load[:, 0] - state.cap, 0.0).sum())
+    return round(over, 6), round(state.spread_sum(), 9), round(state.squares(), 9)
+
+
+def _search_in_parallel(
+    state: State,
+    cap: np.ndarray,
+    started: float,
+    deadline: float,
+    time_limit: float,
+    kicks: int | None,
+    seed: int,
+) -> tuple[str, bool]:
+    """The search twice from the same start: here, and in a forked process with another seed; the
+    better plan is kept (ours on a tie). Where processes cannot be forked, or the other one fails or
+    is late, it is our own."""
+    if not hasattr(os, "fork"):  # pragma: no cover - every platform the bot runs on forks
+        return _search(state, cap, False, started, deadline, time_limit, kicks)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the other search: its plan back through the pipe, nothing else
+        code = 1
+        try:
+            os.close(read)
+            state.reseed(seed + OTHER_SEED)
+            _search(state, cap, False, started, deadline, time_limit, kicks)
+            data = pickle.dumps((_quality(state), state.snapshot()), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    method, optimal = _search(state, cap, False, started, deadline, time_limit, kicks)
+    other = _receive(read, child, deadline + OTHER_GRACE)
+    if other is not None:
+        quality, holders = other
+        if quality < _quality(state):
+            state.restore(holders)
+            method += " (2 processes)"
+    return method, optimal
+
+
+def _receive(read: int, child: int, until: float) -> tuple | None:
+    """The forked search's result, if it comes before `until`; the process is reaped either way."""
+    chunks: list[bytes] = []
+    try:
+        while True:
+            wait = until - time.perf_counter()
+            ready, _, _ = select.select([read], [], [], max(0.0, wait))
+            if not ready:
+                break
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                return pickle.loads(b"".join(chunks)) if chunks else None
+            chunks.append(chunk)
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+    finally:
+        os.close(read)
+        try:
+            if os.waitpid(child, os.WNOHANG) == (0, 0):
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+        except ChildProcessError:
+            pass
 
 
 def _iterate(state: State, deadline: float, *, rounds: int) -> None:

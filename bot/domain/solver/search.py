@@ -37,6 +37,7 @@ class State:
     def __init__(self, problem: Problem, grid: Grid, seed: int = 0) -> None:
         self.problem = problem
         self.grid = grid
+        self.seed = seed
         self.rng = random.Random(seed)
         active = problem.active
         self.member_count = m_count = len(active)
@@ -112,6 +113,11 @@ class State:
                 self.spared[t] = mask
         self.p = 2.0
         self._refresh()
+
+    def reseed(self, seed: int) -> None:
+        """Another seed for the rest of the search (a second search from the same start)."""
+        self.seed = seed
+        self.rng = random.Random(seed)
 
     # -- time: who is busy when --------------------------------------------------------------------
 
@@ -257,11 +263,14 @@ class State:
         return [dict(h) for h in self.holders]
 
     def restore(self, holders: list[dict[int, int]]) -> None:
-        for t in range(self.task_count):
-            for member in list(self.holders[t]):
+        # Only the tasks that changed hands since the snapshot: after a kick that is a handful.
+        for t, wanted in enumerate(holders):
+            now = self.holders[t]
+            if now == wanted:
+                continue
+            for member in [m for m in now if m not in wanted]:
                 self.set_ticks(t, member, 0)
-        for t, held in enumerate(holders):
-            for member, ticks in held.items():
+            for member, ticks in wanted.items():
                 self.set_ticks(t, member, ticks)
 
 
@@ -520,11 +529,11 @@ def _best_swap(state: State, a: int, t: int, candidates: SwapCandidates, bar: fl
             hours_b > np.maximum(state.cap[b], state.load[b, 0])
         )
         delta[over] = np.inf
-    flat = np.argsort(delta, axis=None, kind="stable")
+    # Only swaps that beat the best transfer and lower the potential are worth sorting.
+    flat = np.flatnonzero(delta < min(bar, 0.0))
+    flat = flat[np.argsort(delta.ravel()[flat], kind="stable")]
     for index in flat[:SWAPS_TRIED]:
         k, c = np.unravel_index(int(index), delta.shape)
-        if delta[k, c] >= bar or delta[k, c] >= 0:
-            break
         partner, other = int(b[c]), int(v[c])
         if state.held[partner].get(t, 0) + held <= grid.most[t] and state.may_swap(a, t, partner, other):
             return float(delta[k, c]), partner, other, int(amount[k, c])
