@@ -56,7 +56,7 @@ def availability_text(shown: members.Availability, *, you: bool = True, language
     if len(moments) > MOMENTS_SHOWN:
         more = len(moments) - MOMENTS_SHOWN
         lines.append("• " + ngettext(language, "and {count} more", "and {count} more", more))
-    facts = {"org": org, "words": shown.words, "timezone": shown.timezone}
+    facts = {"org": org, "words": shown.words(language), "timezone": shown.timezone}
     heading = (
         gettext(language, "Your times for shifts in **{org}**: **{words}** ({timezone} time).", **facts)
         if you

@@ -57,7 +57,7 @@ def _user_message(error: BaseException, language: str) -> str | None:
     if isinstance(error, UserFacingError):
         return error.text(language)
     if isinstance(error, OptionRefused):
-        return str(error)
+        return error.text(language)
     if isinstance(error, app_commands.NoPrivateMessage):
         return gettext(language, "This command works inside a server, not in direct messages.")
     if isinstance(error, app_commands.MissingPermissions):

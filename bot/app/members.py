@@ -11,7 +11,7 @@ from bot.domain.shifts import parse_member_windows, window_moments, windows_word
 from bot.domain.solver.model import hours_text
 from bot.domain.solver.timed import format_windows
 from bot.domain.weeks import iso_week, week_start
-from bot.i18n import lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, lazy_gettext
 from storage import members, orgs
 from storage.db import Database
 from storage.models import Away, MemberRow, utcnow
@@ -189,9 +189,8 @@ class Availability:
     week: str  # the coming week, for showing the windows as real moments
     user_id: int
 
-    @property
-    def words(self) -> str:
-        return windows_words(self.windows)
+    def words(self, language: str = SOURCE_LANGUAGE) -> str:
+        return windows_words(self.windows, language)
 
     def moments(self) -> list[tuple[datetime, datetime]]:
         return window_moments(self.windows, self.week, self.timezone)

@@ -23,9 +23,10 @@ from bot.domain.report import Report
 from bot.domain.rota import MemberInfo, RotaPiece, SolvedWeek, TaskInfo, solve_week
 from bot.domain.schedule import Schedule, last_due, zone
 from bot.domain.solver import ProblemError
+from bot.domain.solver.timed import text_in
 from bot.domain.solver_ids import member_key, task_key
 from bot.domain.weeks import iso_week, target_week, week_days, week_published_at
-from bot.i18n import lazy_gettext
+from bot.i18n import lazy_gettext, worded
 from storage import orgs, outbox, rotas
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota
@@ -276,7 +277,12 @@ class Publication:
                 owner=org_id,
             )
         except ProblemError as error:
-            detail = people_words(str(error), inputs.tasks, inputs.members)
+            problems = getattr(error, "problems", None) or (str(error),)
+            detail = worded(
+                lambda language: people_words(
+                    "; ".join(text_in(problem, language) for problem in problems), inputs.tasks, inputs.members
+                )
+            )
             raise BadInput(
                 lazy_gettext(
                     "I can't build the rota: {detail}. Fix the task (`/mod task edit`) or the members "

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import BadInput
-from bot.domain.shifts import worded
 from bot.domain.weeks import week_end
-from bot.i18n import SOURCE_LANGUAGE, lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, lazy_gettext, worded
 from bot.i18n.formatting import time_of_day, weekday_day
 from storage.db import Database, Session
 from storage.models import Assignment, MemberRow, Organization, Rota, SwapOffer, TaskRow, utcnow

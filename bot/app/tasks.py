@@ -27,7 +27,7 @@ from bot.domain.recurrence import Recurrence, check_recurrence
 from bot.domain.shifts import TaskTime, parse_when, when_words
 from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours, hours_text
 from bot.domain.weeks import iso_week, week_start
-from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext, worded
 from bot.i18n.formatting import number
 from storage import members, orgs, ratings, tasks
 from storage.db import Database, Session
@@ -68,7 +68,7 @@ def describe(task: TaskRow, *, when: bool = True, language: str = SOURCE_LANGUAG
     if task.origin:
         parts.append(gettext(language, "from {origin}", origin=task.origin))
     if task.day and task.start is not None:
-        parts.append(when_words(TaskTime(*tasks.task_time(task)), task.hours))
+        parts.append(when_words(TaskTime(*tasks.task_time(task)), task.hours, language))
     if when and task.every_weeks != 1:
         often = tasks.recurrence(task)
         parts.append(
@@ -199,7 +199,7 @@ async def task_list(
                 social_rating(by_task.get(t.id or 0, [])),
                 mine.get(t.id or 0),
                 tasks.recurrence(t).describe(week, language),
-                when_words(TaskTime(*tasks.task_time(t)), t.hours),
+                when_words(TaskTime(*tasks.task_time(t)), t.hours, language),
             )
             for t in rows
         ],
@@ -374,10 +374,13 @@ def check_import(text: str, filename: str, granularity: Decimal = DEFAULT_GRANUL
                     rules.check_task_fits(fields.name, fields.hours, fields.splittable, granularity)
                     checked.append(fields)
                 except BadInput as error:
-                    raise row.fail(str(error)) from None
+                    raise row.fail(error.args[0]) from None  # the rule's own message, worded for the reader later
         problems.check()
     except PlanInputError as error:  # every problem of the file, within a message's length
-        detail = clip(str(error), IMPORT_ERROR_CHARS - len("Nothing was imported.\n"))
+        refused = error
+        detail = worded(
+            lambda language: clip(refused.text(language), IMPORT_ERROR_CHARS - len("Nothing was imported.\n"))
+        )
         raise BadInput(lazy_gettext("Nothing was imported.\n{error}", error=detail)) from None
     if not checked:
         raise BadInput(lazy_gettext("`{file}` has no task rows. Nothing was imported.", file=filename))
@@ -395,7 +398,10 @@ def read_import(data: bytes | str, filename: str, granularity: Decimal, max_rows
     try:
         text = data if isinstance(data, str) else decode(data, filename)
     except PlanInputError as error:
-        raise BadInput(lazy_gettext("Nothing was imported. {error}", error=str(error))) from None
+        refused = error
+        raise BadInput(
+            lazy_gettext("Nothing was imported. {error}", error=worded(lambda language: refused.text(language)))
+        ) from None
     rows = count_rows(text)
     if rows > max_rows:
         raise BadInput(

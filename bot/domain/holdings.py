@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.domain.rota import MemberInfo, TaskInfo, available_hours, away_weekdays
-from bot.domain.shifts import day_name, windows_words, worded
+from bot.domain.shifts import day_name, windows_words
 from bot.domain.solver.timed import DAY_MINUTES, format_span, merge_intervals
 from bot.domain.weeks import previous_weeks, week_end
-from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext, worded
 from bot.i18n.formatting import number
 
 

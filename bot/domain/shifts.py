@@ -5,8 +5,8 @@ Discord timestamps, calendars and reminders). Plain Python: the syntax itself is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
@@ -24,7 +24,7 @@ from bot.domain.solver.timed import (
     parse_windows,
 )
 from bot.domain.weeks import week_start
-from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext
 from bot.i18n.formatting import format_list, weekday
 
 FLEXIBLE = {"-", "none", "any", "flexible", "anytime", "any time"}
@@ -35,21 +35,6 @@ WINDOWS_EXAMPLE = lazy_gettext("`windows:mon-fri 18:00-22:00; sat-sun` (weekday 
 DAY_WORDS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 ONE_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 A_MONDAY = date(2024, 1, 1)
-
-
-@dataclass(frozen=True)
-class Worded(Message):
-    """Words built in the reader's language when a deferred message is rendered (a day's name, a list
-    of times, a number): a `Message` parameter like any other; `str()` gives English."""
-
-    words: Callable[[str], str] = field(default=lambda _language: "", compare=False)
-
-    def render(self, language: str) -> str:
-        return self.words(language)
-
-
-def worded(words: Callable[[str], str]) -> Worded:
-    return Worded("", words=words)
 
 
 def day_name(day: int, language: str = SOURCE_LANGUAGE) -> str:

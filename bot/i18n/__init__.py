@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "LOCALES_DIR",
     "SOURCE_LANGUAGE",
     "Message",
+    "Worded",
     "available_languages",
     "channel_language",
     "gettext",
@@ -39,6 +41,7 @@ __all__ = [
     "private_language",
     "render",
     "translations",
+    "worded",
 ]
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,23 @@ class Message:
 
     def __str__(self) -> str:
         return self.render(SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Worded(Message):
+    """Words built in the reader's language when the message they are part of is rendered (a day's
+    name, a list of times, a number, another module's refusal): a placeholder like any other;
+    `str()` gives English."""
+
+    words: Callable[[str], str] = field(default=lambda _language: "", compare=False)
+
+    def render(self, language: str) -> str:
+        return self.words(language)
+
+
+def worded(words: Callable[[str], str]) -> Worded:
+    """`words(language)`, deferred until the language is known."""
+    return Worded("", words=words)
 
 
 def lazy_gettext(message: str, /, **params: Any) -> Message:

@@ -137,3 +137,31 @@ def test_a_language_is_one_the_bot_has_a_catalog_for() -> None:
     with pytest.raises(BadInput) as refused:
         check_language("fr")
     assert "does not speak `fr` yet. It speaks `en` (English), `de` (Deutsch), `es` (Español)." in str(refused.value)
+
+
+def test_refusals_from_other_modules_are_worded_for_the_reader_where_they_are_shown() -> None:
+    """A task import's row problems, the file's own problems, a task's time and a member's windows come
+    from the planner's and the shifts' rules: the reader gets them in their language, not English."""
+    from decimal import Decimal
+
+    from bot.app.members import Availability
+    from bot.app.tasks import check_import, describe, read_import
+    from bot.domain.errors import BadInput
+    from storage.models import TaskRow
+
+    with pytest.raises(BadInput) as bad_row:
+        check_import("task,hours\nDishes,-2\n", "tasks.csv")
+    english, spanish = bad_row.value.text("en"), bad_row.value.text("es")
+    assert english.startswith("Nothing was imported.") and "tasks.csv, line 2" in english
+    assert spanish.startswith(gettext("es", "Nothing was imported.\n{error}", error="").strip())
+    assert "tasks.csv" in spanish and "line 2" not in spanish and spanish != english
+
+    with pytest.raises(BadInput) as bad_file:
+        read_import(b"\xff\xfe\x00garbage", "tasks.csv", Decimal("0.25"), 100)
+    assert bad_file.value.text("de") != bad_file.value.text("en")
+
+    task = TaskRow(organization_id=1, name="Till", hours=4, day="sat", start=9 * 60)
+    assert "Saturdays 09:00" in describe(task)
+    assert "sábados" in describe(task, language="es").lower()
+    shown = Availability("Co-op", "Europe/Berlin", ((18 * 60, 22 * 60),), "2026-W50", 1)
+    assert shown.words() != shown.words("de")

