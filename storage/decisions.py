@@ -23,7 +23,6 @@ from storage.models import (
     ProposalElector,
     Qualification,
     Rota,
-    TaskRow,
     utcnow,
 )
 
@@ -37,16 +36,6 @@ def rule_of(proposal: Proposal) -> Rule:
         proposal.role_id,
         proposal.weeks,
     )
-
-
-async def who_decides(session: AsyncSession, proposal: Proposal) -> str:
-    """Who decides the proposal, in words, with its tasks' names ("those who held Dishes in the last 8 weeks")."""
-    rule = rule_of(proposal)
-    names = {}
-    if rule.task_ids:
-        rows = await session.execute(select(TaskRow.id, TaskRow.name).where(col(TaskRow.id).in_(rule.task_ids)))
-        names = {task_id: name for task_id, name in rows.all()}
-    return rule.describe(names)
 
 
 def weight_of(value: float) -> Fraction:

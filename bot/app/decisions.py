@@ -16,6 +16,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.domain import decisions as rules
@@ -23,7 +24,7 @@ from bot.domain.decisions import Bounds, Candidate, Elector, Rule, Tally, tally
 from bot.domain.errors import BadInput
 from bot.domain.votes import electorate_gap, reminder_at, timestamp, why_not_in_electorate
 from bot.domain.weeks import iso_week
-from bot.i18n import SOURCE_LANGUAGE, Message, available_languages, gettext, lazy_gettext, pgettext
+from bot.i18n import SOURCE_LANGUAGE, Message, available_languages, gettext, lazy_gettext, pgettext, worded
 from bot.i18n.formatting import percent
 from storage import decisions as store
 from storage import members, orgs, rotas
@@ -350,15 +351,9 @@ def picked_choice(choices: Sequence[str], typed: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ChoicesText(Message):
-    """A proposal's choices, in backticks, yes / no / abstain in the reader's language (a placeholder of a
-    lazy message)."""
-
-    choices: tuple[str, ...] = ()
-
-    def render(self, language: str) -> str:
-        return ", ".join(f"`{choice_word(c, language)}`" for c in self.choices)
+def choices_words(choices: Sequence[str], language: str = SOURCE_LANGUAGE) -> str:
+    """A proposal's choices, in backticks, yes / no / abstain in `language`."""
+    return ", ".join(f"`{choice_word(c, language)}`" for c in choices)
 
 
 def why_not_told(result: ProposalResult, language: str = SOURCE_LANGUAGE) -> str:
@@ -621,7 +616,7 @@ class Decisions:
             choices = await store.choices(session, proposal_id)
             picked = picked_choice(choices, choice)
             if picked is None:
-                listed = ChoicesText("", choices=tuple(choices))
+                listed = worded(partial(choices_words, tuple(choices)))
                 raise BadInput(lazy_gettext("#{id} takes one of: {choices}.", id=proposal_id, choices=listed))
             member = await members.member_for(session, org.id, user_id)
             elector = await session.get(ElectorRow, (proposal_id, member.id)) if member is not None else None

@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.domain.errors import BadInput
 from bot.domain.votes import complete, in_electorate, quorum_met, threshold_met
-from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext, worded
 from bot.i18n.formatting import number, percent
 
 YES_NO = ("yes", "no", "abstain")
@@ -73,18 +73,8 @@ class Rule:
 
     def told(self, task_names: Mapping[int, str] | None = None) -> Message:
         """Who decides, as a placeholder of a lazy message: told in the reader's language when rendered."""
-        return RuleText(self.describe(task_names), rule=self, task_names=dict(task_names or {}))
-
-
-@dataclass(frozen=True)
-class RuleText(Message):
-    """`Rule.describe` deferred: rendered in the language of whoever reads the message it is part of."""
-
-    rule: Rule = field(default_factory=Rule)
-    task_names: Mapping[int, str] = field(default_factory=dict)
-
-    def render(self, language: str) -> str:
-        return self.rule.describe(self.task_names, language)
+        names = dict(task_names or {})
+        return worded(lambda language: self.describe(names, language))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from bot.domain.errors import BadInput
 from bot.domain.recurrence import Recurrence
@@ -26,7 +27,7 @@ from bot.domain.solver.model import (
     parse_granularity,
     steps_of,
 )
-from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext, lazy_ngettext
+from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext, lazy_ngettext, worded
 from bot.i18n.formatting import number, short_date
 
 MAX_HOURS = 168.0  # hours in a week
@@ -176,15 +177,8 @@ def _nearby(hours: float, granularity: Decimal) -> tuple[Decimal | None, Decimal
     return (below if below > 0 else None), below + granularity
 
 
-@dataclass(frozen=True)
-class Listed(Message):
-    """Deferred texts shown one after the other, `, ` between them, each in the reader's language."""
-
-    singular: str = ""
-    items: tuple[Message, ...] = ()
-
-    def render(self, language: str) -> str:
-        return ", ".join(item.render(language) for item in self.items)
+def _listed(items: Sequence[Message], language: str) -> str:
+    return ", ".join(item.render(language) for item in items)
 
 
 def unfit_tasks(tasks: Iterable[tuple[str, float, bool]], granularity: Decimal) -> list[str]:
@@ -205,7 +199,7 @@ def check_granularity_fits(granularity: Decimal, tasks: Iterable[tuple[str, floa
     """Refuse a granularity some current splittable task does not fit (its weeks could not be solved)."""
     unfit = _unfit(tasks, granularity)
     if unfit:
-        facts = {"step": Hours(hours=granularity), "tasks": Listed(items=tuple(unfit[:10]))}
+        facts = {"step": Hours(hours=granularity), "tasks": worded(partial(_listed, tuple(unfit[:10])))}
         if len(unfit) > 10:
             raise BadInput(
                 lazy_gettext(

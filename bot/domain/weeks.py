@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import zone
-from bot.i18n import SOURCE_LANGUAGE, Message, gettext, lazy_gettext
+from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, worded
 from bot.i18n.formatting import weekday_day
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -127,7 +127,7 @@ def target_week(text: str | None, now: datetime, tz_name: str) -> str:
             lazy_gettext(
                 "{week} is over: a past week's rota stays as it was. Publish this week (`this`) or a coming one "
                 "(`next`).",
-                week=WeekName(week),
+                week=worded(lambda language: week_name(week, language=language)),
             )
         )
     if first > today + timedelta(weeks=WEEKS_AHEAD):
@@ -135,21 +135,11 @@ def target_week(text: str | None, now: datetime, tz_name: str) -> str:
             lazy_gettext(
                 "{week} is too far ahead: publish at most {count} weeks ahead (the rota is balanced on the weeks "
                 "before it).",
-                week=WeekName(week),
+                week=worded(lambda language: week_name(week, language=language)),
                 count=WEEKS_AHEAD,
             )
         )
     return week
-
-
-class WeekName(Message):
-    """A week's name (`week_name`, with its year) in a deferred message, worded in the reader's language."""
-
-    def __init__(self, week: str) -> None:
-        super().__init__(week)
-
-    def render(self, language: str) -> str:
-        return week_name(self.singular, language=language)
 
 
 def week_end(week: str, tz_name: str) -> datetime:
