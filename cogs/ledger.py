@@ -12,9 +12,8 @@ from babel import numbers
 from discord import app_commands
 
 from bot.app import ledger as app
-from bot.app.tasks import hours_in
 from bot.domain.ledger import LedgerWeek, money, signed_hours
-from bot.domain.solver.model import exact_hours, hours_text
+from bot.domain.solver.model import exact_hours, hours_in, hours_text
 from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
 from bot.i18n.formatting import currency
 from cogs.common import ModeratorGroup, answer_early, clip, db, register, reply, services, spreadsheet_safe

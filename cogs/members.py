@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 
 from bot.app import members
-from bot.app.tasks import hours_in
 from bot.domain.organizations import MAX_HOURS
+from bot.domain.solver.model import hours_in
 from bot.i18n import SOURCE_LANGUAGE, gettext, ngettext
 from bot.i18n.formatting import short_date
 from cogs.common import ModeratorGroup, bot_of, clip, db, literal, register

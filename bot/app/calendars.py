@@ -109,11 +109,13 @@ class Calendars:
             if rota is not None and rota.published_at is not None:
                 held = await rotas.holdings(session, rota.id)
                 items += calendar_items(org, week, held, member.id if member else None)
+        # Fetched by a calendar app, with no reader's language: the member's own, else the organization's.
+        language = channel_language(org.language, member.language if member else None)
         if member:
             title = f"{org.name}: {member.display_name}"
-        else:  # a file fetched by its link, with no reader's language: the organization's
-            title = gettext(channel_language(org.language), "{org}: everyone's shifts", org=org.name)
-        content = calendar_bytes(title, org.timezone, items, self.clock())
+        else:
+            title = gettext(language, "{org}: everyone's shifts", org=org.name)
+        content = calendar_bytes(title, org.timezone, items, self.clock(), language)
         name = "shifts.ics" if member else "all-shifts.ics"
         return CalendarFile(name, content, len(items), weeks)
 

@@ -25,10 +25,9 @@ from bot.domain.planner import (
 from bot.domain.ratings import SocialRating, social_rating
 from bot.domain.recurrence import Recurrence, check_recurrence
 from bot.domain.shifts import TaskTime, parse_when, when_words
-from bot.domain.solver.model import DEFAULT_GRANULARITY, exact_hours, hours_text
+from bot.domain.solver.model import DEFAULT_GRANULARITY, hours_in
 from bot.domain.weeks import iso_week, week_start
 from bot.i18n import SOURCE_LANGUAGE, gettext, lazy_gettext, ngettext, worded
-from bot.i18n.formatting import number
 from storage import members, orgs, ratings, tasks
 from storage.db import Database, Session
 from storage.models import Organization, Rating, TaskRow, utcnow
@@ -41,13 +40,6 @@ CLEAR = {"-", "none"}  # what a moderator types to clear a text option
 MAX_IMPORT_ROWS = 2000  # rows per import (IMPORT_MAX_ROWS): a bigger file is split by the moderator
 IMPORT_ERROR_CHARS = 1900  # the problems of a refused file, within a Discord message
 IMPORT_BATCH_ROWS = 100  # rows per transaction: another server's command waits for one batch at most
-
-
-def hours_in(hours: float | Decimal, language: str) -> str:
-    """Hours written the language's way: `12.5` in English (exactly as `hours_text`), `12,5` in German."""
-    if language == SOURCE_LANGUAGE:
-        return hours_text(hours)
-    return number(exact_hours(hours), language, places=6)
 
 
 def describe(task: TaskRow, *, when: bool = True, language: str = SOURCE_LANGUAGE) -> str:

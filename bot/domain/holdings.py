@@ -11,10 +11,10 @@ from functools import partial
 
 from bot.domain.rota import MemberInfo, TaskInfo, available_hours, away_weekdays
 from bot.domain.shifts import day_name, windows_words
+from bot.domain.solver.model import hours_in
 from bot.domain.solver.timed import DAY_MINUTES, format_span, merge_intervals
 from bot.domain.weeks import previous_weeks, week_end
 from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext, worded
-from bot.i18n.formatting import number
 
 
 def markable_weeks(current: str) -> tuple[str, str]:
@@ -140,8 +140,8 @@ def take_refusal(
             else lazy_gettext("they are already holding part of it this week")
         )
     if candidate.held_hours + hours > available + 1e-9:
-        total = worded(lambda language: hours_words(candidate.held_hours + hours, language))
-        of = worded(lambda language: hours_words(available, language))
+        total = worded(lambda language: hours_in(round(candidate.held_hours + hours, 6), language))
+        of = worded(lambda language: hours_in(round(available, 6), language))
         return (
             lazy_gettext("it would make {total} h of your {available} h that week", total=total, available=of)
             if you
@@ -165,8 +165,3 @@ def take_refusal(
                     else lazy_gettext("it clashes with their {task} shift on {when}", task=other.task, when=on)
                 )
     return None
-
-
-def hours_words(hours: float, language: str) -> str:
-    """Hours as the reason says them: `7.5` in English (as before), `7,5` in German and Spanish."""
-    return f"{hours:g}" if language == SOURCE_LANGUAGE else number(hours, language)

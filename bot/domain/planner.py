@@ -54,8 +54,8 @@ from bot.domain.solver.model import (
     Member,
     Piece,
     Task,
-    exact_hours,
     fair_share_matrix,
+    hours_in,
     hours_text,
     parse_granularity,
 )
@@ -1231,12 +1231,6 @@ def piece_time(piece: Piece) -> tuple[str, str, str]:
     if piece.day is None or piece.start is None or piece.end is None:
         return ("", "", "")
     return (DAYS[piece.day], format_clock(piece.start), format_clock(piece.end))
-
-
-def hours_in(hours: float, language: str) -> str:
-    """Hours on the terminal: as the files write them in English (`12.5`), the language's way otherwise
-    (`12,5` in German and Spanish)."""
-    return hours_text(hours) if language == SOURCE_LANGUAGE else number(exact_hours(hours), language, places=4)
 
 
 def fixed(value: float, places: int, language: str) -> str:

@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 import icalendar
 
 from bot.domain.schedule import zone
-from bot.domain.solver.model import hours_text
+from bot.domain.solver.model import hours_in
+from bot.i18n import SOURCE_LANGUAGE, gettext
 
 PRODID = "-//parecon-rota//shifts//EN"
 UID_DOMAIN = "parecon-rota"
@@ -45,8 +46,11 @@ def item_key(org_id: int, week: str, task_id: int, day: int | None, start: int |
     return f"org{org_id}-{week}-task{task_id}-d{day}-m{start}-n{index}"
 
 
-def calendar_bytes(name: str, tz_name: str, items: Sequence[CalendarItem], now: datetime) -> bytes:
-    """The whole calendar: events in `tz_name` (the organization's), all-day items for flexible work."""
+def calendar_bytes(
+    name: str, tz_name: str, items: Sequence[CalendarItem], now: datetime, language: str = SOURCE_LANGUAGE
+) -> bytes:
+    """The whole calendar: events in `tz_name` (the organization's), all-day items for flexible work,
+    their words in `language`."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -64,7 +68,10 @@ def calendar_bytes(name: str, tz_name: str, items: Sequence[CalendarItem], now: 
             event.add("dtstart", item.start.astimezone(local))
             event.add("dtend", item.end.astimezone(local))
         else:
-            event.add("summary", f"{item.task}, {hours_text(item.hours)} h this week{who}")
+            flexible = gettext(
+                language, "{task}, {hours} h this week", task=item.task, hours=hours_in(item.hours, language)
+            )
+            event.add("summary", f"{flexible}{who}")
             event.add("dtstart", item.monday)
             event.add("dtend", item.monday + timedelta(days=1))
             event.add("transp", "TRANSPARENT")  # flexible work does not make anyone busy on Monday

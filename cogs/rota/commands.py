@@ -10,8 +10,8 @@ from discord import app_commands
 from bot.app import swaps
 from bot.app.done import mark_done
 from bot.app.publication import marker
-from bot.app.tasks import hours_in
 from bot.app.week import my_task_names, published_rota, set_notify
+from bot.domain.solver.model import hours_in
 from bot.i18n import channel_language, gettext
 from cogs.common import answer_early, bot_of, db, reply, services
 from cogs.languages import answer_language, answer_language_here

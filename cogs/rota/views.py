@@ -12,11 +12,11 @@ import discord
 from bot.app import swaps
 from bot.app.claims import GivenBack
 from bot.app.done import mark_done
-from bot.app.tasks import hours_in
 from bot.app.week import my_chart, my_jobs, open_tasks, rota_week
 from bot.domain.errors import UserFacingError
 from bot.domain.fairness import balance_words
 from bot.domain.report import Report
+from bot.domain.solver.model import hours_in
 from bot.i18n import SOURCE_LANGUAGE, channel_language, gettext, ngettext
 from cogs.common import RotaView, answer_early, bot_of, clip, db, reply, services
 from cogs.cooldowns import retry_after

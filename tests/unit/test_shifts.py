@@ -80,3 +80,7 @@ def test_the_calendar_file_has_shifts_in_the_local_zone_and_flexible_work_all_da
     # The shift's UID is its slot, not its holder: it stays one event when it changes hands.
     assert item_key(1, "2026-W49", 7, 5, 540, 0, 3) == item_key(1, "2026-W49", 7, 5, 540, 0, 4)
     assert item_key(1, "2026-W49", 8, None, None, 0, 3) != item_key(1, "2026-W49", 8, None, None, 0, 4)
+    # A calendar app asks in no language: the file is in the member's (or the organization's).
+    half = CalendarItem(item_key(1, "2026-W49", 9, None, None, 0, 3), "Buchhaltung", 2.5, "2026-W49", monday)
+    german = icalendar.Calendar.from_ical(calendar_bytes("Bäckerei: Bea", "Europe/Berlin", [half], monday, "de"))
+    assert [str(e["summary"]) for e in german.walk("VEVENT")] == ["Buchhaltung, 2,5 h diese Woche"]

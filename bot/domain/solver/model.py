@@ -20,7 +20,8 @@ import numpy as np
 
 from bot.domain.solver.problems import ProblemError
 from bot.domain.solver.timed import Refusal, format_span, format_windows, joined
-from bot.i18n import Message, lazy_gettext, lazy_ngettext
+from bot.i18n import SOURCE_LANGUAGE, Message, lazy_gettext, lazy_ngettext
+from bot.i18n.formatting import number
 
 NEUTRAL = 5.5  # the midpoint of the 1..10 rating scale
 DEFAULT_GRANULARITY = Decimal("0.25")  # a quarter hour
@@ -63,6 +64,14 @@ def hours_text(hours: float | Decimal) -> str:
     """Hours for people: `12.5`, `1.25`, `3`: exact, never `12.4999`."""
     text = format(exact_hours(hours).normalize(), "f")
     return text
+
+
+def hours_in(hours: float | Decimal, language: str = SOURCE_LANGUAGE) -> str:
+    """Hours for people in `language`: in English exactly as `hours_text` (`12.5`), the language's way
+    otherwise (`12,5` in German and Spanish), every decimal kept."""
+    if language == SOURCE_LANGUAGE:
+        return hours_text(hours)
+    return number(exact_hours(hours), language, places=6)
 
 
 @dataclass(frozen=True)
