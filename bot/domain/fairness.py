@@ -51,26 +51,6 @@ def because_of(ratio: float, past: float | None) -> Because:
     return None
 
 
-LEVEL_WORDS: dict[Level, str] = {
-    "about": "about",
-    "little_above": "a little above",
-    "well_above": "well above",
-    "little_below": "a little below",
-    "well_below": "well below",
-}
-
-
-def level(ratio: float) -> str:
-    """A ratio to the fair share in (English) words: "about", "a little above", "well below"…"""
-    return LEVEL_WORDS[level_of(ratio)]
-
-
-def because(ratio: float, past: float | None, what: str) -> str:
-    """The English "because" clause: ", because over the last weeks you had less {what} than your share"."""
-    found = because_of(ratio, past)
-    return f", because over the last weeks you had {found} {what} than your share" if found else ""
-
-
 @dataclass(frozen=True)
 class Fairness:
     """One member's week against their fair share, as the stored report has it."""

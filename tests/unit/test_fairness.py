@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.fairness import Fairness, balance_words, because, level, summary, verdict
+from bot.domain.fairness import Fairness, balance_words, because_of, level_of, summary, verdict
 from bot.domain.report import MemberFigures, Report
 
 
@@ -16,26 +16,24 @@ def report(*members: MemberFigures) -> Report:
 
 
 def test_levels_have_named_thresholds() -> None:
-    assert [level(r) for r in (1.0, 1.1, 0.9, 1.11, 1.25, 1.26, 0.8, 0.7)] == [
+    assert [level_of(r) for r in (1.0, 1.1, 0.9, 1.11, 1.25, 1.26, 0.8, 0.7)] == [
         "about",
         "about",
         "about",
-        "a little above",
-        "a little above",
-        "well above",
-        "a little below",
-        "well below",
+        "little_above",
+        "little_above",
+        "well_above",
+        "little_below",
+        "well_below",
     ]
 
 
 def test_the_because_clause_comes_from_the_carried_past_only_when_it_explains_the_week() -> None:
-    assert because(1.2, 0.8, "empowering work") == (
-        ", because over the last weeks you had less empowering work than your share"
-    )
-    assert because(0.8, 1.2, "unpleasant work").startswith(", because over the last weeks you had more")
-    assert because(1.2, 1.2, "unpleasant work") == ""  # above now and before: the past does not explain it
-    assert because(1.05, 0.5, "unpleasant work") == ""  # about the share: nothing to explain
-    assert because(1.3, None, "hours") == ""  # no history
+    assert because_of(1.2, 0.8) == "less"  # above the share now, after weeks below it
+    assert because_of(0.8, 1.2) == "more"
+    assert because_of(1.2, 1.2) is None  # above now and before: the past does not explain it
+    assert because_of(1.05, 0.5) is None  # about the share: nothing to explain
+    assert because_of(1.3, None) is None  # no history
 
 
 def test_a_members_week_in_sentences() -> None:
