@@ -64,6 +64,8 @@ class State:
         self.load = np.zeros((m_count, 3))
         self.holders: list[dict[int, int]] = [{} for _ in range(self.task_count)]  # task -> member -> ticks
         self.held: list[dict[int, int]] = [{} for _ in range(m_count)]  # member -> task -> ticks
+        # Each member's pieces as arrays (tasks, ticks) for the swap search, rebuilt only after they change.
+        self._pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * m_count
 
         # Eligibility: qualification columns, plus a last column for "no qualification needed", plus
         # a column for each qualification and time of a shift (qualified and available then).
@@ -243,6 +245,7 @@ class State:
         before = self.held[member].get(t, 0)
         if ticks == before:
             return
+        self._pieces[member] = None
         if ticks:
             self.held[member][t] = ticks
             self.holders[t][member] = ticks
@@ -258,6 +261,19 @@ class State:
     def transfer(self, t: int, giver: int, taker: int, ticks: int) -> None:
         self.set_ticks(t, giver, self.held[giver][t] - ticks)
         self.set_ticks(t, taker, self.held[taker].get(t, 0) + ticks)
+
+    def pieces(self, member: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The member's tasks, their ticks and the member (once per piece), as arrays."""
+        cached = self._pieces[member]
+        if cached is None:
+            held = self.held[member]
+            cached = (
+                np.fromiter(held.keys(), dtype=np.int64, count=len(held)),
+                np.fromiter(held.values(), dtype=np.int64, count=len(held)),
+                np.full(len(held), member, dtype=np.int64),
+            )
+            self._pieces[member] = cached
+        return cached
 
     def snapshot(self) -> list[dict[int, int]]:
         return [dict(h) for h in self.holders]
@@ -474,9 +490,10 @@ class SwapCandidates:
 
 
 def swap_candidates(state: State, a: int, partners: list[int]) -> SwapCandidates:
-    owners = [np.full(len(state.held[b]), b, dtype=np.int64) for b in partners]
-    tasks = [np.fromiter(state.held[b].keys(), dtype=np.int64, count=len(state.held[b])) for b in partners]
-    ticks = [np.fromiter(state.held[b].values(), dtype=np.int64, count=len(state.held[b])) for b in partners]
+    pieces = [state.pieces(b) for b in partners]
+    tasks = [task for task, _, _ in pieces]
+    ticks = [count for _, count, _ in pieces]
+    owners = [owner for _, _, owner in pieces]
     own = np.zeros(state.task_count, dtype=np.int64)
     for t, count in state.held[a].items():
         own[t] = count
