@@ -2,7 +2,8 @@
 
     python -m bot.runtime.bench                 # everything (about 20 minutes on 2 cores)
     python -m bot.runtime.bench --quick         # fewer seeds and no long runs (about 4 minutes)
-    python -m bot.runtime.bench --only timed    # one section: small, medium, timed, large, rotation
+    python -m bot.runtime.bench --only timed    # one section: small, medium, timed, large, rotation, speed
+    python -m bot.runtime.bench --only speed    # the search's CPU seconds for a fixed number of kicks (same plans)
     python -m bot.runtime.bench --readme        # also rewrite the table in docs/solver.md with these figures
 
 The organizations come from `bot.domain.solver.family` (sites, long indivisible tasks, 4 h volunteers next
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.domain.solver import Problem
+from bot.domain.solver import Problem, solve
 from bot.domain.solver.bounds import lower_bound
 from bot.domain.solver.exact import resolve_group
 from bot.domain.solver.family import Organization, organization, write
@@ -617,6 +618,30 @@ def section_timed(count: int, large: bool, lines: list[Line], work: Path) -> Non
     )
 
 
+def section_speed(kicks: int = 150, count: int = 6) -> None:
+    """The search's own speed: CPU seconds for a fixed number of kicks (the plan does not depend on the
+    clock then, so two versions of the solver compare on the same moves, whatever else the machine does)."""
+    print(f"\n## Search speed: CPU seconds for {kicks} kicks, one process (the same plan on every run)")
+    print("| members × tasks (seed) | flexible: spread-sum | CPU (s) | at set times: spread-sum | CPU (s) |")
+    print("|---|---|---|---|---|")
+    totals = [0.0, 0.0]
+    for m, t, seed in medium_sizes(count):
+        row = []
+        for i, org in enumerate(
+            (
+                organization(m, t, seed, away=2, zero=1),
+                organization(m, t, seed + 100, away=2, zero=1, timed=0.4, windows=0.5),
+            )
+        ):
+            started = time.process_time()
+            plan = solve(Problem(org.tasks, org.members), time_limit=1e6, seed=0, kicks=kicks)
+            used = time.process_time() - started
+            totals[i] += used
+            row += [fmt(plan.balance.spread_sum), fmt(used, 1)]
+        print(f"| {m} × {t} ({seed}) | " + " | ".join(row) + " |")
+    print(f"\nCPU in all: flexible {fmt(totals[0], 1)} s, at set times {fmt(totals[1], 1)} s")
+
+
 def _csv(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if re.search(r'[",\n]', text) else text
 
@@ -639,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer seeds, no long reference runs")
     parser.add_argument("--full", action="store_true", help="every section with all its seeds (the default)")
-    parser.add_argument("--only", choices=("small", "medium", "timed", "large", "rotation"))
+    parser.add_argument("--only", choices=("small", "medium", "timed", "large", "rotation", "speed"))
     parser.add_argument(
         "--readme",
         type=Path,
@@ -659,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
             "timed": lambda: section_timed(2 if args.quick else 10, not args.quick, lines, work),
             "large": lambda: section_large(lines, work),
             "rotation": lambda: section_rotation(lines, work),
+            "speed": lambda: section_speed(),
         }
         chosen = [args.only] if args.only else (["small", "medium", "timed"] if args.quick else list(sections))
         for name in chosen:
