@@ -8,6 +8,7 @@ import json
 from bot.domain.rota import total_hours
 from bot.domain.solver.model import exact_hours
 from bot.domain.votes import Side
+from bot.i18n import channel_language
 from storage import merges, orgs
 from storage.db import Database, Session
 from storage.models import MergePost, MergeProposal, Organization
@@ -15,6 +16,7 @@ from storage.tasks import active_tasks
 
 from .effects import Attempt, Outbox, Outcome
 from .facts import org_facts, proposal_facts
+from .languages import org_language
 from .merges import AnnounceEnd, PostVote, RemindVoters, RetireVote
 from .ports import (
     Channel,
@@ -64,13 +66,15 @@ class VoteDelivery:
             if proposal.status != "open":
                 return Outcome()  # closed meanwhile: nothing to remind of
             waiting = await merges.non_voters(session, proposal, effect.org_id)
+            side = await session.get(Organization, effect.org_id)
         if not waiting:
             return Outcome()
         found = await self.votes.find_message(channel, attempt.marker) if attempt.tried_before else None
         if found is not None:
             return Outcome(found)
         assert proposal.id is not None
-        reminder = VoteReminder(proposal.id, proposal.name, proposal.closes_at, Mentions(waiting))
+        language = channel_language(side.language if side else None)
+        reminder = VoteReminder(proposal.id, proposal.name, proposal.closes_at, Mentions(waiting), language)
         return Outcome(await self.votes.remind(channel, reminder, attempt.marker, attempt.tried_before), True)
 
     async def announce(self, effect: AnnounceEnd, attempt: Attempt) -> Outcome:
@@ -81,14 +85,16 @@ class VoteDelivery:
         return Outcome(await self.votes.announce(channel, await self.end(effect), attempt.marker), True)
 
     async def end(self, effect: AnnounceEnd) -> VoteEnd:
+        # In the language of the organization whose channel it is (after a merge: the merged one's).
+        language = channel_language(await org_language(self.db, effect.guild_id))
         if effect.end == "withdrawn":
-            return VoteWithdrawn(effect.proposal_id, effect.by_org)
+            return VoteWithdrawn(effect.proposal_id, effect.by_org, language)
         async with self.db.session() as session:
             proposal = await session.get_one(MergeProposal, effect.proposal_id)
         result = json.loads(proposal.result)
         sides = (Side(**result["proposer"]), Side(**result["other"]))
         first, second = effect.names or ("", "")
-        return VoteClosed(proposal_facts(proposal), (first, second), sides, effect.merged_name)
+        return VoteClosed(proposal_facts(proposal), (first, second), sides, effect.merged_name, language)
 
     async def retire(self, effect: RetireVote, attempt: Attempt) -> Outcome:
         async with self.db.session() as session:

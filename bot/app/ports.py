@@ -239,6 +239,7 @@ class VoteReminder:
     name: str
     closes_at: datetime
     mentions: Mentions
+    language: str = SOURCE_LANGUAGE  # of the side reminded
 
 
 class DeliveryError(Exception):
@@ -324,12 +325,14 @@ class VoteClosed:
     names: tuple[str, str]  # proposer's, other's
     sides: tuple[Side, Side]
     merged_name: str | None  # the new organization, when both sides passed
+    language: str = SOURCE_LANGUAGE  # of the organization whose channel it goes to
 
 
 @dataclass(frozen=True)
 class VoteWithdrawn:
     proposal_id: int
     by_org: str
+    language: str = SOURCE_LANGUAGE  # of the organization whose channel it goes to
 
 
 VoteEnd = VoteClosed | VoteWithdrawn

@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.app import languages
 from bot.app.ports import Channel, VoteEnd, VotePostContent, VoteReminder
-from bot.i18n import channel_language
 from cogs.delivery import delivery_errors, find_own, mention_chunks, only_users, send_chunks, with_marker
 
 from .render import end_text, vote_embed, vote_reminder_text
@@ -30,10 +28,6 @@ class DiscordVoteEffects:
     def _channel(self, channel: Channel) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel.channel_id, guild_id=channel.guild_id)
 
-    async def _language(self, channel: Channel) -> str:
-        """The language of the organization whose channel it is (the reminder and the end carry none)."""
-        return channel_language(await languages.org_language(self.bot.db, channel.guild_id))
-
     async def find_message(self, channel: Channel, marker: str) -> int | None:
         return await find_own(self.bot, self._channel(channel), marker, f"reading channel {channel.channel_id}")
 
@@ -48,16 +42,15 @@ class DiscordVoteEffects:
         return message.id
 
     async def announce(self, channel: Channel, end: VoteEnd, marker: str) -> int:
-        language = await self._language(channel)
         with delivery_errors(f"announcing the end of a merge vote in channel {channel.channel_id}"):
             # The end pings nobody: a name in it holding `<@id>` must not notify that person.
             message = await self._channel(channel).send(
-                with_marker(end_text(end, language), marker), allowed_mentions=only_users((), ping=False)
+                with_marker(end_text(end, end.language), marker), allowed_mentions=only_users((), ping=False)
             )
         return message.id
 
     async def remind(self, channel: Channel, content: VoteReminder, marker: str, tried_before: bool) -> int:
-        text = vote_reminder_text(content, await self._language(channel))
+        text = vote_reminder_text(content, content.language)
         chunks = mention_chunks(text, content.mentions.user_ids)
         where = f"reminding members to vote in channel {channel.channel_id}"
         target = self._channel(channel)
