@@ -408,16 +408,6 @@ class MergeVotes:
             empty = org.name if electorates[0] == 0 else other.name
             raise BadInput(lazy_gettext("**{org}** has nobody in its rota, so nobody could vote there.", org=empty))
         hours = rules.check_vote_hours(vote_hours if vote_hours is not None else org.vote_hours)
-        if name and not name.split():  # `rules.check_name`'s refusals, in the reader's language
-            raise BadInput(lazy_gettext("The merged organization's name cannot be empty."))
-        if name and len(" ".join(name.split())) > rules.NAME_MAX:
-            raise BadInput(
-                lazy_gettext(
-                    "The merged organization's name is {length} characters long; keep it to {most}.",
-                    length=len(" ".join(name.split())),
-                    most=rules.NAME_MAX,
-                )
-            )
         title = rules.check_name(name, "merged organization's name") if name else f"{org.name} + {other.name}"
         dry = await self.dry_run(org, other)
         async with self.db.transaction(self.outbox) as session:
