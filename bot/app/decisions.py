@@ -356,10 +356,13 @@ def choices_words(choices: Sequence[str], language: str = SOURCE_LANGUAGE) -> st
     return ", ".join(f"`{choice_word(c, language)}`" for c in choices)
 
 
-def why_not_told(result: ProposalResult, language: str = SOURCE_LANGUAGE) -> str:
-    """Why a proposal did not pass, told again from its stored totals in `language`."""
+def why_not_told(
+    result: ProposalResult, language: str = SOURCE_LANGUAGE, choices: tuple[str, ...] | None = None
+) -> str:
+    """Why a proposal did not pass, told again from its stored totals in `language` (`choices`: the
+    proposal's, by default those its totals name)."""
     counted = Tally(
-        tuple(c for c, _ in result.totals),
+        choices if choices is not None else tuple(c for c, _ in result.totals),
         result.eligible,
         result.electors,
         dict(result.totals),

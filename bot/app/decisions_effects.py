@@ -8,9 +8,7 @@ and a reminder leaves out whoever voted (or had a delegate vote) meanwhile."""
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 
-from bot.domain.decisions import Tally
 from storage import decisions as store
 from storage.db import Database, Session
 from storage.models import Organization, Proposal, TaskRow
@@ -22,9 +20,10 @@ from .decisions import (
     RetireProposal,
     current_tally,
     stored_result,
+    why_not_told,
 )
 from .effects import Attempt, Outbox, Outcome
-from .ports import Channel, Clock, DecisionEffects, Electorate, ProposalPost, ProposalReminder, ProposalResult
+from .ports import Channel, Clock, DecisionEffects, Electorate, ProposalPost, ProposalReminder
 
 
 class DecisionDelivery:
@@ -73,7 +72,7 @@ class DecisionDelivery:
             choices = await store.choices(session, effect.proposal_id)
         result = replace(stored_result(proposal), decided_by=who, language=org.language)
         if result.status == "failed":
-            result = replace(result, why_not=why_not_in(result, tuple(choices), org.language))
+            result = replace(result, why_not=why_not_told(result, org.language, tuple(choices)))
         return Outcome(await self.port.announce(channel, result, attempt.marker), True)
 
     async def retire(self, effect: RetireProposal, attempt: Attempt) -> Outcome:
@@ -126,20 +125,3 @@ async def who_decides_in(session: Session, proposal: Proposal, language: str) ->
     rule = store.rule_of(proposal)
     names = {t: row.name for t in rule.task_ids if (row := await session.get(TaskRow, t)) is not None}
     return rule.describe(names, language)
-
-
-def why_not_in(result: ProposalResult, choices: tuple[str, ...], language: str) -> str:
-    """Why a proposal did not pass, told again from its stored totals in `language`."""
-    tally = Tally(
-        choices,
-        result.eligible,
-        result.electors,
-        dict(result.totals),
-        result.voters,
-        result.delegated,
-        Fraction(0),
-        Fraction(0),
-        result.quorum_pct,
-        result.threshold_pct,
-    )
-    return tally.why_not(language) or result.why_not

@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.builders import create_org
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import message_buttons, message_text
+from tests.english import english_runs
 
 LOCALES = ("es-ES", "es-419", "de")
 
@@ -127,25 +128,6 @@ async def test_the_organizations_language_and_a_members_own(world: World, start_
 
 def org_name_of(message: dict) -> bool:
     return "**" in (message.get("content") or "")
-
-
-def english_runs(*sources: str) -> list[str]:
-    """The English of every catalog text written in `sources`, cut at its placeholders and markup into the
-    runs of three words or more a reader would recognize as English."""
-    import re
-
-    from bot.i18n.check import SOURCE_CATALOG, read
-
-    runs = []
-    for message in read(SOURCE_CATALOG):
-        if not message.id or not any(location.startswith(sources) for location, _ in message.locations):
-            continue
-        for form in message.id if isinstance(message.id, tuple | list) else (message.id,):
-            for run in re.split(r"\{[^}]*\}|\*\*|`[^`]*`|<[^>]*>", form):
-                run = re.sub(r"^\W+|\W+$", "", re.sub(r"\s+", " ", run))
-                if len(run.split()) >= 3:
-                    runs.append(run)
-    return runs
 
 
 POST_SOURCES = ("cogs/rota/render.py", "cogs/rota/views.py", "bot/domain/fairness.py", "bot/domain/weeks.py")

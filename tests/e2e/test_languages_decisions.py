@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import message_buttons, message_text
-from tests.e2e.test_languages import english_runs
 from tests.e2e.test_merge import make_org
+from tests.english import english_runs
 
 PROPOSAL_SOURCES = ("cogs/decisions/", "bot/domain/decisions.py", "bot/app/ports.py")
 ORG_SOURCES = ("cogs/org.py", "cogs/help.py", "bot/domain/first_week.py")

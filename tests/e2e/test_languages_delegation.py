@@ -16,8 +16,8 @@ from storage.models import Assignment, MemberRow, Rota, TaskRow
 from tests.e2e.builders import rows
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import message_buttons, message_text
-from tests.e2e.test_languages import english_runs
 from tests.e2e.test_merge import make_org, say
+from tests.english import english_runs
 
 pytestmark = pytest.mark.slow
 

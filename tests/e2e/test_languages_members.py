@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.builders import create_org
 from tests.e2e.conftest import World
-from tests.e2e.test_languages import english_runs
+from tests.english import english_runs
 
 SOURCES = ("cogs/members.py", "cogs/tasks.py", "bot/app/members.py", "bot/app/tasks.py", "bot/app/lookups.py")
 

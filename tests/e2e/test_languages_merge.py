@@ -17,8 +17,8 @@ from storage.models import MergeProposal, Organization
 from tests.e2e.builders import Clock, rows
 from tests.e2e.conftest import World, bot_settings
 from tests.e2e.fake_discord import FakeGuild, message_buttons, message_text
-from tests.e2e.test_languages import english_runs
 from tests.e2e.test_merge import make_org, say
+from tests.english import english_runs
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import message_text
-from tests.e2e.test_languages import english_runs
 from tests.e2e.test_merge import make_org
+from tests.english import english_runs
 
 ORG_SOURCES = (
     "cogs/org.py",

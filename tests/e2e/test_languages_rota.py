@@ -20,7 +20,7 @@ from storage.models import Assignment, TaskRow
 from tests.e2e.builders import Clock, create_org, rows, seed
 from tests.e2e.conftest import World
 from tests.e2e.fake_discord import message_buttons, message_text
-from tests.e2e.test_languages import english_runs
+from tests.english import english_runs
 
 pytestmark = pytest.mark.slow
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.cli import environment_language, main
+from tests.english import english_runs
 
 SOURCES = (
     "bot/domain/planner.py",
@@ -36,23 +37,6 @@ dee,4,,true
 """
 RATINGS = "member,task,desirability,empowerment\nana,Dishes,1,1\nben,Dishes,2,1\ncy,Dishes,9,2\n"
 HISTORY = "week,task,member,hours\n2026-W48,Dishes,ana,2.5\n2026-W48,Chair meeting,ben,2\n"
-
-
-def english_runs(*sources: str) -> list[str]:
-    """The English of every catalog text written in `sources`, cut at its placeholders and markup into the
-    runs of three words or more a reader would recognize as English (as tests/e2e/test_languages.py)."""
-    from bot.i18n.check import SOURCE_CATALOG, read
-
-    runs = []
-    for message in read(SOURCE_CATALOG):
-        if not message.id or not any(location.startswith(sources) for location, _ in message.locations):
-            continue
-        for form in message.id if isinstance(message.id, tuple | list) else (message.id,):
-            for run in re.split(r"\{[^}]*\}|\*\*|`[^`]*`|<[^>]*>", form):
-                run = re.sub(r"^\W+|\W+$", "", re.sub(r"\s+", " ", run))
-                if len(run.split()) >= 3:
-                    runs.append(run)
-    return runs
 
 
 ENGLISH = english_runs(*SOURCES)
